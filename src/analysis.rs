@@ -1,0 +1,162 @@
+//! One design, analyzed: the channels of its treatment, every metric, the layer shares,
+//! the advisories and the maps the pictures are drawn from.
+
+use crate::design::{Design, Device};
+use crate::error::LimitError;
+use crate::kinematics::{self, Field};
+use crate::metrics::raster::{self, AreaMaps, Grid, RasterError, RasterSettings};
+use crate::metrics::{self, overlap, Metrics};
+use crate::progress::Progress;
+use crate::skin::Layer;
+use serde::Serialize;
+
+/// Run-time choices that override the design file.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Overrides {
+    /// Replaces `treatment.seed`.
+    pub seed: Option<u64>,
+    /// Replaces `analysis.resolution_um`.
+    pub resolution_um: Option<f64>,
+}
+
+impl Overrides {
+    /// The design with these overrides applied.
+    pub fn apply(&self, design: &Design) -> Design {
+        let mut d = design.clone();
+        if let Some(s) = self.seed {
+            d.treatment.seed = s;
+        }
+        if let Some(r) = self.resolution_um {
+            d.analysis.resolution_um = r;
+        }
+        d
+    }
+}
+
+/// A warning worth a device engineer's attention (model §6).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Advisory {
+    /// Stable identifier: `deep`, `pen_depth_range`, `subcutis`, `non_piercing`, `gap_at_margin`.
+    pub code: &'static str,
+    /// Plain words.
+    pub message: String,
+}
+
+/// Longest side of the picture maps, in cells.
+pub const MAP_CELLS: usize = 1000;
+
+/// The analysis of one design.
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    /// The design as analyzed (overrides applied).
+    pub design: Design,
+    /// Its channels.
+    pub field: Field,
+    /// Every metric.
+    pub metrics: Metrics,
+    /// Share of channels ending in each layer, surface first.
+    pub layers: [f64; 5],
+    /// Advisories.
+    pub advisories: Vec<Advisory>,
+    /// Raster maps; `None` when the field has no channel at all.
+    pub maps: Option<AreaMaps>,
+    /// The raster grid used.
+    pub grid: Grid,
+    /// Channel counts per whole tile (row-major from y = 0) and the tile grid (columns, rows).
+    pub tile_channels: (Vec<u64>, usize, usize),
+    /// Worker threads used.
+    pub threads: usize,
+}
+
+/// Runs every metric on `design`. Refuses up front what would exceed the channel or pixel limits.
+pub fn analyze(design: &Design, progress: &dyn Progress) -> Result<Analysis, LimitError> {
+    let design = design.clone();
+    let t = &design.treatment;
+    let grid = Grid::new(&design.name, t.area_mm, design.analysis.resolution_um)?;
+    let mut margin = kinematics::default_margin_mm(&design);
+    kinematics::check_channel_limit(&design, margin)?;
+    let cap = t.area_mm[0].max(t.area_mm[1]);
+    let cell = grid.nx.max(grid.ny).div_ceil(MAP_CELLS);
+    let mut gap_at_margin = false;
+    let (field, maps) = loop {
+        progress.start("channels", 1);
+        let field = kinematics::generate(&design, margin)?;
+        progress.finish();
+        if field.channels.is_empty() {
+            break (field, None);
+        }
+        let capped = margin >= cap;
+        let settings = RasterSettings {
+            influence_radius_mm: design.analysis.influence_radius_mm,
+            tile_mm: design.analysis.tile_mm,
+            cell_px: cell,
+            // Once the margin is as large as the region, distances are taken as they are in
+            // the simulated field, however far the halo must reach.
+            margin_mm: if capped { margin + 4.0 * cap } else { margin },
+            halo_mm: margin.min(kinematics::default_margin_mm(&design)),
+        };
+        match raster::rasterize(&field.channels, grid, settings, progress) {
+            Ok(maps) => {
+                gap_at_margin = capped && maps.max_gap_mm().is_some_and(|g| g > margin);
+                break (field, Some(maps));
+            }
+            Err(RasterError::NeedMargin(m)) => {
+                margin = (m * 1.25 + field.max_extent_mm).min(cap).max(margin * 1.5);
+                kinematics::check_channel_limit(&design, margin)?;
+            }
+        }
+    };
+
+    let area_cm2 = t.area_mm2() / 100.0;
+    let in_region: Vec<_> = field.in_region().copied().collect();
+    let n = in_region.len() as u64;
+    let depth = metrics::depth_stats(in_region.iter());
+    let layers = metrics::layer_fractions(in_region.iter());
+    let tile_channels = metrics::tile_counts(&in_region, t.area_mm, design.analysis.tile_mm);
+    progress.start("overlap", 1);
+    let over = overlap::overlaps_earlier(&field.channels);
+    progress.finish();
+    let overlapping = field.channels.iter().zip(&over).filter(|(c, &o)| o && c.in_region(t.area_mm)).count();
+    let px = grid.pixels() as f64;
+    let metrics = Metrics {
+        channels: n,
+        density_per_cm2: n as f64 / area_cm2,
+        coverage_fraction: Some(maps.as_ref().map_or(0.0, |m| m.covered_px as f64 / px)),
+        treated_fraction: Some(maps.as_ref().map_or(0.0, |m| m.treated_px as f64 / px)),
+        max_gap_mm: maps.as_ref().and_then(AreaMaps::max_gap_mm),
+        mean_depth_mm: depth.map(|d| d.0),
+        min_depth_mm: depth.map(|d| d.1),
+        max_depth_mm: depth.map(|d| d.2),
+        density_cv: metrics::cv(&tile_channels.0),
+        overlap_fraction: (n > 0).then(|| overlapping as f64 / n as f64),
+        puncture_rate_per_s: kinematics::puncture_rate_per_s(&design),
+        time_s: kinematics::treatment_time_s(&design),
+    };
+    let advisories = advisories(&design, &metrics, &layers, gap_at_margin);
+    Ok(Analysis { design, field, metrics, layers, advisories, maps, grid, tile_channels, threads: rayon::current_num_threads() })
+}
+
+/// The advisories of model §6 for an analyzed design.
+pub fn advisories(design: &Design, m: &Metrics, layers: &[f64; 5], gap_at_margin: bool) -> Vec<Advisory> {
+    let mut out = Vec::new();
+    if let Some(d) = m.max_depth_mm.filter(|&d| d > 1.5) {
+        out.push(Advisory { code: "deep", message: format!("deepest channel {d:.2} mm is past 1.5 mm: deep treatment; redness may last up to 2 days instead of hours") });
+    }
+    if let Device::Pen(p) = &design.device {
+        if !(0.25..=2.5).contains(&p.depth_mm) {
+            out.push(Advisory { code: "pen_depth_range", message: format!("pen depth setting {} mm is outside 0.25–2.5 mm, the range pens offer", p.depth_mm) });
+        }
+    }
+    let sub = layers[Layer::Subcutis.index()];
+    if sub > 0.0 {
+        out.push(Advisory { code: "subcutis", message: format!("{:.1} % of channels reach the subcutis (below {:.2} mm in the {} skin model)", sub * 100.0, design.skin.boundaries_mm()[3], design.skin.preset) });
+    }
+    let np = kinematics::non_piercing_needles(design);
+    if np > 0 {
+        out.push(Advisory { code: "non_piercing", message: format!("{np} of {} needles can never pierce: their length does not exceed the skin's deflection of {} mm", design.device.needle_count(), design.skin.deflection_mm) });
+    }
+    if gap_at_margin {
+        out.push(Advisory { code: "gap_at_margin", message: "the largest gap reaches the edge of the simulated field; the true gap may be larger".into() });
+    }
+    out
+}

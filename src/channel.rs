@@ -1,0 +1,87 @@
+//! A channel: one puncture of the skin, with its opening on the surface and its depth.
+
+use crate::math::{Point, Vector};
+use crate::skin::Layer;
+
+/// One channel. The opening is a capsule: the segment of length `slit_mm` along `axis`,
+/// centred on (`x_mm`, `y_mm`), thickened by `radius_mm` (a disc when the slit is 0).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Channel {
+    /// Centre, mm.
+    pub x_mm: f64,
+    /// Centre, mm.
+    pub y_mm: f64,
+    /// Unit vector of the opening's long axis (the stroke direction).
+    pub axis: [f64; 2],
+    /// Long-axis direction, degrees in [0, 180).
+    pub axis_deg: f64,
+    /// Straight length ℓ of the opening, mm.
+    pub slit_mm: f64,
+    /// Radius r of the opening, mm.
+    pub radius_mm: f64,
+    /// Depth of the tip below the surface, mm.
+    pub depth_mm: f64,
+    /// Layer in which the tip ends.
+    pub layer: Layer,
+    /// Pass number, 0-based in treatment order.
+    pub pass: u32,
+    /// Stroke number within the pass, 0-based in treatment order.
+    pub stroke: u32,
+    /// Needle number on the device, 0-based.
+    pub needle: u32,
+}
+
+impl Channel {
+    /// The centre as a point.
+    pub fn centre(&self) -> Point {
+        Point::new(self.x_mm, self.y_mm)
+    }
+
+    /// End points of the opening's straight part.
+    pub fn segment(&self) -> (Point, Point) {
+        let h = Vector::new(self.axis[0], self.axis[1]) * (self.slit_mm / 2.0);
+        let c = self.centre();
+        (c - h, c + h)
+    }
+
+    /// Largest distance from the centre to the opening's edge, mm.
+    pub fn extent_mm(&self) -> f64 {
+        self.slit_mm / 2.0 + self.radius_mm
+    }
+
+    /// Area of the opening, mm²: a rectangle ℓ × 2r plus a disc of radius r.
+    pub fn opening_area_mm2(&self) -> f64 {
+        2.0 * self.radius_mm * self.slit_mm + std::f64::consts::PI * self.radius_mm * self.radius_mm
+    }
+
+    /// Whether the centre lies in the region [0, lx] × [0, ly] (closed).
+    pub fn in_region(&self, area_mm: [f64; 2]) -> bool {
+        (0.0..=area_mm[0]).contains(&self.x_mm) && (0.0..=area_mm[1]).contains(&self.y_mm)
+    }
+
+    /// Whether two openings share at least one point (closed sets: touching counts).
+    ///
+    /// # Examples
+    /// ```
+    /// use needlemap::channel::Channel;
+    /// use needlemap::skin::Layer;
+    /// let disc = |x: f64| Channel { x_mm: x, y_mm: 0.0, axis: [1.0, 0.0], axis_deg: 0.0,
+    ///     slit_mm: 0.0, radius_mm: 0.25, depth_mm: 1.0, layer: Layer::ReticularDermis,
+    ///     pass: 0, stroke: 0, needle: 0 };
+    /// assert!(disc(0.0).intersects(&disc(0.5)));
+    /// assert!(!disc(0.0).intersects(&disc(0.51)));
+    /// ```
+    pub fn intersects(&self, other: &Channel) -> bool {
+        let reach = self.radius_mm + other.radius_mm;
+        let dx = self.x_mm - other.x_mm;
+        let dy = self.y_mm - other.y_mm;
+        let far = self.extent_mm() + other.extent_mm() + crate::math::GEOM_EPS_MM;
+        if dx * dx + dy * dy > far * far {
+            return false;
+        }
+        let (a1, b1) = self.segment();
+        let (a2, b2) = other.segment();
+        let lim = reach + crate::math::GEOM_EPS_MM;
+        crate::math::seg_seg_dist2(a1, b1, a2, b2) <= lim * lim
+    }
+}

@@ -1,0 +1,169 @@
+//! Argument parsing, exit codes, progress bars and the commands.
+//!
+//! Exit codes: 0 success · 1 `check` found a metric outside its tolerance · 2 bad input or
+//! usage · 3 I/O failure (cannot write outputs).
+
+mod analyze;
+mod progress;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use needlemap::analysis::Overrides;
+use needlemap::design::{self, Design};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "needlemap", version, about = "Design and analyse microneedle rollers and compare them with pen stamping")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command takes.
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// Worker threads (default: all cores)
+    #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// No progress bars and no table
+    #[arg(long, global = true)]
+    pub quiet: bool,
+    /// Overrides treatment.seed
+    #[arg(long, global = true)]
+    pub seed: Option<u64>,
+    /// Overrides analysis.resolution_um (raster pitch, µm)
+    #[arg(long = "resolution-um", global = true, value_parser = positive_f64)]
+    pub resolution_um: Option<f64>,
+}
+
+impl Global {
+    pub fn overrides(&self) -> Overrides {
+        Overrides { seed: self.seed, resolution_um: self.resolution_um }
+    }
+}
+
+fn positive_f64(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+        _ => Err(format!("`{s}` is not a finite number greater than 0")),
+    }
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Metrics table on stdout; writes out/<name>/ with CSV files and pictures
+    Analyze(analyze::AnalyzeArgs),
+}
+
+/// How a command failed, and so its exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// `check` found a metric outside its tolerance (1).
+    Check,
+    /// Bad input or usage (2).
+    Input(anyhow::Error),
+    /// Cannot write outputs (3).
+    Io(anyhow::Error),
+}
+
+impl From<needlemap::error::InputError> for Failure {
+    fn from(e: needlemap::error::InputError) -> Self {
+        Failure::Input(e.into())
+    }
+}
+
+impl From<needlemap::error::LimitError> for Failure {
+    fn from(e: needlemap::error::LimitError) -> Self {
+        Failure::Input(e.into())
+    }
+}
+
+pub type CmdResult = Result<(), Failure>;
+
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            e.print().ok();
+            return ExitCode::from(code);
+        }
+    };
+    if let Some(n) = cli.global.threads {
+        if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n as usize).build_global() {
+            eprintln!("error: cannot start {n} worker threads: {e}");
+            return ExitCode::from(3);
+        }
+    }
+    let result = match &cli.command {
+        Command::Analyze(a) => analyze::run(&cli.global, a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Check) => ExitCode::from(1),
+        Err(Failure::Input(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Io(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(3)
+        }
+    }
+}
+
+/// Loads every design named by `paths` (folders expand to their *.toml), checks them all
+/// before any work starts, and applies the global overrides.
+pub fn load_designs(paths: &[PathBuf], g: &Global) -> Result<Vec<Design>, Failure> {
+    let files = design::expand_paths(paths)?;
+    let mut out: Vec<Design> = Vec::with_capacity(files.len());
+    for f in &files {
+        let d = g.overrides().apply(&Design::load(f)?);
+        if let Some(prev) = out.iter().find(|p| p.name == d.name) {
+            return Err(Failure::Input(anyhow::anyhow!(
+                "{}: name {:?} is already used by {}; every design needs its own name (it names out/<name>/)",
+                f.display(),
+                d.name,
+                prev.source.path.display()
+            )));
+        }
+        out.push(d);
+    }
+    for d in &out {
+        needlemap::metrics::raster::Grid::new(&d.name, d.treatment.area_mm, d.analysis.resolution_um)?;
+        needlemap::kinematics::check_channel_limit(d, needlemap::kinematics::default_margin_mm(d))?;
+    }
+    Ok(out)
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+pub fn emit(bytes: &[u8]) -> CmdResult {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::Io(anyhow::anyhow!("cannot write to stdout: {e}"))),
+    }
+}
+
+/// Makes sure `dir` exists and is writable before long work starts.
+pub fn prepare_dir(dir: &std::path::Path) -> CmdResult {
+    std::fs::create_dir_all(dir).map_err(|e| Failure::Io(anyhow::anyhow!("cannot create output folder {}: {e}", dir.display())))?;
+    tempfile::tempfile_in(dir).map_err(|e| Failure::Io(anyhow::anyhow!("cannot write in output folder {}: {e}", dir.display())))?;
+    Ok(())
+}
+
+/// Writes a file atomically, mapping failure to exit code 3.
+pub fn write_file(path: &std::path::Path, bytes: &[u8]) -> CmdResult {
+    needlemap::report::write_atomic(path, bytes).map_err(|e| Failure::Io(anyhow::anyhow!("cannot write {}: {e}", path.display())))
+}

@@ -1,0 +1,42 @@
+//! indicatif progress bars behind the library's `Progress` seam: one bar per stage, with
+//! counts and elapsed time; hidden with --quiet or when stderr is not a terminal.
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use needlemap::progress::Progress;
+use std::io::IsTerminal;
+use std::sync::Mutex;
+
+pub struct Bars {
+    label: String,
+    visible: bool,
+    bar: Mutex<Option<ProgressBar>>,
+}
+
+impl Bars {
+    pub fn new(label: &str, quiet: bool) -> Bars {
+        Bars { label: label.to_string(), visible: !quiet && std::io::stderr().is_terminal(), bar: Mutex::new(None) }
+    }
+}
+
+impl Progress for Bars {
+    fn start(&self, stage: &str, total: u64) {
+        if !self.visible {
+            return;
+        }
+        let pb = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        pb.set_style(ProgressStyle::with_template("{prefix:>24} {msg:<14} [{bar:30}] {pos}/{len} {elapsed}").expect("valid template").progress_chars("=> "));
+        pb.set_prefix(self.label.clone());
+        pb.set_message(stage.to_string());
+        *self.bar.lock().expect("progress lock") = Some(pb);
+    }
+    fn advance(&self, n: u64) {
+        if let Some(pb) = self.bar.lock().expect("progress lock").as_ref() {
+            pb.inc(n);
+        }
+    }
+    fn finish(&self) {
+        if let Some(pb) = self.bar.lock().expect("progress lock").take() {
+            pb.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,283 @@
+//! Designs: one device and one treatment, read from a TOML file and checked.
+//!
+//! [`file`] mirrors the file; [`validate`] checks it into [`Design`], whose invariants the
+//! engine relies on: every length, speed and frequency positive and finite, at least one
+//! needle and one pass, needles that fit on the drum or cartridge without colliding.
+
+pub mod file;
+pub mod validate;
+
+use crate::error::InputError;
+use crate::skin::Skin;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// A checked design.
+#[derive(Clone, Debug, Serialize)]
+pub struct Design {
+    /// Name, also the output folder out/<name>/.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// The file it came from and its hash.
+    pub source: Source,
+    /// The device.
+    pub device: Device,
+    /// Needle shape shared by every needle of the device.
+    pub needle: Needle,
+    /// Manufacturing variation.
+    pub tolerance: Tolerance,
+    /// Skin model.
+    pub skin: Skin,
+    /// How the device is moved over the region.
+    pub treatment: Treatment,
+    /// Raster and tile settings of the area metrics.
+    pub analysis: Analysis,
+}
+
+/// Where a design came from.
+#[derive(Clone, Debug, Serialize)]
+pub struct Source {
+    /// Path as given.
+    pub path: PathBuf,
+    /// SHA-256 of the file's bytes, lower-case hex.
+    pub sha256: String,
+}
+
+/// The device.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Device {
+    /// A drum of needles rolled over the skin.
+    Roller(Roller),
+    /// A cartridge stamped vertically.
+    Pen(Pen),
+}
+
+impl Device {
+    /// `"roller"` or `"pen"`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Device::Roller(_) => "roller",
+            Device::Pen(_) => "pen",
+        }
+    }
+    /// Number of needles.
+    pub fn needle_count(&self) -> usize {
+        match self {
+            Device::Roller(r) => r.needles.len(),
+            Device::Pen(p) => p.needles.len(),
+        }
+    }
+}
+
+/// A checked roller.
+#[derive(Clone, Debug, Serialize)]
+pub struct Roller {
+    /// Drum diameter D, mm.
+    pub drum_diameter_mm: f64,
+    /// Drum width W, mm.
+    pub drum_width_mm: f64,
+    /// Rolling speed over the skin, mm/s.
+    pub roll_speed_mm_s: f64,
+    /// Needles on the drum (nominal, before manufacturing variation).
+    pub needles: Vec<RollerNeedle>,
+}
+
+impl Roller {
+    /// Drum radius R, mm.
+    pub fn radius_mm(&self) -> f64 {
+        self.drum_diameter_mm / 2.0
+    }
+}
+
+/// One needle on the drum.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq)]
+pub struct RollerNeedle {
+    /// Ring number (0-based along the axis); explicit layouts number rings by distinct axial position.
+    pub ring: u32,
+    /// Axial position from the drum's mid-plane, mm.
+    pub axial_mm: f64,
+    /// Angle on the drum, degrees.
+    pub angle_deg: f64,
+    /// Exposed length h, mm.
+    pub length_mm: f64,
+}
+
+/// A checked pen.
+#[derive(Clone, Debug, Serialize)]
+pub struct Pen {
+    /// Depth setting, mm.
+    pub depth_mm: f64,
+    /// Stamps per second.
+    pub frequency_hz: f64,
+    /// Hand speed along the stroke, mm/s.
+    pub hand_speed_mm_s: f64,
+    /// Cartridge rotation relative to the stroke, degrees.
+    pub cartridge_angle_deg: f64,
+    /// Needles in the cartridge's own frame.
+    pub needles: Vec<PenNeedle>,
+    /// Lateral width the cartridge treats per stroke, mm (default lane spacing).
+    pub cartridge_width_mm: f64,
+}
+
+/// One needle of a pen cartridge, in the cartridge's own frame.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq)]
+pub struct PenNeedle {
+    /// Along the stroke, mm.
+    pub along_mm: f64,
+    /// Across the stroke, mm.
+    pub across_mm: f64,
+}
+
+/// Needle shape.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Needle {
+    /// Shaft diameter d, mm.
+    pub diameter_mm: f64,
+    /// Length t of the conical tip, mm.
+    pub tip_length_mm: f64,
+}
+
+/// Manufacturing variation.
+#[derive(Clone, Copy, Debug, Serialize, Default)]
+pub struct Tolerance {
+    /// Standard deviation of each needle's length, mm.
+    pub length_sd_mm: f64,
+    /// Standard deviation of each roller needle's angular position, degrees.
+    pub angle_sd_deg: f64,
+    /// Fraction of needles missing, [0, 1).
+    pub missing_fraction: f64,
+}
+
+/// The treatment.
+#[derive(Clone, Debug, Serialize)]
+pub struct Treatment {
+    /// Region Lx × Ly, mm.
+    pub area_mm: [f64; 2],
+    /// One angle per pass, degrees, in treatment order (counts expanded).
+    pub pass_angles_deg: Vec<f64>,
+    /// The passes as written: (angle_deg, count).
+    pub pass_groups: Vec<(f64, u32)>,
+    /// Spacing of parallel strokes, mm.
+    pub lane_spacing_mm: f64,
+    /// RNG seed.
+    pub seed: u64,
+    /// Random offsets and phases on (true) or all zero (false).
+    pub jitter: bool,
+}
+
+impl Treatment {
+    /// Region area, mm².
+    pub fn area_mm2(&self) -> f64 {
+        self.area_mm[0] * self.area_mm[1]
+    }
+}
+
+/// Area-metric settings.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Analysis {
+    /// Raster pitch, µm.
+    pub resolution_um: f64,
+    /// Side of the square tiles of `density_cv` and tiles.csv, mm.
+    pub tile_mm: f64,
+    /// Radius around an opening counted as treated, mm.
+    pub influence_radius_mm: f64,
+}
+
+/// Default roll speed, mm/s. [A] no source gives one; a hand-rolled stroke of a 20 mm drum
+/// over ~4 cm in a little over a second.
+pub const DEFAULT_ROLL_SPEED_MM_S: f64 = 30.0;
+/// Default conical tip length, mm. [A] no source gives one.
+pub const DEFAULT_TIP_LENGTH_MM: f64 = 0.5;
+/// Default raster pitch, µm.
+pub const DEFAULT_RESOLUTION_UM: f64 = 10.0;
+/// Default tile side, mm.
+pub const DEFAULT_TILE_MM: f64 = 5.0;
+/// Default influence radius, mm. [A] a stated modelling choice, not a measured figure.
+pub const DEFAULT_INFLUENCE_RADIUS_MM: f64 = 0.5;
+/// Default seed.
+pub const DEFAULT_SEED: u64 = 1;
+
+impl Design {
+    /// Reads and checks one design file.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// let d = needlemap::design::Design::load("designs/mf8-192.toml".as_ref()).unwrap();
+    /// assert_eq!(d.device.needle_count(), 192);
+    /// ```
+    pub fn load(path: &Path) -> Result<Design, InputError> {
+        let bytes = std::fs::read(path).map_err(|source| InputError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Design::from_bytes(&bytes, path)
+    }
+
+    /// Checks a design given as bytes; `path` names it in errors and resolves `needles_csv`.
+    pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Design, InputError> {
+        let text = std::str::from_utf8(bytes).map_err(|e| InputError::NotUtf8 {
+            path: path.to_path_buf(),
+            offset: e.valid_up_to(),
+        })?;
+        if text.trim().is_empty() {
+            return Err(InputError::Empty {
+                path: path.to_path_buf(),
+                what: "a design needs at least `name`, `kind`, [needle] and [treatment]",
+            });
+        }
+        let file: file::DesignFile = toml::from_str(text).map_err(|e| InputError::Toml {
+            path: path.to_path_buf(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        let sha256 = hex(&Sha256::digest(bytes));
+        validate::Ctx::new(path, text).design(
+            file,
+            Source {
+                path: path.to_path_buf(),
+                sha256,
+            },
+        )
+    }
+}
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Expands arguments into design files: a file stands for itself, a folder for every
+/// `*.toml` directly in it, sorted by name.
+pub fn expand_paths(args: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
+    let mut out = Vec::new();
+    for a in args {
+        if a.is_dir() {
+            let rd = std::fs::read_dir(a).map_err(|source| InputError::Read {
+                path: a.clone(),
+                source,
+            })?;
+            let mut found: Vec<PathBuf> = rd
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
+                .collect();
+            found.sort();
+            if found.is_empty() {
+                return Err(InputError::Path {
+                    path: a.clone(),
+                    problem: "folder holds no *.toml design file".into(),
+                });
+            }
+            out.extend(found);
+        } else if a.exists() {
+            out.push(a.clone());
+        } else {
+            return Err(InputError::Path {
+                path: a.clone(),
+                problem: "no such file or folder".into(),
+            });
+        }
+    }
+    Ok(out)
+}

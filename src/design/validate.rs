@@ -1,0 +1,522 @@
+//! Checks a parsed [`DesignFile`] into a [`Design`].
+//!
+//! Every refusal names the file, the line and column of the key, the dotted key, the value
+//! as read and what would be valid.
+
+use super::file::{self, CartridgePattern, DesignFile, Kind, LayoutPattern, S};
+use super::*;
+use crate::error::{line_col, InputError};
+use crate::skin::{Skin, PRESETS};
+use std::fmt::Display;
+use std::ops::Range;
+
+/// Most needles one device may have (refused up front beyond; the collision check is O(n²)).
+pub const MAX_NEEDLES: usize = 20_000;
+/// Most passes one treatment may have.
+pub const MAX_PASSES: u32 = 10_000;
+
+/// Validation context: the file's path and text, for positions.
+pub struct Ctx<'a> {
+    path: &'a Path,
+    src: &'a str,
+}
+
+type R<T> = Result<T, InputError>;
+
+impl<'a> Ctx<'a> {
+    /// A context for the file at `path` with text `src`.
+    pub fn new(path: &'a Path, src: &'a str) -> Self {
+        Ctx { path, src }
+    }
+
+    /// An error at `span`.
+    pub fn err(&self, span: Range<usize>, key: &str, value: impl Display, problem: impl Into<String>) -> InputError {
+        let (line, column) = line_col(self.src, span.start);
+        InputError::Invalid {
+            path: self.path.to_path_buf(),
+            line,
+            column,
+            key: key.to_string(),
+            value: value.to_string(),
+            problem: problem.into(),
+        }
+    }
+
+    fn positive(&self, v: &S<f64>, key: &str) -> R<f64> {
+        let x = *v.get_ref();
+        if x.is_finite() && x > 0.0 {
+            Ok(x)
+        } else {
+            Err(self.err(v.span(), key, x, "must be a finite number greater than 0"))
+        }
+    }
+
+    fn non_negative(&self, v: &S<f64>, key: &str) -> R<f64> {
+        let x = *v.get_ref();
+        if x.is_finite() && x >= 0.0 {
+            Ok(x)
+        } else {
+            Err(self.err(v.span(), key, x, "must be a finite number, 0 or greater"))
+        }
+    }
+
+    fn finite(&self, v: &S<f64>, key: &str) -> R<f64> {
+        let x = *v.get_ref();
+        if x.is_finite() {
+            Ok(x)
+        } else {
+            Err(self.err(v.span(), key, x, "must be a finite number"))
+        }
+    }
+
+    fn opt<T>(&self, v: &Option<S<f64>>, key: &str, default: f64, f: fn(&Self, &S<f64>, &str) -> R<T>) -> R<T>
+    where
+        T: From<f64>,
+    {
+        match v {
+            Some(v) => f(self, v, key),
+            None => Ok(T::from(default)),
+        }
+    }
+
+    fn count(&self, v: &S<i64>, key: &str, min: i64, max: i64) -> R<u32> {
+        let x = *v.get_ref();
+        if (min..=max).contains(&x) {
+            Ok(x as u32)
+        } else {
+            Err(self.err(v.span(), key, x, format!("must be a whole number from {min} to {max}")))
+        }
+    }
+
+    fn forbid<T>(&self, v: &Option<S<T>>, key: &str, pattern: &str, belongs: &str) -> R<()>
+    where
+        T: std::fmt::Debug,
+    {
+        match v {
+            Some(v) => Err(self.err(
+                v.span(),
+                key,
+                format!("{:?}", v.get_ref()),
+                format!("does not belong to pattern \"{pattern}\" (it is a key of {belongs}); remove it"),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    fn require<'v, T>(&self, v: &'v Option<S<T>>, key: &str, table_span: Range<usize>, what: &str) -> R<&'v S<T>> {
+        v.as_ref().ok_or_else(|| {
+            self.err(table_span, key, "(missing)", format!("is required: {what}"))
+        })
+    }
+
+    /// Checks the whole file.
+    pub fn design(&self, f: DesignFile, source: Source) -> R<Design> {
+        let name = f.name.get_ref().clone();
+        let name_ok = !name.is_empty()
+            && !name.starts_with('.')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+        if !name_ok {
+            return Err(self.err(
+                f.name.span(),
+                "name",
+                format!("{name:?}"),
+                "must be a non-empty folder name of letters, digits, '-', '_' or '.', not starting with '.'",
+            ));
+        }
+        let needle_span = f.needle.span();
+        let nf = f.needle.into_inner();
+        let diameter_mm = self.positive(&nf.diameter_mm, "needle.diameter_mm")?;
+        let tip_length_mm: f64 = self.opt(&nf.tip_length_mm, "needle.tip_length_mm", DEFAULT_TIP_LENGTH_MM, Self::positive)?;
+        let needle = Needle { diameter_mm, tip_length_mm };
+
+        let tolerance = match &f.tolerance {
+            None => Tolerance::default(),
+            Some(t) => {
+                let missing: f64 = self.opt(&t.missing_fraction, "tolerance.missing_fraction", 0.0, Self::non_negative)?;
+                if missing >= 1.0 {
+                    let v = t.missing_fraction.as_ref().unwrap();
+                    return Err(self.err(v.span(), "tolerance.missing_fraction", missing, "must be in [0, 1): at least some needles must be present"));
+                }
+                Tolerance {
+                    length_sd_mm: self.opt(&t.length_sd_mm, "tolerance.length_sd_mm", 0.0, Self::non_negative)?,
+                    angle_sd_deg: self.opt(&t.angle_sd_deg, "tolerance.angle_sd_deg", 0.0, Self::non_negative)?,
+                    missing_fraction: missing,
+                }
+            }
+        };
+
+        let skin = self.skin(f.skin.as_ref())?;
+
+        let (device, default_lane) = match *f.kind.get_ref() {
+            Kind::Roller => {
+                if let Some(p) = &f.pen {
+                    return Err(self.err(p.span(), "pen", "[pen]", "a roller design has a [roller] table, not [pen]; remove it or set kind = \"pen\""));
+                }
+                let r = f.roller.as_ref().ok_or_else(|| {
+                    self.err(f.kind.span(), "roller", "(missing)", "kind = \"roller\" needs a [roller] table with drum_diameter_mm, drum_width_mm and [roller.layout]")
+                })?;
+                let length = self.require(&nf.length_mm, "needle.length_mm", needle_span.clone(), "the exposed needle length of a roller")?;
+                let length_mm = self.positive(length, "needle.length_mm")?;
+                let roller = self.roller(r, length_mm, &needle)?;
+                let w = roller.drum_width_mm;
+                (Device::Roller(roller), w)
+            }
+            Kind::Pen => {
+                if let Some(r) = &f.roller {
+                    return Err(self.err(r.span(), "roller", "[roller]", "a pen design has a [pen] table, not [roller]; remove it or set kind = \"roller\""));
+                }
+                if let Some(l) = &nf.length_mm {
+                    return Err(self.err(l.span(), "needle.length_mm", l.get_ref(), "a pen sets its depth with pen.depth_mm; remove needle.length_mm"));
+                }
+                let p = f.pen.as_ref().ok_or_else(|| {
+                    self.err(f.kind.span(), "pen", "(missing)", "kind = \"pen\" needs a [pen] table with depth_mm, frequency_hz, hand_speed_mm_s and [pen.cartridge]")
+                })?;
+                let pen = self.pen(p, &needle)?;
+                let w = pen.cartridge_width_mm;
+                (Device::Pen(pen), w)
+            }
+        };
+
+        let treatment = self.treatment(&f.treatment, default_lane)?;
+        let analysis = match &f.analysis {
+            None => Analysis {
+                resolution_um: DEFAULT_RESOLUTION_UM,
+                tile_mm: DEFAULT_TILE_MM,
+                influence_radius_mm: DEFAULT_INFLUENCE_RADIUS_MM,
+            },
+            Some(a) => Analysis {
+                resolution_um: self.opt(&a.resolution_um, "analysis.resolution_um", DEFAULT_RESOLUTION_UM, Self::positive)?,
+                tile_mm: self.opt(&a.tile_mm, "analysis.tile_mm", DEFAULT_TILE_MM, Self::positive)?,
+                influence_radius_mm: self.opt(&a.influence_radius_mm, "analysis.influence_radius_mm", DEFAULT_INFLUENCE_RADIUS_MM, Self::non_negative)?,
+            },
+        };
+
+        Ok(Design {
+            name,
+            description: f.description.unwrap_or_default(),
+            source,
+            device,
+            needle,
+            tolerance,
+            skin,
+            treatment,
+            analysis,
+        })
+    }
+
+    fn skin(&self, s: Option<&file::SkinFile>) -> R<Skin> {
+        let Some(s) = s else {
+            return Ok(Skin::preset("face").expect("face preset exists"));
+        };
+        let mut skin = match &s.preset {
+            None => Skin::preset("face").expect("face preset exists"),
+            Some(p) => Skin::preset(p.get_ref()).ok_or_else(|| {
+                self.err(p.span(), "skin.preset", format!("{:?}", p.get_ref()), format!("unknown preset; valid: {}", PRESETS.join(", ")))
+            })?,
+        };
+        if let Some(v) = &s.deflection_mm {
+            skin.deflection_mm = self.non_negative(v, "skin.deflection_mm")?;
+        }
+        if let Some(v) = &s.tangential_slack_mm {
+            skin.tangential_slack_mm = self.non_negative(v, "skin.tangential_slack_mm")?;
+        }
+        let keys = [
+            (&s.stratum_corneum_mm, "skin.stratum_corneum_mm"),
+            (&s.viable_epidermis_mm, "skin.viable_epidermis_mm"),
+            (&s.papillary_dermis_mm, "skin.papillary_dermis_mm"),
+            (&s.reticular_dermis_mm, "skin.reticular_dermis_mm"),
+        ];
+        for (i, (v, key)) in keys.into_iter().enumerate() {
+            if let Some(v) = v {
+                skin.thickness_mm[i] = self.positive(v, key)?;
+            }
+        }
+        Ok(skin)
+    }
+
+    fn roller(&self, r: &S<file::RollerFile>, length_mm: f64, needle: &Needle) -> R<Roller> {
+        let rf = r.get_ref();
+        let drum_diameter_mm = self.positive(&rf.drum_diameter_mm, "roller.drum_diameter_mm")?;
+        let drum_width_mm = self.positive(&rf.drum_width_mm, "roller.drum_width_mm")?;
+        let roll_speed_mm_s: f64 = self.opt(&rf.roll_speed_mm_s, "roller.roll_speed_mm_s", DEFAULT_ROLL_SPEED_MM_S, Self::positive)?;
+        let d = needle.diameter_mm;
+        if d > drum_width_mm {
+            return Err(self.err(rf.drum_width_mm.span(), "roller.drum_width_mm", drum_width_mm, format!("is narrower than one needle (needle.diameter_mm = {d})")));
+        }
+        let l = rf.layout.get_ref();
+        let lspan = rf.layout.span();
+        let needles = match *l.pattern.get_ref() {
+            LayoutPattern::Rings => {
+                self.forbid(&l.needles, "roller.layout.needles", "rings", "pattern \"explicit\"")?;
+                self.forbid(&l.needles_csv, "roller.layout.needles_csv", "rings", "pattern \"explicit\"")?;
+                let rings_v = self.require(&l.rings, "roller.layout.rings", lspan.clone(), "the number of rings along the axis")?;
+                let rings = self.count(rings_v, "roller.layout.rings", 1, MAX_NEEDLES as i64)?;
+                let npr_v = self.require(&l.needles_per_ring, "roller.layout.needles_per_ring", lspan.clone(), "needles around each ring")?;
+                let npr = self.count(npr_v, "roller.layout.needles_per_ring", 1, MAX_NEEDLES as i64)?;
+                if rings as usize * npr as usize > MAX_NEEDLES {
+                    return Err(self.err(npr_v.span(), "roller.layout.needles_per_ring", npr, format!("{rings} rings × {npr} = {} needles; at most {MAX_NEEDLES} are supported", rings as usize * npr as usize)));
+                }
+                let pitch = match &l.ring_pitch_mm {
+                    Some(v) => self.positive(v, "roller.layout.ring_pitch_mm")?,
+                    None => drum_width_mm / f64::from(rings),
+                };
+                let span_mm = pitch * f64::from(rings - 1) + d;
+                if span_mm > drum_width_mm * (1.0 + 1e-9) {
+                    let at = l.ring_pitch_mm.as_ref().map_or(rings_v.span(), |v| v.span());
+                    let fit = if rings > 1 { (drum_width_mm - d) / f64::from(rings - 1) } else { 0.0 };
+                    return Err(self.err(at, "roller.layout.ring_pitch_mm", format!("{pitch} with {rings} rings"), format!("the rings span {span_mm:.3} mm with the needle diameter but the drum is {drum_width_mm} mm wide; use a ring pitch of at most {fit:.3} mm or fewer rings")));
+                }
+                let circ_gap = std::f64::consts::PI * drum_diameter_mm / f64::from(npr);
+                if circ_gap < d {
+                    let max_n = (std::f64::consts::PI * drum_diameter_mm / d).floor();
+                    return Err(self.err(npr_v.span(), "roller.layout.needles_per_ring", npr, format!("needles {circ_gap:.3} mm apart around a {drum_diameter_mm} mm drum collide (diameter {d} mm); at most {max_n} fit")));
+                }
+                let stagger = match &l.stagger_deg {
+                    Some(v) => self.finite(v, "roller.layout.stagger_deg")?,
+                    None => 0.0,
+                };
+                let mut out = Vec::with_capacity((rings * npr) as usize);
+                for i in 0..rings {
+                    let axial = (f64::from(i) - f64::from(rings - 1) / 2.0) * pitch;
+                    for j in 0..npr {
+                        let angle = (f64::from(j) * 360.0 / f64::from(npr) + f64::from(i) * stagger).rem_euclid(360.0);
+                        out.push(RollerNeedle { ring: i, axial_mm: axial, angle_deg: angle, length_mm });
+                    }
+                }
+                out
+            }
+            LayoutPattern::Explicit => {
+                for (v, k) in [(&l.rings, "rings"), (&l.needles_per_ring, "needles_per_ring")] {
+                    self.forbid(v, &format!("roller.layout.{k}"), "explicit", "pattern \"rings\"")?;
+                }
+                self.forbid(&l.ring_pitch_mm, "roller.layout.ring_pitch_mm", "explicit", "pattern \"rings\"")?;
+                self.forbid(&l.stagger_deg, "roller.layout.stagger_deg", "explicit", "pattern \"rings\"")?;
+                let raw: Vec<(f64, f64, f64, Range<usize>, String)> = match (&l.needles, &l.needles_csv) {
+                    (Some(n), None) => {
+                        let mut v = Vec::new();
+                        for (i, row) in n.get_ref().iter().enumerate() {
+                            let key = format!("roller.layout.needles[{i}]");
+                            let (a, phi, h) = match row.as_slice() {
+                                [a, phi] => (*a, *phi, length_mm),
+                                [a, phi, h] => (*a, *phi, *h),
+                                _ => return Err(self.err(n.span(), &key, format!("{row:?}"), "each needle is [axial_mm, angle_deg] or [axial_mm, angle_deg, length_mm]")),
+                            };
+                            v.push((a, phi, h, n.span(), key));
+                        }
+                        v
+                    }
+                    (None, Some(c)) => self.needles_csv(c, length_mm)?,
+                    (Some(n), Some(_)) => return Err(self.err(n.span(), "roller.layout.needles", "(both given)", "give either needles or needles_csv, not both")),
+                    (None, None) => return Err(self.err(lspan.clone(), "roller.layout.needles", "(missing)", "pattern \"explicit\" needs needles = [[axial_mm, angle_deg], ...] or needles_csv = \"file.csv\"")),
+                };
+                if raw.is_empty() {
+                    let at = l.needles.as_ref().map_or(lspan.clone(), |n| n.span());
+                    return Err(self.err(at, "roller.layout.needles", "[]", "needs at least one needle"));
+                }
+                if raw.len() > MAX_NEEDLES {
+                    return Err(self.err(lspan.clone(), "roller.layout.needles", raw.len(), format!("at most {MAX_NEEDLES} needles are supported")));
+                }
+                let half = (drum_width_mm - d) / 2.0;
+                let mut axials: Vec<f64> = Vec::new();
+                let mut out = Vec::with_capacity(raw.len());
+                for (a, phi, h, span, key) in raw {
+                    if !(a.is_finite() && phi.is_finite()) {
+                        return Err(self.err(span, &key, format!("[{a}, {phi}]"), "axial_mm and angle_deg must be finite"));
+                    }
+                    if a.abs() > half * (1.0 + 1e-9) + 1e-12 {
+                        return Err(self.err(span, &key, format!("[{a}, {phi}]"), format!("axial position {a} mm is off the drum: with needle diameter {d} mm it must lie within ±{half} mm of the mid-plane")));
+                    }
+                    if !(h.is_finite() && h > 0.0) {
+                        return Err(self.err(span, &key, format!("length {h}"), "needle length must be finite and greater than 0"));
+                    }
+                    let ring = match axials.iter().position(|x| (x - a).abs() < 1e-9) {
+                        Some(i) => i,
+                        None => {
+                            axials.push(a);
+                            axials.len() - 1
+                        }
+                    } as u32;
+                    out.push(RollerNeedle { ring, axial_mm: a, angle_deg: phi.rem_euclid(360.0), length_mm: h });
+                }
+                out
+            }
+        };
+        // Collisions on the drum surface (unrolled: axial × arc length).
+        let circumference = std::f64::consts::PI * drum_diameter_mm;
+        let pts: Vec<(f64, f64)> = needles.iter().map(|n| (n.axial_mm, n.angle_deg / 360.0 * circumference)).collect();
+        if let Some((i, j)) = first_collision(&pts, d, Some(circumference)) {
+            return Err(self.err(lspan, "roller.layout", format!("needles {i} and {j}"), format!("needles {i} ({:.3} mm, {:.2}°) and {j} ({:.3} mm, {:.2}°) are closer than one needle diameter ({d} mm) on the drum surface", needles[i].axial_mm, needles[i].angle_deg, needles[j].axial_mm, needles[j].angle_deg)));
+        }
+        Ok(Roller { drum_diameter_mm, drum_width_mm, roll_speed_mm_s, needles })
+    }
+
+    fn needles_csv(&self, c: &S<String>, length_mm: f64) -> R<Vec<(f64, f64, f64, Range<usize>, String)>> {
+        let rel = Path::new(c.get_ref());
+        let csv_path = self.path.parent().unwrap_or(Path::new(".")).join(rel);
+        let key = "roller.layout.needles_csv";
+        let text = std::fs::read_to_string(&csv_path).map_err(|e| self.err(c.span(), key, format!("{:?}", c.get_ref()), format!("cannot read {}: {e}", csv_path.display())))?;
+        let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+        let headers = rdr.headers().map_err(|e| self.err(c.span(), key, csv_path.display(), format!("bad CSV header: {e}")))?.clone();
+        let col = |name: &str| headers.iter().position(|h| h == name);
+        let (Some(ia), Some(ip)) = (col("axial_mm"), col("angle_deg")) else {
+            return Err(self.err(c.span(), key, csv_path.display(), format!("header is {:?}; needs columns axial_mm,angle_deg[,length_mm]", headers.iter().collect::<Vec<_>>())));
+        };
+        let il = col("length_mm");
+        let mut out = Vec::new();
+        for (i, rec) in rdr.records().enumerate() {
+            let line = i + 2;
+            let rec = rec.map_err(|e| self.err(c.span(), key, format!("{}:{line}", csv_path.display()), format!("bad CSV row: {e}")))?;
+            let num = |idx: usize, name: &str| -> R<f64> {
+                let s = rec.get(idx).unwrap_or("");
+                s.parse::<f64>().map_err(|_| self.err(c.span(), key, format!("{}:{line}: {name} = {s:?}", csv_path.display()), "must be a number"))
+            };
+            let a = num(ia, "axial_mm")?;
+            let p = num(ip, "angle_deg")?;
+            let h = match il {
+                Some(il) => num(il, "length_mm")?,
+                None => length_mm,
+            };
+            out.push((a, p, h, c.span(), format!("{key} ({}:{line})", csv_path.display())));
+        }
+        Ok(out)
+    }
+
+    fn pen(&self, p: &S<file::PenFile>, needle: &Needle) -> R<Pen> {
+        let pf = p.get_ref();
+        let depth_mm = self.positive(&pf.depth_mm, "pen.depth_mm")?;
+        let frequency_hz = self.positive(&pf.frequency_hz, "pen.frequency_hz")?;
+        let hand_speed_mm_s = self.positive(&pf.hand_speed_mm_s, "pen.hand_speed_mm_s")?;
+        let cartridge_angle_deg: f64 = self.opt(&pf.cartridge_angle_deg, "pen.cartridge_angle_deg", 0.0, Self::finite)?;
+        let c = pf.cartridge.get_ref();
+        let cspan = pf.cartridge.span();
+        let d = needle.diameter_mm;
+        let (needles, width) = match *c.pattern.get_ref() {
+            CartridgePattern::Grid => {
+                self.forbid(&c.count, "pen.cartridge.count", "grid", "pattern \"ring\"")?;
+                self.forbid(&c.diameter_mm, "pen.cartridge.diameter_mm", "grid", "pattern \"ring\"")?;
+                self.forbid(&c.needles, "pen.cartridge.needles", "grid", "pattern \"explicit\"")?;
+                let rows = self.count(self.require(&c.rows, "pen.cartridge.rows", cspan.clone(), "needle rows along the stroke")?, "pen.cartridge.rows", 1, 1000)?;
+                let cols = self.count(self.require(&c.cols, "pen.cartridge.cols", cspan.clone(), "needle columns across the stroke")?, "pen.cartridge.cols", 1, 1000)?;
+                let pv = self.require(&c.pitch_mm, "pen.cartridge.pitch_mm", cspan.clone(), "needle pitch of the grid")?;
+                let pitch = self.positive(pv, "pen.cartridge.pitch_mm")?;
+                if (rows > 1 || cols > 1) && pitch < d {
+                    return Err(self.err(pv.span(), "pen.cartridge.pitch_mm", pitch, format!("needles of diameter {d} mm collide; the pitch must be at least {d} mm")));
+                }
+                let mut v = Vec::new();
+                for i in 0..rows {
+                    for j in 0..cols {
+                        v.push(PenNeedle {
+                            along_mm: (f64::from(i) - f64::from(rows - 1) / 2.0) * pitch,
+                            across_mm: (f64::from(j) - f64::from(cols - 1) / 2.0) * pitch,
+                        });
+                    }
+                }
+                (v, f64::from(cols) * pitch)
+            }
+            CartridgePattern::Ring => {
+                self.forbid(&c.rows, "pen.cartridge.rows", "ring", "pattern \"grid\"")?;
+                self.forbid(&c.cols, "pen.cartridge.cols", "ring", "pattern \"grid\"")?;
+                self.forbid(&c.pitch_mm, "pen.cartridge.pitch_mm", "ring", "pattern \"grid\"")?;
+                self.forbid(&c.needles, "pen.cartridge.needles", "ring", "pattern \"explicit\"")?;
+                let nv = self.require(&c.count, "pen.cartridge.count", cspan.clone(), "needles on the ring")?;
+                let n = self.count(nv, "pen.cartridge.count", 1, 1000)?;
+                let dv = self.require(&c.diameter_mm, "pen.cartridge.diameter_mm", cspan.clone(), "ring diameter")?;
+                let dia = self.positive(dv, "pen.cartridge.diameter_mm")?;
+                let mut v: Vec<PenNeedle> = (0..n)
+                    .map(|k| {
+                        let a = 2.0 * std::f64::consts::PI * f64::from(k) / f64::from(n);
+                        PenNeedle { along_mm: dia / 2.0 * crate::math::trig::cos(a), across_mm: dia / 2.0 * crate::math::trig::sin(a) }
+                    })
+                    .collect();
+                if c.centre.unwrap_or(false) {
+                    v.push(PenNeedle { along_mm: 0.0, across_mm: 0.0 });
+                }
+                (v, dia)
+            }
+            CartridgePattern::Explicit => {
+                self.forbid(&c.rows, "pen.cartridge.rows", "explicit", "pattern \"grid\"")?;
+                self.forbid(&c.cols, "pen.cartridge.cols", "explicit", "pattern \"grid\"")?;
+                self.forbid(&c.pitch_mm, "pen.cartridge.pitch_mm", "explicit", "pattern \"grid\"")?;
+                self.forbid(&c.count, "pen.cartridge.count", "explicit", "pattern \"ring\"")?;
+                self.forbid(&c.diameter_mm, "pen.cartridge.diameter_mm", "explicit", "pattern \"ring\"")?;
+                let nv = self.require(&c.needles, "pen.cartridge.needles", cspan.clone(), "needles = [[along_mm, across_mm], ...]")?;
+                if nv.get_ref().is_empty() {
+                    return Err(self.err(nv.span(), "pen.cartridge.needles", "[]", "needs at least one needle"));
+                }
+                let mut v = Vec::new();
+                for (i, row) in nv.get_ref().iter().enumerate() {
+                    match row.as_slice() {
+                        [a, b] if a.is_finite() && b.is_finite() => v.push(PenNeedle { along_mm: *a, across_mm: *b }),
+                        _ => return Err(self.err(nv.span(), &format!("pen.cartridge.needles[{i}]"), format!("{row:?}"), "each needle is [along_mm, across_mm], finite numbers")),
+                    }
+                }
+                let lo = v.iter().map(|n| n.across_mm).fold(f64::INFINITY, f64::min);
+                let hi = v.iter().map(|n| n.across_mm).fold(f64::NEG_INFINITY, f64::max);
+                (v, hi - lo + d)
+            }
+        };
+        let pts: Vec<(f64, f64)> = needles.iter().map(|n| (n.along_mm, n.across_mm)).collect();
+        if let Some((i, j)) = first_collision(&pts, d, None) {
+            return Err(self.err(cspan, "pen.cartridge", format!("needles {i} and {j}"), format!("needles {i} and {j} are closer than one needle diameter ({d} mm)")));
+        }
+        Ok(Pen { depth_mm, frequency_hz, hand_speed_mm_s, cartridge_angle_deg, needles, cartridge_width_mm: width })
+    }
+
+    fn treatment(&self, t: &S<file::TreatmentFile>, default_lane: f64) -> R<Treatment> {
+        let tf = t.get_ref();
+        let area = tf.area_mm.get_ref();
+        let area_mm = match area.as_slice() {
+            [x, y] if x.is_finite() && y.is_finite() && *x > 0.0 && *y > 0.0 => [*x, *y],
+            _ => return Err(self.err(tf.area_mm.span(), "treatment.area_mm", format!("{area:?}"), "must be [Lx, Ly]: two finite lengths greater than 0, mm")),
+        };
+        if tf.passes.get_ref().is_empty() {
+            return Err(self.err(tf.passes.span(), "treatment.passes", "[]", "needs at least one pass, e.g. [{ angle_deg = 0.0, count = 5 }]"));
+        }
+        let mut pass_angles_deg = Vec::new();
+        let mut pass_groups = Vec::new();
+        for (i, p) in tf.passes.get_ref().iter().enumerate() {
+            let pr = p.get_ref();
+            let angle = self.finite(&pr.angle_deg, &format!("treatment.passes[{i}].angle_deg"))?;
+            let count = match &pr.count {
+                Some(c) => self.count(c, &format!("treatment.passes[{i}].count"), 1, i64::from(MAX_PASSES))?,
+                None => 1,
+            };
+            pass_groups.push((angle, count));
+            for _ in 0..count {
+                pass_angles_deg.push(angle);
+            }
+            if pass_angles_deg.len() > MAX_PASSES as usize {
+                return Err(self.err(p.span(), "treatment.passes", pass_angles_deg.len(), format!("at most {MAX_PASSES} passes in all")));
+            }
+        }
+        let lane_spacing_mm: f64 = self.opt(&tf.lane_spacing_mm, "treatment.lane_spacing_mm", default_lane, Self::positive)?;
+        let seed = match &tf.seed {
+            Some(s) if *s.get_ref() >= 0 => *s.get_ref() as u64,
+            Some(s) => return Err(self.err(s.span(), "treatment.seed", s.get_ref(), "must be a whole number, 0 or greater")),
+            None => DEFAULT_SEED,
+        };
+        Ok(Treatment { area_mm, pass_angles_deg, pass_groups, lane_spacing_mm, seed, jitter: tf.jitter.unwrap_or(true) })
+    }
+}
+
+/// First pair of points closer than `min_dist` (with an optional periodic second coordinate).
+fn first_collision(pts: &[(f64, f64)], min_dist: f64, period: Option<f64>) -> Option<(usize, usize)> {
+    let lim = min_dist * (1.0 - 1e-9);
+    for i in 0..pts.len() {
+        for j in i + 1..pts.len() {
+            let dx = pts[i].0 - pts[j].0;
+            if dx.abs() >= lim {
+                continue;
+            }
+            let mut dy = (pts[i].1 - pts[j].1).abs();
+            if let Some(p) = period {
+                dy = dy.rem_euclid(p);
+                dy = dy.min(p - dy);
+            }
+            if dx * dx + dy * dy < lim * lim {
+                return Some((i, j));
+            }
+        }
+    }
+    None
+}

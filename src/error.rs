@@ -1,0 +1,124 @@
+//! Typed errors of the library. Each names the file, and where one is at fault the line,
+//! the key, the offending value and what would be valid.
+
+use std::path::PathBuf;
+
+/// A design, sweep or baseline file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// The file could not be read (missing, a folder, no permission).
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// The file has no content.
+    #[error("{path}: the file is empty; {what}")]
+    Empty {
+        /// The file.
+        path: PathBuf,
+        /// What the file needs at the least.
+        what: &'static str,
+    },
+    /// The file is not UTF-8.
+    #[error("{path}: not UTF-8 text (invalid byte at offset {offset}); design files are TOML, which is UTF-8")]
+    NotUtf8 {
+        /// The file.
+        path: PathBuf,
+        /// Byte offset of the first invalid byte.
+        offset: usize,
+    },
+    /// TOML syntax or schema error; toml's message carries line, column and a caret.
+    #[error("{path}: {message}")]
+    Toml {
+        /// The file.
+        path: PathBuf,
+        /// toml's message.
+        message: String,
+    },
+    /// A value that parsed but is not valid.
+    #[error("{path}:{line}:{column}: `{key}` = {value}: {problem}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line of the key.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// Dotted key.
+        key: String,
+        /// The value as written.
+        value: String,
+        /// What is wrong and what would be valid.
+        problem: String,
+    },
+    /// A folder argument with no design in it, or a path that does not exist.
+    #[error("{path}: {problem}")]
+    Path {
+        /// The path given.
+        path: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+/// Work refused up front because it would exhaust memory or time.
+#[derive(Debug, thiserror::Error)]
+pub enum LimitError {
+    /// Too many channels.
+    #[error("{design}: the treatment would make about {estimated} channels (the simulated field is the region plus a {margin_mm:.1} mm margin); the limit is {limit}. Shrink treatment.area_mm to about {fit_side_mm:.0} × {fit_side_mm:.0} mm or use fewer passes")]
+    Channels {
+        /// Design name.
+        design: String,
+        /// Estimated channel count.
+        estimated: u64,
+        /// The limit.
+        limit: u64,
+        /// Field margin used.
+        margin_mm: f64,
+        /// Side of a square region that would fit.
+        fit_side_mm: f64,
+    },
+    /// Too many pixels.
+    #[error("{design}: a {lx_mm} × {ly_mm} mm region at {resolution_um} µm is {pixels} pixels; the limit is {limit}. Use --resolution-um {fit_um:.1} or coarser")]
+    Pixels {
+        /// Design name.
+        design: String,
+        /// Region size.
+        lx_mm: f64,
+        /// Region size.
+        ly_mm: f64,
+        /// Requested pitch.
+        resolution_um: f64,
+        /// Pixels requested.
+        pixels: u64,
+        /// The limit.
+        limit: u64,
+        /// The finest pitch that fits.
+        fit_um: f64,
+    },
+}
+
+/// Line and column (1-based) of byte `offset` in `src`.
+pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(src.len());
+    let before = &src[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rfind('\n').map_or(offset, |nl| offset - nl - 1) + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_from_one() {
+        let s = "a = 1\nbb = 2\n";
+        assert_eq!(line_col(s, 0), (1, 1));
+        assert_eq!(line_col(s, 6), (2, 1));
+        assert_eq!(line_col(s, 9), (2, 4));
+    }
+}

@@ -1,0 +1,78 @@
+//! Pen kinematics (model §3): a cartridge stamped vertically at frequency f while the hand
+//! moves at speed v. Stamp k of a stroke is at s_k = s₀ + k·v/f (s₀ uniform in [0, v/f) with
+//! jitter); every stamp makes one channel per needle at the cartridge offsets, rotated by
+//! `cartridge_angle_deg` relative to the stroke.
+
+use super::{per_lane, MadeNeedle, PassFrame};
+use crate::channel::Channel;
+use crate::design::{Design, Pen};
+use crate::math::{deg_to_rad, trig};
+
+/// Depth and opening radius of a pen needle at depth setting `setting_mm`: depth = setting − δ,
+/// r = (d/2)·min(1, depth/t). `None` when it cannot pierce.
+pub fn pen_opening(setting_mm: f64, deflection_mm: f64, d_mm: f64, tip_mm: f64) -> Option<(f64, f64)> {
+    let depth = setting_mm - deflection_mm;
+    (depth > 0.0).then(|| (depth, d_mm / 2.0 * (depth / tip_mm).min(1.0)))
+}
+
+pub(super) fn pass_channels(design: &Design, pen: &Pen, needles: &[MadeNeedle], frame: &PassFrame, pass: u32) -> Vec<Vec<Channel>> {
+    if needles.is_empty() {
+        return Vec::new();
+    }
+    let alpha = deg_to_rad(pen.cartridge_angle_deg);
+    let (ca, sa) = (trig::cos(alpha), trig::sin(alpha));
+    // (along, across) in the stroke frame after rotating the cartridge
+    let offs: Vec<(f64, f64)> = needles.iter().map(|n| (n.b * ca - n.a * sa, n.b * sa + n.a * ca)).collect();
+    let u_min = offs.iter().map(|o| o.1).fold(f64::INFINITY, f64::min);
+    let u_max = offs.iter().map(|o| o.1).fold(f64::NEG_INFINITY, f64::max);
+    let s_min = offs.iter().map(|o| o.0).fold(f64::INFINITY, f64::min);
+    let s_max = offs.iter().map(|o| o.0).fold(f64::NEG_INFINITY, f64::max);
+    let step = pen.hand_speed_mm_s / pen.frequency_hz;
+    let lanes = frame.lanes(design.treatment.lane_spacing_mm, u_min, u_max);
+    let (axis, axis_deg) = frame.axis();
+    let jitter = design.treatment.jitter;
+    let skin = &design.skin;
+    per_lane(design, frame, lanes, pass, |rng, u_lane, out| {
+        let s0 = if jitter { rng.uniform() * step } else { 0.0 };
+        let k0 = ((frame.s_range.0 - s_max - s0) / step).ceil() as i64;
+        let k1 = ((frame.s_range.1 - s_min - s0) / step).floor() as i64;
+        for k in k0..=k1 {
+            let sk = s0 + step * k as f64;
+            for (n, o) in needles.iter().zip(&offs) {
+                let p = frame.point(sk + o.0, u_lane + o.1);
+                if !frame.inside(&p) {
+                    continue;
+                }
+                out.push((
+                    sk,
+                    n.index,
+                    Channel {
+                        x_mm: p.x,
+                        y_mm: p.y,
+                        axis,
+                        axis_deg,
+                        slit_mm: 0.0,
+                        radius_mm: n.radius_mm,
+                        depth_mm: n.depth_mm,
+                        layer: skin.layer_at(n.depth_mm),
+                        pass,
+                        stroke: 0,
+                        needle: n.index,
+                    },
+                ));
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pen_depth_and_radius() {
+        let (d, r) = pen_opening(1.0, 0.14, 0.25, 0.5).unwrap();
+        assert!((d - 0.86).abs() < 1e-12 && (r - 0.125).abs() < 1e-12);
+        assert!(pen_opening(0.1, 0.14, 0.25, 0.5).is_none());
+    }
+}

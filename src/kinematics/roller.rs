@@ -1,0 +1,125 @@
+//! Roller kinematics (model §2): a drum of radius R rolling without slip.
+//!
+//! When the drum turns by ψ its axis advances R·ψ, so needle j, at angle φ_j on the drum,
+//! points straight down at s = R·(φ_j − ψ₀) + 2πR·k: a channel every 2πR along the stroke,
+//! at lateral position u_lane + a_j. ψ₀ is the stroke's start phase (uniform in [0, 2π)
+//! with jitter, 0 without).
+
+use super::{per_lane, MadeNeedle, PassFrame};
+use crate::channel::Channel;
+use crate::design::{Design, Roller};
+use crate::math::trig;
+
+/// Entry angle β_e of a needle of length `h_mm` on a drum of radius `r_mm` into skin that
+/// tents by `deflection_mm`: cos β_e = (R + δ)/(R + h). `None` when the needle cannot pierce.
+pub fn entry_angle_rad(r_mm: f64, deflection_mm: f64, h_mm: f64) -> Option<f64> {
+    if h_mm <= deflection_mm {
+        return None;
+    }
+    Some(trig::acos((r_mm + deflection_mm) / (r_mm + h_mm)))
+}
+
+/// The slit rigid skin would tear, ℓ₀ = 2((R + δ)·tan β_e − R·β_e), mm.
+///
+/// # Examples
+/// ```
+/// // a 1.5 mm needle on a 20 mm drum, rigid skin with no tenting: about a 1 mm slit
+/// let l0 = needlemap::kinematics::slit_rigid_mm(10.0, 0.0, 1.5).unwrap();
+/// assert!((l0 - 1.028).abs() < 0.001);
+/// ```
+pub fn slit_rigid_mm(r_mm: f64, deflection_mm: f64, h_mm: f64) -> Option<f64> {
+    let b = entry_angle_rad(r_mm, deflection_mm, h_mm)?;
+    Some(2.0 * ((r_mm + deflection_mm) * trig::tan(b) - r_mm * b))
+}
+
+/// Depth, opening radius and slit of a roller needle: depth = h − δ,
+/// r = (d/2)·min(1, depth/t), ℓ = max(0, ℓ₀ − 2c). `None` when it cannot pierce.
+pub fn roller_opening(r_mm: f64, deflection_mm: f64, slack_mm: f64, h_mm: f64, d_mm: f64, tip_mm: f64) -> Option<(f64, f64, f64)> {
+    let l0 = slit_rigid_mm(r_mm, deflection_mm, h_mm)?;
+    let depth = h_mm - deflection_mm;
+    let radius = d_mm / 2.0 * (depth / tip_mm).min(1.0);
+    let slit = (l0 - 2.0 * slack_mm).max(0.0);
+    Some((depth, radius, slit))
+}
+
+pub(super) fn pass_channels(design: &Design, roller: &Roller, needles: &[MadeNeedle], frame: &PassFrame, pass: u32) -> Vec<Vec<Channel>> {
+    if needles.is_empty() {
+        return Vec::new();
+    }
+    let r = roller.radius_mm();
+    let circ = 2.0 * std::f64::consts::PI * r;
+    let a_min = needles.iter().map(|n| n.a).fold(f64::INFINITY, f64::min);
+    let a_max = needles.iter().map(|n| n.a).fold(f64::NEG_INFINITY, f64::max);
+    let lanes = frame.lanes(design.treatment.lane_spacing_mm, a_min, a_max);
+    let (axis, axis_deg) = frame.axis();
+    let jitter = design.treatment.jitter;
+    let skin = &design.skin;
+    per_lane(design, frame, lanes, pass, |rng, u_lane, out| {
+        let psi0 = if jitter { rng.uniform() * 2.0 * std::f64::consts::PI } else { 0.0 };
+        for n in needles {
+            let s0 = r * (n.b - psi0);
+            let k0 = ((frame.s_range.0 - s0) / circ).ceil() as i64;
+            let k1 = ((frame.s_range.1 - s0) / circ).floor() as i64;
+            let u = u_lane + n.a;
+            for k in k0..=k1 {
+                let s = s0 + circ * k as f64;
+                let p = frame.point(s, u);
+                if !frame.inside(&p) {
+                    continue;
+                }
+                out.push((
+                    s,
+                    n.index,
+                    Channel {
+                        x_mm: p.x,
+                        y_mm: p.y,
+                        axis,
+                        axis_deg,
+                        slit_mm: n.slit_mm,
+                        radius_mm: n.radius_mm,
+                        depth_mm: n.depth_mm,
+                        layer: skin.layer_at(n.depth_mm),
+                        pass,
+                        stroke: 0,
+                        needle: n.index,
+                    },
+                ));
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_relative_eq;
+
+    #[test]
+    fn entry_angle_closed_form() {
+        let b = entry_angle_rad(10.0, 0.14, 1.5).unwrap();
+        assert_relative_eq!(b.cos(), 10.14 / 11.5, epsilon = 1e-14);
+        assert!(entry_angle_rad(10.0, 0.14, 0.14).is_none());
+    }
+
+    #[test]
+    fn slack_shortens_slit_and_tip_limits_radius() {
+        let (depth, r, l) = roller_opening(10.0, 0.14, 0.4, 1.5, 0.25, 0.5).unwrap();
+        assert_relative_eq!(depth, 1.36, epsilon = 1e-12);
+        assert_relative_eq!(r, 0.125);
+        let l0 = slit_rigid_mm(10.0, 0.14, 1.5).unwrap();
+        assert_relative_eq!(l, l0 - 0.8, epsilon = 1e-12);
+        // a shallow needle opens only part of its tip
+        let (depth, r, _) = roller_opening(10.0, 0.14, 0.0, 0.34, 0.25, 0.5).unwrap();
+        assert_relative_eq!(r, 0.125 * depth / 0.5, epsilon = 1e-12);
+    }
+
+    #[test]
+    fn slit_grows_with_needle_length() {
+        let mut last = 0.0;
+        for i in 1..20 {
+            let l = slit_rigid_mm(10.0, 0.0, 0.1 * i as f64).unwrap();
+            assert!(l > last);
+            last = l;
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! The metrics of model §5. Names are the JSON keys and CSV columns.
+//!
+//! Counting metrics (channels, density, depth, layers, rate, time) come straight from the
+//! channel list; area metrics (coverage, treated area, largest gap) from the [`raster`]
+//! engine; `density_cv` from channel counts per tile; `overlap_fraction` from [`overlap`].
+//! A metric with no meaning for the design (no channel in the region) is `None`: JSON null,
+//! an empty CSV cell, never NaN.
+
+pub mod overlap;
+pub mod raster;
+
+use crate::channel::Channel;
+use crate::skin::Layer;
+use serde::Serialize;
+
+/// Every metric key, in output order.
+pub const METRIC_KEYS: [&str; 12] = [
+    "channels",
+    "density_per_cm2",
+    "coverage_fraction",
+    "treated_fraction",
+    "max_gap_mm",
+    "mean_depth_mm",
+    "min_depth_mm",
+    "max_depth_mm",
+    "density_cv",
+    "overlap_fraction",
+    "puncture_rate_per_s",
+    "time_s",
+];
+
+/// The metrics of one design.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Metrics {
+    /// Channels whose centre lies in the region.
+    pub channels: u64,
+    /// Channels per cm² of region.
+    pub density_per_cm2: f64,
+    /// Share of the region inside an opening.
+    pub coverage_fraction: Option<f64>,
+    /// Share of the region within the influence radius of an opening.
+    pub treated_fraction: Option<f64>,
+    /// Radius of the largest untreated disc, mm.
+    pub max_gap_mm: Option<f64>,
+    /// Mean channel depth, mm.
+    pub mean_depth_mm: Option<f64>,
+    /// Shallowest channel, mm.
+    pub min_depth_mm: Option<f64>,
+    /// Deepest channel, mm.
+    pub max_depth_mm: Option<f64>,
+    /// Coefficient of variation of channel counts over whole tiles.
+    pub density_cv: Option<f64>,
+    /// Share of channels whose opening meets an earlier one.
+    pub overlap_fraction: Option<f64>,
+    /// Channels made per second of treatment.
+    pub puncture_rate_per_s: f64,
+    /// Treatment time, s.
+    pub time_s: f64,
+}
+
+impl Metrics {
+    /// The metric named `key` (see [`METRIC_KEYS`]); `None` if undefined or unknown.
+    ///
+    /// # Examples
+    /// ```
+    /// let m = needlemap::metrics::Metrics { channels: 3, ..Default::default() };
+    /// assert_eq!(m.get("channels"), Some(3.0));
+    /// assert_eq!(m.get("max_gap_mm"), None);
+    /// ```
+    pub fn get(&self, key: &str) -> Option<f64> {
+        match key {
+            "channels" => Some(self.channels as f64),
+            "density_per_cm2" => Some(self.density_per_cm2),
+            "coverage_fraction" => self.coverage_fraction,
+            "treated_fraction" => self.treated_fraction,
+            "max_gap_mm" => self.max_gap_mm,
+            "mean_depth_mm" => self.mean_depth_mm,
+            "min_depth_mm" => self.min_depth_mm,
+            "max_depth_mm" => self.max_depth_mm,
+            "density_cv" => self.density_cv,
+            "overlap_fraction" => self.overlap_fraction,
+            "puncture_rate_per_s" => Some(self.puncture_rate_per_s),
+            "time_s" => Some(self.time_s),
+            _ => None,
+        }
+    }
+
+    /// Every metric in [`METRIC_KEYS`] order.
+    pub fn values(&self) -> Vec<(&'static str, Option<f64>)> {
+        METRIC_KEYS.iter().map(|k| (*k, self.get(k))).collect()
+    }
+}
+
+/// Depth statistics over channels: (mean, min, max).
+pub fn depth_stats<'a>(channels: impl Iterator<Item = &'a Channel>) -> Option<(f64, f64, f64)> {
+    let (mut n, mut sum, mut lo, mut hi) = (0u64, 0.0, f64::INFINITY, f64::NEG_INFINITY);
+    for c in channels {
+        n += 1;
+        sum += c.depth_mm;
+        lo = lo.min(c.depth_mm);
+        hi = hi.max(c.depth_mm);
+    }
+    (n > 0).then(|| (sum / n as f64, lo, hi))
+}
+
+/// Fraction of channels ending in each layer, surface first (all 0 without channels).
+pub fn layer_fractions<'a>(channels: impl Iterator<Item = &'a Channel>) -> [f64; 5] {
+    let mut counts = [0u64; 5];
+    for c in channels {
+        counts[c.layer.index()] += 1;
+    }
+    let n: u64 = counts.iter().sum();
+    let mut out = [0.0; 5];
+    if n > 0 {
+        for (o, c) in out.iter_mut().zip(counts) {
+            *o = c as f64 / n as f64;
+        }
+    }
+    out
+}
+
+/// Layers with their keys and fractions.
+pub fn layer_map(fr: [f64; 5]) -> Vec<(&'static str, f64)> {
+    Layer::ALL.iter().map(|l| l.key()).zip(fr).collect()
+}
+
+/// Channel counts per whole tile of side `tile_mm` aligned at the origin (row-major, rows
+/// from y = 0), and the tile grid's (columns, rows).
+pub fn tile_counts(channels: &[Channel], area_mm: [f64; 2], tile_mm: f64) -> (Vec<u64>, usize, usize) {
+    let ntx = (area_mm[0] / tile_mm + 1e-9).floor() as usize;
+    let nty = (area_mm[1] / tile_mm + 1e-9).floor() as usize;
+    let mut counts = vec![0u64; ntx * nty];
+    for c in channels {
+        if c.x_mm < 0.0 || c.y_mm < 0.0 {
+            continue;
+        }
+        let i = (c.x_mm / tile_mm).floor() as usize;
+        let j = (c.y_mm / tile_mm).floor() as usize;
+        if i < ntx && j < nty {
+            counts[j * ntx + i] += 1;
+        }
+    }
+    (counts, ntx, nty)
+}
+
+/// Population coefficient of variation; `None` for no tiles or a zero mean.
+///
+/// # Examples
+/// ```
+/// assert_eq!(needlemap::metrics::cv(&[4, 4, 4]), Some(0.0));
+/// assert_eq!(needlemap::metrics::cv(&[]), None);
+/// ```
+pub fn cv(counts: &[u64]) -> Option<f64> {
+    if counts.is_empty() {
+        return None;
+    }
+    let n = counts.len() as f64;
+    let mean = counts.iter().sum::<u64>() as f64 / n;
+    if mean == 0.0 {
+        return None;
+    }
+    let var = counts.iter().map(|&c| (c as f64 - mean).powi(2)).sum::<f64>() / n;
+    Some(var.sqrt() / mean)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_relative_eq;
+
+    #[test]
+    fn cv_of_known_counts() {
+        // counts 2 and 4: mean 3, population sd 1
+        assert_relative_eq!(cv(&[2, 4]).unwrap(), 1.0 / 3.0);
+    }
+}

@@ -1,0 +1,96 @@
+//! Plain-text tables for the terminal: one row per metric, one column per design.
+
+use super::{fmt_num, fmt_opt};
+use crate::analysis::Analysis;
+use crate::metrics::METRIC_KEYS;
+use crate::skin::Layer;
+
+/// Unit and decimals shown for a metric in tables.
+pub fn metric_unit(key: &str) -> (&'static str, usize) {
+    match key {
+        "channels" => ("", 0),
+        "density_per_cm2" => ("/cm²", 1),
+        "coverage_fraction" | "treated_fraction" | "overlap_fraction" => ("%", 2),
+        "max_gap_mm" | "mean_depth_mm" | "min_depth_mm" | "max_depth_mm" => ("mm", 3),
+        "density_cv" => ("", 3),
+        "puncture_rate_per_s" => ("/s", 1),
+        "time_s" => ("s", 1),
+        _ => ("", 3),
+    }
+}
+
+/// A metric value as a table shows it (fractions as percent).
+pub fn show_metric(key: &str, v: Option<f64>) -> String {
+    let (unit, dec) = metric_unit(key);
+    match v {
+        None => "—".to_string(),
+        Some(x) if unit == "%" => fmt_num(x * 100.0, dec),
+        Some(x) => fmt_num(x, dec),
+    }
+}
+
+/// Lays out rows of cells with aligned columns (first column left, the rest right).
+pub fn render(rows: &[Vec<String>]) -> String {
+    let ncol = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut width = vec![0usize; ncol];
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            width[i] = width[i].max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for (ri, r) in rows.iter().enumerate() {
+        let mut line = String::new();
+        for (i, c) in r.iter().enumerate() {
+            let pad = width[i] - c.chars().count();
+            if i == 0 {
+                line.push_str(c);
+                line.push_str(&" ".repeat(pad));
+            } else {
+                line.push_str("  ");
+                line.push_str(&" ".repeat(pad));
+                line.push_str(c);
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+        if ri == 0 {
+            let total: usize = width.iter().sum::<usize>() + 2 * ncol.saturating_sub(1);
+            out.push_str(&"─".repeat(total));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The metrics table of one or more analyses, with layer shares and advisories below.
+pub fn metrics_table(analyses: &[&Analysis]) -> String {
+    let mut rows = vec![{
+        let mut h = vec!["metric".to_string(), "unit".to_string()];
+        h.extend(analyses.iter().map(|a| a.design.name.clone()));
+        h
+    }];
+    let mut kind = vec!["kind".to_string(), String::new()];
+    kind.extend(analyses.iter().map(|a| a.design.device.kind().to_string()));
+    rows.push(kind);
+    for key in METRIC_KEYS {
+        let mut r = vec![key.to_string(), metric_unit(key).0.to_string()];
+        r.extend(analyses.iter().map(|a| show_metric(key, a.metrics.get(key))));
+        rows.push(r);
+    }
+    for (i, l) in Layer::ALL.iter().enumerate() {
+        let mut r = vec![format!("in {}", l.key()), "%".to_string()];
+        r.extend(analyses.iter().map(|a| fmt_num(a.layers[i] * 100.0, 1)));
+        rows.push(r);
+    }
+    let mut res = vec!["resolution".to_string(), "µm".to_string()];
+    res.extend(analyses.iter().map(|a| fmt_opt(Some(a.design.analysis.resolution_um), 1)));
+    rows.push(res);
+    let mut out = render(&rows);
+    for a in analyses {
+        for adv in &a.advisories {
+            out.push_str(&format!("! {}: {}\n", a.design.name, adv.message));
+        }
+    }
+    out
+}
