@@ -94,6 +94,7 @@ pub fn analyze(design: &Design, progress: &dyn Progress) -> Result<Analysis, Lim
             // the simulated field, however far the halo must reach.
             margin_mm: if capped { margin + 4.0 * cap } else { margin },
             halo_mm: margin.min(kinematics::default_margin_mm(&design)),
+            band_rows: None,
         };
         match raster::rasterize(&field.channels, grid, settings, progress) {
             Ok(maps) => {
@@ -116,13 +117,17 @@ pub fn analyze(design: &Design, progress: &dyn Progress) -> Result<Analysis, Lim
     progress.start("overlap", 1);
     let over = overlap::overlaps_earlier(&field.channels);
     progress.finish();
-    let overlapping = field.channels.iter().zip(&over).filter(|(c, &o)| o && c.in_region(t.area_mm)).count();
-    let px = grid.pixels() as f64;
+    let overlapping = field
+        .channels
+        .iter()
+        .zip(&over)
+        .filter(|(c, &o)| o && c.in_region(t.area_mm))
+        .count();
     let metrics = Metrics {
         channels: n,
         density_per_cm2: n as f64 / area_cm2,
-        coverage_fraction: Some(maps.as_ref().map_or(0.0, |m| m.covered_px as f64 / px)),
-        treated_fraction: Some(maps.as_ref().map_or(0.0, |m| m.treated_px as f64 / px)),
+        coverage_fraction: Some(maps.as_ref().map_or(0.0, AreaMaps::coverage_fraction)),
+        treated_fraction: Some(maps.as_ref().map_or(0.0, AreaMaps::treated_fraction)),
         max_gap_mm: maps.as_ref().and_then(AreaMaps::max_gap_mm),
         mean_depth_mm: depth.map(|d| d.0),
         min_depth_mm: depth.map(|d| d.1),
@@ -133,23 +138,52 @@ pub fn analyze(design: &Design, progress: &dyn Progress) -> Result<Analysis, Lim
         time_s: kinematics::treatment_time_s(&design),
     };
     let advisories = advisories(&design, &metrics, &layers, gap_at_margin);
-    Ok(Analysis { design, field, metrics, layers, advisories, maps, grid, tile_channels, threads: rayon::current_num_threads() })
+    Ok(Analysis {
+        design,
+        field,
+        metrics,
+        layers,
+        advisories,
+        maps,
+        grid,
+        tile_channels,
+        threads: rayon::current_num_threads(),
+    })
 }
 
 /// The advisories of model §6 for an analyzed design.
-pub fn advisories(design: &Design, m: &Metrics, layers: &[f64; 5], gap_at_margin: bool) -> Vec<Advisory> {
+pub fn advisories(
+    design: &Design,
+    m: &Metrics,
+    layers: &[f64; 5],
+    gap_at_margin: bool,
+) -> Vec<Advisory> {
     let mut out = Vec::new();
     if let Some(d) = m.max_depth_mm.filter(|&d| d > 1.5) {
         out.push(Advisory { code: "deep", message: format!("deepest channel {d:.2} mm is past 1.5 mm: deep treatment; redness may last up to 2 days instead of hours") });
     }
     if let Device::Pen(p) = &design.device {
         if !(0.25..=2.5).contains(&p.depth_mm) {
-            out.push(Advisory { code: "pen_depth_range", message: format!("pen depth setting {} mm is outside 0.25–2.5 mm, the range pens offer", p.depth_mm) });
+            out.push(Advisory {
+                code: "pen_depth_range",
+                message: format!(
+                    "pen depth setting {} mm is outside 0.25–2.5 mm, the range pens offer",
+                    p.depth_mm
+                ),
+            });
         }
     }
     let sub = layers[Layer::Subcutis.index()];
     if sub > 0.0 {
-        out.push(Advisory { code: "subcutis", message: format!("{:.1} % of channels reach the subcutis (below {:.2} mm in the {} skin model)", sub * 100.0, design.skin.boundaries_mm()[3], design.skin.preset) });
+        out.push(Advisory {
+            code: "subcutis",
+            message: format!(
+                "{:.1} % of channels reach the subcutis (below {:.2} mm in the {} skin model)",
+                sub * 100.0,
+                design.skin.boundaries_mm()[3],
+                design.skin.preset
+            ),
+        });
     }
     let np = kinematics::non_piercing_needles(design);
     if np > 0 {

@@ -18,8 +18,20 @@ fn design(name: &str) -> PathBuf {
 /// Runs analyze on `design` into a fresh temp folder, returns (folder, stdout).
 fn analyze(args: &[&str]) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
-    let out = bin().arg("analyze").args(args).arg("--out").arg(dir.path()).arg("--no-plots").arg("--quiet").output().unwrap();
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let out = bin()
+        .arg("analyze")
+        .args(args)
+        .arg("--out")
+        .arg(dir.path())
+        .arg("--no-plots")
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     (dir, String::from_utf8(out.stdout).unwrap())
 }
 
@@ -33,18 +45,45 @@ fn mf8_json_density_and_keys() {
     assert_eq!(r["name"], "mf8-192");
     assert_eq!(r["kind"], "roller");
     let m = &r["metrics"];
-    for k in ["channels", "density_per_cm2", "coverage_fraction", "treated_fraction", "max_gap_mm", "mean_depth_mm", "min_depth_mm", "max_depth_mm", "density_cv", "overlap_fraction", "puncture_rate_per_s", "time_s"] {
+    for k in [
+        "channels",
+        "density_per_cm2",
+        "coverage_fraction",
+        "treated_fraction",
+        "max_gap_mm",
+        "mean_depth_mm",
+        "min_depth_mm",
+        "max_depth_mm",
+        "density_cv",
+        "overlap_fraction",
+        "puncture_rate_per_s",
+        "time_s",
+    ] {
         assert!(m[k].is_number(), "metric {k} missing or null: {m}");
     }
     // 15 passes × 192/(π · 2 cm · 2 cm) = 229.2 /cm² (model arithmetic on Schwarz & Laaff's drum)
     let dens = m["density_per_cm2"].as_f64().unwrap();
     assert!((dens / 229.18 - 1.0).abs() < 0.02, "density {dens}");
-    for k in ["stratum_corneum", "viable_epidermis", "papillary_dermis", "reticular_dermis", "subcutis"] {
+    for k in [
+        "stratum_corneum",
+        "viable_epidermis",
+        "papillary_dermis",
+        "reticular_dermis",
+        "subcutis",
+    ] {
         assert!(r["layers"][k].is_number());
     }
     assert!(r["advisories"].is_array());
     let p = &r["provenance"];
-    for k in ["design_file", "design_sha256", "seed", "resolution_um", "tile_mm", "influence_radius_mm", "threads"] {
+    for k in [
+        "design_file",
+        "design_sha256",
+        "seed",
+        "resolution_um",
+        "tile_mm",
+        "influence_radius_mm",
+        "threads",
+    ] {
         assert!(!p[k].is_null(), "provenance {k}");
     }
     assert_eq!(p["design_sha256"].as_str().unwrap().len(), 64);
@@ -70,7 +109,15 @@ fn every_shipped_design_writes_its_files() {
 }
 
 fn files_of(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<_> = walk(dir).into_iter().map(|p| (p.strip_prefix(dir).unwrap().display().to_string(), std::fs::read(&p).unwrap())).collect();
+    let mut v: Vec<_> = walk(dir)
+        .into_iter()
+        .map(|p| {
+            (
+                p.strip_prefix(dir).unwrap().display().to_string(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
     v.sort();
     v
 }
@@ -112,7 +159,14 @@ fn another_seed_moves_channels_not_density() {
     assert_ne!(ca, cb);
     let dens = |dir: &Path| -> f64 {
         let s = std::fs::read_to_string(dir.join("mf8-192/summary.csv")).unwrap();
-        s.lines().nth(1).unwrap().split(',').nth(2).unwrap().parse().unwrap()
+        s.lines()
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .nth(2)
+            .unwrap()
+            .parse()
+            .unwrap()
     };
     // per-pass count noise is a few channels of ~245: 15 passes stay within 2 %
     assert!((dens(a.path()) / dens(b.path()) - 1.0).abs() < 0.02);
@@ -124,7 +178,14 @@ fn rejects(toml: &[u8], needles: &[&str]) {
     let f = dir.path().join("bad.toml");
     std::fs::write(&f, toml).unwrap();
     let out_dir = dir.path().join("out");
-    let out = bin().arg("analyze").arg(&f).arg("--out").arg(&out_dir).arg("--quiet").output().unwrap();
+    let out = bin()
+        .arg("analyze")
+        .arg(&f)
+        .arg("--out")
+        .arg(&out_dir)
+        .arg("--quiet")
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "stderr: {err}");
     assert!(err.contains("bad.toml"), "no file named: {err}");
@@ -144,29 +205,68 @@ fn mf8_with(from: &str, to: &str) -> Vec<u8> {
 #[test]
 fn bad_inputs_exit_2_with_file_line_and_key() {
     rejects(b"name = \"x\"\nkind = [", &["line 2"]);
-    rejects(&mf8_with("drum_width_mm = 20.0", "drum_widht_mm = 20.0"), &["drum_widht_mm", "line"]);
+    rejects(
+        &mf8_with("drum_width_mm = 20.0", "drum_widht_mm = 20.0"),
+        &["drum_widht_mm", "line"],
+    );
     rejects(&mf8_with("length_mm = 1.5\n", ""), &["length_mm"]);
-    rejects(&mf8_with("drum_width_mm = 20.0", "drum_width_mm = \"wide\""), &["drum_width_mm"]);
-    rejects(&mf8_with("drum_diameter_mm = 20.0", "drum_diameter_mm = 0.0"), &["roller.drum_diameter_mm", "greater than 0", ":14:20:"]);
-    rejects(&mf8_with("drum_diameter_mm = 20.0", "drum_diameter_mm = -20.0"), &["roller.drum_diameter_mm"]);
-    rejects(&mf8_with("roll_speed_mm_s = 30.0", "roll_speed_mm_s = nan"), &["roller.roll_speed_mm_s", "NaN"]);
-    rejects(&mf8_with("length_mm = 1.5", "length_mm = inf"), &["needle.length_mm", "inf"]);
-    rejects(&mf8_with("needles_per_ring = 24", "needles_per_ring = 0"), &["needles_per_ring", "from 1"]);
-    rejects(&mf8_with("rings = 8", "rings = 90"), &["ring_pitch_mm", "at most"]);
-    rejects(&mf8_with("needles_per_ring = 24", "needles_per_ring = 300"), &["needles_per_ring", "collide"]);
+    rejects(
+        &mf8_with("drum_width_mm = 20.0", "drum_width_mm = \"wide\""),
+        &["drum_width_mm"],
+    );
+    rejects(
+        &mf8_with("drum_diameter_mm = 20.0", "drum_diameter_mm = 0.0"),
+        &["roller.drum_diameter_mm", "greater than 0", ":14:20:"],
+    );
+    rejects(
+        &mf8_with("drum_diameter_mm = 20.0", "drum_diameter_mm = -20.0"),
+        &["roller.drum_diameter_mm"],
+    );
+    rejects(
+        &mf8_with("roll_speed_mm_s = 30.0", "roll_speed_mm_s = nan"),
+        &["roller.roll_speed_mm_s", "NaN"],
+    );
+    rejects(
+        &mf8_with("length_mm = 1.5", "length_mm = inf"),
+        &["needle.length_mm", "inf"],
+    );
+    rejects(
+        &mf8_with("needles_per_ring = 24", "needles_per_ring = 0"),
+        &["needles_per_ring", "from 1"],
+    );
+    rejects(
+        &mf8_with("rings = 8", "rings = 90"),
+        &["ring_pitch_mm", "at most"],
+    );
+    rejects(
+        &mf8_with("needles_per_ring = 24", "needles_per_ring = 300"),
+        &["needles_per_ring", "collide"],
+    );
     rejects(&mf8_with("passes = [", "passes = []\nold = ["), &["passes"]);
-    rejects(&mf8_with("kind = \"roller\"", "kind = \"drum\""), &["drum", "roller"]);
-    rejects(&mf8_with("pattern = \"rings\"", "pattern = \"spiral\""), &["spiral"]);
+    rejects(
+        &mf8_with("kind = \"roller\"", "kind = \"drum\""),
+        &["drum", "roller"],
+    );
+    rejects(
+        &mf8_with("pattern = \"rings\"", "pattern = \"spiral\""),
+        &["spiral"],
+    );
     rejects(b"", &["empty"]);
     rejects(b"   \n\n", &["empty"]);
     rejects(b"name = \"\xff\xfe\"\n", &["UTF-8"]);
-    rejects(&mf8_with("area_mm = [40.0, 40.0]", "area_mm = [40.0]"), &["treatment.area_mm"]);
+    rejects(
+        &mf8_with("area_mm = [40.0, 40.0]", "area_mm = [40.0]"),
+        &["treatment.area_mm"],
+    );
     rejects(&mf8_with("seed = 1", "seed = -4"), &["treatment.seed"]);
 }
 
 #[test]
 fn missing_path_exits_2() {
-    let out = bin().args(["analyze", "no/such/design.toml", "--quiet"]).output().unwrap();
+    let out = bin()
+        .args(["analyze", "no/such/design.toml", "--quiet"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/design.toml"));
 }
@@ -174,14 +274,35 @@ fn missing_path_exits_2() {
 #[test]
 fn oversized_work_is_refused_up_front() {
     // 2 m × 2 m at 1 µm: the pixel limit, with the resolution that would fit
-    let out = bin().args(["analyze", design("mf8-192.toml").to_str().unwrap(), "--quiet", "--resolution-um", "0.01"]).output().unwrap();
+    let out = bin()
+        .args([
+            "analyze",
+            design("mf8-192.toml").to_str().unwrap(),
+            "--quiet",
+            "--resolution-um",
+            "0.01",
+        ])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("limit") && err.contains("--resolution-um"), "{err}");
+    assert!(
+        err.contains("limit") && err.contains("--resolution-um"),
+        "{err}"
+    );
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("huge.toml");
-    std::fs::write(&f, mf8_with("area_mm = [40.0, 40.0]", "area_mm = [4000.0, 4000.0]")).unwrap();
-    let out = bin().arg("analyze").arg(&f).args(["--quiet", "--resolution-um", "100"]).output().unwrap();
+    std::fs::write(
+        &f,
+        mf8_with("area_mm = [40.0, 40.0]", "area_mm = [4000.0, 4000.0]"),
+    )
+    .unwrap();
+    let out = bin()
+        .arg("analyze")
+        .arg(&f)
+        .args(["--quiet", "--resolution-um", "100"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("channels") && err.contains("limit"), "{err}");
@@ -192,6 +313,13 @@ fn unwritable_output_exits_3() {
     let dir = tempfile::tempdir().unwrap();
     let blocker = dir.path().join("file");
     std::fs::write(&blocker, b"x").unwrap();
-    let out = bin().arg("analyze").arg(design("mf8-192.toml")).arg("--out").arg(blocker.join("sub")).arg("--quiet").output().unwrap();
+    let out = bin()
+        .arg("analyze")
+        .arg(design("mf8-192.toml"))
+        .arg("--out")
+        .arg(blocker.join("sub"))
+        .arg("--quiet")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(3));
 }

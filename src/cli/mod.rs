@@ -14,7 +14,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "needlemap", version, about = "Design and analyse microneedle rollers and compare them with pen stamping")]
+#[command(
+    name = "needlemap",
+    version,
+    about = "Design and analyse microneedle rollers and compare them with pen stamping"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -41,7 +45,10 @@ pub struct Global {
 
 impl Global {
     pub fn overrides(&self) -> Overrides {
-        Overrides { seed: self.seed, resolution_um: self.resolution_um }
+        Overrides {
+            seed: self.seed,
+            resolution_um: self.resolution_um,
+        }
     }
 }
 
@@ -100,7 +107,10 @@ pub fn run() -> ExitCode {
         }
     };
     if let Some(n) = cli.global.threads {
-        if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n as usize).build_global() {
+        if let Err(e) = rayon::ThreadPoolBuilder::new()
+            .num_threads(n as usize)
+            .build_global()
+        {
             eprintln!("error: cannot start {n} worker threads: {e}");
             return ExitCode::from(3);
         }
@@ -140,7 +150,11 @@ pub fn load_designs(paths: &[PathBuf], g: &Global) -> Result<Vec<Design>, Failur
         out.push(d);
     }
     for d in &out {
-        needlemap::metrics::raster::Grid::new(&d.name, d.treatment.area_mm, d.analysis.resolution_um)?;
+        needlemap::metrics::raster::Grid::new(
+            &d.name,
+            d.treatment.area_mm,
+            d.analysis.resolution_um,
+        )?;
         needlemap::kinematics::check_channel_limit(d, needlemap::kinematics::default_margin_mm(d))?;
     }
     Ok(out)
@@ -158,12 +172,23 @@ pub fn emit(bytes: &[u8]) -> CmdResult {
 
 /// Makes sure `dir` exists and is writable before long work starts.
 pub fn prepare_dir(dir: &std::path::Path) -> CmdResult {
-    std::fs::create_dir_all(dir).map_err(|e| Failure::Io(anyhow::anyhow!("cannot create output folder {}: {e}", dir.display())))?;
-    tempfile::tempfile_in(dir).map_err(|e| Failure::Io(anyhow::anyhow!("cannot write in output folder {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Failure::Io(anyhow::anyhow!(
+            "cannot create output folder {}: {e}",
+            dir.display()
+        ))
+    })?;
+    tempfile::tempfile_in(dir).map_err(|e| {
+        Failure::Io(anyhow::anyhow!(
+            "cannot write in output folder {}: {e}",
+            dir.display()
+        ))
+    })?;
     Ok(())
 }
 
 /// Writes a file atomically, mapping failure to exit code 3.
 pub fn write_file(path: &std::path::Path, bytes: &[u8]) -> CmdResult {
-    needlemap::report::write_atomic(path, bytes).map_err(|e| Failure::Io(anyhow::anyhow!("cannot write {}: {e}", path.display())))
+    needlemap::report::write_atomic(path, bytes)
+        .map_err(|e| Failure::Io(anyhow::anyhow!("cannot write {}: {e}", path.display())))
 }

@@ -14,7 +14,11 @@ pub struct Bars {
 
 impl Bars {
     pub fn new(label: &str, quiet: bool) -> Bars {
-        Bars { label: label.to_string(), visible: !quiet && std::io::stderr().is_terminal(), bar: Mutex::new(None) }
+        Bars {
+            label: label.to_string(),
+            visible: !quiet && std::io::stderr().is_terminal(),
+            bar: Mutex::new(None),
+        }
     }
 }
 
@@ -24,7 +28,11 @@ impl Progress for Bars {
             return;
         }
         let pb = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-        pb.set_style(ProgressStyle::with_template("{prefix:>24} {msg:<14} [{bar:30}] {pos}/{len} {elapsed}").expect("valid template").progress_chars("=> "));
+        pb.set_style(
+            ProgressStyle::with_template("{prefix:>24} {msg:<14} [{bar:30}] {pos}/{len} {elapsed}")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
         pb.set_prefix(self.label.clone());
         pb.set_message(stage.to_string());
         *self.bar.lock().expect("progress lock") = Some(pb);

@@ -22,6 +22,8 @@ pub struct Ctx<'a> {
 }
 
 type R<T> = Result<T, InputError>;
+/// A needle read from a list or CSV: axial, angle, length, span and key for errors.
+type RawNeedle = (f64, f64, f64, Range<usize>, String);
 
 impl<'a> Ctx<'a> {
     /// A context for the file at `path` with text `src`.
@@ -30,7 +32,13 @@ impl<'a> Ctx<'a> {
     }
 
     /// An error at `span`.
-    pub fn err(&self, span: Range<usize>, key: &str, value: impl Display, problem: impl Into<String>) -> InputError {
+    pub fn err(
+        &self,
+        span: Range<usize>,
+        key: &str,
+        value: impl Display,
+        problem: impl Into<String>,
+    ) -> InputError {
         let (line, column) = line_col(self.src, span.start);
         InputError::Invalid {
             path: self.path.to_path_buf(),
@@ -69,7 +77,13 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn opt<T>(&self, v: &Option<S<f64>>, key: &str, default: f64, f: fn(&Self, &S<f64>, &str) -> R<T>) -> R<T>
+    fn opt<T>(
+        &self,
+        v: &Option<S<f64>>,
+        key: &str,
+        default: f64,
+        f: fn(&Self, &S<f64>, &str) -> R<T>,
+    ) -> R<T>
     where
         T: From<f64>,
     {
@@ -84,7 +98,12 @@ impl<'a> Ctx<'a> {
         if (min..=max).contains(&x) {
             Ok(x as u32)
         } else {
-            Err(self.err(v.span(), key, x, format!("must be a whole number from {min} to {max}")))
+            Err(self.err(
+                v.span(),
+                key,
+                x,
+                format!("must be a whole number from {min} to {max}"),
+            ))
         }
     }
 
@@ -103,10 +122,15 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn require<'v, T>(&self, v: &'v Option<S<T>>, key: &str, table_span: Range<usize>, what: &str) -> R<&'v S<T>> {
-        v.as_ref().ok_or_else(|| {
-            self.err(table_span, key, "(missing)", format!("is required: {what}"))
-        })
+    fn require<'v, T>(
+        &self,
+        v: &'v Option<S<T>>,
+        key: &str,
+        table_span: Range<usize>,
+        what: &str,
+    ) -> R<&'v S<T>> {
+        v.as_ref()
+            .ok_or_else(|| self.err(table_span, key, "(missing)", format!("is required: {what}")))
     }
 
     /// Checks the whole file.
@@ -114,7 +138,9 @@ impl<'a> Ctx<'a> {
         let name = f.name.get_ref().clone();
         let name_ok = !name.is_empty()
             && !name.starts_with('.')
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
         if !name_ok {
             return Err(self.err(
                 f.name.span(),
@@ -126,20 +152,48 @@ impl<'a> Ctx<'a> {
         let needle_span = f.needle.span();
         let nf = f.needle.into_inner();
         let diameter_mm = self.positive(&nf.diameter_mm, "needle.diameter_mm")?;
-        let tip_length_mm: f64 = self.opt(&nf.tip_length_mm, "needle.tip_length_mm", DEFAULT_TIP_LENGTH_MM, Self::positive)?;
-        let needle = Needle { diameter_mm, tip_length_mm };
+        let tip_length_mm: f64 = self.opt(
+            &nf.tip_length_mm,
+            "needle.tip_length_mm",
+            DEFAULT_TIP_LENGTH_MM,
+            Self::positive,
+        )?;
+        let needle = Needle {
+            diameter_mm,
+            tip_length_mm,
+        };
 
         let tolerance = match &f.tolerance {
             None => Tolerance::default(),
             Some(t) => {
-                let missing: f64 = self.opt(&t.missing_fraction, "tolerance.missing_fraction", 0.0, Self::non_negative)?;
+                let missing: f64 = self.opt(
+                    &t.missing_fraction,
+                    "tolerance.missing_fraction",
+                    0.0,
+                    Self::non_negative,
+                )?;
                 if missing >= 1.0 {
                     let v = t.missing_fraction.as_ref().unwrap();
-                    return Err(self.err(v.span(), "tolerance.missing_fraction", missing, "must be in [0, 1): at least some needles must be present"));
+                    return Err(self.err(
+                        v.span(),
+                        "tolerance.missing_fraction",
+                        missing,
+                        "must be in [0, 1): at least some needles must be present",
+                    ));
                 }
                 Tolerance {
-                    length_sd_mm: self.opt(&t.length_sd_mm, "tolerance.length_sd_mm", 0.0, Self::non_negative)?,
-                    angle_sd_deg: self.opt(&t.angle_sd_deg, "tolerance.angle_sd_deg", 0.0, Self::non_negative)?,
+                    length_sd_mm: self.opt(
+                        &t.length_sd_mm,
+                        "tolerance.length_sd_mm",
+                        0.0,
+                        Self::non_negative,
+                    )?,
+                    angle_sd_deg: self.opt(
+                        &t.angle_sd_deg,
+                        "tolerance.angle_sd_deg",
+                        0.0,
+                        Self::non_negative,
+                    )?,
                     missing_fraction: missing,
                 }
             }
@@ -155,7 +209,12 @@ impl<'a> Ctx<'a> {
                 let r = f.roller.as_ref().ok_or_else(|| {
                     self.err(f.kind.span(), "roller", "(missing)", "kind = \"roller\" needs a [roller] table with drum_diameter_mm, drum_width_mm and [roller.layout]")
                 })?;
-                let length = self.require(&nf.length_mm, "needle.length_mm", needle_span.clone(), "the exposed needle length of a roller")?;
+                let length = self.require(
+                    &nf.length_mm,
+                    "needle.length_mm",
+                    needle_span.clone(),
+                    "the exposed needle length of a roller",
+                )?;
                 let length_mm = self.positive(length, "needle.length_mm")?;
                 let roller = self.roller(r, length_mm, &needle)?;
                 let w = roller.drum_width_mm;
@@ -166,7 +225,12 @@ impl<'a> Ctx<'a> {
                     return Err(self.err(r.span(), "roller", "[roller]", "a pen design has a [pen] table, not [roller]; remove it or set kind = \"roller\""));
                 }
                 if let Some(l) = &nf.length_mm {
-                    return Err(self.err(l.span(), "needle.length_mm", l.get_ref(), "a pen sets its depth with pen.depth_mm; remove needle.length_mm"));
+                    return Err(self.err(
+                        l.span(),
+                        "needle.length_mm",
+                        l.get_ref(),
+                        "a pen sets its depth with pen.depth_mm; remove needle.length_mm",
+                    ));
                 }
                 let p = f.pen.as_ref().ok_or_else(|| {
                     self.err(f.kind.span(), "pen", "(missing)", "kind = \"pen\" needs a [pen] table with depth_mm, frequency_hz, hand_speed_mm_s and [pen.cartridge]")
@@ -185,9 +249,24 @@ impl<'a> Ctx<'a> {
                 influence_radius_mm: DEFAULT_INFLUENCE_RADIUS_MM,
             },
             Some(a) => Analysis {
-                resolution_um: self.opt(&a.resolution_um, "analysis.resolution_um", DEFAULT_RESOLUTION_UM, Self::positive)?,
-                tile_mm: self.opt(&a.tile_mm, "analysis.tile_mm", DEFAULT_TILE_MM, Self::positive)?,
-                influence_radius_mm: self.opt(&a.influence_radius_mm, "analysis.influence_radius_mm", DEFAULT_INFLUENCE_RADIUS_MM, Self::non_negative)?,
+                resolution_um: self.opt(
+                    &a.resolution_um,
+                    "analysis.resolution_um",
+                    DEFAULT_RESOLUTION_UM,
+                    Self::positive,
+                )?,
+                tile_mm: self.opt(
+                    &a.tile_mm,
+                    "analysis.tile_mm",
+                    DEFAULT_TILE_MM,
+                    Self::positive,
+                )?,
+                influence_radius_mm: self.opt(
+                    &a.influence_radius_mm,
+                    "analysis.influence_radius_mm",
+                    DEFAULT_INFLUENCE_RADIUS_MM,
+                    Self::non_negative,
+                )?,
             },
         };
 
@@ -211,7 +290,12 @@ impl<'a> Ctx<'a> {
         let mut skin = match &s.preset {
             None => Skin::preset("face").expect("face preset exists"),
             Some(p) => Skin::preset(p.get_ref()).ok_or_else(|| {
-                self.err(p.span(), "skin.preset", format!("{:?}", p.get_ref()), format!("unknown preset; valid: {}", PRESETS.join(", ")))
+                self.err(
+                    p.span(),
+                    "skin.preset",
+                    format!("{:?}", p.get_ref()),
+                    format!("unknown preset; valid: {}", PRESETS.join(", ")),
+                )
             })?,
         };
         if let Some(v) = &s.deflection_mm {
@@ -238,21 +322,56 @@ impl<'a> Ctx<'a> {
         let rf = r.get_ref();
         let drum_diameter_mm = self.positive(&rf.drum_diameter_mm, "roller.drum_diameter_mm")?;
         let drum_width_mm = self.positive(&rf.drum_width_mm, "roller.drum_width_mm")?;
-        let roll_speed_mm_s: f64 = self.opt(&rf.roll_speed_mm_s, "roller.roll_speed_mm_s", DEFAULT_ROLL_SPEED_MM_S, Self::positive)?;
+        let roll_speed_mm_s: f64 = self.opt(
+            &rf.roll_speed_mm_s,
+            "roller.roll_speed_mm_s",
+            DEFAULT_ROLL_SPEED_MM_S,
+            Self::positive,
+        )?;
         let d = needle.diameter_mm;
         if d > drum_width_mm {
-            return Err(self.err(rf.drum_width_mm.span(), "roller.drum_width_mm", drum_width_mm, format!("is narrower than one needle (needle.diameter_mm = {d})")));
+            return Err(self.err(
+                rf.drum_width_mm.span(),
+                "roller.drum_width_mm",
+                drum_width_mm,
+                format!("is narrower than one needle (needle.diameter_mm = {d})"),
+            ));
         }
         let l = rf.layout.get_ref();
         let lspan = rf.layout.span();
         let needles = match *l.pattern.get_ref() {
             LayoutPattern::Rings => {
-                self.forbid(&l.needles, "roller.layout.needles", "rings", "pattern \"explicit\"")?;
-                self.forbid(&l.needles_csv, "roller.layout.needles_csv", "rings", "pattern \"explicit\"")?;
-                let rings_v = self.require(&l.rings, "roller.layout.rings", lspan.clone(), "the number of rings along the axis")?;
+                self.forbid(
+                    &l.needles,
+                    "roller.layout.needles",
+                    "rings",
+                    "pattern \"explicit\"",
+                )?;
+                self.forbid(
+                    &l.needles_csv,
+                    "roller.layout.needles_csv",
+                    "rings",
+                    "pattern \"explicit\"",
+                )?;
+                let rings_v = self.require(
+                    &l.rings,
+                    "roller.layout.rings",
+                    lspan.clone(),
+                    "the number of rings along the axis",
+                )?;
                 let rings = self.count(rings_v, "roller.layout.rings", 1, MAX_NEEDLES as i64)?;
-                let npr_v = self.require(&l.needles_per_ring, "roller.layout.needles_per_ring", lspan.clone(), "needles around each ring")?;
-                let npr = self.count(npr_v, "roller.layout.needles_per_ring", 1, MAX_NEEDLES as i64)?;
+                let npr_v = self.require(
+                    &l.needles_per_ring,
+                    "roller.layout.needles_per_ring",
+                    lspan.clone(),
+                    "needles around each ring",
+                )?;
+                let npr = self.count(
+                    npr_v,
+                    "roller.layout.needles_per_ring",
+                    1,
+                    MAX_NEEDLES as i64,
+                )?;
                 if rings as usize * npr as usize > MAX_NEEDLES {
                     return Err(self.err(npr_v.span(), "roller.layout.needles_per_ring", npr, format!("{rings} rings × {npr} = {} needles; at most {MAX_NEEDLES} are supported", rings as usize * npr as usize)));
                 }
@@ -262,8 +381,15 @@ impl<'a> Ctx<'a> {
                 };
                 let span_mm = pitch * f64::from(rings - 1) + d;
                 if span_mm > drum_width_mm * (1.0 + 1e-9) {
-                    let at = l.ring_pitch_mm.as_ref().map_or(rings_v.span(), |v| v.span());
-                    let fit = if rings > 1 { (drum_width_mm - d) / f64::from(rings - 1) } else { 0.0 };
+                    let at = l
+                        .ring_pitch_mm
+                        .as_ref()
+                        .map_or(rings_v.span(), |v| v.span());
+                    let fit = if rings > 1 {
+                        (drum_width_mm - d) / f64::from(rings - 1)
+                    } else {
+                        0.0
+                    };
                     return Err(self.err(at, "roller.layout.ring_pitch_mm", format!("{pitch} with {rings} rings"), format!("the rings span {span_mm:.3} mm with the needle diameter but the drum is {drum_width_mm} mm wide; use a ring pitch of at most {fit:.3} mm or fewer rings")));
                 }
                 let circ_gap = std::f64::consts::PI * drum_diameter_mm / f64::from(npr);
@@ -279,19 +405,44 @@ impl<'a> Ctx<'a> {
                 for i in 0..rings {
                     let axial = (f64::from(i) - f64::from(rings - 1) / 2.0) * pitch;
                     for j in 0..npr {
-                        let angle = (f64::from(j) * 360.0 / f64::from(npr) + f64::from(i) * stagger).rem_euclid(360.0);
-                        out.push(RollerNeedle { ring: i, axial_mm: axial, angle_deg: angle, length_mm });
+                        let angle = (f64::from(j) * 360.0 / f64::from(npr)
+                            + f64::from(i) * stagger)
+                            .rem_euclid(360.0);
+                        out.push(RollerNeedle {
+                            ring: i,
+                            axial_mm: axial,
+                            angle_deg: angle,
+                            length_mm,
+                        });
                     }
                 }
                 out
             }
             LayoutPattern::Explicit => {
-                for (v, k) in [(&l.rings, "rings"), (&l.needles_per_ring, "needles_per_ring")] {
-                    self.forbid(v, &format!("roller.layout.{k}"), "explicit", "pattern \"rings\"")?;
+                for (v, k) in [
+                    (&l.rings, "rings"),
+                    (&l.needles_per_ring, "needles_per_ring"),
+                ] {
+                    self.forbid(
+                        v,
+                        &format!("roller.layout.{k}"),
+                        "explicit",
+                        "pattern \"rings\"",
+                    )?;
                 }
-                self.forbid(&l.ring_pitch_mm, "roller.layout.ring_pitch_mm", "explicit", "pattern \"rings\"")?;
-                self.forbid(&l.stagger_deg, "roller.layout.stagger_deg", "explicit", "pattern \"rings\"")?;
-                let raw: Vec<(f64, f64, f64, Range<usize>, String)> = match (&l.needles, &l.needles_csv) {
+                self.forbid(
+                    &l.ring_pitch_mm,
+                    "roller.layout.ring_pitch_mm",
+                    "explicit",
+                    "pattern \"rings\"",
+                )?;
+                self.forbid(
+                    &l.stagger_deg,
+                    "roller.layout.stagger_deg",
+                    "explicit",
+                    "pattern \"rings\"",
+                )?;
+                let raw: Vec<RawNeedle> = match (&l.needles, &l.needles_csv) {
                     (Some(n), None) => {
                         let mut v = Vec::new();
                         for (i, row) in n.get_ref().iter().enumerate() {
@@ -311,23 +462,43 @@ impl<'a> Ctx<'a> {
                 };
                 if raw.is_empty() {
                     let at = l.needles.as_ref().map_or(lspan.clone(), |n| n.span());
-                    return Err(self.err(at, "roller.layout.needles", "[]", "needs at least one needle"));
+                    return Err(self.err(
+                        at,
+                        "roller.layout.needles",
+                        "[]",
+                        "needs at least one needle",
+                    ));
                 }
                 if raw.len() > MAX_NEEDLES {
-                    return Err(self.err(lspan.clone(), "roller.layout.needles", raw.len(), format!("at most {MAX_NEEDLES} needles are supported")));
+                    return Err(self.err(
+                        lspan.clone(),
+                        "roller.layout.needles",
+                        raw.len(),
+                        format!("at most {MAX_NEEDLES} needles are supported"),
+                    ));
                 }
                 let half = (drum_width_mm - d) / 2.0;
                 let mut axials: Vec<f64> = Vec::new();
                 let mut out = Vec::with_capacity(raw.len());
                 for (a, phi, h, span, key) in raw {
                     if !(a.is_finite() && phi.is_finite()) {
-                        return Err(self.err(span, &key, format!("[{a}, {phi}]"), "axial_mm and angle_deg must be finite"));
+                        return Err(self.err(
+                            span,
+                            &key,
+                            format!("[{a}, {phi}]"),
+                            "axial_mm and angle_deg must be finite",
+                        ));
                     }
                     if a.abs() > half * (1.0 + 1e-9) + 1e-12 {
                         return Err(self.err(span, &key, format!("[{a}, {phi}]"), format!("axial position {a} mm is off the drum: with needle diameter {d} mm it must lie within ±{half} mm of the mid-plane")));
                     }
                     if !(h.is_finite() && h > 0.0) {
-                        return Err(self.err(span, &key, format!("length {h}"), "needle length must be finite and greater than 0"));
+                        return Err(self.err(
+                            span,
+                            &key,
+                            format!("length {h}"),
+                            "needle length must be finite and greater than 0",
+                        ));
                     }
                     let ring = match axials.iter().position(|x| (x - a).abs() < 1e-9) {
                         Some(i) => i,
@@ -336,39 +507,93 @@ impl<'a> Ctx<'a> {
                             axials.len() - 1
                         }
                     } as u32;
-                    out.push(RollerNeedle { ring, axial_mm: a, angle_deg: phi.rem_euclid(360.0), length_mm: h });
+                    out.push(RollerNeedle {
+                        ring,
+                        axial_mm: a,
+                        angle_deg: phi.rem_euclid(360.0),
+                        length_mm: h,
+                    });
                 }
                 out
             }
         };
         // Collisions on the drum surface (unrolled: axial × arc length).
         let circumference = std::f64::consts::PI * drum_diameter_mm;
-        let pts: Vec<(f64, f64)> = needles.iter().map(|n| (n.axial_mm, n.angle_deg / 360.0 * circumference)).collect();
+        let pts: Vec<(f64, f64)> = needles
+            .iter()
+            .map(|n| (n.axial_mm, n.angle_deg / 360.0 * circumference))
+            .collect();
         if let Some((i, j)) = first_collision(&pts, d, Some(circumference)) {
             return Err(self.err(lspan, "roller.layout", format!("needles {i} and {j}"), format!("needles {i} ({:.3} mm, {:.2}°) and {j} ({:.3} mm, {:.2}°) are closer than one needle diameter ({d} mm) on the drum surface", needles[i].axial_mm, needles[i].angle_deg, needles[j].axial_mm, needles[j].angle_deg)));
         }
-        Ok(Roller { drum_diameter_mm, drum_width_mm, roll_speed_mm_s, needles })
+        Ok(Roller {
+            drum_diameter_mm,
+            drum_width_mm,
+            roll_speed_mm_s,
+            needles,
+        })
     }
 
-    fn needles_csv(&self, c: &S<String>, length_mm: f64) -> R<Vec<(f64, f64, f64, Range<usize>, String)>> {
+    fn needles_csv(&self, c: &S<String>, length_mm: f64) -> R<Vec<RawNeedle>> {
         let rel = Path::new(c.get_ref());
         let csv_path = self.path.parent().unwrap_or(Path::new(".")).join(rel);
         let key = "roller.layout.needles_csv";
-        let text = std::fs::read_to_string(&csv_path).map_err(|e| self.err(c.span(), key, format!("{:?}", c.get_ref()), format!("cannot read {}: {e}", csv_path.display())))?;
-        let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
-        let headers = rdr.headers().map_err(|e| self.err(c.span(), key, csv_path.display(), format!("bad CSV header: {e}")))?.clone();
+        let text = std::fs::read_to_string(&csv_path).map_err(|e| {
+            self.err(
+                c.span(),
+                key,
+                format!("{:?}", c.get_ref()),
+                format!("cannot read {}: {e}", csv_path.display()),
+            )
+        })?;
+        let mut rdr = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let headers = rdr
+            .headers()
+            .map_err(|e| {
+                self.err(
+                    c.span(),
+                    key,
+                    csv_path.display(),
+                    format!("bad CSV header: {e}"),
+                )
+            })?
+            .clone();
         let col = |name: &str| headers.iter().position(|h| h == name);
         let (Some(ia), Some(ip)) = (col("axial_mm"), col("angle_deg")) else {
-            return Err(self.err(c.span(), key, csv_path.display(), format!("header is {:?}; needs columns axial_mm,angle_deg[,length_mm]", headers.iter().collect::<Vec<_>>())));
+            return Err(self.err(
+                c.span(),
+                key,
+                csv_path.display(),
+                format!(
+                    "header is {:?}; needs columns axial_mm,angle_deg[,length_mm]",
+                    headers.iter().collect::<Vec<_>>()
+                ),
+            ));
         };
         let il = col("length_mm");
         let mut out = Vec::new();
         for (i, rec) in rdr.records().enumerate() {
             let line = i + 2;
-            let rec = rec.map_err(|e| self.err(c.span(), key, format!("{}:{line}", csv_path.display()), format!("bad CSV row: {e}")))?;
+            let rec = rec.map_err(|e| {
+                self.err(
+                    c.span(),
+                    key,
+                    format!("{}:{line}", csv_path.display()),
+                    format!("bad CSV row: {e}"),
+                )
+            })?;
             let num = |idx: usize, name: &str| -> R<f64> {
                 let s = rec.get(idx).unwrap_or("");
-                s.parse::<f64>().map_err(|_| self.err(c.span(), key, format!("{}:{line}: {name} = {s:?}", csv_path.display()), "must be a number"))
+                s.parse::<f64>().map_err(|_| {
+                    self.err(
+                        c.span(),
+                        key,
+                        format!("{}:{line}: {name} = {s:?}", csv_path.display()),
+                        "must be a number",
+                    )
+                })
             };
             let a = num(ia, "axial_mm")?;
             let p = num(ip, "angle_deg")?;
@@ -376,7 +601,13 @@ impl<'a> Ctx<'a> {
                 Some(il) => num(il, "length_mm")?,
                 None => length_mm,
             };
-            out.push((a, p, h, c.span(), format!("{key} ({}:{line})", csv_path.display())));
+            out.push((
+                a,
+                p,
+                h,
+                c.span(),
+                format!("{key} ({}:{line})", csv_path.display()),
+            ));
         }
         Ok(out)
     }
@@ -386,21 +617,68 @@ impl<'a> Ctx<'a> {
         let depth_mm = self.positive(&pf.depth_mm, "pen.depth_mm")?;
         let frequency_hz = self.positive(&pf.frequency_hz, "pen.frequency_hz")?;
         let hand_speed_mm_s = self.positive(&pf.hand_speed_mm_s, "pen.hand_speed_mm_s")?;
-        let cartridge_angle_deg: f64 = self.opt(&pf.cartridge_angle_deg, "pen.cartridge_angle_deg", 0.0, Self::finite)?;
+        let cartridge_angle_deg: f64 = self.opt(
+            &pf.cartridge_angle_deg,
+            "pen.cartridge_angle_deg",
+            0.0,
+            Self::finite,
+        )?;
         let c = pf.cartridge.get_ref();
         let cspan = pf.cartridge.span();
         let d = needle.diameter_mm;
         let (needles, width) = match *c.pattern.get_ref() {
             CartridgePattern::Grid => {
                 self.forbid(&c.count, "pen.cartridge.count", "grid", "pattern \"ring\"")?;
-                self.forbid(&c.diameter_mm, "pen.cartridge.diameter_mm", "grid", "pattern \"ring\"")?;
-                self.forbid(&c.needles, "pen.cartridge.needles", "grid", "pattern \"explicit\"")?;
-                let rows = self.count(self.require(&c.rows, "pen.cartridge.rows", cspan.clone(), "needle rows along the stroke")?, "pen.cartridge.rows", 1, 1000)?;
-                let cols = self.count(self.require(&c.cols, "pen.cartridge.cols", cspan.clone(), "needle columns across the stroke")?, "pen.cartridge.cols", 1, 1000)?;
-                let pv = self.require(&c.pitch_mm, "pen.cartridge.pitch_mm", cspan.clone(), "needle pitch of the grid")?;
+                self.forbid(
+                    &c.diameter_mm,
+                    "pen.cartridge.diameter_mm",
+                    "grid",
+                    "pattern \"ring\"",
+                )?;
+                self.forbid(
+                    &c.needles,
+                    "pen.cartridge.needles",
+                    "grid",
+                    "pattern \"explicit\"",
+                )?;
+                let rows = self.count(
+                    self.require(
+                        &c.rows,
+                        "pen.cartridge.rows",
+                        cspan.clone(),
+                        "needle rows along the stroke",
+                    )?,
+                    "pen.cartridge.rows",
+                    1,
+                    1000,
+                )?;
+                let cols = self.count(
+                    self.require(
+                        &c.cols,
+                        "pen.cartridge.cols",
+                        cspan.clone(),
+                        "needle columns across the stroke",
+                    )?,
+                    "pen.cartridge.cols",
+                    1,
+                    1000,
+                )?;
+                let pv = self.require(
+                    &c.pitch_mm,
+                    "pen.cartridge.pitch_mm",
+                    cspan.clone(),
+                    "needle pitch of the grid",
+                )?;
                 let pitch = self.positive(pv, "pen.cartridge.pitch_mm")?;
                 if (rows > 1 || cols > 1) && pitch < d {
-                    return Err(self.err(pv.span(), "pen.cartridge.pitch_mm", pitch, format!("needles of diameter {d} mm collide; the pitch must be at least {d} mm")));
+                    return Err(self.err(
+                        pv.span(),
+                        "pen.cartridge.pitch_mm",
+                        pitch,
+                        format!(
+                            "needles of diameter {d} mm collide; the pitch must be at least {d} mm"
+                        ),
+                    ));
                 }
                 let mut v = Vec::new();
                 for i in 0..rows {
@@ -416,50 +694,136 @@ impl<'a> Ctx<'a> {
             CartridgePattern::Ring => {
                 self.forbid(&c.rows, "pen.cartridge.rows", "ring", "pattern \"grid\"")?;
                 self.forbid(&c.cols, "pen.cartridge.cols", "ring", "pattern \"grid\"")?;
-                self.forbid(&c.pitch_mm, "pen.cartridge.pitch_mm", "ring", "pattern \"grid\"")?;
-                self.forbid(&c.needles, "pen.cartridge.needles", "ring", "pattern \"explicit\"")?;
-                let nv = self.require(&c.count, "pen.cartridge.count", cspan.clone(), "needles on the ring")?;
+                self.forbid(
+                    &c.pitch_mm,
+                    "pen.cartridge.pitch_mm",
+                    "ring",
+                    "pattern \"grid\"",
+                )?;
+                self.forbid(
+                    &c.needles,
+                    "pen.cartridge.needles",
+                    "ring",
+                    "pattern \"explicit\"",
+                )?;
+                let nv = self.require(
+                    &c.count,
+                    "pen.cartridge.count",
+                    cspan.clone(),
+                    "needles on the ring",
+                )?;
                 let n = self.count(nv, "pen.cartridge.count", 1, 1000)?;
-                let dv = self.require(&c.diameter_mm, "pen.cartridge.diameter_mm", cspan.clone(), "ring diameter")?;
+                let dv = self.require(
+                    &c.diameter_mm,
+                    "pen.cartridge.diameter_mm",
+                    cspan.clone(),
+                    "ring diameter",
+                )?;
                 let dia = self.positive(dv, "pen.cartridge.diameter_mm")?;
                 let mut v: Vec<PenNeedle> = (0..n)
                     .map(|k| {
                         let a = 2.0 * std::f64::consts::PI * f64::from(k) / f64::from(n);
-                        PenNeedle { along_mm: dia / 2.0 * crate::math::trig::cos(a), across_mm: dia / 2.0 * crate::math::trig::sin(a) }
+                        PenNeedle {
+                            along_mm: dia / 2.0 * crate::math::trig::cos(a),
+                            across_mm: dia / 2.0 * crate::math::trig::sin(a),
+                        }
                     })
                     .collect();
                 if c.centre.unwrap_or(false) {
-                    v.push(PenNeedle { along_mm: 0.0, across_mm: 0.0 });
+                    v.push(PenNeedle {
+                        along_mm: 0.0,
+                        across_mm: 0.0,
+                    });
                 }
                 (v, dia)
             }
             CartridgePattern::Explicit => {
-                self.forbid(&c.rows, "pen.cartridge.rows", "explicit", "pattern \"grid\"")?;
-                self.forbid(&c.cols, "pen.cartridge.cols", "explicit", "pattern \"grid\"")?;
-                self.forbid(&c.pitch_mm, "pen.cartridge.pitch_mm", "explicit", "pattern \"grid\"")?;
-                self.forbid(&c.count, "pen.cartridge.count", "explicit", "pattern \"ring\"")?;
-                self.forbid(&c.diameter_mm, "pen.cartridge.diameter_mm", "explicit", "pattern \"ring\"")?;
-                let nv = self.require(&c.needles, "pen.cartridge.needles", cspan.clone(), "needles = [[along_mm, across_mm], ...]")?;
+                self.forbid(
+                    &c.rows,
+                    "pen.cartridge.rows",
+                    "explicit",
+                    "pattern \"grid\"",
+                )?;
+                self.forbid(
+                    &c.cols,
+                    "pen.cartridge.cols",
+                    "explicit",
+                    "pattern \"grid\"",
+                )?;
+                self.forbid(
+                    &c.pitch_mm,
+                    "pen.cartridge.pitch_mm",
+                    "explicit",
+                    "pattern \"grid\"",
+                )?;
+                self.forbid(
+                    &c.count,
+                    "pen.cartridge.count",
+                    "explicit",
+                    "pattern \"ring\"",
+                )?;
+                self.forbid(
+                    &c.diameter_mm,
+                    "pen.cartridge.diameter_mm",
+                    "explicit",
+                    "pattern \"ring\"",
+                )?;
+                let nv = self.require(
+                    &c.needles,
+                    "pen.cartridge.needles",
+                    cspan.clone(),
+                    "needles = [[along_mm, across_mm], ...]",
+                )?;
                 if nv.get_ref().is_empty() {
-                    return Err(self.err(nv.span(), "pen.cartridge.needles", "[]", "needs at least one needle"));
+                    return Err(self.err(
+                        nv.span(),
+                        "pen.cartridge.needles",
+                        "[]",
+                        "needs at least one needle",
+                    ));
                 }
                 let mut v = Vec::new();
                 for (i, row) in nv.get_ref().iter().enumerate() {
                     match row.as_slice() {
-                        [a, b] if a.is_finite() && b.is_finite() => v.push(PenNeedle { along_mm: *a, across_mm: *b }),
-                        _ => return Err(self.err(nv.span(), &format!("pen.cartridge.needles[{i}]"), format!("{row:?}"), "each needle is [along_mm, across_mm], finite numbers")),
+                        [a, b] if a.is_finite() && b.is_finite() => v.push(PenNeedle {
+                            along_mm: *a,
+                            across_mm: *b,
+                        }),
+                        _ => {
+                            return Err(self.err(
+                                nv.span(),
+                                &format!("pen.cartridge.needles[{i}]"),
+                                format!("{row:?}"),
+                                "each needle is [along_mm, across_mm], finite numbers",
+                            ))
+                        }
                     }
                 }
                 let lo = v.iter().map(|n| n.across_mm).fold(f64::INFINITY, f64::min);
-                let hi = v.iter().map(|n| n.across_mm).fold(f64::NEG_INFINITY, f64::max);
+                let hi = v
+                    .iter()
+                    .map(|n| n.across_mm)
+                    .fold(f64::NEG_INFINITY, f64::max);
                 (v, hi - lo + d)
             }
         };
         let pts: Vec<(f64, f64)> = needles.iter().map(|n| (n.along_mm, n.across_mm)).collect();
         if let Some((i, j)) = first_collision(&pts, d, None) {
-            return Err(self.err(cspan, "pen.cartridge", format!("needles {i} and {j}"), format!("needles {i} and {j} are closer than one needle diameter ({d} mm)")));
+            return Err(self.err(
+                cspan,
+                "pen.cartridge",
+                format!("needles {i} and {j}"),
+                format!("needles {i} and {j} are closer than one needle diameter ({d} mm)"),
+            ));
         }
-        Ok(Pen { depth_mm, frequency_hz, hand_speed_mm_s, cartridge_angle_deg, needles, cartridge_width_mm: width })
+        Ok(Pen {
+            depth_mm,
+            frequency_hz,
+            hand_speed_mm_s,
+            cartridge_angle_deg,
+            needles,
+            cartridge_width_mm: width,
+        })
     }
 
     fn treatment(&self, t: &S<file::TreatmentFile>, default_lane: f64) -> R<Treatment> {
@@ -467,10 +831,22 @@ impl<'a> Ctx<'a> {
         let area = tf.area_mm.get_ref();
         let area_mm = match area.as_slice() {
             [x, y] if x.is_finite() && y.is_finite() && *x > 0.0 && *y > 0.0 => [*x, *y],
-            _ => return Err(self.err(tf.area_mm.span(), "treatment.area_mm", format!("{area:?}"), "must be [Lx, Ly]: two finite lengths greater than 0, mm")),
+            _ => {
+                return Err(self.err(
+                    tf.area_mm.span(),
+                    "treatment.area_mm",
+                    format!("{area:?}"),
+                    "must be [Lx, Ly]: two finite lengths greater than 0, mm",
+                ))
+            }
         };
         if tf.passes.get_ref().is_empty() {
-            return Err(self.err(tf.passes.span(), "treatment.passes", "[]", "needs at least one pass, e.g. [{ angle_deg = 0.0, count = 5 }]"));
+            return Err(self.err(
+                tf.passes.span(),
+                "treatment.passes",
+                "[]",
+                "needs at least one pass, e.g. [{ angle_deg = 0.0, count = 5 }]",
+            ));
         }
         let mut pass_angles_deg = Vec::new();
         let mut pass_groups = Vec::new();
@@ -478,7 +854,12 @@ impl<'a> Ctx<'a> {
             let pr = p.get_ref();
             let angle = self.finite(&pr.angle_deg, &format!("treatment.passes[{i}].angle_deg"))?;
             let count = match &pr.count {
-                Some(c) => self.count(c, &format!("treatment.passes[{i}].count"), 1, i64::from(MAX_PASSES))?,
+                Some(c) => self.count(
+                    c,
+                    &format!("treatment.passes[{i}].count"),
+                    1,
+                    i64::from(MAX_PASSES),
+                )?,
                 None => 1,
             };
             pass_groups.push((angle, count));
@@ -486,21 +867,49 @@ impl<'a> Ctx<'a> {
                 pass_angles_deg.push(angle);
             }
             if pass_angles_deg.len() > MAX_PASSES as usize {
-                return Err(self.err(p.span(), "treatment.passes", pass_angles_deg.len(), format!("at most {MAX_PASSES} passes in all")));
+                return Err(self.err(
+                    p.span(),
+                    "treatment.passes",
+                    pass_angles_deg.len(),
+                    format!("at most {MAX_PASSES} passes in all"),
+                ));
             }
         }
-        let lane_spacing_mm: f64 = self.opt(&tf.lane_spacing_mm, "treatment.lane_spacing_mm", default_lane, Self::positive)?;
+        let lane_spacing_mm: f64 = self.opt(
+            &tf.lane_spacing_mm,
+            "treatment.lane_spacing_mm",
+            default_lane,
+            Self::positive,
+        )?;
         let seed = match &tf.seed {
             Some(s) if *s.get_ref() >= 0 => *s.get_ref() as u64,
-            Some(s) => return Err(self.err(s.span(), "treatment.seed", s.get_ref(), "must be a whole number, 0 or greater")),
+            Some(s) => {
+                return Err(self.err(
+                    s.span(),
+                    "treatment.seed",
+                    s.get_ref(),
+                    "must be a whole number, 0 or greater",
+                ))
+            }
             None => DEFAULT_SEED,
         };
-        Ok(Treatment { area_mm, pass_angles_deg, pass_groups, lane_spacing_mm, seed, jitter: tf.jitter.unwrap_or(true) })
+        Ok(Treatment {
+            area_mm,
+            pass_angles_deg,
+            pass_groups,
+            lane_spacing_mm,
+            seed,
+            jitter: tf.jitter.unwrap_or(true),
+        })
     }
 }
 
 /// First pair of points closer than `min_dist` (with an optional periodic second coordinate).
-fn first_collision(pts: &[(f64, f64)], min_dist: f64, period: Option<f64>) -> Option<(usize, usize)> {
+fn first_collision(
+    pts: &[(f64, f64)],
+    min_dist: f64,
+    period: Option<f64>,
+) -> Option<(usize, usize)> {
     let lim = min_dist * (1.0 - 1e-9);
     for i in 0..pts.len() {
         for j in i + 1..pts.len() {

@@ -43,7 +43,9 @@ pub struct Field {
 impl Field {
     /// Channels whose centre lies in the region.
     pub fn in_region(&self) -> impl Iterator<Item = &Channel> + '_ {
-        self.channels.iter().filter(move |c| c.in_region(self.area_mm))
+        self.channels
+            .iter()
+            .filter(move |c| c.in_region(self.area_mm))
     }
 }
 
@@ -97,8 +99,22 @@ pub(crate) fn made_needles(design: &Design) -> Vec<MadeNeedle> {
                     continue;
                 }
                 let h = nl.length_mm + dlen[i];
-                if let Some((depth, radius, slit)) = roller_opening(r.radius_mm(), skin.deflection_mm, skin.tangential_slack_mm, h, nd.diameter_mm, nd.tip_length_mm) {
-                    out.push(MadeNeedle { index: i as u32, a: nl.axial_mm, b: deg_to_rad(nl.angle_deg + dang[i]), depth_mm: depth, radius_mm: radius, slit_mm: slit });
+                if let Some((depth, radius, slit)) = roller_opening(
+                    r.radius_mm(),
+                    skin.deflection_mm,
+                    skin.tangential_slack_mm,
+                    h,
+                    nd.diameter_mm,
+                    nd.tip_length_mm,
+                ) {
+                    out.push(MadeNeedle {
+                        index: i as u32,
+                        a: nl.axial_mm,
+                        b: deg_to_rad(nl.angle_deg + dang[i]),
+                        depth_mm: depth,
+                        radius_mm: radius,
+                        slit_mm: slit,
+                    });
                 }
             }
         }
@@ -107,8 +123,20 @@ pub(crate) fn made_needles(design: &Design) -> Vec<MadeNeedle> {
                 if missing[i] {
                     continue;
                 }
-                if let Some((depth, radius)) = pen_opening(p.depth_mm + dlen[i], skin.deflection_mm, nd.diameter_mm, nd.tip_length_mm) {
-                    out.push(MadeNeedle { index: i as u32, a: nl.across_mm, b: nl.along_mm, depth_mm: depth, radius_mm: radius, slit_mm: 0.0 });
+                if let Some((depth, radius)) = pen_opening(
+                    p.depth_mm + dlen[i],
+                    skin.deflection_mm,
+                    nd.diameter_mm,
+                    nd.tip_length_mm,
+                ) {
+                    out.push(MadeNeedle {
+                        index: i as u32,
+                        a: nl.across_mm,
+                        b: nl.along_mm,
+                        depth_mm: depth,
+                        radius_mm: radius,
+                        slit_mm: 0.0,
+                    });
                 }
             }
         }
@@ -160,7 +188,9 @@ pub fn treatment_time_s(design: &Design) -> f64 {
 pub fn default_margin_mm(design: &Design) -> f64 {
     let dens = density_per_pass_mm2(design) * design.treatment.pass_angles_deg.len() as f64;
     let spacing = if dens > 0.0 { 1.0 / dens.sqrt() } else { 1.0 };
-    (2.0 * spacing).max(design.analysis.influence_radius_mm + 0.5).max(1.0)
+    (2.0 * spacing)
+        .max(design.analysis.influence_radius_mm + 0.5)
+        .max(1.0)
 }
 
 /// Estimated channels in a field with margin `margin_mm`; refuses fields over [`MAX_CHANNELS`].
@@ -168,7 +198,7 @@ pub fn check_channel_limit(design: &Design, margin_mm: f64) -> Result<u64, Limit
     let [lx, ly] = design.treatment.area_mm;
     let per_mm2 = density_per_pass_mm2(design) * design.treatment.pass_angles_deg.len() as f64;
     let est = per_mm2 * (lx + 2.0 * margin_mm) * (ly + 2.0 * margin_mm);
-    if !(est <= MAX_CHANNELS as f64) {
+    if est.is_nan() || est > MAX_CHANNELS as f64 {
         let fit = (MAX_CHANNELS as f64 / per_mm2).sqrt() - 2.0 * margin_mm;
         return Err(LimitError::Channels {
             design: design.name.clone(),
@@ -207,8 +237,18 @@ impl PassFrame {
         let centre = Point::new(lx / 2.0, ly / 2.0);
         let g = margin + ext;
         let rect = [-g, -g, lx + g, ly + g];
-        let corners = [(rect[0], rect[1]), (rect[2], rect[1]), (rect[0], rect[3]), (rect[2], rect[3])];
-        let (mut s0, mut s1, mut u0, mut u1) = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
+        let corners = [
+            (rect[0], rect[1]),
+            (rect[2], rect[1]),
+            (rect[0], rect[3]),
+            (rect[2], rect[3]),
+        ];
+        let (mut s0, mut s1, mut u0, mut u1) = (
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        );
         for (x, y) in corners {
             let d = Point::new(x, y) - centre;
             let s = d.dot(&es);
@@ -218,8 +258,21 @@ impl PassFrame {
             u0 = u0.min(u);
             u1 = u1.max(u);
         }
-        let offset_mm = if t.jitter { Stream::new(t.seed, StreamId::Pass(pass)).uniform() * t.lane_spacing_mm } else { 0.0 };
-        PassFrame { es, eu, centre, s_range: (s0, s1), u_range: (u0, u1), rect, angle_deg, offset_mm }
+        let offset_mm = if t.jitter {
+            Stream::new(t.seed, StreamId::Pass(pass)).uniform() * t.lane_spacing_mm
+        } else {
+            0.0
+        };
+        PassFrame {
+            es,
+            eu,
+            centre,
+            s_range: (s0, s1),
+            u_range: (u0, u1),
+            rect,
+            angle_deg,
+            offset_mm,
+        }
     }
 
     /// Lanes whose needles (lateral offsets in [a_min, a_max]) can reach the field.
@@ -248,7 +301,10 @@ impl PassFrame {
 pub fn generate(design: &Design, margin_mm: f64) -> Result<Field, LimitError> {
     check_channel_limit(design, margin_mm)?;
     let needles = made_needles(design);
-    let ext = needles.iter().map(|n| n.slit_mm / 2.0 + n.radius_mm).fold(0.0, f64::max);
+    let ext = needles
+        .iter()
+        .map(|n| n.slit_mm / 2.0 + n.radius_mm)
+        .fold(0.0, f64::max);
     let passes = design.treatment.pass_angles_deg.len() as u32;
     let mut channels = Vec::new();
     for pass in 0..passes {
@@ -261,12 +317,23 @@ pub fn generate(design: &Design, margin_mm: f64) -> Result<Field, LimitError> {
             channels.extend(lane);
         }
     }
-    Ok(Field { channels, margin_mm, area_mm: design.treatment.area_mm, max_extent_mm: ext })
+    Ok(Field {
+        channels,
+        margin_mm,
+        area_mm: design.treatment.area_mm,
+        max_extent_mm: ext,
+    })
 }
 
 /// Runs `f` for every lane of a pass in parallel and returns the lanes' channels in lane order,
 /// with stroke numbers counted from the first lane.
-pub(crate) fn per_lane<F>(design: &Design, frame: &PassFrame, lanes: std::ops::RangeInclusive<i64>, pass: u32, f: F) -> Vec<Vec<Channel>>
+pub(crate) fn per_lane<F>(
+    design: &Design,
+    frame: &PassFrame,
+    lanes: std::ops::RangeInclusive<i64>,
+    pass: u32,
+    f: F,
+) -> Vec<Vec<Channel>>
 where
     F: Fn(&mut Stream, f64, &mut Vec<(f64, u32, Channel)>) + Sync,
 {
@@ -289,4 +356,194 @@ where
                 .collect()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_relative_eq;
+    use std::path::Path;
+
+    const ROLLER: &str = r#"
+name = "t"
+kind = "roller"
+[roller]
+drum_diameter_mm = 20.0
+drum_width_mm = 20.0
+[roller.layout]
+pattern = "rings"
+rings = 8
+needles_per_ring = 24
+stagger_deg = 7.5
+[needle]
+length_mm = 1.5
+diameter_mm = 0.25
+[treatment]
+area_mm = [40.0, 40.0]
+passes = [ { angle_deg = ANGLE } ]
+seed = SEED
+jitter = JITTER
+"#;
+
+    fn roller(angle: f64, seed: u64, jitter: bool) -> Design {
+        let s = ROLLER
+            .replace("ANGLE", &format!("{angle:?}"))
+            .replace("SEED", &seed.to_string())
+            .replace("JITTER", &jitter.to_string());
+        Design::from_bytes(s.as_bytes(), Path::new("t.toml")).unwrap()
+    }
+
+    fn in_region(d: &Design) -> usize {
+        generate(d, 1.0).unwrap().in_region().count()
+    }
+
+    #[test]
+    fn one_pass_density_is_n_over_pi_d_w() {
+        // 192 / (π · 20 mm · 20 mm) per mm², lanes of the drum's width tile the region
+        let expect = 192.0 / (std::f64::consts::PI * 20.0 * 20.0) * 1600.0;
+        for angle in [0.0, 90.0, 45.0, 30.0] {
+            let mean = (1..=20)
+                .map(|seed| in_region(&roller(angle, seed, true)) as f64)
+                .sum::<f64>()
+                / 20.0;
+            assert!(
+                (mean / expect - 1.0).abs() < 0.01,
+                "angle {angle}: {mean} vs {expect}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_channel_matches_the_closed_forms() {
+        let d = roller(0.0, 3, true);
+        let f = generate(&d, 1.0).unwrap();
+        let (r, delta, c, h, dia, tip) = (10.0f64, 0.14f64, 0.42f64, 1.5f64, 0.25f64, 0.5f64);
+        let beta = ((r + delta) / (r + h)).acos();
+        let slit = (2.0 * ((r + delta) * beta.tan() - r * beta) - 2.0 * c).max(0.0);
+        for ch in &f.channels {
+            assert_relative_eq!(ch.depth_mm, h - delta, epsilon = 1e-12);
+            assert_relative_eq!(
+                ch.radius_mm,
+                dia / 2.0 * ((h - delta) / tip).min(1.0),
+                epsilon = 1e-12
+            );
+            assert_relative_eq!(ch.slit_mm, slit, epsilon = 1e-9);
+            assert_eq!(ch.axis_deg, 0.0);
+        }
+    }
+
+    #[test]
+    fn a_needles_channels_are_one_circumference_apart() {
+        for jitter in [false, true] {
+            let long = ROLLER
+                .replace("area_mm = [40.0, 40.0]", "area_mm = [200.0, 40.0]")
+                .replace("ANGLE", "0.0")
+                .replace("SEED", "5")
+                .replace("JITTER", &jitter.to_string());
+            let f = generate(
+                &Design::from_bytes(long.as_bytes(), Path::new("t.toml")).unwrap(),
+                1.0,
+            )
+            .unwrap();
+            let mut by_needle: std::collections::BTreeMap<(u32, u32), Vec<f64>> =
+                Default::default();
+            for c in &f.channels {
+                by_needle
+                    .entry((c.stroke, c.needle))
+                    .or_default()
+                    .push(c.x_mm);
+            }
+            let mut checked = 0;
+            for xs in by_needle.values() {
+                for w in xs.windows(2) {
+                    assert_relative_eq!(
+                        w[1] - w[0],
+                        2.0 * std::f64::consts::PI * 10.0,
+                        epsilon = 1e-9
+                    );
+                    checked += 1;
+                }
+            }
+            assert!(checked > 100);
+        }
+    }
+
+    #[test]
+    fn treatment_order_is_pass_stroke_then_along_the_stroke() {
+        let f = generate(&roller(90.0, 2, true), 1.0).unwrap();
+        for w in f.channels.windows(2) {
+            let (a, b) = (&w[0], &w[1]);
+            assert!((a.pass, a.stroke) <= (b.pass, b.stroke));
+            if (a.pass, a.stroke) == (b.pass, b.stroke) {
+                // a 90° stroke runs towards +y
+                assert!(a.y_mm <= b.y_mm + 1e-9);
+            }
+        }
+    }
+
+    const PEN: &str = r#"
+name = "p"
+kind = "pen"
+[pen]
+depth_mm = 1.0
+frequency_hz = 110.0
+hand_speed_mm_s = 25.0
+cartridge_angle_deg = 30.0
+[pen.cartridge]
+pattern = "grid"
+rows = 3
+cols = 4
+pitch_mm = 1.0
+[needle]
+diameter_mm = 0.25
+[treatment]
+area_mm = [40.0, 40.0]
+passes = [ { angle_deg = 0.0 } ]
+lane_spacing_mm = 4.0
+seed = SEED
+"#;
+
+    #[test]
+    fn pen_rate_and_density_per_pass() {
+        let mut total = 0.0;
+        for seed in 1..=10 {
+            let d = Design::from_bytes(
+                PEN.replace("SEED", &seed.to_string()).as_bytes(),
+                Path::new("p.toml"),
+            )
+            .unwrap();
+            assert_relative_eq!(puncture_rate_per_s(&d), 12.0 * 110.0);
+            total += in_region(&d) as f64;
+        }
+        // N·f/(v·s) per mm²
+        let expect = 12.0 * 110.0 / (25.0 * 4.0) * 1600.0;
+        assert!(
+            (total / 10.0 / expect - 1.0).abs() < 0.01,
+            "{} vs {expect}",
+            total / 10.0
+        );
+    }
+
+    #[test]
+    fn pen_stamps_are_v_over_f_apart() {
+        let d =
+            Design::from_bytes(PEN.replace("SEED", "4").as_bytes(), Path::new("p.toml")).unwrap();
+        let f = generate(&d, 1.0).unwrap();
+        let mut by: std::collections::BTreeMap<(u32, u32), Vec<f64>> = Default::default();
+        for c in &f.channels {
+            by.entry((c.stroke, c.needle)).or_default().push(c.x_mm);
+        }
+        for xs in by.values() {
+            for w in xs.windows(2) {
+                assert_relative_eq!(w[1] - w[0], 25.0 / 110.0, epsilon = 1e-9);
+            }
+        }
+    }
+
+    #[test]
+    fn jitter_off_is_reproducible_and_seed_free() {
+        let a = generate(&roller(45.0, 1, false), 1.0).unwrap();
+        let b = generate(&roller(45.0, 99, false), 1.0).unwrap();
+        assert_eq!(a.channels, b.channels);
+    }
 }

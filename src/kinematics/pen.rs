@@ -10,19 +10,33 @@ use crate::math::{deg_to_rad, trig};
 
 /// Depth and opening radius of a pen needle at depth setting `setting_mm`: depth = setting − δ,
 /// r = (d/2)·min(1, depth/t). `None` when it cannot pierce.
-pub fn pen_opening(setting_mm: f64, deflection_mm: f64, d_mm: f64, tip_mm: f64) -> Option<(f64, f64)> {
+pub fn pen_opening(
+    setting_mm: f64,
+    deflection_mm: f64,
+    d_mm: f64,
+    tip_mm: f64,
+) -> Option<(f64, f64)> {
     let depth = setting_mm - deflection_mm;
     (depth > 0.0).then(|| (depth, d_mm / 2.0 * (depth / tip_mm).min(1.0)))
 }
 
-pub(super) fn pass_channels(design: &Design, pen: &Pen, needles: &[MadeNeedle], frame: &PassFrame, pass: u32) -> Vec<Vec<Channel>> {
+pub(super) fn pass_channels(
+    design: &Design,
+    pen: &Pen,
+    needles: &[MadeNeedle],
+    frame: &PassFrame,
+    pass: u32,
+) -> Vec<Vec<Channel>> {
     if needles.is_empty() {
         return Vec::new();
     }
     let alpha = deg_to_rad(pen.cartridge_angle_deg);
     let (ca, sa) = (trig::cos(alpha), trig::sin(alpha));
     // (along, across) in the stroke frame after rotating the cartridge
-    let offs: Vec<(f64, f64)> = needles.iter().map(|n| (n.b * ca - n.a * sa, n.b * sa + n.a * ca)).collect();
+    let offs: Vec<(f64, f64)> = needles
+        .iter()
+        .map(|n| (n.b * ca - n.a * sa, n.b * sa + n.a * ca))
+        .collect();
     let u_min = offs.iter().map(|o| o.1).fold(f64::INFINITY, f64::min);
     let u_max = offs.iter().map(|o| o.1).fold(f64::NEG_INFINITY, f64::max);
     let s_min = offs.iter().map(|o| o.0).fold(f64::INFINITY, f64::min);

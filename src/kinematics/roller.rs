@@ -34,7 +34,14 @@ pub fn slit_rigid_mm(r_mm: f64, deflection_mm: f64, h_mm: f64) -> Option<f64> {
 
 /// Depth, opening radius and slit of a roller needle: depth = h − δ,
 /// r = (d/2)·min(1, depth/t), ℓ = max(0, ℓ₀ − 2c). `None` when it cannot pierce.
-pub fn roller_opening(r_mm: f64, deflection_mm: f64, slack_mm: f64, h_mm: f64, d_mm: f64, tip_mm: f64) -> Option<(f64, f64, f64)> {
+pub fn roller_opening(
+    r_mm: f64,
+    deflection_mm: f64,
+    slack_mm: f64,
+    h_mm: f64,
+    d_mm: f64,
+    tip_mm: f64,
+) -> Option<(f64, f64, f64)> {
     let l0 = slit_rigid_mm(r_mm, deflection_mm, h_mm)?;
     let depth = h_mm - deflection_mm;
     let radius = d_mm / 2.0 * (depth / tip_mm).min(1.0);
@@ -42,20 +49,33 @@ pub fn roller_opening(r_mm: f64, deflection_mm: f64, slack_mm: f64, h_mm: f64, d
     Some((depth, radius, slit))
 }
 
-pub(super) fn pass_channels(design: &Design, roller: &Roller, needles: &[MadeNeedle], frame: &PassFrame, pass: u32) -> Vec<Vec<Channel>> {
+pub(super) fn pass_channels(
+    design: &Design,
+    roller: &Roller,
+    needles: &[MadeNeedle],
+    frame: &PassFrame,
+    pass: u32,
+) -> Vec<Vec<Channel>> {
     if needles.is_empty() {
         return Vec::new();
     }
     let r = roller.radius_mm();
     let circ = 2.0 * std::f64::consts::PI * r;
     let a_min = needles.iter().map(|n| n.a).fold(f64::INFINITY, f64::min);
-    let a_max = needles.iter().map(|n| n.a).fold(f64::NEG_INFINITY, f64::max);
+    let a_max = needles
+        .iter()
+        .map(|n| n.a)
+        .fold(f64::NEG_INFINITY, f64::max);
     let lanes = frame.lanes(design.treatment.lane_spacing_mm, a_min, a_max);
     let (axis, axis_deg) = frame.axis();
     let jitter = design.treatment.jitter;
     let skin = &design.skin;
     per_lane(design, frame, lanes, pass, |rng, u_lane, out| {
-        let psi0 = if jitter { rng.uniform() * 2.0 * std::f64::consts::PI } else { 0.0 };
+        let psi0 = if jitter {
+            rng.uniform() * 2.0 * std::f64::consts::PI
+        } else {
+            0.0
+        };
         for n in needles {
             let s0 = r * (n.b - psi0);
             let k0 = ((frame.s_range.0 - s0) / circ).ceil() as i64;

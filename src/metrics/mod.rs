@@ -126,7 +126,11 @@ pub fn layer_map(fr: [f64; 5]) -> Vec<(&'static str, f64)> {
 
 /// Channel counts per whole tile of side `tile_mm` aligned at the origin (row-major, rows
 /// from y = 0), and the tile grid's (columns, rows).
-pub fn tile_counts(channels: &[Channel], area_mm: [f64; 2], tile_mm: f64) -> (Vec<u64>, usize, usize) {
+pub fn tile_counts(
+    channels: &[Channel],
+    area_mm: [f64; 2],
+    tile_mm: f64,
+) -> (Vec<u64>, usize, usize) {
     let ntx = (area_mm[0] / tile_mm + 1e-9).floor() as usize;
     let nty = (area_mm[1] / tile_mm + 1e-9).floor() as usize;
     let mut counts = vec![0u64; ntx * nty];
@@ -159,7 +163,11 @@ pub fn cv(counts: &[u64]) -> Option<f64> {
     if mean == 0.0 {
         return None;
     }
-    let var = counts.iter().map(|&c| (c as f64 - mean).powi(2)).sum::<f64>() / n;
+    let var = counts
+        .iter()
+        .map(|&c| (c as f64 - mean).powi(2))
+        .sum::<f64>()
+        / n;
     Some(var.sqrt() / mean)
 }
 

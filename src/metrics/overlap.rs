@@ -17,7 +17,12 @@ pub fn overlaps_earlier(channels: &[Channel]) -> Vec<bool> {
         return Vec::new();
     }
     let ext = channels.iter().map(Channel::extent_mm).fold(0.0, f64::max);
-    let (mut x0, mut y0, mut x1, mut y1) = (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
+    let (mut x0, mut y0, mut x1, mut y1) = (
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    );
     for c in channels {
         x0 = x0.min(c.x_mm);
         y0 = y0.min(c.y_mm);
@@ -60,7 +65,10 @@ pub fn overlaps_earlier(channels: &[Channel]) -> Vec<bool> {
                     let b = j * nx + i;
                     let list = &items[start[b] as usize..start[b + 1] as usize];
                     let earlier = list.partition_point(|&o| (o as usize) < idx);
-                    if list[..earlier].iter().any(|&o| channels[o as usize].intersects(c)) {
+                    if list[..earlier]
+                        .iter()
+                        .any(|&o| channels[o as usize].intersects(c))
+                    {
                         return true;
                     }
                 }
@@ -78,22 +86,47 @@ mod tests {
 
     fn cap(x: f64, y: f64, deg: f64, slit: f64, r: f64) -> Channel {
         let a = deg.to_radians();
-        Channel { x_mm: x, y_mm: y, axis: [a.cos(), a.sin()], axis_deg: deg, slit_mm: slit, radius_mm: r, depth_mm: 1.0, layer: Layer::ReticularDermis, pass: 0, stroke: 0, needle: 0 }
+        Channel {
+            x_mm: x,
+            y_mm: y,
+            axis: [a.cos(), a.sin()],
+            axis_deg: deg,
+            slit_mm: slit,
+            radius_mm: r,
+            depth_mm: 1.0,
+            layer: Layer::ReticularDermis,
+            pass: 0,
+            stroke: 0,
+            needle: 0,
+        }
     }
 
     #[test]
     fn touching_crossing_and_disjoint() {
         // two slits crossing at right angles
-        let v = overlaps_earlier(&[cap(0.0, 0.0, 0.0, 1.0, 0.05), cap(0.0, 0.0, 90.0, 1.0, 0.05)]);
+        let v = overlaps_earlier(&[
+            cap(0.0, 0.0, 0.0, 1.0, 0.05),
+            cap(0.0, 0.0, 90.0, 1.0, 0.05),
+        ]);
         assert_eq!(v, vec![false, true]);
         // end caps touching exactly: segment ends 0.5 apart = r1 + r2
-        let v = overlaps_earlier(&[cap(0.0, 0.0, 0.0, 1.0, 0.25), cap(1.25, 0.0, 0.0, 0.5, 0.25)]);
+        let v = overlaps_earlier(&[
+            cap(0.0, 0.0, 0.0, 1.0, 0.25),
+            cap(1.25, 0.0, 0.0, 0.5, 0.25),
+        ]);
         assert_eq!(v, vec![false, true]);
         // parallel slits 0.51 apart with radius 0.25: disjoint
-        let v = overlaps_earlier(&[cap(0.0, 0.0, 30.0, 1.0, 0.25), cap(-0.255, 0.441673, 30.0, 1.0, 0.25)]);
+        let v = overlaps_earlier(&[
+            cap(0.0, 0.0, 30.0, 1.0, 0.25),
+            cap(-0.255, 0.441673, 30.0, 1.0, 0.25),
+        ]);
         assert_eq!(v, vec![false, false]);
         // only later channels are flagged
-        let v = overlaps_earlier(&[cap(0.0, 0.0, 0.0, 0.0, 0.1), cap(5.0, 5.0, 0.0, 0.0, 0.1), cap(0.1, 0.0, 0.0, 0.0, 0.1)]);
+        let v = overlaps_earlier(&[
+            cap(0.0, 0.0, 0.0, 0.0, 0.1),
+            cap(5.0, 5.0, 0.0, 0.0, 0.1),
+            cap(0.1, 0.0, 0.0, 0.0, 0.1),
+        ]);
         assert_eq!(v, vec![false, false, true]);
     }
 

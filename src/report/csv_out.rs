@@ -7,7 +7,9 @@ use crate::metrics::METRIC_KEYS;
 use crate::skin::Layer;
 
 fn writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new())
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new())
 }
 
 fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
@@ -25,7 +27,12 @@ pub fn summary_header() -> Vec<String> {
 /// One summary row.
 pub fn summary_row(a: &Analysis) -> Vec<String> {
     let mut r = vec![a.design.name.clone()];
-    r.extend(a.metrics.values().into_iter().map(|(k, v)| fmt_opt(v, metric_decimals(k))));
+    r.extend(
+        a.metrics
+            .values()
+            .into_iter()
+            .map(|(k, v)| fmt_opt(v, metric_decimals(k))),
+    );
     r.extend(a.layers.iter().map(|f| fmt_num(*f, 6)));
     r
 }
@@ -44,7 +51,20 @@ pub fn summary(analyses: &[&Analysis]) -> Vec<u8> {
 /// for the channels the metrics count (their centre lies in the region).
 pub fn channels(a: &Analysis) -> Vec<u8> {
     let mut w = writer();
-    w.write_record(["x_mm", "y_mm", "axis_deg", "slit_mm", "radius_mm", "depth_mm", "layer", "pass", "stroke", "needle", "in_region"]).ok();
+    w.write_record([
+        "x_mm",
+        "y_mm",
+        "axis_deg",
+        "slit_mm",
+        "radius_mm",
+        "depth_mm",
+        "layer",
+        "pass",
+        "stroke",
+        "needle",
+        "in_region",
+    ])
+    .ok();
     let area = a.design.treatment.area_mm;
     for c in &a.field.channels {
         w.write_record([
@@ -68,14 +88,27 @@ pub fn channels(a: &Analysis) -> Vec<u8> {
 /// tiles.csv: per whole tile, its centre, channel count, density and covered share.
 pub fn tiles(a: &Analysis) -> Vec<u8> {
     let mut w = writer();
-    w.write_record(["x_mm", "y_mm", "channels", "density_per_cm2", "coverage_fraction"]).ok();
+    w.write_record([
+        "x_mm",
+        "y_mm",
+        "channels",
+        "density_per_cm2",
+        "coverage_fraction",
+    ])
+    .ok();
     let (counts, ntx, nty) = &a.tile_channels;
     let t = a.design.analysis.tile_mm;
     let area_cm2 = t * t / 100.0;
     for j in 0..*nty {
         for i in 0..*ntx {
             let k = j * ntx + i;
-            let cov = a.maps.as_ref().map(|m| if m.tile_px[k] > 0 { m.tile_covered[k] as f64 / m.tile_px[k] as f64 } else { 0.0 });
+            let cov = a.maps.as_ref().map(|m| {
+                if m.tile_px[k] > 0 {
+                    m.tile_covered[k] as f64 / m.tile_px[k] as f64
+                } else {
+                    0.0
+                }
+            });
             w.write_record([
                 fmt_num((i as f64 + 0.5) * t, 4),
                 fmt_num((j as f64 + 0.5) * t, 4),
@@ -94,15 +127,28 @@ pub fn needles(a: &Analysis) -> Vec<u8> {
     let mut w = writer();
     match &a.design.device {
         Device::Roller(r) => {
-            w.write_record(["needle", "ring", "axial_mm", "angle_deg", "length_mm"]).ok();
+            w.write_record(["needle", "ring", "axial_mm", "angle_deg", "length_mm"])
+                .ok();
             for (i, n) in r.needles.iter().enumerate() {
-                w.write_record([i.to_string(), n.ring.to_string(), fmt_num(n.axial_mm, 4), fmt_num(n.angle_deg, 4), fmt_num(n.length_mm, 4)]).ok();
+                w.write_record([
+                    i.to_string(),
+                    n.ring.to_string(),
+                    fmt_num(n.axial_mm, 4),
+                    fmt_num(n.angle_deg, 4),
+                    fmt_num(n.length_mm, 4),
+                ])
+                .ok();
             }
         }
         Device::Pen(p) => {
             w.write_record(["needle", "along_mm", "across_mm"]).ok();
             for (i, n) in p.needles.iter().enumerate() {
-                w.write_record([i.to_string(), fmt_num(n.along_mm, 4), fmt_num(n.across_mm, 4)]).ok();
+                w.write_record([
+                    i.to_string(),
+                    fmt_num(n.along_mm, 4),
+                    fmt_num(n.across_mm, 4),
+                ])
+                .ok();
             }
         }
     }

@@ -103,7 +103,12 @@ pub struct NoExtra {}
 
 /// The JSON document for analyses, pretty-printed, newline-terminated.
 pub fn document<P: Serialize>(analyses: &[&Analysis], extra: P) -> Vec<u8> {
-    let doc = Document { tool: TOOL, version: VERSION, results: analyses.iter().map(|a| result(a)).collect(), extra };
+    let doc = Document {
+        tool: TOOL,
+        version: VERSION,
+        results: analyses.iter().map(|a| result(a)).collect(),
+        extra,
+    };
     let mut v = serde_json::to_vec_pretty(&doc).expect("serializing plain data cannot fail");
     v.push(b'\n');
     v

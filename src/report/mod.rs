@@ -10,9 +10,14 @@ use std::path::Path;
 /// Writes `bytes` to `path` whole or not at all: a temporary file in the same folder, then a
 /// rename over the target.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new().prefix(".needlemap-").tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".needlemap-")
+        .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all().ok();
     tmp.persist(path).map_err(|e| e.error)?;

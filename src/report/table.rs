@@ -75,7 +75,11 @@ pub fn metrics_table(analyses: &[&Analysis]) -> String {
     rows.push(kind);
     for key in METRIC_KEYS {
         let mut r = vec![key.to_string(), metric_unit(key).0.to_string()];
-        r.extend(analyses.iter().map(|a| show_metric(key, a.metrics.get(key))));
+        r.extend(
+            analyses
+                .iter()
+                .map(|a| show_metric(key, a.metrics.get(key))),
+        );
         rows.push(r);
     }
     for (i, l) in Layer::ALL.iter().enumerate() {
@@ -84,7 +88,11 @@ pub fn metrics_table(analyses: &[&Analysis]) -> String {
         rows.push(r);
     }
     let mut res = vec!["resolution".to_string(), "µm".to_string()];
-    res.extend(analyses.iter().map(|a| fmt_opt(Some(a.design.analysis.resolution_um), 1)));
+    res.extend(
+        analyses
+            .iter()
+            .map(|a| fmt_opt(Some(a.design.analysis.resolution_um), 1)),
+    );
     rows.push(res);
     let mut out = render(&rows);
     for a in analyses {
