@@ -187,7 +187,11 @@ pub fn advisories(
     }
     let np = kinematics::non_piercing_needles(design);
     if np > 0 {
-        out.push(Advisory { code: "non_piercing", message: format!("{np} of {} needles can never pierce: their length does not exceed the skin's deflection of {} mm", design.device.needle_count(), design.skin.deflection_mm) });
+        let why = match &design.device {
+            Device::Roller(_) => "their exposed length",
+            Device::Pen(_) => "the pen's depth setting",
+        };
+        out.push(Advisory { code: "non_piercing", message: format!("{np} of {} needles can never pierce: {why} does not exceed the skin's deflection of {} mm", design.device.needle_count(), design.skin.deflection_mm) });
     }
     if gap_at_margin {
         out.push(Advisory { code: "gap_at_margin", message: "the largest gap reaches the edge of the simulated field; the true gap may be larger".into() });

@@ -15,8 +15,10 @@ pub struct Stream(ChaCha8Rng);
 /// Stream numbers: one namespace per consumer.
 #[derive(Clone, Copy, Debug)]
 pub enum StreamId {
-    /// Manufacturing variation of the device.
+    /// Manufacturing variation of the device: needle lengths and angles.
     Device,
+    /// Manufacturing variation of the device: which needles are missing.
+    Missing,
     /// Lateral offset of pass `p` (0-based, after expanding counts).
     Pass(u32),
     /// Start phase of stroke (lane) `lane` of pass `p`; `lane` is the absolute lane number.
@@ -27,6 +29,7 @@ impl StreamId {
     fn number(self) -> u64 {
         match self {
             StreamId::Device => 0,
+            StreamId::Missing => 1,
             StreamId::Pass(p) => (1u64 << 62) | u64::from(p),
             // 30 bits of pass, 32 bits of lane: lanes are counted from the region centre and
             // stay far below 2^31 (refused earlier by the channel limit).

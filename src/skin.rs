@@ -5,17 +5,17 @@
 //! in which its tip ends; a depth exactly on a boundary belongs to the upper layer.
 //!
 //! # Presets and their sources
-//! Every figure is from `reference/facts.md`; label [M] measured, [S] described, [D] arithmetic
-//! on those, [A] an assumption needlemap makes because no source gives the figure.
+//! Every figure is from `reference/facts.md`; label \[M\] measured, \[S\] described, \[D\] arithmetic
+//! on those, \[A\] an assumption needlemap makes because no source gives the figure.
 //!
 //! | figure | `face` | `body` | source |
 //! |---|---|---|---|
-//! | stratum corneum | 0.015 mm | 0.015 mm | 11–18 µm, Sandby-Møller et al. 2003 [M] |
-//! | viable epidermis | 0.050 mm | 0.070 mm | face epidermis 29.6–62.6 µm (Chopra 2015) and 66–123 µm (Selcuk) [M]; body cellular epidermis 57–82 µm (Sandby-Møller 2003) [M] |
-//! | papillary dermis (to depth) | 0.35 mm | 0.40 mm | ≈ 300–400 µm deep, Sorrell & Caplan 2004 [S] |
-//! | whole dermis | 1.485 mm | 2.115 mm | face 0.759–1.969 mm (Chopra 2015), 1.107–1.943 mm (Selcuk) [M]; body 2.1–5.9 mm (Oltulu 2018) [M], lower end taken |
-//! | deflection δ | 0.14 mm | 0.14 mm | 600 µm needles reached ≈ 460 µm in human skin in vivo (Donnelly 2010) [M]: 0.60 − 0.46 [D] |
-//! | tangential slack c | 0.42 mm | 0.42 mm | [A]: no source measures it; chosen so a 1.5 mm needle on a 20 mm drum (rigid slit ℓ₀ ≈ 1.02 mm) opens a hole about 1.7× as long as wide, "round, maybe slightly oval … never a slit" (Fernandes) [C] |
+//! | stratum corneum | 0.015 mm | 0.015 mm | 11–18 µm, Sandby-Møller et al. 2003 \[M\] |
+//! | viable epidermis | 0.050 mm | 0.070 mm | face epidermis 29.6–62.6 µm (Chopra 2015) and 66–123 µm (Selcuk) \[M\]; body cellular epidermis 57–82 µm (Sandby-Møller 2003) \[M\] |
+//! | papillary dermis (to depth) | 0.35 mm | 0.40 mm | ≈ 300–400 µm deep, Sorrell & Caplan 2004 \[S\] |
+//! | whole dermis | 1.485 mm | 2.115 mm | face 0.759–1.969 mm (Chopra 2015), 1.107–1.943 mm (Selcuk) \[M\]; body 2.1–5.9 mm (Oltulu 2018) \[M\], lower end taken |
+//! | deflection δ | 0.14 mm | 0.14 mm | 600 µm needles reached ≈ 460 µm in human skin in vivo (Donnelly 2010) \[M\]: 0.60 − 0.46 \[D\] |
+//! | tangential slack c | 0.42 mm | 0.42 mm | \[A\]: no source measures it; chosen so a 1.5 mm needle on a 20 mm drum (rigid slit ℓ₀ ≈ 1.02 mm) opens a hole about 1.7× as long as wide, "round, maybe slightly oval … never a slit" (Fernandes) \[C\] |
 //!
 //! The body dermis takes the lower end of its range so that the subcutis advisory errs on
 //! the side of warning. Where sources disagree, every figure is a key of `[skin]`.

@@ -1,6 +1,6 @@
 //! Designs: one device and one treatment, read from a TOML file and checked.
 //!
-//! [`file`] mirrors the file; [`validate`] checks it into [`Design`], whose invariants the
+//! [`mod@file`] mirrors the file; [`validate`] checks it into [`Design`], whose invariants the
 //! engine relies on: every length, speed and frequency positive and finite, at least one
 //! needle and one pass, needles that fit on the drum or cartridge without colliding.
 
@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 /// A checked design.
 #[derive(Clone, Debug, Serialize)]
 pub struct Design {
-    /// Name, also the output folder out/<name>/.
+    /// Name, also the output folder `out/<name>/`.
     pub name: String,
     /// Free text.
     pub description: String,
@@ -186,16 +186,16 @@ pub struct Analysis {
     pub influence_radius_mm: f64,
 }
 
-/// Default roll speed, mm/s. [A] no source gives one; a hand-rolled stroke of a 20 mm drum
+/// Default roll speed, mm/s. (assumption) no source gives one; a hand-rolled stroke of a 20 mm drum
 /// over ~4 cm in a little over a second.
 pub const DEFAULT_ROLL_SPEED_MM_S: f64 = 30.0;
-/// Default conical tip length, mm. [A] no source gives one.
+/// Default conical tip length, mm. (assumption) no source gives one.
 pub const DEFAULT_TIP_LENGTH_MM: f64 = 0.5;
 /// Default raster pitch, µm.
 pub const DEFAULT_RESOLUTION_UM: f64 = 10.0;
 /// Default tile side, mm.
 pub const DEFAULT_TILE_MM: f64 = 5.0;
-/// Default influence radius, mm. [A] a stated modelling choice, not a measured figure.
+/// Default influence radius, mm. (assumption) a stated modelling choice, not a measured figure.
 pub const DEFAULT_INFLUENCE_RADIUS_MM: f64 = 0.5;
 /// Default seed.
 pub const DEFAULT_SEED: u64 = 1;

@@ -85,7 +85,7 @@ pub(crate) fn made_needles(design: &Design) -> Vec<MadeNeedle> {
         dang[i] = draw(tol.angle_sd_deg);
     }
     if tol.missing_fraction > 0.0 {
-        let mut r = Stream::new(design.treatment.seed, StreamId::Pass(u32::MAX));
+        let mut r = Stream::new(design.treatment.seed, StreamId::Missing);
         for m in missing.iter_mut() {
             *m = r.uniform() < tol.missing_fraction;
         }
@@ -538,6 +538,35 @@ seed = SEED
                 assert_relative_eq!(w[1] - w[0], 25.0 / 110.0, epsilon = 1e-9);
             }
         }
+    }
+
+    #[test]
+    fn manufacturing_variation() {
+        let src = ROLLER
+            .replace("ANGLE", "0.0")
+            .replace("SEED", "8")
+            .replace("JITTER", "true");
+        let with = |tol: &str| {
+            Design::from_bytes(
+                format!("{src}\n[tolerance]\n{tol}\n").as_bytes(),
+                Path::new("t.toml"),
+            )
+            .unwrap()
+        };
+        // half the needles missing: half the channels per pass, within sampling noise of 192 draws
+        let half = made_needles(&with("missing_fraction = 0.5")).len() as f64;
+        assert!((half - 96.0).abs() < 4.0 * 48f64.sqrt(), "{half}");
+        // length sd 0.05 mm: depth spread with that sd around h − δ
+        let d = with("length_sd_mm = 0.05");
+        let depths: Vec<f64> = made_needles(&d).iter().map(|n| n.depth_mm).collect();
+        let m = depths.iter().sum::<f64>() / depths.len() as f64;
+        let sd = (depths.iter().map(|x| (x - m).powi(2)).sum::<f64>() / depths.len() as f64).sqrt();
+        assert!(
+            (m - 1.36).abs() < 0.015 && (sd - 0.05).abs() < 0.012,
+            "mean {m} sd {sd}"
+        );
+        let a = crate::analysis::analyze(&d, &crate::progress::Silent).unwrap();
+        assert!(a.metrics.max_depth_mm.unwrap() > a.metrics.min_depth_mm.unwrap());
     }
 
     #[test]
