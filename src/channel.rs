@@ -85,3 +85,22 @@ impl Channel {
         crate::math::seg_seg_dist2(a1, b1, a2, b2) <= lim * lim
     }
 }
+
+/// A hand-built opening for tests: a capsule at (x, y) with its long axis at `deg`.
+#[cfg(test)]
+pub(crate) fn test_capsule(x: f64, y: f64, deg: f64, slit: f64, r: f64) -> Channel {
+    let a = deg.to_radians();
+    Channel {
+        x_mm: x,
+        y_mm: y,
+        axis: [a.cos(), a.sin()],
+        axis_deg: deg,
+        slit_mm: slit,
+        radius_mm: r,
+        depth_mm: 1.0,
+        layer: Layer::ReticularDermis,
+        pass: 0,
+        stroke: 0,
+        needle: 0,
+    }
+}

@@ -66,6 +66,27 @@ pub(crate) struct MadeNeedle {
     pub slit_mm: f64,
 }
 
+impl MadeNeedle {
+    /// The channel this needle makes at `p` during `pass`, its opening's long axis along the
+    /// frame's stroke; the stroke number is set when the lane is ordered.
+    fn channel(&self, p: Point, frame: &PassFrame, skin: &crate::skin::Skin, pass: u32) -> Channel {
+        let (axis, axis_deg) = frame.axis();
+        Channel {
+            x_mm: p.x,
+            y_mm: p.y,
+            axis,
+            axis_deg,
+            slit_mm: self.slit_mm,
+            radius_mm: self.radius_mm,
+            depth_mm: self.depth_mm,
+            layer: skin.layer_at(self.depth_mm),
+            pass,
+            stroke: 0,
+            needle: self.index,
+        }
+    }
+}
+
 /// Applies the tolerance to the device's needles, drawing from the device stream in needle
 /// order, and keeps those that pierce.
 pub(crate) fn made_needles(design: &Design) -> Vec<MadeNeedle> {
@@ -397,6 +418,15 @@ jitter = JITTER
         generate(d, 1.0).unwrap().in_region().count()
     }
 
+    /// Along-stroke x of each needle's channels, per (stroke, needle), in treatment order.
+    fn xs_by_needle(f: &Field) -> Vec<Vec<f64>> {
+        let mut by: std::collections::BTreeMap<(u32, u32), Vec<f64>> = Default::default();
+        for c in &f.channels {
+            by.entry((c.stroke, c.needle)).or_default().push(c.x_mm);
+        }
+        by.into_values().collect()
+    }
+
     #[test]
     fn one_pass_density_is_n_over_pi_d_w() {
         // 192 / (π · 20 mm · 20 mm) per mm², lanes of the drum's width tile the region
@@ -529,11 +559,7 @@ seed = SEED
         let d =
             Design::from_bytes(PEN.replace("SEED", "4").as_bytes(), Path::new("p.toml")).unwrap();
         let f = generate(&d, 1.0).unwrap();
-        let mut by: std::collections::BTreeMap<(u32, u32), Vec<f64>> = Default::default();
-        for c in &f.channels {
-            by.entry((c.stroke, c.needle)).or_default().push(c.x_mm);
-        }
-        for xs in by.values() {
+        for xs in xs_by_needle(&f) {
             for w in xs.windows(2) {
                 assert_relative_eq!(w[1] - w[0], 25.0 / 110.0, epsilon = 1e-9);
             }

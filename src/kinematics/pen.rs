@@ -43,7 +43,6 @@ pub(super) fn pass_channels(
     let s_max = offs.iter().map(|o| o.0).fold(f64::NEG_INFINITY, f64::max);
     let step = pen.hand_speed_mm_s / pen.frequency_hz;
     let lanes = frame.lanes(design.treatment.lane_spacing_mm, u_min, u_max);
-    let (axis, axis_deg) = frame.axis();
     let jitter = design.treatment.jitter;
     let skin = &design.skin;
     per_lane(design, frame, lanes, pass, |rng, u_lane, out| {
@@ -57,23 +56,7 @@ pub(super) fn pass_channels(
                 if !frame.inside(&p) {
                     continue;
                 }
-                out.push((
-                    sk,
-                    n.index,
-                    Channel {
-                        x_mm: p.x,
-                        y_mm: p.y,
-                        axis,
-                        axis_deg,
-                        slit_mm: 0.0,
-                        radius_mm: n.radius_mm,
-                        depth_mm: n.depth_mm,
-                        layer: skin.layer_at(n.depth_mm),
-                        pass,
-                        stroke: 0,
-                        needle: n.index,
-                    },
-                ));
+                out.push((sk, n.index, n.channel(p, frame, skin, pass)));
             }
         }
     })

@@ -67,7 +67,6 @@ pub(super) fn pass_channels(
         .map(|n| n.a)
         .fold(f64::NEG_INFINITY, f64::max);
     let lanes = frame.lanes(design.treatment.lane_spacing_mm, a_min, a_max);
-    let (axis, axis_deg) = frame.axis();
     let jitter = design.treatment.jitter;
     let skin = &design.skin;
     per_lane(design, frame, lanes, pass, |rng, u_lane, out| {
@@ -87,23 +86,7 @@ pub(super) fn pass_channels(
                 if !frame.inside(&p) {
                     continue;
                 }
-                out.push((
-                    s,
-                    n.index,
-                    Channel {
-                        x_mm: p.x,
-                        y_mm: p.y,
-                        axis,
-                        axis_deg,
-                        slit_mm: n.slit_mm,
-                        radius_mm: n.radius_mm,
-                        depth_mm: n.depth_mm,
-                        layer: skin.layer_at(n.depth_mm),
-                        pass,
-                        stroke: 0,
-                        needle: n.index,
-                    },
-                ));
+                out.push((s, n.index, n.channel(p, frame, skin, pass)));
             }
         }
     })

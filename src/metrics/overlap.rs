@@ -81,25 +81,8 @@ pub fn overlaps_earlier(channels: &[Channel]) -> Vec<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::skin::Layer;
+    use crate::channel::test_capsule as cap;
     use proptest::prelude::*;
-
-    fn cap(x: f64, y: f64, deg: f64, slit: f64, r: f64) -> Channel {
-        let a = deg.to_radians();
-        Channel {
-            x_mm: x,
-            y_mm: y,
-            axis: [a.cos(), a.sin()],
-            axis_deg: deg,
-            slit_mm: slit,
-            radius_mm: r,
-            depth_mm: 1.0,
-            layer: Layer::ReticularDermis,
-            pass: 0,
-            stroke: 0,
-            needle: 0,
-        }
-    }
 
     #[test]
     fn touching_crossing_and_disjoint() {

@@ -660,26 +660,9 @@ fn process_band(sh: &Shared, r0: usize, r1: usize, halo: usize) -> Result<BandOu
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::channel::test_capsule as cap;
     use crate::progress::Silent;
-    use crate::skin::Layer;
     use approx::assert_relative_eq;
-
-    pub(crate) fn cap(x: f64, y: f64, deg: f64, slit: f64, r: f64) -> Channel {
-        let a = deg.to_radians();
-        Channel {
-            x_mm: x,
-            y_mm: y,
-            axis: [a.cos(), a.sin()],
-            axis_deg: deg,
-            slit_mm: slit,
-            radius_mm: r,
-            depth_mm: 1.0,
-            layer: Layer::ReticularDermis,
-            pass: 0,
-            stroke: 0,
-            needle: 0,
-        }
-    }
 
     fn settings(margin: f64) -> RasterSettings {
         RasterSettings {
