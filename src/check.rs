@@ -597,6 +597,21 @@ pub enum Note {
     },
 }
 
+impl Note {
+    /// A few words for the table's note column; the full text is the `Display` form.
+    pub fn short(&self) -> String {
+        match self {
+            Note::DesignChanged { .. } => "design file changed".to_string(),
+            Note::Seed { baseline, now } => format!("seed {now} (baseline {baseline})"),
+            Note::Resolution {
+                baseline_um,
+                now_um,
+            } => format!("at {now_um} µm (baseline {baseline_um} µm)"),
+            Note::ToolVersion { baseline, now } => format!("needlemap {now} (baseline {baseline})"),
+        }
+    }
+}
+
 impl std::fmt::Display for Note {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -753,7 +768,7 @@ impl Report {
             let note = d
                 .notes
                 .iter()
-                .map(ToString::to_string)
+                .map(Note::short)
                 .collect::<Vec<_>>()
                 .join("; ");
             for m in d.moved() {
@@ -1177,13 +1192,15 @@ mod tests {
         };
         let t = r.table();
         assert!(t.contains("mean_depth_mm"), "{t}");
-        assert!(
-            t.contains("design file changed since the baseline (sha256 aaaaaaaa… → bbbbbbbb…)"),
-            "{t}"
+        assert!(t.contains("design file changed; seed 7 (baseline 1); at 20 µm (baseline 10 µm); needlemap 9.9.9 (baseline 0.1.0)"), "{t}");
+        let long: Vec<String> = r.designs[0].notes.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            long[0],
+            "design file changed since the baseline (sha256 aaaaaaaa… → bbbbbbbb…)"
         );
-        assert!(
-            t.contains("analyzed at 20 µm, the baseline at 10 µm"),
-            "{t}"
+        assert_eq!(
+            long[2],
+            "analyzed at 20 µm, the baseline at 10 µm: the area metrics depend on the pitch"
         );
         assert!(t.contains("+0.10000 (+7.35%)"), "{t}");
         assert!(t.contains("check failed: 1 of 12 metrics moved"), "{t}");
