@@ -716,8 +716,35 @@ pub struct Report {
     pub baseline: String,
     /// One per design checked, in the order given.
     pub designs: Vec<DesignCheck>,
-    /// Baseline rows (line, name) that no checked design matched.
-    pub unmatched_rows: Vec<(u64, String)>,
+    /// Baseline rows that no checked design matched.
+    pub unmatched_rows: Vec<UnmatchedRow>,
+}
+
+/// A baseline row whose design was not checked (a warning, not a failure: a run may check
+/// some of the designs).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct UnmatchedRow {
+    /// 1-based line in the baseline.
+    pub line: u64,
+    /// Design name in that row.
+    pub name: String,
+}
+
+impl Baseline {
+    /// The rows of designs not among `checked` (names), in file order.
+    pub fn unmatched<'a>(
+        &self,
+        checked: impl IntoIterator<Item = &'a str> + Clone,
+    ) -> Vec<UnmatchedRow> {
+        self.rows
+            .iter()
+            .filter(|r| !checked.clone().into_iter().any(|n| n == r.name))
+            .map(|r| UnmatchedRow {
+                line: r.line,
+                name: r.name.clone(),
+            })
+            .collect()
+    }
 }
 
 #[derive(Serialize)]
@@ -1241,7 +1268,10 @@ mod tests {
         let r = Report {
             baseline: "b.csv".into(),
             designs: vec![compare(&a, &a, "d.toml", &Tolerances::default())],
-            unmatched_rows: vec![(5, "gone".into())],
+            unmatched_rows: vec![UnmatchedRow {
+                line: 5,
+                name: "gone".into(),
+            }],
         };
         let v: serde_json::Value = serde_json::from_slice(&r.json()).unwrap();
         assert_eq!(v["passed"], true);
@@ -1250,7 +1280,8 @@ mod tests {
             v["designs"][0]["metrics"][9]["baseline"],
             serde_json::Value::Null
         );
-        assert_eq!(v["unmatched_rows"][0][1], "gone");
+        assert_eq!(v["unmatched_rows"][0]["name"], "gone");
+        assert_eq!(v["unmatched_rows"][0]["line"], 5);
         assert!(r
             .table()
             .starts_with("check passed: 12 metrics of 1 design(s)"));

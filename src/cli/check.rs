@@ -84,16 +84,13 @@ pub fn run_check(g: &Global, args: &CheckArgs) -> CmdResult {
             baseline.path.display()
         )));
     }
-    let unmatched: Vec<(u64, String)> = baseline
-        .rows
-        .iter()
-        .filter(|r| !designs.iter().any(|d| d.name == r.name))
-        .map(|r| (r.line, r.name.clone()))
-        .collect();
-    for (line, name) in &unmatched {
+    let unmatched = baseline.unmatched(designs.iter().map(|d| d.name.as_str()));
+    for u in &unmatched {
         eprintln!(
-            "warning: {}:{line}: design `{name}` is in the baseline but was not checked",
-            baseline.path.display()
+            "warning: {}:{}: design `{}` is in the baseline but was not checked",
+            baseline.path.display(),
+            u.line,
+            u.name
         );
     }
     if let Some(j) = &args.junit {
