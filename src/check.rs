@@ -872,12 +872,11 @@ impl Report {
                 );
             }
             let _ = writeln!(x, "    </properties>");
+            // CI systems split a classname at its last dot into package and class, so the
+            // dots of a name like "cit8-0.5" become underscores there (the suite keeps the name).
+            let class = format!("needlemap_check.{}", esc(&d.name.replace('.', "_")));
             for m in &d.metrics {
-                let name = format!(
-                    "name=\"{}\" classname=\"needlemap.check.{}\"",
-                    m.metric,
-                    esc(&d.name)
-                );
+                let name = format!("name=\"{}\" classname=\"{class}\"", m.metric);
                 if m.within {
                     let _ = writeln!(x, "    <testcase {name}/>");
                     continue;
@@ -1259,6 +1258,18 @@ mod tests {
             "{x}"
         );
         assert!(!x.contains('\u{1}'));
+        let b = row("cit8-0.5", vec![Some(1.0); 12]);
+        let r = Report {
+            baseline: "b.csv".into(),
+            designs: vec![compare(&b, &b, "c.toml", &Tolerances::default())],
+            unmatched_rows: vec![],
+        };
+        let x = String::from_utf8(r.junit()).unwrap();
+        assert!(
+            x.contains("<testsuite name=\"cit8-0.5\"")
+                && x.contains("classname=\"needlemap_check.cit8-0_5\""),
+            "{x}"
+        );
         assert_eq!(esc("a\u{1}b\n"), "a?b\n");
     }
 
