@@ -18,6 +18,7 @@
 
 pub mod analysis;
 pub mod channel;
+pub mod check;
 pub mod design;
 pub mod error;
 pub mod kinematics;

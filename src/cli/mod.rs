@@ -4,6 +4,7 @@
 //! usage · 3 I/O failure (cannot write outputs).
 
 mod analyze;
+mod check;
 mod progress;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -70,6 +71,10 @@ pub enum Format {
 pub enum Command {
     /// Metrics table on stdout; writes out/<name>/ with CSV files and pictures
     Analyze(analyze::AnalyzeArgs),
+    /// CI gate: recompute the designs and compare their metrics with a baseline CSV
+    Check(check::CheckArgs),
+    /// Write the baseline CSV that `check` compares with (stdout, or --output FILE)
+    Baseline(check::BaselineArgs),
 }
 
 /// How a command failed, and so its exit code.
@@ -117,6 +122,8 @@ pub fn run() -> ExitCode {
     }
     let result = match &cli.command {
         Command::Analyze(a) => analyze::run(&cli.global, a),
+        Command::Check(a) => check::run_check(&cli.global, a),
+        Command::Baseline(a) => check::run_baseline(&cli.global, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,154 @@
+//! `needlemap baseline` and `needlemap check`: the CI regression gate. The logic (baseline
+//! format, comparison, tolerances, reports) lives in the library's `check` module; this is the
+//! shell: arguments, the order of the work, stderr notes and the exit code.
+
+use super::analyze::analyze_one;
+use super::{emit, load_designs, prepare_dir, write_file, CmdResult, Failure, Global};
+use clap::{Args, ValueEnum};
+use needlemap::check::{self, BaselineRow, Report, Tolerances};
+use std::path::{Path, PathBuf};
+
+#[derive(Args, Debug)]
+pub struct BaselineArgs {
+    /// Design files, or folders of them
+    #[arg(required = true)]
+    pub designs: Vec<PathBuf>,
+    /// Write the baseline to FILE (atomically) instead of stdout
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Table,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Design files, or folders of them
+    #[arg(required = true)]
+    pub designs: Vec<PathBuf>,
+    /// Baseline CSV written by `needlemap baseline`
+    #[arg(long, required = true)]
+    pub baseline: PathBuf,
+    /// Relative tolerance of a metric, METRIC=REL (0.01 is 1 %); repeatable
+    #[arg(long, value_name = "METRIC=REL", value_parser = tolerance)]
+    pub tolerance: Vec<(&'static str, f64)>,
+    /// Report on stdout
+    #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+    pub format: CheckFormat,
+    /// Also write a JUnit XML report to FILE, for CI systems to display
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+}
+
+fn tolerance(s: &str) -> Result<(&'static str, f64), String> {
+    check::parse_tolerance(s)
+}
+
+pub fn run_baseline(g: &Global, args: &BaselineArgs) -> CmdResult {
+    let designs = load_designs(&args.designs, g)?;
+    if let Some(out) = &args.output {
+        prepare_dir(parent_of(out))?;
+    }
+    let mut rows = Vec::with_capacity(designs.len());
+    for d in &designs {
+        rows.push(BaselineRow::from_analysis(&analyze_one(d, g)?));
+    }
+    let bytes = check::baseline_csv(&rows);
+    match &args.output {
+        Some(out) => write_file(out, &bytes),
+        None => emit(&bytes),
+    }
+}
+
+pub fn run_check(g: &Global, args: &CheckArgs) -> CmdResult {
+    let designs = load_designs(&args.designs, g)?;
+    let baseline = check::read_baseline(&args.baseline).map_err(|e| Failure::Input(e.into()))?;
+    let mut tol = Tolerances::default();
+    for (k, rel) in &args.tolerance {
+        tol.set(k, *rel)
+            .map_err(|e| Failure::Input(anyhow::anyhow!(e)))?;
+    }
+    let missing: Vec<String> = designs
+        .iter()
+        .filter(|d| baseline.row(&d.name).is_none())
+        .map(|d| format!("{} (design `{}`)", d.source.path.display(), d.name))
+        .collect();
+    if !missing.is_empty() {
+        return Err(Failure::Input(anyhow::anyhow!(
+            "{}: no row for {}; add it by re-baselining: `needlemap baseline DESIGN... --output {}`",
+            baseline.path.display(),
+            missing.join(", "),
+            baseline.path.display()
+        )));
+    }
+    let unmatched = baseline.unmatched(designs.iter().map(|d| d.name.as_str()));
+    for u in &unmatched {
+        eprintln!(
+            "warning: {}:{}: design `{}` is in the baseline but was not checked",
+            baseline.path.display(),
+            u.line,
+            u.name
+        );
+    }
+    if let Some(j) = &args.junit {
+        prepare_dir(parent_of(j))?;
+    }
+
+    let mut checks = Vec::with_capacity(designs.len());
+    for d in &designs {
+        let row = baseline
+            .row(&d.name)
+            .expect("every design has a row, checked above");
+        let now = BaselineRow::from_analysis(&analyze_one(d, g)?);
+        checks.push(check::compare(
+            row,
+            &now,
+            &d.source.path.display().to_string(),
+            &tol,
+        ));
+    }
+    let report = Report {
+        baseline: baseline.path.display().to_string(),
+        designs: checks,
+        unmatched_rows: unmatched,
+    };
+    for d in &report.designs {
+        for n in &d.notes {
+            eprintln!("note: {}: {n}", d.name);
+        }
+    }
+    if let Some(j) = &args.junit {
+        write_file(j, &report.junit())?;
+    }
+    match args.format {
+        CheckFormat::Json => emit(&report.json())?,
+        CheckFormat::Table if g.quiet => {}
+        CheckFormat::Table => emit(report.table().as_bytes())?,
+    }
+    if report.passed() {
+        Ok(())
+    } else {
+        if g.quiet || args.format == CheckFormat::Json {
+            let moved: Vec<String> = report
+                .designs
+                .iter()
+                .flat_map(|d| d.moved().map(move |m| format!("{}: {}", d.name, m.metric)))
+                .collect();
+            eprintln!(
+                "error: {} metric(s) moved outside tolerance: {}",
+                moved.len(),
+                moved.join(", ")
+            );
+        }
+        Err(Failure::Check)
+    }
+}
+
+fn parent_of(p: &Path) -> &Path {
+    p.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
