@@ -726,7 +726,6 @@ mod tests {
             band_rows: None,
         };
         let m = rasterize(&lattice(6, 3, p, r), grid, s, &Silent).unwrap();
-        let px = grid.pixels() as f64;
         // coverage π r²/p², treated π (r + ρ)²/p² (r + ρ < p/2), largest gap p/√2 − r
         assert_relative_eq!(
             m.coverage_fraction(),
