@@ -18,6 +18,7 @@
 
 pub mod analysis;
 pub mod channel;
+pub mod compare;
 pub mod design;
 pub mod error;
 pub mod kinematics;
