@@ -2,7 +2,9 @@
 //! density, optionally every design at a target density, and the comparison picture
 //! out/compare-<names>.png/.svg.
 
-use super::{emit, load_designs, positive_f64, prepare_dir, write_file, CmdResult, Failure, Format, Global};
+use super::{
+    emit, load_designs, positive_f64, prepare_dir, write_file, CmdResult, Failure, Format, Global,
+};
 use clap::Args;
 use needlemap::analysis::Analysis;
 use needlemap::compare::{self, picture, text};
@@ -33,7 +35,10 @@ pub fn run(g: &Global, args: &CompareArgs) -> CmdResult {
         for mut d in load_designs(std::slice::from_ref(p), g)? {
             let base = d.name.clone();
             let mut k = 1;
-            while designs.iter().any(|o: &needlemap::design::Design| o.name == d.name) {
+            while designs
+                .iter()
+                .any(|o: &needlemap::design::Design| o.name == d.name)
+            {
                 k += 1;
                 d.name = format!("{base}#{k}");
             }
@@ -41,7 +46,18 @@ pub fn run(g: &Global, args: &CompareArgs) -> CmdResult {
         }
     }
     if designs.len() < 2 {
-        return Err(Failure::Input(anyhow::anyhow!("compare needs two designs or more; got {} ({})", designs.len(), args.designs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "))));
+        return Err(Failure::Input(anyhow::anyhow!(
+            "compare needs two designs or more; got {} ({})",
+            designs.len(),
+            args.designs
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    if let Some(x) = args.target_density {
+        compare::check_target(&designs, x).map_err(compare_failure)?;
     }
     prepare_dir(&args.out)?;
     let mut done: Vec<Analysis> = Vec::with_capacity(designs.len());
@@ -50,10 +66,7 @@ pub fn run(g: &Global, args: &CompareArgs) -> CmdResult {
     }
     let refs: Vec<&Analysis> = done.iter().collect();
     let bars = super::progress::Bars::new("compare", g.quiet);
-    let cmp = compare::compare(&refs, args.target_density, &bars).map_err(|e| match e {
-        compare::CompareError::Limit(l) => Failure::from(l),
-        other => Failure::Input(other.into()),
-    })?;
+    let cmp = compare::compare(&refs, args.target_density, &bars).map_err(compare_failure)?;
     let (png, svg) = picture::render(&refs).map_err(|e| Failure::Io(e.into()))?;
     let names: Vec<&str> = refs.iter().map(|a| a.design.name.as_str()).collect();
     let stem = picture::file_stem(&names);
@@ -66,4 +79,9 @@ pub fn run(g: &Global, args: &CompareArgs) -> CmdResult {
         Format::Csv => csv_out::summary(&refs),
     };
     emit(&bytes)
+}
+
+/// A comparison that cannot be made is bad input (exit 2).
+fn compare_failure(e: compare::CompareError) -> Failure {
+    Failure::Input(e.into())
 }

@@ -161,15 +161,19 @@ pub fn nominal_density_per_cm2(design: &Design) -> f64 {
 /// assert!((v - 287.99).abs() < 0.01);
 /// ```
 pub fn pen_speed_for_density(design: &Design, density_per_cm2: f64) -> Option<f64> {
-    let Device::Pen(p) = &design.device else { return None };
+    let Device::Pen(p) = &design.device else {
+        return None;
+    };
     let own = nominal_density_per_cm2(design);
-    (own > 0.0 && density_per_cm2 > 0.0 && density_per_cm2.is_finite()).then(|| p.hand_speed_mm_s * own / density_per_cm2)
+    (own > 0.0 && density_per_cm2 > 0.0 && density_per_cm2.is_finite())
+        .then(|| p.hand_speed_mm_s * own / density_per_cm2)
 }
 
 /// Closed-form roller passes that come nearest `density_per_cm2` (at least one):
 /// round(D / density per pass). `None` for a pen, a roller that cannot pierce, or a density ≤ 0.
 pub fn roller_passes_for_density(design: &Design, density_per_cm2: f64) -> Option<u64> {
-    if !matches!(design.device, Device::Roller(_)) || !(density_per_cm2 > 0.0 && density_per_cm2.is_finite()) {
+    let usable = density_per_cm2 > 0.0 && density_per_cm2.is_finite();
+    if !usable || !matches!(design.device, Device::Roller(_)) {
         return None;
     }
     let per_pass = kinematics::density_per_pass_mm2(design) * 100.0;
@@ -180,8 +184,21 @@ fn depth_spread(m: &Metrics) -> Option<f64> {
     Some(m.max_depth_mm? - m.min_depth_mm?)
 }
 
-fn matched(design: &Design, target: f64, setting: Setting, closed_form: f64, a: &Analysis) -> Matched {
-    Matched { name: design.name.clone(), target_density_per_cm2: target, setting, closed_form, metrics: a.metrics.clone(), depth_spread_mm: depth_spread(&a.metrics) }
+fn matched(
+    design: &Design,
+    target: f64,
+    setting: Setting,
+    closed_form: f64,
+    a: &Analysis,
+) -> Matched {
+    Matched {
+        name: design.name.clone(),
+        target_density_per_cm2: target,
+        setting,
+        closed_form,
+        metrics: a.metrics.clone(),
+        depth_spread_mm: depth_spread(&a.metrics),
+    }
 }
 
 /// Brings `design` to `density_per_cm2` — a pen by its hand speed, a roller by its number of
@@ -192,17 +209,26 @@ fn matched(design: &Design, target: f64, setting: Setting, closed_form: f64, a: 
 /// closest is kept). The roller's passes start from the closed form and move one pass at a
 /// time while that brings the counted density closer. `Ok(None)` when the design makes no
 /// channel at all or the density is not positive.
-pub fn match_density(design: &Design, density_per_cm2: f64, progress: &dyn Progress) -> Result<Option<Matched>, CompareError> {
+pub fn match_density(
+    design: &Design,
+    density_per_cm2: f64,
+    progress: &dyn Progress,
+) -> Result<Option<Matched>, CompareError> {
     match &design.device {
         Device::Pen(_) => {
-            let Some(v0) = pen_speed_for_density(design, density_per_cm2) else { return Ok(None) };
+            let Some(v0) = pen_speed_for_density(design, density_per_cm2) else {
+                return Ok(None);
+            };
             let mut v = v0;
             let mut best: Option<Matched> = None;
             for _ in 0..MAX_SPEED_STEPS {
                 let a = analysis::analyze(&with_hand_speed(design, v), progress)?;
                 let m = matched(design, density_per_cm2, Setting::PenHandSpeedMmS(v), v0, &a);
                 let err = m.density_error();
-                if best.as_ref().is_none_or(|b| err.abs() < b.density_error().abs()) {
+                if best
+                    .as_ref()
+                    .map_or(true, |b| err.abs() < b.density_error().abs())
+                {
                     best = Some(m);
                 }
                 if err.abs() <= SPEED_TOLERANCE || a.metrics.density_per_cm2 <= 0.0 {
@@ -213,13 +239,26 @@ pub fn match_density(design: &Design, density_per_cm2: f64, progress: &dyn Progr
             Ok(best)
         }
         Device::Roller(_) => {
-            let Some(k0) = roller_passes_for_density(design, density_per_cm2) else { return Ok(None) };
+            let Some(k0) = roller_passes_for_density(design, density_per_cm2) else {
+                return Ok(None);
+            };
             if k0 > u64::from(MAX_PASSES) {
-                return Err(CompareError::Passes { design: design.name.clone(), density_per_cm2, needed: k0, limit: MAX_PASSES });
+                return Err(CompareError::Passes {
+                    design: design.name.clone(),
+                    density_per_cm2,
+                    needed: k0,
+                    limit: MAX_PASSES,
+                });
             }
             let run = |k: u32| -> Result<Matched, CompareError> {
                 let a = analysis::analyze(&with_passes(design, k), progress)?;
-                Ok(matched(design, density_per_cm2, Setting::RollerPasses(k), k0 as f64, &a))
+                Ok(matched(
+                    design,
+                    density_per_cm2,
+                    Setting::RollerPasses(k),
+                    k0 as f64,
+                    &a,
+                ))
             };
             let mut best = run(k0 as u32)?;
             // The closed form assumes lanes that tile exactly; step while the count says so.
@@ -240,6 +279,34 @@ pub fn match_density(design: &Design, density_per_cm2: f64, progress: &dyn Progr
             Ok(Some(best))
         }
     }
+}
+
+/// Checks up front, before any analysis, that every design can be brought to `density_per_cm2`
+/// within the limits on passes and channels.
+pub fn check_target(designs: &[Design], density_per_cm2: f64) -> Result<(), CompareError> {
+    for d in designs {
+        let changed = match &d.device {
+            Device::Pen(_) => {
+                pen_speed_for_density(d, density_per_cm2).map(|v| with_hand_speed(d, v))
+            }
+            Device::Roller(_) => match roller_passes_for_density(d, density_per_cm2) {
+                Some(k) if k > u64::from(MAX_PASSES) => {
+                    return Err(CompareError::Passes {
+                        design: d.name.clone(),
+                        density_per_cm2,
+                        needed: k,
+                        limit: MAX_PASSES,
+                    })
+                }
+                Some(k) => Some(with_passes(d, k as u32)),
+                None => None,
+            },
+        };
+        if let Some(c) = changed {
+            kinematics::check_channel_limit(&c, kinematics::default_margin_mm(&c))?;
+        }
+    }
+    Ok(())
 }
 
 /// One roller–pen pair brought to each other's density.
@@ -277,9 +344,17 @@ pub struct Comparison {
 
 /// Compares analyzed designs: words their differences, brings every roller–pen pair to each
 /// other's density and, with `target_density_per_cm2`, every design to that density.
-pub fn compare(analyses: &[&Analysis], target_density_per_cm2: Option<f64>, progress: &dyn Progress) -> Result<Comparison, CompareError> {
-    let rollers: Vec<usize> = (0..analyses.len()).filter(|&i| matches!(analyses[i].design.device, Device::Roller(_))).collect();
-    let pens: Vec<usize> = (0..analyses.len()).filter(|&i| matches!(analyses[i].design.device, Device::Pen(_))).collect();
+pub fn compare(
+    analyses: &[&Analysis],
+    target_density_per_cm2: Option<f64>,
+    progress: &dyn Progress,
+) -> Result<Comparison, CompareError> {
+    let rollers: Vec<usize> = (0..analyses.len())
+        .filter(|&i| matches!(analyses[i].design.device, Device::Roller(_)))
+        .collect();
+    let pens: Vec<usize> = (0..analyses.len())
+        .filter(|&i| matches!(analyses[i].design.device, Device::Pen(_)))
+        .collect();
     let mut pairs = Vec::new();
     for &r in &rollers {
         for &p in &pens {
@@ -287,16 +362,34 @@ pub fn compare(analyses: &[&Analysis], target_density_per_cm2: Option<f64>, prog
             pairs.push(Pair {
                 roller: r,
                 pen: p,
-                pen_at_roller_density: match_density(&pa.design, ra.metrics.density_per_cm2, progress)?,
-                roller_at_pen_density: match_density(&ra.design, pa.metrics.density_per_cm2, progress)?,
+                pen_at_roller_density: match_density(
+                    &pa.design,
+                    ra.metrics.density_per_cm2,
+                    progress,
+                )?,
+                roller_at_pen_density: match_density(
+                    &ra.design,
+                    pa.metrics.density_per_cm2,
+                    progress,
+                )?,
             });
         }
     }
     let target = match target_density_per_cm2 {
-        Some(x) => Some(Target { density_per_cm2: x, designs: analyses.iter().map(|a| match_density(&a.design, x, progress)).collect::<Result<_, _>>()? }),
+        Some(x) => Some(Target {
+            density_per_cm2: x,
+            designs: analyses
+                .iter()
+                .map(|a| match_density(&a.design, x, progress))
+                .collect::<Result<_, _>>()?,
+        }),
         None => None,
     };
-    Ok(Comparison { differences: differences(analyses), pairs, target })
+    Ok(Comparison {
+        differences: differences(analyses),
+        pairs,
+        target,
+    })
 }
 
 /// The opening a design makes, from its channels in the region: mean straight length ℓ and
@@ -316,7 +409,12 @@ pub fn describe_opening(slit_mm: f64, radius_mm: f64) -> String {
     if slit_mm < 0.005 {
         format!("round, {} mm across", fmt_num(2.0 * radius_mm, 2))
     } else {
-        format!("{} mm slits ({} × {} mm)", fmt_num(slit_mm, 2), fmt_num(slit_mm + 2.0 * radius_mm, 2), fmt_num(2.0 * radius_mm, 2))
+        format!(
+            "{} mm slits ({} × {} mm)",
+            fmt_num(slit_mm, 2),
+            fmt_num(slit_mm + 2.0 * radius_mm, 2),
+            fmt_num(2.0 * radius_mm, 2)
+        )
     }
 }
 
@@ -338,20 +436,65 @@ fn with_unit(key: &str, s: &str) -> String {
     }
 }
 
-/// One sentence on the design with the highest and the lowest value of `key`, or on their
-/// being the same. `hi_words` says what the highest value means.
-fn extreme(analyses: &[&Analysis], key: &str, what: &str, hi_words: &str) -> Option<String> {
-    let vals: Vec<(usize, f64, String)> = analyses.iter().enumerate().filter_map(|(i, a)| shown(key, a).map(|(v, s)| (i, v, s))).collect();
+/// How one metric is worded: its name when all agree, and the sentence on the highest and
+/// lowest values.
+#[derive(Clone, Copy)]
+enum Wording {
+    /// "<what> X× larger with HI (h) than with LO (l)"
+    Larger,
+    /// "<what>: HI, h against l with LO (X×)"
+    Most,
+    /// "<what>: LO, l against h with HI" (lower wins, e.g. time)
+    Least,
+}
+
+/// One sentence on the designs with the highest and the lowest value of `key`, or on their
+/// being the same. A ratio is given when it says something (≥ 1.1×).
+fn extreme(analyses: &[&Analysis], key: &str, what: &str, wording: Wording) -> Option<String> {
+    let vals: Vec<(usize, f64, String)> = analyses
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| shown(key, a).map(|(v, s)| (i, v, s)))
+        .collect();
     if vals.len() < 2 {
         return None;
     }
-    let hi = vals.iter().max_by(|a, b| a.1.total_cmp(&b.1)).expect("two values");
-    let lo = vals.iter().min_by(|a, b| a.1.total_cmp(&b.1)).expect("two values");
+    let hi = vals
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .expect("two values");
+    let lo = vals
+        .iter()
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .expect("two values");
     if hi.2 == lo.2 {
         return Some(format!("same {what}: {}", with_unit(key, &hi.2)));
     }
-    let ratio = if lo.1 > 0.0 { format!(", {}×", fmt_num(hi.1 / lo.1, 1)) } else { String::new() };
-    Some(format!("{hi_words}: {} with {} against {} with {}{ratio}", with_unit(key, &hi.2), analyses[hi.0].design.name, with_unit(key, &lo.2), analyses[lo.0].design.name))
+    let r = if lo.1 > 0.0 {
+        hi.1 / lo.1
+    } else {
+        f64::INFINITY
+    };
+    let times = if r.is_finite() {
+        format!("{}×", fmt_num(r, 1))
+    } else {
+        String::new()
+    };
+    let (hn, ln) = (&analyses[hi.0].design.name, &analyses[lo.0].design.name);
+    let (hv, lv) = (with_unit(key, &hi.2), with_unit(key, &lo.2));
+    let tail = if r >= 1.1 && r.is_finite() {
+        format!(" ({times})")
+    } else {
+        String::new()
+    };
+    Some(match wording {
+        Wording::Larger if r >= 1.1 && r.is_finite() => {
+            format!("{what} {times} larger with {hn} ({hv}) than with {ln} ({lv})")
+        }
+        Wording::Larger => format!("{what} larger with {hn} ({hv}) than with {ln} ({lv})"),
+        Wording::Most => format!("{what}: {hn}, {hv} against {lv} with {ln}{tail}"),
+        Wording::Least => format!("{what}: {ln}, {lv} against {hv} with {hn}{tail}"),
+    })
 }
 
 /// The differences that matter between analyzed designs, in plain words: opening shape,
@@ -371,11 +514,16 @@ pub fn differences(analyses: &[&Analysis]) -> Vec<String> {
     }
     let same = crate::metrics::METRIC_KEYS.iter().all(|k| {
         let first = table::show_metric(k, analyses[0].metrics.get(k));
-        analyses.iter().all(|a| table::show_metric(k, a.metrics.get(k)) == first)
+        analyses
+            .iter()
+            .all(|a| table::show_metric(k, a.metrics.get(k)) == first)
     }) && analyses.iter().all(|a| a.layers == analyses[0].layers);
     if same {
         let names: Vec<&str> = analyses.iter().map(|a| a.design.name.as_str()).collect();
-        out.push(format!("{} match: every metric is the same", names.join(" and ")));
+        out.push(format!(
+            "{} match: every metric is the same",
+            names.join(" and ")
+        ));
     }
     let shapes: Vec<String> = analyses
         .iter()
@@ -389,14 +537,39 @@ pub fn differences(analyses: &[&Analysis]) -> Vec<String> {
         return out;
     }
     let lines = [
-        extreme(analyses, "density_per_cm2", "density", "densest"),
-        extreme(analyses, "coverage_fraction", "share of skin opened", "opens more skin"),
-        extreme(analyses, "treated_fraction", "share of skin within the influence radius", "treats more skin (within the influence radius)"),
-        extreme(analyses, "max_gap_mm", "largest untreated gap", "largest untreated gap"),
-        extreme(analyses, "mean_depth_mm", "mean depth", "deeper"),
-        extreme(analyses, "density_cv", "unevenness between tiles", "less even (density CV)"),
-        extreme(analyses, "overlap_fraction", "share of channels meeting an earlier one", "more channels meet an earlier one"),
-        extreme(analyses, "time_s", "treatment time", "slower"),
+        extreme(analyses, "density_per_cm2", "densest", Wording::Most),
+        extreme(
+            analyses,
+            "coverage_fraction",
+            "opens more skin",
+            Wording::Most,
+        ),
+        extreme(
+            analyses,
+            "treated_fraction",
+            "treats more skin (within the influence radius)",
+            Wording::Most,
+        ),
+        extreme(
+            analyses,
+            "max_gap_mm",
+            "largest untreated gap",
+            Wording::Larger,
+        ),
+        extreme(analyses, "mean_depth_mm", "goes deeper", Wording::Most),
+        extreme(
+            analyses,
+            "density_cv",
+            "more even from tile to tile (density CV)",
+            Wording::Least,
+        ),
+        extreme(
+            analyses,
+            "overlap_fraction",
+            "fewer channels meet an earlier one",
+            Wording::Least,
+        ),
+        extreme(analyses, "time_s", "faster", Wording::Least),
     ];
     out.extend(lines.into_iter().flatten());
     out
@@ -410,7 +583,9 @@ mod tests {
     use std::path::Path;
 
     fn load(name: &str, res_um: f64) -> Design {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("designs").join(name);
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("designs")
+            .join(name);
         let mut d = Design::load(&path).unwrap();
         d.analysis.resolution_um = res_um;
         d
@@ -421,8 +596,16 @@ mod tests {
         // 2 passes × 12 needles × 110 Hz over 4 mm lanes: at 25 mm/s 26.4 /mm² = 2640 /cm²
         let pen = load("pen-12-110.toml", 20.0);
         assert_relative_eq!(nominal_density_per_cm2(&pen), 2640.0, max_relative = 1e-12);
-        assert_relative_eq!(pen_speed_for_density(&pen, 2640.0).unwrap(), 25.0, max_relative = 1e-12);
-        assert_relative_eq!(pen_speed_for_density(&pen, 264.0).unwrap(), 250.0, max_relative = 1e-12);
+        assert_relative_eq!(
+            pen_speed_for_density(&pen, 2640.0).unwrap(),
+            25.0,
+            max_relative = 1e-12
+        );
+        assert_relative_eq!(
+            pen_speed_for_density(&pen, 264.0).unwrap(),
+            250.0,
+            max_relative = 1e-12
+        );
         assert!(pen_speed_for_density(&pen, 0.0).is_none());
         assert!(pen_speed_for_density(&load("mf8-192.toml", 20.0), 100.0).is_none());
     }
@@ -431,11 +614,19 @@ mod tests {
     fn roller_passes_closed_form() {
         // 192 / (π · 2 cm · 2 cm) = 15.279 /cm² per pass
         let r = load("mf8-192.toml", 20.0);
-        assert_relative_eq!(nominal_density_per_cm2(&r), 15.0 * 192.0 / (4.0 * std::f64::consts::PI), max_relative = 1e-12);
+        assert_relative_eq!(
+            nominal_density_per_cm2(&r),
+            15.0 * 192.0 / (4.0 * std::f64::consts::PI),
+            max_relative = 1e-12
+        );
         assert_eq!(roller_passes_for_density(&r, 15.28 * 10.0), Some(10));
         assert_eq!(roller_passes_for_density(&r, 15.28 * 10.4), Some(10));
         assert_eq!(roller_passes_for_density(&r, 15.28 * 10.6), Some(11));
-        assert_eq!(roller_passes_for_density(&r, 1.0), Some(1), "at least one pass");
+        assert_eq!(
+            roller_passes_for_density(&r, 1.0),
+            Some(1),
+            "at least one pass"
+        );
         assert!(roller_passes_for_density(&load("pen-12-110.toml", 20.0), 100.0).is_none());
     }
 
@@ -447,7 +638,10 @@ mod tests {
         assert_eq!(a.len(), 17);
         assert_eq!(a[..15], r.treatment.pass_angles_deg[..]);
         assert_eq!(a[15..], [0.0, 0.0]);
-        assert_eq!(d.treatment.pass_groups, vec![(0.0, 5), (90.0, 5), (45.0, 5), (0.0, 2)]);
+        assert_eq!(
+            d.treatment.pass_groups,
+            vec![(0.0, 5), (90.0, 5), (45.0, 5), (0.0, 2)]
+        );
         assert_eq!(with_passes(&r, 3).treatment.pass_angles_deg, vec![0.0; 3]);
     }
 
@@ -455,7 +649,10 @@ mod tests {
     fn pen_brought_to_its_own_density_keeps_its_speed() {
         // A design matched to its own density must come back with its own setting.
         let pen = load("pen-12-110.toml", 20.0);
-        let own = analysis::analyze(&pen, &Silent).unwrap().metrics.density_per_cm2;
+        let own = analysis::analyze(&pen, &Silent)
+            .unwrap()
+            .metrics
+            .density_per_cm2;
         let m = match_density(&pen, own, &Silent).unwrap().unwrap();
         assert_relative_eq!(m.pen_hand_speed_mm_s().unwrap(), 25.0, max_relative = 0.01);
         assert!(m.density_error().abs() <= SPEED_TOLERANCE);
@@ -464,7 +661,10 @@ mod tests {
     #[test]
     fn roller_brought_to_its_own_density_keeps_its_passes() {
         let r = load("mf8-192.toml", 20.0);
-        let own = analysis::analyze(&r, &Silent).unwrap().metrics.density_per_cm2;
+        let own = analysis::analyze(&r, &Silent)
+            .unwrap()
+            .metrics
+            .density_per_cm2;
         let m = match_density(&r, own, &Silent).unwrap().unwrap();
         assert_eq!(m.roller_passes(), Some(15));
         assert_eq!(m.metrics.density_per_cm2, own);
@@ -474,21 +674,36 @@ mod tests {
     fn pen_at_a_lower_density_is_analyzed_there() {
         let pen = load("pen-12-110.toml", 20.0);
         let m = match_density(&pen, 300.0, &Silent).unwrap().unwrap();
-        assert!(m.density_error().abs() <= 0.02, "density {}", m.metrics.density_per_cm2);
+        assert!(
+            m.density_error().abs() <= 0.02,
+            "density {}",
+            m.metrics.density_per_cm2
+        );
         // the treatment time scales as 1/v: 2 passes × 1600 mm² / 4 mm / v
-        assert_relative_eq!(m.metrics.time_s, 800.0 / m.pen_hand_speed_mm_s().unwrap(), max_relative = 1e-9);
+        assert_relative_eq!(
+            m.metrics.time_s,
+            800.0 / m.pen_hand_speed_mm_s().unwrap(),
+            max_relative = 1e-9
+        );
     }
 
     #[test]
     fn too_many_roller_passes_is_refused() {
         let r = load("mf8-192.toml", 20.0);
-        let e = match_density(&r, 15.28 * 20_000.0, &Silent).unwrap_err();
-        assert!(matches!(e, CompareError::Passes { needed: 20_000, .. }), "{e}");
+        let e = match_density(&r, 192.0 / (4.0 * std::f64::consts::PI) * 20_000.0, &Silent)
+            .unwrap_err();
+        assert!(
+            matches!(e, CompareError::Passes { needed: 20_000, .. }),
+            "{e}"
+        );
     }
 
     #[test]
     fn openings_in_words() {
         assert_eq!(describe_opening(0.0, 0.125), "round, 0.25 mm across");
-        assert_eq!(describe_opening(0.19, 0.125), "0.19 mm slits (0.44 × 0.25 mm)");
+        assert_eq!(
+            describe_opening(0.19, 0.125),
+            "0.19 mm slits (0.44 × 0.25 mm)"
+        );
     }
 }

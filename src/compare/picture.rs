@@ -54,7 +54,8 @@ fn fail<E: std::fmt::Debug>(e: E) -> PictureError {
 fn fonts() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular()).ok();
+        plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular())
+            .ok();
         plotters::style::register_font("sans-serif", FontStyle::Bold, dejavu::sans::bold()).ok();
     });
 }
@@ -82,7 +83,16 @@ fn design_colour(i: usize) -> RGBColor {
 /// ```
 pub fn file_stem(names: &[&str]) -> String {
     let joined = names.join("-vs-");
-    let clean: String = joined.chars().map(|c| if c.is_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
+    let clean: String = joined
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     if clean.len() <= 120 {
         format!("compare-{clean}")
     } else {
@@ -111,29 +121,36 @@ pub fn heatmap_rgb(maps: &AreaMaps, window_mm: [f64; 4], w: u32, h: u32) -> Vec<
             (m, m + 1)
         }
     };
-    let cols: Vec<(usize, usize)> = (0..w as usize).map(|i| span(x0 + i as f64 * dx, x0 + (i + 1) as f64 * dx, ncx)).collect();
+    let cols: Vec<(usize, usize)> = (0..w as usize)
+        .map(|i| span(x0 + i as f64 * dx, x0 + (i + 1) as f64 * dx, ncx))
+        .collect();
     let mut buf = vec![0u8; w as usize * h as usize * 3];
-    buf.par_chunks_mut(w as usize * 3).enumerate().for_each(|(j, row)| {
-        let (r0, r1) = span(y1 - (j + 1) as f64 * dy, y1 - j as f64 * dy, ncy);
-        for (i, &(c0, c1)) in cols.iter().enumerate() {
-            let (mut cov, mut px) = (0u64, 0u64);
-            for r in r0..r1 {
-                for c in c0..c1 {
-                    cov += u64::from(maps.cell_covered[r * ncx + c]);
-                    px += u64::from(maps.cell_px[r * ncx + c]);
+    buf.par_chunks_mut(w as usize * 3)
+        .enumerate()
+        .for_each(|(j, row)| {
+            let (r0, r1) = span(y1 - (j + 1) as f64 * dy, y1 - j as f64 * dy, ncy);
+            for (i, &(c0, c1)) in cols.iter().enumerate() {
+                let (mut cov, mut px) = (0u64, 0u64);
+                for r in r0..r1 {
+                    for c in c0..c1 {
+                        cov += u64::from(maps.cell_covered[r * ncx + c]);
+                        px += u64::from(maps.cell_px[r * ncx + c]);
+                    }
                 }
+                let v = if px > 0 { cov as f64 / px as f64 } else { 0.0 };
+                let RGBColor(rr, gg, bb) = ViridisRGB.get_color(v as f32);
+                row[i * 3..i * 3 + 3].copy_from_slice(&[rr, gg, bb]);
             }
-            let v = if px > 0 { cov as f64 / px as f64 } else { 0.0 };
-            let RGBColor(rr, gg, bb) = ViridisRGB.get_color(v as f32);
-            row[i * 3..i * 3 + 3].copy_from_slice(&[rr, gg, bb]);
-        }
-    });
+        });
     buf
 }
 
 /// Picture size for `n` designs, px.
 pub fn size(n: usize) -> (u32, u32) {
-    (n.max(2) as u32 * COLUMN_PX + BAR_COLUMN_PX, TITLE_PX + MAP_ROW_PX + DETAIL_ROW_PX + BARS_ROW_PX)
+    (
+        n.max(2) as u32 * COLUMN_PX + BAR_COLUMN_PX,
+        TITLE_PX + MAP_ROW_PX + DETAIL_ROW_PX + BARS_ROW_PX,
+    )
 }
 
 /// Draws the comparison of `analyses` as PNG bytes and SVG text.
@@ -149,7 +166,9 @@ pub fn render(analyses: &[&Analysis]) -> Result<(Vec<u8>, String), PictureError>
     let mut png = Vec::new();
     {
         use image::ImageEncoder;
-        image::codecs::png::PngEncoder::new(&mut png).write_image(&rgb, w, h, image::ColorType::Rgb8).map_err(fail)?;
+        image::codecs::png::PngEncoder::new(&mut png)
+            .write_image(&rgb, w, h, image::ColorType::Rgb8)
+            .map_err(fail)?;
     }
     let mut svg = String::new();
     {
@@ -162,29 +181,73 @@ pub fn render(analyses: &[&Analysis]) -> Result<(Vec<u8>, String), PictureError>
 
 type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
-fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, analyses: &[&Analysis]) -> DrawResult<DB> {
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    analyses: &[&Analysis],
+) -> DrawResult<DB> {
     root.fill(&WHITE)?;
     let names: Vec<&str> = analyses.iter().map(|a| a.design.name.as_str()).collect();
     let (w, _) = root.dim_in_pixel();
     root.draw(&Text::new(
-        format!("{}: coverage on one colour scale, and key metrics", names.join(" vs ")),
+        format!(
+            "{}: coverage on one colour scale, and key metrics",
+            names.join(" vs ")
+        ),
         (20, 14),
-        ("sans-serif", 22).into_font().style(FontStyle::Bold).color(&BLACK),
+        ("sans-serif", 22)
+            .into_font()
+            .style(FontStyle::Bold)
+            .color(&BLACK),
     ))?;
     for (i, a) in analyses.iter().enumerate() {
         let x = i as u32 * COLUMN_PX;
         let top = root.clone().shrink((x, TITLE_PX), (COLUMN_PX, MAP_ROW_PX));
         let [lx, ly] = a.design.treatment.area_mm;
         let cov = table::show_metric("coverage_fraction", a.metrics.coverage_fraction);
-        map_panel(&top, a, [0.0, 0.0, lx, ly], MAP_PX, format!("{} ({}): {cov} % opened", a.design.name, a.design.device.kind()), design_colour(i))?;
+        map_panel(
+            &top,
+            a,
+            [0.0, 0.0, lx, ly],
+            MAP_PX,
+            format!(
+                "{} ({}): {cov} % opened",
+                a.design.name,
+                a.design.device.kind()
+            ),
+            design_colour(i),
+        )?;
         let s = DETAIL_MM.min(lx).min(ly);
-        let win = [lx / 2.0 - s / 2.0, ly / 2.0 - s / 2.0, lx / 2.0 + s / 2.0, ly / 2.0 + s / 2.0];
-        let bottom = root.clone().shrink((x, TITLE_PX + MAP_ROW_PX), (COLUMN_PX, DETAIL_ROW_PX));
-        map_panel(&bottom, a, win, DETAIL_PX, format!("detail: {} × {} mm at the centre", fmt_num(s, 0), fmt_num(s, 0)), design_colour(i))?;
+        let win = [
+            lx / 2.0 - s / 2.0,
+            ly / 2.0 - s / 2.0,
+            lx / 2.0 + s / 2.0,
+            ly / 2.0 + s / 2.0,
+        ];
+        let bottom = root
+            .clone()
+            .shrink((x, TITLE_PX + MAP_ROW_PX), (COLUMN_PX, DETAIL_ROW_PX));
+        map_panel(
+            &bottom,
+            a,
+            win,
+            DETAIL_PX,
+            format!(
+                "detail: {} × {} mm at the centre",
+                fmt_num(s, 0),
+                fmt_num(s, 0)
+            ),
+            design_colour(i),
+        )?;
     }
     let bar_x = analyses.len().max(2) as u32 * COLUMN_PX;
-    colour_bar(&root.clone().shrink((bar_x, TITLE_PX), (BAR_COLUMN_PX, MAP_ROW_PX)))?;
-    let bars = root.clone().shrink((0, TITLE_PX + MAP_ROW_PX + DETAIL_ROW_PX), (w, BARS_ROW_PX));
+    colour_bar(
+        &root
+            .clone()
+            .shrink((bar_x, TITLE_PX), (BAR_COLUMN_PX, MAP_ROW_PX)),
+    )?;
+    let bars = root
+        .clone()
+        .shrink((0, TITLE_PX + MAP_ROW_PX + DETAIL_ROW_PX), (w, BARS_ROW_PX));
     let cells = bars.split_evenly((1, BARS.len()));
     for (cell, (key, title)) in cells.iter().zip(BARS) {
         bar_chart(cell, analyses, key, title)?;
@@ -195,17 +258,35 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, analyses: &[&Analysis
 /// An axis tick: whole numbers without decimals, others with as few as they need.
 fn tick(v: &f64) -> String {
     let a = v.abs();
-    let dec = if (v - v.round()).abs() < 1e-9 * a.max(1.0) { 0 } else if a >= 10.0 || (v * 10.0 - (v * 10.0).round()).abs() < 1e-9 { 1 } else { 2 };
+    let dec = if (v - v.round()).abs() < 1e-9 * a.max(1.0) {
+        0
+    } else if a >= 10.0 || (v * 10.0 - (v * 10.0).round()).abs() < 1e-9 {
+        1
+    } else {
+        2
+    };
     fmt_num(*v, dec)
 }
 
 /// One coverage map of the window (mm) with axes in mm; the longer side `side_px` long.
-fn map_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, a: &Analysis, win: [f64; 4], side_px: u32, caption: String, colour: RGBColor) -> DrawResult<DB> {
+fn map_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    a: &Analysis,
+    win: [f64; 4],
+    side_px: u32,
+    caption: String,
+    colour: RGBColor,
+) -> DrawResult<DB> {
     let (ww, wh) = (win[2] - win[0], win[3] - win[1]);
     let scale = side_px as f64 / ww.max(wh);
-    let (pw, ph) = ((ww * scale).round().max(1.0) as u32, (wh * scale).round().max(1.0) as u32);
+    let (pw, ph) = (
+        (ww * scale).round().max(1.0) as u32,
+        (wh * scale).round().max(1.0) as u32,
+    );
     let (left, bottom, cap) = (55u32, 40u32, 30u32);
-    let panel = area.clone().shrink((10, 5), (pw + left + 10, ph + bottom + cap + 5));
+    let panel = area
+        .clone()
+        .shrink((10, 5), (pw + left + 10, ph + bottom + cap + 5));
     let mut chart = ChartBuilder::on(&panel)
         .caption(caption, ("sans-serif", 15).into_font().color(&colour))
         .margin_right(10)
@@ -228,7 +309,8 @@ fn map_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, a: &Analysis, wi
     match &a.maps {
         Some(m) => {
             let buf = heatmap_rgb(m, win, aw, ah);
-            let img = BitMapElement::with_owned_buffer((win[0], win[3]), (aw, ah), buf).expect("buffer sized to the area");
+            let img = BitMapElement::with_owned_buffer((win[0], win[3]), (aw, ah), buf)
+                .expect("buffer sized to the area");
             chart.plotting_area().draw(&img)?;
         }
         None => {
@@ -240,8 +322,13 @@ fn map_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, a: &Analysis, wi
 
 /// The shared colour scale: covered share of each picture pixel, 0–100 %.
 fn colour_bar<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
-    let panel = area.clone().shrink((10, 35), (BAR_COLUMN_PX - 10, MAP_PX + 5));
-    let mut chart = ChartBuilder::on(&panel).margin_top(5).y_label_area_size(45).build_cartesian_2d(0.0..1.0, 0.0..100.0)?;
+    let panel = area
+        .clone()
+        .shrink((10, 35), (BAR_COLUMN_PX - 10, MAP_PX + 5));
+    let mut chart = ChartBuilder::on(&panel)
+        .margin_top(5)
+        .y_label_area_size(45)
+        .build_cartesian_2d(0.0..1.0, 0.0..100.0)?;
     chart
         .configure_mesh()
         .disable_mesh()
@@ -261,14 +348,25 @@ fn colour_bar<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> DrawResult<D
             px.copy_from_slice(&[r, g, b]);
         }
     }
-    chart.plotting_area().draw(&BitMapElement::with_owned_buffer((0.0, 100.0), (bw, bh), buf).expect("buffer sized to the area"))?;
+    chart.plotting_area().draw(
+        &BitMapElement::with_owned_buffer((0.0, 100.0), (bw, bh), buf)
+            .expect("buffer sized to the area"),
+    )?;
     Ok(())
 }
 
 /// Bars of one metric, one per design, each labelled with its value.
-fn bar_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, analyses: &[&Analysis], key: &str, title: &str) -> DrawResult<DB> {
+fn bar_chart<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    analyses: &[&Analysis],
+    key: &str,
+    title: &str,
+) -> DrawResult<DB> {
     let pct = table::metric_unit(key).0 == "%";
-    let vals: Vec<Option<f64>> = analyses.iter().map(|a| a.metrics.get(key).map(|v| if pct { v * 100.0 } else { v })).collect();
+    let vals: Vec<Option<f64>> = analyses
+        .iter()
+        .map(|a| a.metrics.get(key).map(|v| if pct { v * 100.0 } else { v }))
+        .collect();
     let top = vals.iter().flatten().fold(0.0f64, |m, &v| m.max(v));
     let ymax = if top > 0.0 { top * 1.18 } else { 1.0 };
     let n = analyses.len();
@@ -295,12 +393,23 @@ fn bar_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, analyses: &[&Ana
         .draw()?;
     for (i, v) in vals.iter().enumerate() {
         let Some(v) = v else { continue };
-        let mut bar = Rectangle::new([(SegmentValue::Exact(i), 0.0), (SegmentValue::Exact(i + 1), *v)], design_colour(i).filled());
+        let mut bar = Rectangle::new(
+            [
+                (SegmentValue::Exact(i), 0.0),
+                (SegmentValue::Exact(i + 1), *v),
+            ],
+            design_colour(i).filled(),
+        );
         bar.set_margin(0, 0, 8, 8);
         chart.draw_series(std::iter::once(bar))?;
         let (_, dec) = table::metric_unit(key);
         let label = fmt_num(*v, dec.min(2));
-        chart.draw_series(std::iter::once(Text::new(label, (SegmentValue::CenterOf(i), *v + ymax * 0.02), TextStyle::from(("sans-serif", 12).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom)))))?;
+        chart.draw_series(std::iter::once(Text::new(
+            label,
+            (SegmentValue::CenterOf(i), *v + ymax * 0.02),
+            TextStyle::from(("sans-serif", 12).into_font())
+                .pos(Pos::new(HPos::Center, VPos::Bottom)),
+        )))?;
     }
     Ok(())
 }
@@ -318,7 +427,11 @@ mod tests {
             }
         }
         AreaMaps {
-            grid: Grid { pitch_mm: 0.01, nx: ncx * 4, ny: ncy * 4 },
+            grid: Grid {
+                pitch_mm: 0.01,
+                nx: ncx * 4,
+                ny: ncy * 4,
+            },
             covered_px: 0,
             treated_px: 0,
             max_d2: None,
@@ -338,7 +451,13 @@ mod tests {
         // 10 × 10 cells of 0.04 mm; the bottom half (y < 0.2 mm) fully covered
         let m = maps(10, 10, |_, r| if r < 5 { 16 } else { 0 });
         let buf = heatmap_rgb(&m, [0.0, 0.0, 0.4, 0.4], 4, 4);
-        let px = |i: usize, j: usize| [buf[(j * 4 + i) * 3], buf[(j * 4 + i) * 3 + 1], buf[(j * 4 + i) * 3 + 2]];
+        let px = |i: usize, j: usize| {
+            [
+                buf[(j * 4 + i) * 3],
+                buf[(j * 4 + i) * 3 + 1],
+                buf[(j * 4 + i) * 3 + 2],
+            ]
+        };
         let RGBColor(r1, g1, b1) = ViridisRGB.get_color(1.0);
         let RGBColor(r0, g0, b0) = ViridisRGB.get_color(0.0);
         assert_eq!(px(0, 3), [r1, g1, b1], "bottom row covered");

@@ -5,12 +5,21 @@
 use super::{Comparison, Matched, Setting};
 use crate::analysis::Analysis;
 use crate::metrics::{Metrics, METRIC_KEYS};
-use crate::skin::Layer;
 use crate::report::{fmt_num, table};
+use crate::skin::Layer;
 use serde::Serialize;
 
 /// Rows shown at equal density: metric key and the words for it.
-const EQUAL_ROWS: [&str; 8] = ["density_per_cm2", "coverage_fraction", "treated_fraction", "max_gap_mm", "mean_depth_mm", "density_cv", "overlap_fraction", "time_s"];
+const EQUAL_ROWS: [&str; 8] = [
+    "density_per_cm2",
+    "coverage_fraction",
+    "treated_fraction",
+    "max_gap_mm",
+    "mean_depth_mm",
+    "density_cv",
+    "overlap_fraction",
+    "time_s",
+];
 
 fn setting_words(s: Setting) -> String {
     match s {
@@ -23,7 +32,9 @@ fn setting_words(s: Setting) -> String {
 pub fn own_setting(a: &Analysis) -> Setting {
     match &a.design.device {
         crate::design::Device::Pen(p) => Setting::PenHandSpeedMmS(p.hand_speed_mm_s),
-        crate::design::Device::Roller(_) => Setting::RollerPasses(a.design.treatment.pass_angles_deg.len() as u32),
+        crate::design::Device::Roller(_) => {
+            Setting::RollerPasses(a.design.treatment.pass_angles_deg.len() as u32)
+        }
     }
 }
 
@@ -33,12 +44,32 @@ fn spread(m: &Metrics) -> Option<f64> {
 
 /// A two-column table: the same metrics for two treatments at one density.
 fn two_columns(heads: [String; 2], settings: [Setting; 2], ms: [&Metrics; 2]) -> String {
-    let mut rows = vec![vec!["metric".to_string(), "unit".to_string(), heads[0].clone(), heads[1].clone()]];
-    rows.push(vec!["setting".into(), String::new(), setting_words(settings[0]), setting_words(settings[1])]);
+    let mut rows = vec![vec![
+        "metric".to_string(),
+        "unit".to_string(),
+        heads[0].clone(),
+        heads[1].clone(),
+    ]];
+    rows.push(vec![
+        "setting".into(),
+        String::new(),
+        setting_words(settings[0]),
+        setting_words(settings[1]),
+    ]);
     for key in EQUAL_ROWS {
-        rows.push(vec![key.to_string(), table::metric_unit(key).0.to_string(), table::show_metric(key, ms[0].get(key)), table::show_metric(key, ms[1].get(key))]);
+        rows.push(vec![
+            key.to_string(),
+            table::metric_unit(key).0.to_string(),
+            table::show_metric(key, ms[0].get(key)),
+            table::show_metric(key, ms[1].get(key)),
+        ]);
     }
-    rows.push(vec!["depth_spread_mm".into(), "mm".into(), table::show_metric("max_gap_mm", spread(ms[0])), table::show_metric("max_gap_mm", spread(ms[1]))]);
+    rows.push(vec![
+        "depth_spread_mm".into(),
+        "mm".into(),
+        table::show_metric("max_gap_mm", spread(ms[0])),
+        table::show_metric("max_gap_mm", spread(ms[1])),
+    ]);
     table::render(&rows)
 }
 
@@ -62,28 +93,73 @@ fn ratio(a: f64, b: f64) -> String {
 pub fn verdict(density: f64, roller: (&str, &Metrics), pen: (&str, &Metrics)) -> String {
     let (rn, rm) = roller;
     let (pn, pm) = pen;
-    let (rc, pc) = (rm.coverage_fraction.unwrap_or(0.0), pm.coverage_fraction.unwrap_or(0.0));
-    let more = if table::show_metric("coverage_fraction", Some(rc)) == table::show_metric("coverage_fraction", Some(pc)) {
+    let (rc, pc) = (
+        rm.coverage_fraction.unwrap_or(0.0),
+        pm.coverage_fraction.unwrap_or(0.0),
+    );
+    let more = if table::show_metric("coverage_fraction", Some(rc))
+        == table::show_metric("coverage_fraction", Some(pc))
+    {
         format!("both open {} of the skin", pct(Some(rc)))
     } else if rc > pc {
-        format!("the roller {rn} opens more skin: {} against {} ({})", pct(Some(rc)), pct(Some(pc)), ratio(rc, pc))
+        format!(
+            "the roller {rn} opens more skin: {} against {} ({})",
+            pct(Some(rc)),
+            pct(Some(pc)),
+            ratio(rc, pc)
+        )
     } else {
-        format!("the pen {pn} opens more skin: {} against {} ({})", pct(Some(pc)), pct(Some(rc)), ratio(pc, rc))
+        format!(
+            "the pen {pn} opens more skin: {} against {} ({})",
+            pct(Some(pc)),
+            pct(Some(rc)),
+            ratio(pc, rc)
+        )
     };
     let gap = match (rm.max_gap_mm, pm.max_gap_mm) {
-        (Some(r), Some(p)) if r > p => format!("largest untreated gap {} larger with the roller ({} against {})", ratio(r, p), mm(Some(r)), mm(Some(p))),
-        (Some(r), Some(p)) if p > r => format!("largest untreated gap {} larger with the pen ({} against {})", ratio(p, r), mm(Some(p)), mm(Some(r))),
-        (r, p) => format!("largest untreated gap {} with the roller, {} with the pen", mm(r), mm(p)),
+        (Some(r), Some(p)) if r > p => format!(
+            "largest untreated gap {} larger with the roller ({} against {})",
+            ratio(r, p),
+            mm(Some(r)),
+            mm(Some(p))
+        ),
+        (Some(r), Some(p)) if p > r => format!(
+            "largest untreated gap {} larger with the pen ({} against {})",
+            ratio(p, r),
+            mm(Some(p)),
+            mm(Some(r))
+        ),
+        (r, p) => format!(
+            "largest untreated gap {} with the roller, {} with the pen",
+            mm(r),
+            mm(p)
+        ),
     };
     let (rt, pt) = (rm.time_s, pm.time_s);
-    let faster = if rt < pt { format!("the roller is faster: {} s against {} s", fmt_num(rt, 1), fmt_num(pt, 1)) } else if pt < rt { format!("the pen is faster: {} s against {} s", fmt_num(pt, 1), fmt_num(rt, 1)) } else { format!("both take {} s", fmt_num(rt, 1)) };
+    let faster = if rt < pt {
+        format!(
+            "the roller is faster: {} s against {} s",
+            fmt_num(rt, 1),
+            fmt_num(pt, 1)
+        )
+    } else if pt < rt {
+        format!(
+            "the pen is faster: {} s against {} s",
+            fmt_num(pt, 1),
+            fmt_num(rt, 1)
+        )
+    } else {
+        format!("both take {} s", fmt_num(rt, 1))
+    };
     format!("at {}/cm² {more}; {gap}; {faster}", fmt_num(density, 1))
 }
 
 /// The opening a design makes, short: "0.44×0.25" (length × width) or "⌀0.25".
 pub fn opening_cell(a: &Analysis) -> String {
     match super::opening_mm(a) {
-        Some((l, r)) if l >= 0.005 => format!("{}×{}", fmt_num(l + 2.0 * r, 2), fmt_num(2.0 * r, 2)),
+        Some((l, r)) if l >= 0.005 => {
+            format!("{}×{}", fmt_num(l + 2.0 * r, 2), fmt_num(2.0 * r, 2))
+        }
         Some((_, r)) => format!("⌀{}", fmt_num(2.0 * r, 2)),
         None => "—".into(),
     }
@@ -101,12 +177,18 @@ pub fn side_by_side(analyses: &[&Analysis]) -> String {
     rows.push(row("kind", "", &|a| a.design.device.kind().to_string()));
     rows.push(row("opening", "mm", &opening_cell));
     for key in METRIC_KEYS {
-        rows.push(row(key, table::metric_unit(key).0, &|a| table::show_metric(key, a.metrics.get(key))));
+        rows.push(row(key, table::metric_unit(key).0, &|a| {
+            table::show_metric(key, a.metrics.get(key))
+        }));
     }
     for (i, l) in Layer::ALL.iter().enumerate() {
-        rows.push(row(&format!("in {}", l.key()), "%", &|a| fmt_num(a.layers[i] * 100.0, 1)));
+        rows.push(row(&format!("in {}", l.key()), "%", &|a| {
+            fmt_num(a.layers[i] * 100.0, 1)
+        }));
     }
-    rows.push(row("resolution", "µm", &|a| fmt_num(a.design.analysis.resolution_um, 1)));
+    rows.push(row("resolution", "µm", &|a| {
+        fmt_num(a.design.analysis.resolution_um, 1)
+    }));
     let mut out = table::render(&rows);
     for a in analyses {
         for adv in &a.advisories {
@@ -130,26 +212,70 @@ pub fn render(analyses: &[&Analysis], c: &Comparison) -> String {
         out.push('\n');
         match &p.pen_at_roller_density {
             Some(m) => {
-                out.push_str(&format!("At the roller's density ({}/cm²): {pn} at {} instead of its {}\n", fmt_num(ra.metrics.density_per_cm2, 1), setting_words(m.setting), setting_words(own_setting(pa))));
-                out.push_str(&two_columns([format!("{rn} (roller)"), format!("{pn} (pen)")], [own_setting(ra), m.setting], [&ra.metrics, &m.metrics]));
-                out.push_str(&format!("→ {}\n", verdict(ra.metrics.density_per_cm2, (rn, &ra.metrics), (pn, &m.metrics))));
+                out.push_str(&format!(
+                    "At the roller's density ({}/cm²): {pn} at {} instead of its {}\n",
+                    fmt_num(ra.metrics.density_per_cm2, 1),
+                    setting_words(m.setting),
+                    setting_words(own_setting(pa))
+                ));
+                out.push_str(&two_columns(
+                    [format!("{rn} (roller)"), format!("{pn} (pen)")],
+                    [own_setting(ra), m.setting],
+                    [&ra.metrics, &m.metrics],
+                ));
+                out.push_str(&format!(
+                    "→ {}\n",
+                    verdict(
+                        ra.metrics.density_per_cm2,
+                        (rn, &ra.metrics),
+                        (pn, &m.metrics)
+                    )
+                ));
             }
-            None => out.push_str(&format!("{pn} cannot be brought to {rn}'s density: one of them makes no channel\n")),
+            None => out.push_str(&format!(
+                "{pn} cannot be brought to {rn}'s density: one of them makes no channel\n"
+            )),
         }
         out.push('\n');
         match &p.roller_at_pen_density {
             Some(m) => {
                 out.push_str(&format!("At the pen's density ({}/cm²): {rn} with {} in its direction pattern instead of its {}\n", fmt_num(pa.metrics.density_per_cm2, 1), setting_words(m.setting), setting_words(own_setting(ra))));
-                out.push_str(&two_columns([format!("{rn} (roller)"), format!("{pn} (pen)")], [m.setting, own_setting(pa)], [&m.metrics, &pa.metrics]));
-                out.push_str(&format!("→ {}\n", verdict(pa.metrics.density_per_cm2, (rn, &m.metrics), (pn, &pa.metrics))));
+                out.push_str(&two_columns(
+                    [format!("{rn} (roller)"), format!("{pn} (pen)")],
+                    [m.setting, own_setting(pa)],
+                    [&m.metrics, &pa.metrics],
+                ));
+                out.push_str(&format!(
+                    "→ {}\n",
+                    verdict(
+                        pa.metrics.density_per_cm2,
+                        (rn, &m.metrics),
+                        (pn, &pa.metrics)
+                    )
+                ));
             }
-            None => out.push_str(&format!("{rn} cannot be brought to {pn}'s density: one of them makes no channel\n")),
+            None => out.push_str(&format!(
+                "{rn} cannot be brought to {pn}'s density: one of them makes no channel\n"
+            )),
         }
     }
     if let Some(t) = &c.target {
         out.push('\n');
-        out.push_str(&format!("At the target density {}/cm²:\n", fmt_num(t.density_per_cm2, 1)));
-        let mut rows = vec![["design", "kind", "setting", "density /cm²", "opened %", "gap mm", "time s"].map(String::from).to_vec()];
+        out.push_str(&format!(
+            "At the target density {}/cm²:\n",
+            fmt_num(t.density_per_cm2, 1)
+        ));
+        let mut rows = vec![[
+            "design",
+            "kind",
+            "setting",
+            "density /cm²",
+            "opened %",
+            "gap mm",
+            "time s",
+        ]
+        .map(String::from)
+        .to_vec()];
         for (a, m) in analyses.iter().zip(&t.designs) {
             let mut r = vec![a.design.name.clone(), a.design.device.kind().to_string()];
             match m {
@@ -246,8 +372,14 @@ pub fn extra<'a>(analyses: &[&'a Analysis], c: &'a Comparison) -> Extra<'a> {
                 pen: &pa.design.name,
                 roller_density_per_cm2: ra.metrics.density_per_cm2,
                 pen_density_per_cm2: pa.metrics.density_per_cm2,
-                equal_density_pen_hand_speed_mm_s: p.pen_at_roller_density.as_ref().and_then(Matched::pen_hand_speed_mm_s),
-                equal_density_roller_passes: p.roller_at_pen_density.as_ref().and_then(Matched::roller_passes),
+                equal_density_pen_hand_speed_mm_s: p
+                    .pen_at_roller_density
+                    .as_ref()
+                    .and_then(Matched::pen_hand_speed_mm_s),
+                equal_density_roller_passes: p
+                    .roller_at_pen_density
+                    .as_ref()
+                    .and_then(Matched::roller_passes),
                 pen_at_roller_density: p.pen_at_roller_density.as_ref(),
                 roller_at_pen_density: p.roller_at_pen_density.as_ref(),
                 target_density_per_cm2: c.target.as_ref().map(|t| t.density_per_cm2),
@@ -260,5 +392,12 @@ pub fn extra<'a>(analyses: &[&'a Analysis], c: &'a Comparison) -> Extra<'a> {
             }
         })
         .collect();
-    Extra { differences: &c.differences, pairs, target: c.target.as_ref().map(|t| TargetJson { density_per_cm2: t.density_per_cm2, designs: t.designs.iter().map(Option::as_ref).collect() }) }
+    Extra {
+        differences: &c.differences,
+        pairs,
+        target: c.target.as_ref().map(|t| TargetJson {
+            density_per_cm2: t.density_per_cm2,
+            designs: t.designs.iter().map(Option::as_ref).collect(),
+        }),
+    }
 }
