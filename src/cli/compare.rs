@@ -67,7 +67,7 @@ pub fn run(g: &Global, args: &CompareArgs) -> CmdResult {
     let refs: Vec<&Analysis> = done.iter().collect();
     let bars = super::progress::Bars::new("compare", g.quiet);
     let cmp = compare::compare(&refs, args.target_density, &bars).map_err(compare_failure)?;
-    let (png, svg) = picture::render(&refs).map_err(|e| Failure::Io(e.into()))?;
+    let (png, svg) = picture::render(&refs, &cmp.pairs).map_err(|e| Failure::Io(e.into()))?;
     let names: Vec<&str> = refs.iter().map(|a| a.design.name.as_str()).collect();
     let stem = picture::file_stem(&names);
     write_file(&args.out.join(format!("{stem}.png")), &png)?;

@@ -6,6 +6,7 @@
 //! embeds one image per map rather than a rectangle per pixel; text uses the embedded DejaVu
 //! Sans font, so the PNG needs no system font and is byte-identical from run to run.
 
+use super::{text, Matched, Pair, Setting};
 use crate::analysis::Analysis;
 use crate::metrics::raster::AreaMaps;
 use crate::report::{fmt_num, table};
@@ -31,6 +32,7 @@ const TITLE_PX: u32 = 50;
 const MAP_ROW_PX: u32 = MAP_PX + 80;
 const DETAIL_ROW_PX: u32 = DETAIL_PX + 80;
 const BARS_ROW_PX: u32 = 300;
+const PAIR_ROW_PX: u32 = 320;
 
 /// Key metrics drawn as bars: key and title.
 const BARS: [(&str, &str); 5] = [
@@ -145,22 +147,23 @@ pub fn heatmap_rgb(maps: &AreaMaps, window_mm: [f64; 4], w: u32, h: u32) -> Vec<
     buf
 }
 
-/// Picture size for `n` designs, px.
-pub fn size(n: usize) -> (u32, u32) {
+/// Picture size for `n` designs and `pairs` roller–pen pairs, px.
+pub fn size(n: usize, pairs: usize) -> (u32, u32) {
     (
         n.max(2) as u32 * COLUMN_PX + BAR_COLUMN_PX,
-        TITLE_PX + MAP_ROW_PX + DETAIL_ROW_PX + BARS_ROW_PX,
+        TITLE_PX + MAP_ROW_PX + DETAIL_ROW_PX + BARS_ROW_PX + pairs as u32 * PAIR_ROW_PX,
     )
 }
 
-/// Draws the comparison of `analyses` as PNG bytes and SVG text.
-pub fn render(analyses: &[&Analysis]) -> Result<(Vec<u8>, String), PictureError> {
+/// Draws the comparison of `analyses` as PNG bytes and SVG text; with `pairs` (from
+/// [`super::compare`]), a row of bars at equal density for each roller–pen pair.
+pub fn render(analyses: &[&Analysis], pairs: &[Pair]) -> Result<(Vec<u8>, String), PictureError> {
     fonts();
-    let (w, h) = size(analyses.len());
+    let (w, h) = size(analyses.len(), pairs.len());
     let mut rgb = vec![0u8; (w * h * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
-        draw(&root, analyses).map_err(fail)?;
+        draw(&root, analyses, pairs).map_err(fail)?;
         root.present().map_err(fail)?;
     }
     let mut png = Vec::new();
@@ -173,7 +176,7 @@ pub fn render(analyses: &[&Analysis]) -> Result<(Vec<u8>, String), PictureError>
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-        draw(&root, analyses).map_err(fail)?;
+        draw(&root, analyses, pairs).map_err(fail)?;
         root.present().map_err(fail)?;
     }
     Ok((png, svg))
@@ -184,6 +187,7 @@ type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::Er
 fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     analyses: &[&Analysis],
+    pairs: &[Pair],
 ) -> DrawResult<DB> {
     root.fill(&WHITE)?;
     let names: Vec<&str> = analyses.iter().map(|a| a.design.name.as_str()).collect();
@@ -250,7 +254,11 @@ fn draw<DB: DrawingBackend>(
         .shrink((0, TITLE_PX + MAP_ROW_PX + DETAIL_ROW_PX), (w, BARS_ROW_PX));
     let cells = bars.split_evenly((1, BARS.len()));
     for (cell, (key, title)) in cells.iter().zip(BARS) {
-        bar_chart(cell, analyses, key, title)?;
+        bar_chart(cell, &design_bars(analyses, key), key, title)?;
+    }
+    for (k, p) in pairs.iter().enumerate() {
+        let y = TITLE_PX + MAP_ROW_PX + DETAIL_ROW_PX + BARS_ROW_PX + k as u32 * PAIR_ROW_PX;
+        pair_row(&root.clone().shrink((0, y), (w, PAIR_ROW_PX)), analyses, p)?;
     }
     Ok(())
 }
@@ -355,30 +363,56 @@ fn colour_bar<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> DrawResult<D
     Ok(())
 }
 
-/// Bars of one metric, one per design, each labelled with its value.
+/// One bar: its label under the axis, colour and value (already in display units).
+struct Bar {
+    label: String,
+    colour: RGBColor,
+    value: Option<f64>,
+}
+
+/// The bars of one metric for the designs as given.
+fn design_bars(analyses: &[&Analysis], key: &str) -> Vec<Bar> {
+    analyses
+        .iter()
+        .enumerate()
+        .map(|(i, a)| Bar {
+            label: a.design.name.clone(),
+            colour: design_colour(i),
+            value: display(key, a.metrics.get(key)),
+        })
+        .collect()
+}
+
+/// A metric in display units (fractions as percent).
+fn display(key: &str, v: Option<f64>) -> Option<f64> {
+    let pct = table::metric_unit(key).0 == "%";
+    v.map(|v| if pct { v * 100.0 } else { v })
+}
+
+/// A lighter tint of a colour, for a design at a changed setting.
+fn tint(c: RGBColor) -> RGBColor {
+    let t = |x: u8| (f64::from(x) + (255.0 - f64::from(x)) * 0.55).round() as u8;
+    RGBColor(t(c.0), t(c.1), t(c.2))
+}
+
+/// Bars of one metric, each labelled with its value.
 fn bar_chart<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    analyses: &[&Analysis],
+    bars: &[Bar],
     key: &str,
     title: &str,
 ) -> DrawResult<DB> {
-    let pct = table::metric_unit(key).0 == "%";
-    let vals: Vec<Option<f64>> = analyses
-        .iter()
-        .map(|a| a.metrics.get(key).map(|v| if pct { v * 100.0 } else { v }))
-        .collect();
-    let top = vals.iter().flatten().fold(0.0f64, |m, &v| m.max(v));
+    let top = bars.iter().filter_map(|b| b.value).fold(0.0f64, f64::max);
     let ymax = if top > 0.0 { top * 1.18 } else { 1.0 };
-    let n = analyses.len();
+    let n = bars.len().max(1);
     let mut chart = ChartBuilder::on(area)
         .caption(title, ("sans-serif", 14))
         .margin(8)
         .x_label_area_size(30)
         .y_label_area_size(50)
         .build_cartesian_2d((0..n - 1).into_segmented(), 0.0..ymax)?;
-    let names: Vec<String> = analyses.iter().map(|a| a.design.name.clone()).collect();
     let fmt_x = |v: &SegmentValue<usize>| match v {
-        SegmentValue::CenterOf(i) => names.get(*i).cloned().unwrap_or_default(),
+        SegmentValue::CenterOf(i) => bars.get(*i).map(|b| b.label.clone()).unwrap_or_default(),
         _ => String::new(),
     };
     chart
@@ -391,27 +425,109 @@ fn bar_chart<DB: DrawingBackend>(
         .y_label_formatter(&tick)
         .label_style(("sans-serif", 11))
         .draw()?;
-    for (i, v) in vals.iter().enumerate() {
-        let Some(v) = v else { continue };
-        let mut bar = Rectangle::new(
+    let (_, dec) = table::metric_unit(key);
+    for (i, b) in bars.iter().enumerate() {
+        let Some(v) = b.value else { continue };
+        let mut rect = Rectangle::new(
             [
                 (SegmentValue::Exact(i), 0.0),
-                (SegmentValue::Exact(i + 1), *v),
+                (SegmentValue::Exact(i + 1), v),
             ],
-            design_colour(i).filled(),
+            b.colour.filled(),
         );
-        bar.set_margin(0, 0, 8, 8);
-        chart.draw_series(std::iter::once(bar))?;
-        let (_, dec) = table::metric_unit(key);
-        let label = fmt_num(*v, dec.min(2));
+        rect.set_margin(0, 0, 8, 8);
+        chart.draw_series(std::iter::once(rect))?;
         chart.draw_series(std::iter::once(Text::new(
-            label,
-            (SegmentValue::CenterOf(i), *v + ymax * 0.02),
+            fmt_num(v, dec.min(2)),
+            (SegmentValue::CenterOf(i), v + ymax * 0.02),
             TextStyle::from(("sans-serif", 12).into_font())
                 .pos(Pos::new(HPos::Center, VPos::Bottom)),
         )))?;
     }
     Ok(())
+}
+
+/// Metrics drawn at equal density: key and title.
+const EQUAL_BARS: [(&str, &str); 3] = [
+    ("coverage_fraction", "skin opened, %"),
+    ("max_gap_mm", "largest untreated gap, mm"),
+    ("time_s", "treatment time, s"),
+];
+
+/// One roller–pen pair at equal density: for each metric, the roller and the pen at the
+/// roller's density, then the roller and the pen at the pen's density.
+fn pair_row<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    analyses: &[&Analysis],
+    p: &Pair,
+) -> DrawResult<DB> {
+    let (ra, pa) = (analyses[p.roller], analyses[p.pen]);
+    let (rc, pc) = (design_colour(p.roller), design_colour(p.pen));
+    let heading = format!(
+        "{} (roller) vs {} (pen) at equal density: left at the roller's {}/cm², right at the pen's {}/cm² (light: setting changed)",
+        ra.design.name,
+        pa.design.name,
+        fmt_num(ra.metrics.density_per_cm2, 0),
+        fmt_num(pa.metrics.density_per_cm2, 0)
+    );
+    area.draw(&Text::new(
+        heading,
+        (20, 6),
+        ("sans-serif", 15)
+            .into_font()
+            .style(FontStyle::Bold)
+            .color(&BLACK),
+    ))?;
+    let body = area.clone().shrink(
+        (0, 26),
+        (
+            area.dim_in_pixel().0,
+            area.dim_in_pixel().1.saturating_sub(26),
+        ),
+    );
+    let cells = body.split_evenly((1, EQUAL_BARS.len()));
+    for (cell, (key, title)) in cells.iter().zip(EQUAL_BARS) {
+        let own = |a: &Analysis| text::own_setting(a);
+        let m = |x: Option<&Matched>| x.and_then(|m| display(key, m.metrics.get(key)));
+        let bars = vec![
+            Bar {
+                label: short(own(ra)),
+                colour: rc,
+                value: display(key, ra.metrics.get(key)),
+            },
+            Bar {
+                label: p
+                    .pen_at_roller_density
+                    .as_ref()
+                    .map_or("—".into(), |x| short(x.setting)),
+                colour: tint(pc),
+                value: m(p.pen_at_roller_density.as_ref()),
+            },
+            Bar {
+                label: p
+                    .roller_at_pen_density
+                    .as_ref()
+                    .map_or("—".into(), |x| short(x.setting)),
+                colour: tint(rc),
+                value: m(p.roller_at_pen_density.as_ref()),
+            },
+            Bar {
+                label: short(own(pa)),
+                colour: pc,
+                value: display(key, pa.metrics.get(key)),
+            },
+        ];
+        bar_chart(cell, &bars, key, title)?;
+    }
+    Ok(())
+}
+
+/// A setting as a bar label: "15 passes", "287 mm/s".
+fn short(s: Setting) -> String {
+    match s {
+        Setting::RollerPasses(k) => format!("{k} passes"),
+        Setting::PenHandSpeedMmS(v) => format!("{} mm/s", fmt_num(v, 0)),
+    }
 }
 
 #[cfg(test)]
