@@ -35,6 +35,9 @@ pub const SPEED_TOLERANCE: f64 = 0.005;
 /// Most analyses spent correcting one pen speed.
 const MAX_SPEED_STEPS: usize = 4;
 
+/// Most one-pass steps taken from the closed-form number of roller passes.
+const MAX_PASS_STEPS: usize = 8;
+
 /// Why a comparison could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum CompareError {
@@ -74,7 +77,7 @@ pub struct Matched {
     pub target_density_per_cm2: f64,
     /// The setting analyzed (the closest to the target of those tried).
     pub setting: Setting,
-    /// The closed-form setting, before correction by analysis.
+    /// The closed-form setting, before correction by analysis (roller: passes before rounding).
     pub closed_form: f64,
     /// Metrics of the analyzed treatment at `setting`.
     pub metrics: Metrics,
@@ -256,13 +259,13 @@ pub fn match_density(
                     design,
                     density_per_cm2,
                     Setting::RollerPasses(k),
-                    k0 as f64,
+                    density_per_cm2 / (kinematics::density_per_pass_mm2(design) * 100.0),
                     &a,
                 ))
             };
             let mut best = run(k0 as u32)?;
             // The closed form assumes lanes that tile exactly; step while the count says so.
-            loop {
+            for _ in 0..MAX_PASS_STEPS {
                 let k = best.roller_passes().expect("roller");
                 let step: i64 = if best.density_error() > 0.0 { -1 } else { 1 };
                 let next = k as i64 + step;
@@ -480,7 +483,16 @@ fn extreme(analyses: &[&Analysis], key: &str, what: &str, wording: Wording) -> O
     } else {
         String::new()
     };
-    let (hn, ln) = (&analyses[hi.0].design.name, &analyses[lo.0].design.name);
+    // every design that reads the same as the highest (lowest) shares the sentence
+    let tied = |shown: &str| -> String {
+        let names: Vec<&str> = vals
+            .iter()
+            .filter(|v| v.2 == shown)
+            .map(|v| analyses[v.0].design.name.as_str())
+            .collect();
+        names.join(" and ")
+    };
+    let (hn, ln) = (tied(&hi.2), tied(&lo.2));
     let (hv, lv) = (with_unit(key, &hi.2), with_unit(key, &lo.2));
     let tail = if r >= 1.1 && r.is_finite() {
         format!(" ({times})")
@@ -695,6 +707,25 @@ mod tests {
         assert!(
             matches!(e, CompareError::Passes { needed: 20_000, .. }),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn ties_name_every_design() {
+        let r = analysis::analyze(&load("mf8-192.toml", 40.0), &Silent).unwrap();
+        let mut p = load("pen-12-110.toml", 40.0);
+        if let Device::Pen(pen) = &mut p.device {
+            pen.depth_mm = 1.5; // 1.5 − 0.14 = 1.36 mm, the MF8's depth
+        }
+        let p = analysis::analyze(&p, &Silent).unwrap();
+        let shallow = analysis::analyze(&load("pen-11-90.toml", 40.0), &Silent).unwrap();
+        let d = differences(&[&r, &p, &shallow]);
+        let deeper = d.iter().find(|l| l.starts_with("goes deeper")).unwrap();
+        assert!(
+            deeper.starts_with(
+                "goes deeper: mf8-192 and pen-12-110, 1.360 mm against 0.860 mm with pen-11-90"
+            ),
+            "{deeper}"
         );
     }
 
