@@ -198,6 +198,19 @@ pub fn side_by_side(analyses: &[&Analysis]) -> String {
     out
 }
 
+/// Which design of a pair makes no channel in the region.
+fn no_channel(ra: &Analysis, pa: &Analysis) -> String {
+    let none: Vec<&str> = [ra, pa]
+        .iter()
+        .filter(|a| a.metrics.channels == 0)
+        .map(|a| a.design.name.as_str())
+        .collect();
+    match none.as_slice() {
+        [] => "the densities cannot be matched".into(),
+        names => format!("{} makes no channel in the region", names.join(" and ")),
+    }
+}
+
 /// The whole comparison as the terminal shows it.
 pub fn render(analyses: &[&Analysis], c: &Comparison) -> String {
     let mut out = side_by_side(analyses);
@@ -233,7 +246,8 @@ pub fn render(analyses: &[&Analysis], c: &Comparison) -> String {
                 ));
             }
             None => out.push_str(&format!(
-                "{pn} cannot be brought to {rn}'s density: one of them makes no channel\n"
+                "No pen speed matches the roller's density: {}\n",
+                no_channel(ra, pa)
             )),
         }
         out.push('\n');
@@ -255,7 +269,8 @@ pub fn render(analyses: &[&Analysis], c: &Comparison) -> String {
                 ));
             }
             None => out.push_str(&format!(
-                "{rn} cannot be brought to {pn}'s density: one of them makes no channel\n"
+                "No number of roller passes matches the pen's density: {}\n",
+                no_channel(ra, pa)
             )),
         }
     }
@@ -399,5 +414,41 @@ pub fn extra<'a>(analyses: &[&'a Analysis], c: &'a Comparison) -> Extra<'a> {
             density_per_cm2: t.density_per_cm2,
             designs: t.designs.iter().map(Option::as_ref).collect(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(cov: f64, gap: f64, time: f64) -> Metrics {
+        Metrics {
+            coverage_fraction: Some(cov),
+            max_gap_mm: Some(gap),
+            time_s: time,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn verdict_names_who_opens_more_skin_gaps_and_time() {
+        let v = verdict(230.0, ("r", &m(0.2, 0.9, 40.0)), ("p", &m(0.1, 0.45, 2.5)));
+        assert_eq!(v, "at 230.0/cm² the roller r opens more skin: 20.0 % against 10.0 % (2.0×); largest untreated gap 2.0× larger with the roller (0.90 mm against 0.45 mm); the pen is faster: 2.5 s against 40.0 s");
+        let v = verdict(100.0, ("r", &m(0.1, 0.3, 10.0)), ("p", &m(0.1, 0.6, 10.0)));
+        assert!(
+            v.contains("both open 10.0 %")
+                && v.contains("2.0× larger with the pen")
+                && v.contains("both take 10.0 s"),
+            "{v}"
+        );
+    }
+
+    #[test]
+    fn own_settings_in_words() {
+        assert_eq!(setting_words(Setting::RollerPasses(15)), "15 passes");
+        assert_eq!(
+            setting_words(Setting::PenHandSpeedMmS(286.88)),
+            "286.9 mm/s"
+        );
     }
 }
