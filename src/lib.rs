@@ -19,6 +19,7 @@
 pub mod analysis;
 pub mod channel;
 pub mod check;
+pub mod compare;
 pub mod design;
 pub mod error;
 pub mod kinematics;

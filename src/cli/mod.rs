@@ -5,6 +5,7 @@
 
 mod analyze;
 mod check;
+mod compare;
 mod progress;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -75,6 +76,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Write the baseline CSV that `check` compares with (stdout, or --output FILE)
     Baseline(check::BaselineArgs),
+    /// Designs side by side, roller vs pen, and the settings at which their densities match
+    Compare(compare::CompareArgs),
 }
 
 /// How a command failed, and so its exit code.
@@ -124,6 +127,7 @@ pub fn run() -> ExitCode {
         Command::Analyze(a) => analyze::run(&cli.global, a),
         Command::Check(a) => check::run_check(&cli.global, a),
         Command::Baseline(a) => check::run_baseline(&cli.global, a),
+        Command::Compare(a) => compare::run(&cli.global, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,87 @@
+//! `needlemap compare`: the designs side by side, every roller–pen pair at each other's
+//! density, optionally every design at a target density, and the comparison picture
+//! out/compare-<names>.png/.svg.
+
+use super::{
+    emit, load_designs, positive_f64, prepare_dir, write_file, CmdResult, Failure, Format, Global,
+};
+use clap::Args;
+use needlemap::analysis::Analysis;
+use needlemap::compare::{self, picture, text};
+use needlemap::report::{csv_out, json};
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// Design files, or folders of them (two designs or more in all)
+    #[arg(required = true)]
+    pub designs: Vec<PathBuf>,
+    /// Output on stdout
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Also bring every design to this density, channels/cm²
+    #[arg(long = "target-density", value_parser = positive_f64)]
+    pub target_density: Option<f64>,
+    /// Folder for compare-<names>.png/.svg
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+}
+
+pub fn run(g: &Global, args: &CompareArgs) -> CmdResult {
+    // Each argument is loaded on its own so that a design may be compared with itself;
+    // a repeated name gets a suffix (#2, #3, …) to keep columns and files apart.
+    let mut designs = Vec::new();
+    for p in &args.designs {
+        for mut d in load_designs(std::slice::from_ref(p), g)? {
+            let base = d.name.clone();
+            let mut k = 1;
+            while designs
+                .iter()
+                .any(|o: &needlemap::design::Design| o.name == d.name)
+            {
+                k += 1;
+                d.name = format!("{base}#{k}");
+            }
+            designs.push(d);
+        }
+    }
+    if designs.len() < 2 {
+        return Err(Failure::Input(anyhow::anyhow!(
+            "compare needs two designs or more; got {} ({})",
+            designs.len(),
+            args.designs
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    if let Some(x) = args.target_density {
+        compare::check_target(&designs, x).map_err(compare_failure)?;
+    }
+    prepare_dir(&args.out)?;
+    let mut done: Vec<Analysis> = Vec::with_capacity(designs.len());
+    for d in &designs {
+        done.push(super::analyze::analyze_one(d, g)?);
+    }
+    let refs: Vec<&Analysis> = done.iter().collect();
+    let bars = super::progress::Bars::new("compare", g.quiet);
+    let cmp = compare::compare(&refs, args.target_density, &bars).map_err(compare_failure)?;
+    let (png, svg) = picture::render(&refs, &cmp.pairs).map_err(|e| Failure::Io(e.into()))?;
+    let names: Vec<&str> = refs.iter().map(|a| a.design.name.as_str()).collect();
+    let stem = picture::file_stem(&names);
+    write_file(&args.out.join(format!("{stem}.png")), &png)?;
+    write_file(&args.out.join(format!("{stem}.svg")), svg.as_bytes())?;
+    let bytes = match args.format {
+        Format::Table if g.quiet => return Ok(()),
+        Format::Table => text::render(&refs, &cmp).into_bytes(),
+        Format::Json => json::document(&refs, text::extra(&refs, &cmp)),
+        Format::Csv => csv_out::summary(&refs),
+    };
+    emit(&bytes)
+}
+
+/// A comparison that cannot be made is bad input (exit 2).
+fn compare_failure(e: compare::CompareError) -> Failure {
+    Failure::Input(e.into())
+}

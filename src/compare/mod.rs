@@ -1,0 +1,740 @@
+//! Roller against pen: what one device does that the other does not, and at what settings
+//! they would lay down the same density of channels.
+//!
+//! Density is the lever both devices share. A pen lays N·f/(v·lane) channels per mm² per pass
+//! (model §3), so its density is set by the hand speed v; a roller lays n/(2πR·lane) per pass
+//! (model §2), so its density is set by the number of passes. [`match_density`] solves the
+//! closed form for the setting that reaches a density, then *analyzes* the modified design
+//! (the pen with that hand speed, the roller with that many passes) and corrects the setting
+//! from what the analysis counted, so every figure it reports at equal density (coverage,
+//! largest gap, depth spread, time) is measured on a real treatment, never extrapolated.
+//!
+//! Roller passes follow the design's direction pattern: pass i of the matched treatment has
+//! the angle of pass i mod P of the design's own P passes, so 2P passes are the design's
+//! protocol done twice.
+//!
+//! [`differences`] words the differences that matter between any number of analyzed designs;
+//! [`picture`] draws their coverage maps on one colour scale with bars of the key metrics.
+
+pub mod picture;
+pub mod text;
+
+use crate::analysis::{self, Analysis};
+use crate::design::validate::MAX_PASSES;
+use crate::design::{Design, Device};
+use crate::error::LimitError;
+use crate::kinematics;
+use crate::metrics::Metrics;
+use crate::progress::Progress;
+use crate::report::{fmt_num, table};
+use serde::Serialize;
+
+/// Relative density error below which the pen's hand speed is not corrected further.
+pub const SPEED_TOLERANCE: f64 = 0.005;
+
+/// Most analyses spent correcting one pen speed.
+const MAX_SPEED_STEPS: usize = 4;
+
+/// Most one-pass steps taken from the closed-form number of roller passes.
+const MAX_PASS_STEPS: usize = 8;
+
+/// Why a comparison could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum CompareError {
+    /// The matched treatment would exceed a channel or pixel limit.
+    #[error(transparent)]
+    Limit(#[from] LimitError),
+    /// The roller would need more passes than a treatment may have.
+    #[error("{design}: reaching {density_per_cm2:.1} channels/cm² takes about {needed} roller passes; a treatment may have at most {limit}. Ask for a lower density")]
+    Passes {
+        /// Roller design.
+        design: String,
+        /// Density asked for, channels/cm².
+        density_per_cm2: f64,
+        /// Passes needed.
+        needed: u64,
+        /// The limit.
+        limit: u32,
+    },
+}
+
+/// The setting that was changed to reach a density.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Setting {
+    /// A pen's hand speed, mm/s (its own passes kept).
+    PenHandSpeedMmS(f64),
+    /// A roller's number of passes (in its direction pattern).
+    RollerPasses(u32),
+}
+
+/// A design brought to a density and analyzed there.
+#[derive(Clone, Debug, Serialize)]
+pub struct Matched {
+    /// Design name.
+    pub name: String,
+    /// Density asked for, channels/cm².
+    pub target_density_per_cm2: f64,
+    /// The setting analyzed (the closest to the target of those tried).
+    pub setting: Setting,
+    /// The closed-form setting, before correction by analysis (roller: passes before rounding).
+    pub closed_form: f64,
+    /// Metrics of the analyzed treatment at `setting`.
+    pub metrics: Metrics,
+    /// Deepest minus shallowest channel, mm.
+    pub depth_spread_mm: Option<f64>,
+}
+
+impl Matched {
+    /// Pen hand speed, if this is a pen.
+    pub fn pen_hand_speed_mm_s(&self) -> Option<f64> {
+        match self.setting {
+            Setting::PenHandSpeedMmS(v) => Some(v),
+            Setting::RollerPasses(_) => None,
+        }
+    }
+    /// Roller passes, if this is a roller.
+    pub fn roller_passes(&self) -> Option<u32> {
+        match self.setting {
+            Setting::RollerPasses(k) => Some(k),
+            Setting::PenHandSpeedMmS(_) => None,
+        }
+    }
+    /// Relative error of the analyzed density against the target.
+    pub fn density_error(&self) -> f64 {
+        self.metrics.density_per_cm2 / self.target_density_per_cm2 - 1.0
+    }
+}
+
+/// The design with the pen's hand speed set to `v_mm_s` (other designs unchanged).
+///
+/// # Examples
+/// ```no_run
+/// use needlemap::design::{Design, Device};
+/// let pen = Design::load("designs/pen-12-110.toml".as_ref()).unwrap();
+/// let fast = needlemap::compare::with_hand_speed(&pen, 50.0);
+/// assert!(matches!(&fast.device, Device::Pen(p) if p.hand_speed_mm_s == 50.0));
+/// ```
+pub fn with_hand_speed(design: &Design, v_mm_s: f64) -> Design {
+    let mut d = design.clone();
+    if let Device::Pen(p) = &mut d.device {
+        p.hand_speed_mm_s = v_mm_s;
+    }
+    d
+}
+
+/// The design with `passes` passes cycling through its own pass angles in order: pass i has
+/// the angle of the design's pass i mod P.
+///
+/// # Examples
+/// ```no_run
+/// let d = needlemap::design::Design::load("designs/mf8-192.toml".as_ref()).unwrap();
+/// let twice = needlemap::compare::with_passes(&d, 30);
+/// assert_eq!(twice.treatment.pass_angles_deg[15..], d.treatment.pass_angles_deg[..]);
+/// ```
+pub fn with_passes(design: &Design, passes: u32) -> Design {
+    let mut d = design.clone();
+    let base = &design.treatment.pass_angles_deg;
+    let angles: Vec<f64> = (0..passes as usize).map(|i| base[i % base.len()]).collect();
+    let mut groups: Vec<(f64, u32)> = Vec::new();
+    for &a in &angles {
+        match groups.last_mut() {
+            Some((g, n)) if *g == a => *n += 1,
+            _ => groups.push((a, 1)),
+        }
+    }
+    d.treatment.pass_angles_deg = angles;
+    d.treatment.pass_groups = groups;
+    d
+}
+
+/// Closed-form density of the design's whole treatment, channels/cm² (lanes that tile).
+pub fn nominal_density_per_cm2(design: &Design) -> f64 {
+    kinematics::density_per_pass_mm2(design) * design.treatment.pass_angles_deg.len() as f64 * 100.0
+}
+
+/// Closed-form pen hand speed at which the pen, with its own passes, lays `density_per_cm2`:
+/// v = P·N·f/(lane·D). `None` for a roller, a pen that cannot pierce, or a density ≤ 0.
+///
+/// # Examples
+/// ```no_run
+/// let pen = needlemap::design::Design::load("designs/pen-12-110.toml".as_ref()).unwrap();
+/// // 2 passes × 12 needles × 110 Hz / (4 mm × 2.2918 /mm²) = 287.99 mm/s
+/// let v = needlemap::compare::pen_speed_for_density(&pen, 229.18).unwrap();
+/// assert!((v - 287.99).abs() < 0.01);
+/// ```
+pub fn pen_speed_for_density(design: &Design, density_per_cm2: f64) -> Option<f64> {
+    let Device::Pen(p) = &design.device else {
+        return None;
+    };
+    let own = nominal_density_per_cm2(design);
+    (own > 0.0 && density_per_cm2 > 0.0 && density_per_cm2.is_finite())
+        .then(|| p.hand_speed_mm_s * own / density_per_cm2)
+}
+
+/// Closed-form roller passes that come nearest `density_per_cm2` (at least one):
+/// round(D / density per pass). `None` for a pen, a roller that cannot pierce, or a density ≤ 0.
+pub fn roller_passes_for_density(design: &Design, density_per_cm2: f64) -> Option<u64> {
+    let usable = density_per_cm2 > 0.0 && density_per_cm2.is_finite();
+    if !usable || !matches!(design.device, Device::Roller(_)) {
+        return None;
+    }
+    let per_pass = kinematics::density_per_pass_mm2(design) * 100.0;
+    (per_pass > 0.0).then(|| ((density_per_cm2 / per_pass).round() as u64).max(1))
+}
+
+fn depth_spread(m: &Metrics) -> Option<f64> {
+    Some(m.max_depth_mm? - m.min_depth_mm?)
+}
+
+fn matched(
+    design: &Design,
+    target: f64,
+    setting: Setting,
+    closed_form: f64,
+    a: &Analysis,
+) -> Matched {
+    Matched {
+        name: design.name.clone(),
+        target_density_per_cm2: target,
+        setting,
+        closed_form,
+        metrics: a.metrics.clone(),
+        depth_spread_mm: depth_spread(&a.metrics),
+    }
+}
+
+/// Brings `design` to `density_per_cm2` — a pen by its hand speed, a roller by its number of
+/// passes — and analyzes it there.
+///
+/// The pen's speed starts from the closed form and is corrected by v ← v·(counted/target)
+/// until the analyzed density is within [`SPEED_TOLERANCE`] (at most a few analyses; the
+/// closest is kept). The roller's passes start from the closed form and move one pass at a
+/// time while that brings the counted density closer. `Ok(None)` when the design makes no
+/// channel at all or the density is not positive.
+pub fn match_density(
+    design: &Design,
+    density_per_cm2: f64,
+    progress: &dyn Progress,
+) -> Result<Option<Matched>, CompareError> {
+    match &design.device {
+        Device::Pen(_) => {
+            let Some(v0) = pen_speed_for_density(design, density_per_cm2) else {
+                return Ok(None);
+            };
+            let mut v = v0;
+            let mut best: Option<Matched> = None;
+            for _ in 0..MAX_SPEED_STEPS {
+                let a = analysis::analyze(&with_hand_speed(design, v), progress)?;
+                let m = matched(design, density_per_cm2, Setting::PenHandSpeedMmS(v), v0, &a);
+                let err = m.density_error();
+                if best
+                    .as_ref()
+                    .map_or(true, |b| err.abs() < b.density_error().abs())
+                {
+                    best = Some(m);
+                }
+                if err.abs() <= SPEED_TOLERANCE || a.metrics.density_per_cm2 <= 0.0 {
+                    break;
+                }
+                v *= a.metrics.density_per_cm2 / density_per_cm2;
+            }
+            Ok(best)
+        }
+        Device::Roller(_) => {
+            let Some(k0) = roller_passes_for_density(design, density_per_cm2) else {
+                return Ok(None);
+            };
+            if k0 > u64::from(MAX_PASSES) {
+                return Err(CompareError::Passes {
+                    design: design.name.clone(),
+                    density_per_cm2,
+                    needed: k0,
+                    limit: MAX_PASSES,
+                });
+            }
+            let run = |k: u32| -> Result<Matched, CompareError> {
+                let a = analysis::analyze(&with_passes(design, k), progress)?;
+                Ok(matched(
+                    design,
+                    density_per_cm2,
+                    Setting::RollerPasses(k),
+                    density_per_cm2 / (kinematics::density_per_pass_mm2(design) * 100.0),
+                    &a,
+                ))
+            };
+            let mut best = run(k0 as u32)?;
+            // The closed form assumes lanes that tile exactly; step while the count says so.
+            for _ in 0..MAX_PASS_STEPS {
+                let k = best.roller_passes().expect("roller");
+                let step: i64 = if best.density_error() > 0.0 { -1 } else { 1 };
+                let next = k as i64 + step;
+                if next < 1 || next > i64::from(MAX_PASSES) {
+                    break;
+                }
+                let m = run(next as u32)?;
+                if m.density_error().abs() < best.density_error().abs() {
+                    best = m;
+                } else {
+                    break;
+                }
+            }
+            Ok(Some(best))
+        }
+    }
+}
+
+/// Checks up front, before any analysis, that every design can be brought to `density_per_cm2`
+/// within the limits on passes and channels.
+pub fn check_target(designs: &[Design], density_per_cm2: f64) -> Result<(), CompareError> {
+    for d in designs {
+        let changed = match &d.device {
+            Device::Pen(_) => {
+                pen_speed_for_density(d, density_per_cm2).map(|v| with_hand_speed(d, v))
+            }
+            Device::Roller(_) => match roller_passes_for_density(d, density_per_cm2) {
+                Some(k) if k > u64::from(MAX_PASSES) => {
+                    return Err(CompareError::Passes {
+                        design: d.name.clone(),
+                        density_per_cm2,
+                        needed: k,
+                        limit: MAX_PASSES,
+                    })
+                }
+                Some(k) => Some(with_passes(d, k as u32)),
+                None => None,
+            },
+        };
+        if let Some(c) = changed {
+            kinematics::check_channel_limit(&c, kinematics::default_margin_mm(&c))?;
+        }
+    }
+    Ok(())
+}
+
+/// One roller–pen pair brought to each other's density.
+#[derive(Clone, Debug)]
+pub struct Pair {
+    /// Index of the roller among the compared analyses.
+    pub roller: usize,
+    /// Index of the pen.
+    pub pen: usize,
+    /// The pen at the roller's analyzed density (its hand speed changed).
+    pub pen_at_roller_density: Option<Matched>,
+    /// The roller at the pen's analyzed density (its passes changed).
+    pub roller_at_pen_density: Option<Matched>,
+}
+
+/// Every design of a comparison at one target density.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// The density, channels/cm².
+    pub density_per_cm2: f64,
+    /// One per compared analysis, in order; `None` for a design that makes no channel.
+    pub designs: Vec<Option<Matched>>,
+}
+
+/// A comparison of analyzed designs.
+#[derive(Clone, Debug)]
+pub struct Comparison {
+    /// The differences that matter, in plain words.
+    pub differences: Vec<String>,
+    /// Every roller–pen pair (rollers in order, then pens in order).
+    pub pairs: Vec<Pair>,
+    /// With a target density: every design brought to it.
+    pub target: Option<Target>,
+}
+
+/// Compares analyzed designs: words their differences, brings every roller–pen pair to each
+/// other's density and, with `target_density_per_cm2`, every design to that density.
+pub fn compare(
+    analyses: &[&Analysis],
+    target_density_per_cm2: Option<f64>,
+    progress: &dyn Progress,
+) -> Result<Comparison, CompareError> {
+    let rollers: Vec<usize> = (0..analyses.len())
+        .filter(|&i| matches!(analyses[i].design.device, Device::Roller(_)))
+        .collect();
+    let pens: Vec<usize> = (0..analyses.len())
+        .filter(|&i| matches!(analyses[i].design.device, Device::Pen(_)))
+        .collect();
+    let mut pairs = Vec::new();
+    for &r in &rollers {
+        for &p in &pens {
+            let (ra, pa) = (analyses[r], analyses[p]);
+            pairs.push(Pair {
+                roller: r,
+                pen: p,
+                pen_at_roller_density: match_density(
+                    &pa.design,
+                    ra.metrics.density_per_cm2,
+                    progress,
+                )?,
+                roller_at_pen_density: match_density(
+                    &ra.design,
+                    pa.metrics.density_per_cm2,
+                    progress,
+                )?,
+            });
+        }
+    }
+    let target = match target_density_per_cm2 {
+        Some(x) => Some(Target {
+            density_per_cm2: x,
+            designs: analyses
+                .iter()
+                .map(|a| match_density(&a.design, x, progress))
+                .collect::<Result<_, _>>()?,
+        }),
+        None => None,
+    };
+    Ok(Comparison {
+        differences: differences(analyses),
+        pairs,
+        target,
+    })
+}
+
+/// The opening a design makes, from its channels in the region: mean straight length ℓ and
+/// mean radius r, mm. `None` without channels.
+pub fn opening_mm(a: &Analysis) -> Option<(f64, f64)> {
+    let (mut n, mut l, mut r) = (0usize, 0.0, 0.0);
+    for c in a.field.in_region() {
+        n += 1;
+        l += c.slit_mm;
+        r += c.radius_mm;
+    }
+    (n > 0).then(|| (l / n as f64, r / n as f64))
+}
+
+/// An opening in words: "round, 0.25 mm across" or "0.19 mm slits (0.44 × 0.25 mm)".
+pub fn describe_opening(slit_mm: f64, radius_mm: f64) -> String {
+    if slit_mm < 0.005 {
+        format!("round, {} mm across", fmt_num(2.0 * radius_mm, 2))
+    } else {
+        format!(
+            "{} mm slits ({} × {} mm)",
+            fmt_num(slit_mm, 2),
+            fmt_num(slit_mm + 2.0 * radius_mm, 2),
+            fmt_num(2.0 * radius_mm, 2)
+        )
+    }
+}
+
+fn label(a: &Analysis) -> String {
+    format!("{} ({})", a.design.name, a.design.device.kind())
+}
+
+fn shown(key: &str, a: &Analysis) -> Option<(f64, String)> {
+    let v = a.metrics.get(key)?;
+    Some((v, table::show_metric(key, Some(v))))
+}
+
+fn with_unit(key: &str, s: &str) -> String {
+    match table::metric_unit(key).0 {
+        "" => s.to_string(),
+        "%" => format!("{s} %"),
+        "/cm²" => format!("{s}/cm²"),
+        u => format!("{s} {u}"),
+    }
+}
+
+/// How one metric is worded: its name when all agree, and the sentence on the highest and
+/// lowest values.
+#[derive(Clone, Copy)]
+enum Wording {
+    /// "<what> X× larger with HI (h) than with LO (l)"
+    Larger,
+    /// "<what>: HI, h against l with LO (X×)"
+    Most,
+    /// "<what>: LO, l against h with HI" (lower wins, e.g. time)
+    Least,
+}
+
+/// One sentence on the designs with the highest and the lowest value of `key`, or on their
+/// being the same. A ratio is given when it says something (≥ 1.1×).
+fn extreme(analyses: &[&Analysis], key: &str, what: &str, wording: Wording) -> Option<String> {
+    let vals: Vec<(usize, f64, String)> = analyses
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| shown(key, a).map(|(v, s)| (i, v, s)))
+        .collect();
+    if vals.len() < 2 {
+        return None;
+    }
+    let hi = vals
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .expect("two values");
+    let lo = vals
+        .iter()
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .expect("two values");
+    if hi.2 == lo.2 {
+        return Some(format!("same {what}: {}", with_unit(key, &hi.2)));
+    }
+    let r = if lo.1 > 0.0 {
+        hi.1 / lo.1
+    } else {
+        f64::INFINITY
+    };
+    let times = if r.is_finite() {
+        format!("{}×", fmt_num(r, 1))
+    } else {
+        String::new()
+    };
+    // every design that reads the same as the highest (lowest) shares the sentence
+    let tied = |shown: &str| -> String {
+        let names: Vec<&str> = vals
+            .iter()
+            .filter(|v| v.2 == shown)
+            .map(|v| analyses[v.0].design.name.as_str())
+            .collect();
+        names.join(" and ")
+    };
+    let (hn, ln) = (tied(&hi.2), tied(&lo.2));
+    let (hv, lv) = (with_unit(key, &hi.2), with_unit(key, &lo.2));
+    let tail = if r >= 1.1 && r.is_finite() {
+        format!(" ({times})")
+    } else {
+        String::new()
+    };
+    Some(match wording {
+        Wording::Larger if r >= 1.1 && r.is_finite() => {
+            format!("{what} {times} larger with {hn} ({hv}) than with {ln} ({lv})")
+        }
+        Wording::Larger => format!("{what} larger with {hn} ({hv}) than with {ln} ({lv})"),
+        Wording::Most => format!("{what}: {hn}, {hv} against {lv} with {ln}{tail}"),
+        Wording::Least => format!("{what}: {ln}, {lv} against {hv} with {hn}{tail}"),
+    })
+}
+
+/// The differences that matter between analyzed designs, in plain words: opening shape,
+/// density, skin opened and reached, largest untreated gap, depth, uniformity, overlap and
+/// time. Designs whose every metric reads the same are said to match.
+///
+/// # Examples
+/// ```no_run
+/// use needlemap::{analysis, compare, design::Design, progress::Silent};
+/// let a = analysis::analyze(&Design::load("designs/pen-12-110.toml".as_ref()).unwrap(), &Silent).unwrap();
+/// assert!(compare::differences(&[&a, &a])[0].contains("match"));
+/// ```
+pub fn differences(analyses: &[&Analysis]) -> Vec<String> {
+    let mut out = Vec::new();
+    if analyses.len() < 2 {
+        return out;
+    }
+    let same = crate::metrics::METRIC_KEYS.iter().all(|k| {
+        let first = table::show_metric(k, analyses[0].metrics.get(k));
+        analyses
+            .iter()
+            .all(|a| table::show_metric(k, a.metrics.get(k)) == first)
+    }) && analyses.iter().all(|a| a.layers == analyses[0].layers);
+    if same {
+        let names: Vec<&str> = analyses.iter().map(|a| a.design.name.as_str()).collect();
+        out.push(format!(
+            "{} match: every metric is the same",
+            names.join(" and ")
+        ));
+    }
+    let shapes: Vec<String> = analyses
+        .iter()
+        .map(|a| match opening_mm(a) {
+            Some((l, r)) => format!("{} openings are {}", label(a), describe_opening(l, r)),
+            None => format!("{} makes no opening", label(a)),
+        })
+        .collect();
+    out.push(shapes.join("; "));
+    if same {
+        return out;
+    }
+    let lines = [
+        extreme(analyses, "density_per_cm2", "densest", Wording::Most),
+        extreme(
+            analyses,
+            "coverage_fraction",
+            "opens more skin",
+            Wording::Most,
+        ),
+        extreme(
+            analyses,
+            "treated_fraction",
+            "treats more skin (within the influence radius)",
+            Wording::Most,
+        ),
+        extreme(
+            analyses,
+            "max_gap_mm",
+            "largest untreated gap",
+            Wording::Larger,
+        ),
+        extreme(analyses, "mean_depth_mm", "goes deeper", Wording::Most),
+        extreme(
+            analyses,
+            "density_cv",
+            "more even from tile to tile (density CV)",
+            Wording::Least,
+        ),
+        extreme(
+            analyses,
+            "overlap_fraction",
+            "fewer channels meet an earlier one",
+            Wording::Least,
+        ),
+        extreme(analyses, "time_s", "faster", Wording::Least),
+    ];
+    out.extend(lines.into_iter().flatten());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::Silent;
+    use approx::assert_relative_eq;
+    use std::path::Path;
+
+    fn load(name: &str, res_um: f64) -> Design {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("designs")
+            .join(name);
+        let mut d = Design::load(&path).unwrap();
+        d.analysis.resolution_um = res_um;
+        d
+    }
+
+    #[test]
+    fn pen_speed_closed_form() {
+        // 2 passes × 12 needles × 110 Hz over 4 mm lanes: at 25 mm/s 26.4 /mm² = 2640 /cm²
+        let pen = load("pen-12-110.toml", 20.0);
+        assert_relative_eq!(nominal_density_per_cm2(&pen), 2640.0, max_relative = 1e-12);
+        assert_relative_eq!(
+            pen_speed_for_density(&pen, 2640.0).unwrap(),
+            25.0,
+            max_relative = 1e-12
+        );
+        assert_relative_eq!(
+            pen_speed_for_density(&pen, 264.0).unwrap(),
+            250.0,
+            max_relative = 1e-12
+        );
+        assert!(pen_speed_for_density(&pen, 0.0).is_none());
+        assert!(pen_speed_for_density(&load("mf8-192.toml", 20.0), 100.0).is_none());
+    }
+
+    #[test]
+    fn roller_passes_closed_form() {
+        // 192 / (π · 2 cm · 2 cm) = 15.279 /cm² per pass
+        let r = load("mf8-192.toml", 20.0);
+        assert_relative_eq!(
+            nominal_density_per_cm2(&r),
+            15.0 * 192.0 / (4.0 * std::f64::consts::PI),
+            max_relative = 1e-12
+        );
+        assert_eq!(roller_passes_for_density(&r, 15.28 * 10.0), Some(10));
+        assert_eq!(roller_passes_for_density(&r, 15.28 * 10.4), Some(10));
+        assert_eq!(roller_passes_for_density(&r, 15.28 * 10.6), Some(11));
+        assert_eq!(
+            roller_passes_for_density(&r, 1.0),
+            Some(1),
+            "at least one pass"
+        );
+        assert!(roller_passes_for_density(&load("pen-12-110.toml", 20.0), 100.0).is_none());
+    }
+
+    #[test]
+    fn passes_cycle_through_the_pattern() {
+        let r = load("mf8-192.toml", 20.0);
+        let d = with_passes(&r, 17);
+        let a = &d.treatment.pass_angles_deg;
+        assert_eq!(a.len(), 17);
+        assert_eq!(a[..15], r.treatment.pass_angles_deg[..]);
+        assert_eq!(a[15..], [0.0, 0.0]);
+        assert_eq!(
+            d.treatment.pass_groups,
+            vec![(0.0, 5), (90.0, 5), (45.0, 5), (0.0, 2)]
+        );
+        assert_eq!(with_passes(&r, 3).treatment.pass_angles_deg, vec![0.0; 3]);
+    }
+
+    #[test]
+    fn pen_brought_to_its_own_density_keeps_its_speed() {
+        // A design matched to its own density must come back with its own setting.
+        let pen = load("pen-12-110.toml", 20.0);
+        let own = analysis::analyze(&pen, &Silent)
+            .unwrap()
+            .metrics
+            .density_per_cm2;
+        let m = match_density(&pen, own, &Silent).unwrap().unwrap();
+        assert_relative_eq!(m.pen_hand_speed_mm_s().unwrap(), 25.0, max_relative = 0.01);
+        assert!(m.density_error().abs() <= SPEED_TOLERANCE);
+    }
+
+    #[test]
+    fn roller_brought_to_its_own_density_keeps_its_passes() {
+        let r = load("mf8-192.toml", 20.0);
+        let own = analysis::analyze(&r, &Silent)
+            .unwrap()
+            .metrics
+            .density_per_cm2;
+        let m = match_density(&r, own, &Silent).unwrap().unwrap();
+        assert_eq!(m.roller_passes(), Some(15));
+        assert_eq!(m.metrics.density_per_cm2, own);
+    }
+
+    #[test]
+    fn pen_at_a_lower_density_is_analyzed_there() {
+        let pen = load("pen-12-110.toml", 20.0);
+        let m = match_density(&pen, 300.0, &Silent).unwrap().unwrap();
+        assert!(
+            m.density_error().abs() <= 0.02,
+            "density {}",
+            m.metrics.density_per_cm2
+        );
+        // the treatment time scales as 1/v: 2 passes × 1600 mm² / 4 mm / v
+        assert_relative_eq!(
+            m.metrics.time_s,
+            800.0 / m.pen_hand_speed_mm_s().unwrap(),
+            max_relative = 1e-9
+        );
+    }
+
+    #[test]
+    fn too_many_roller_passes_is_refused() {
+        let r = load("mf8-192.toml", 20.0);
+        let e = match_density(&r, 192.0 / (4.0 * std::f64::consts::PI) * 20_000.0, &Silent)
+            .unwrap_err();
+        assert!(
+            matches!(e, CompareError::Passes { needed: 20_000, .. }),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn ties_name_every_design() {
+        let r = analysis::analyze(&load("mf8-192.toml", 40.0), &Silent).unwrap();
+        let mut p = load("pen-12-110.toml", 40.0);
+        if let Device::Pen(pen) = &mut p.device {
+            pen.depth_mm = 1.5; // 1.5 − 0.14 = 1.36 mm, the MF8's depth
+        }
+        let p = analysis::analyze(&p, &Silent).unwrap();
+        let shallow = analysis::analyze(&load("pen-11-90.toml", 40.0), &Silent).unwrap();
+        let d = differences(&[&r, &p, &shallow]);
+        let deeper = d.iter().find(|l| l.starts_with("goes deeper")).unwrap();
+        assert!(
+            deeper.starts_with(
+                "goes deeper: mf8-192 and pen-12-110, 1.360 mm against 0.860 mm with pen-11-90"
+            ),
+            "{deeper}"
+        );
+    }
+
+    #[test]
+    fn openings_in_words() {
+        assert_eq!(describe_opening(0.0, 0.125), "round, 0.25 mm across");
+        assert_eq!(
+            describe_opening(0.19, 0.125),
+            "0.19 mm slits (0.44 × 0.25 mm)"
+        );
+    }
+}
