@@ -230,7 +230,7 @@ pub fn match_density(
                 let err = m.density_error();
                 if best
                     .as_ref()
-                    .map_or(true, |b| err.abs() < b.density_error().abs())
+                    .is_none_or(|b| err.abs() < b.density_error().abs())
                 {
                     best = Some(m);
                 }
