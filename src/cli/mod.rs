@@ -5,6 +5,7 @@
 
 mod analyze;
 mod progress;
+mod sweep;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use needlemap::analysis::Overrides;
@@ -63,6 +64,8 @@ pub enum Format {
 pub enum Command {
     /// Metrics table on stdout; writes out/<name>/ with CSV files and pictures
     Analyze(analyze::AnalyzeArgs),
+    /// Parameter sweep over a base design, in parallel: out/<name>/sweep.csv and a plot
+    Sweep(sweep::SweepArgs),
 }
 
 /// How a command failed, and so its exit code.
@@ -107,6 +110,7 @@ pub fn run() -> ExitCode {
     }
     let result = match &cli.command {
         Command::Analyze(a) => analyze::run(&cli.global, a),
+        Command::Sweep(a) => sweep::run(&cli.global, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,93 @@
+//! `needlemap sweep`: a thin shell over [`needlemap::sweep`] — flags, one progress bar over
+//! designs, files in out/<name>/, and the table, CSV or JSON on stdout.
+
+use super::{emit, prepare_dir, write_file, CmdResult, Failure, Format, Global};
+use clap::Args;
+use needlemap::metrics::METRIC_KEYS;
+use needlemap::sweep::{output, plot, Best, Shard, Sweep};
+use std::path::PathBuf;
+
+/// Rows `--best` shows.
+const BEST_ROWS: usize = 5;
+
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// Sweep file: name, base design and a [vary] table
+    pub sweep: PathBuf,
+    /// Output on stdout
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Show the 5 best valid rows by METRIC (larger or smaller is better: :max or :min)
+    #[arg(long, value_name = "METRIC[:min|max]")]
+    pub best: Option<Best>,
+    /// Run only the K-th of N contiguous slices of the combinations (K from 1); writes sweep.K-of-N.csv and no picture
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+    /// Folder for out/<name>/
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Metric drawn in sweep.png/.svg
+    #[arg(long, value_name = "METRIC", default_value = "coverage_fraction", value_parser = metric_key)]
+    pub plot: String,
+    /// Skip the pictures
+    #[arg(long)]
+    pub no_plots: bool,
+}
+
+fn metric_key(s: &str) -> Result<String, String> {
+    if METRIC_KEYS.contains(&s) {
+        Ok(s.to_string())
+    } else {
+        Err(format!("`{s}` is not a metric; valid: {}", METRIC_KEYS.join(", ")))
+    }
+}
+
+pub fn run(g: &Global, args: &SweepArgs) -> CmdResult {
+    let sweep = Sweep::load(&args.sweep)?;
+    sweep.check_overrides(&g.overrides())?;
+    let dir = args.out.join(&sweep.name);
+    prepare_dir(&dir)?;
+    let total = sweep.len();
+    let range = args.shard.map_or(0..total, |s| s.range(total));
+    let bars = super::progress::Bars::new(&sweep.name, g.quiet);
+    let rows = sweep.run(range, &g.overrides(), &bars);
+
+    let csv_name = match args.shard {
+        None => "sweep.csv".to_string(),
+        Some(s) => {
+            let w = s.n.to_string().len();
+            format!("sweep.{:0w$}-of-{}.csv", s.k, s.n)
+        }
+    };
+    write_file(&dir.join(csv_name), &output::csv(&sweep, &rows))?;
+    if args.shard.is_none() && !args.no_plots {
+        let chart = plot::chart(&sweep, &rows, &args.plot);
+        let io = |e: String| Failure::Io(anyhow::anyhow!("cannot draw {}/sweep picture: {e}", dir.display()));
+        write_file(&dir.join("sweep.png"), &plot::png(&chart).map_err(io)?)?;
+        write_file(&dir.join("sweep.svg"), plot::svg(&chart).map_err(io)?.as_bytes())?;
+    }
+
+    let bad = rows.iter().filter(|r| r.outcome.is_err()).count();
+    if bad > 0 && !g.quiet {
+        eprintln!("note: {bad} of {} combinations are not valid designs (see the error column)", rows.len());
+    }
+    let best = args.best.map(|b| (b, b.top(&rows, BEST_ROWS)));
+    let bytes = match args.format {
+        Format::Table => {
+            let mut s = if g.quiet { String::new() } else { output::table(&sweep, &rows, None) };
+            if let Some((b, top)) = &best {
+                if !s.is_empty() {
+                    s.push('\n');
+                }
+                s.push_str(&output::best_table(&sweep, *b, top, rows.len()));
+            }
+            s.into_bytes()
+        }
+        Format::Csv => match &best {
+            Some((_, top)) => output::csv(&sweep, top.iter().copied()),
+            None => output::csv(&sweep, &rows),
+        },
+        Format::Json => output::json(&sweep, &rows, args.shard, best.clone(), rayon::current_num_threads()),
+    };
+    emit(&bytes)
+}
