@@ -38,7 +38,10 @@ fn metric_key(s: &str) -> Result<String, String> {
     if METRIC_KEYS.contains(&s) {
         Ok(s.to_string())
     } else {
-        Err(format!("`{s}` is not a metric; valid: {}", METRIC_KEYS.join(", ")))
+        Err(format!(
+            "`{s}` is not a metric; valid: {}",
+            METRIC_KEYS.join(", ")
+        ))
     }
 }
 
@@ -62,19 +65,34 @@ pub fn run(g: &Global, args: &SweepArgs) -> CmdResult {
     write_file(&dir.join(csv_name), &output::csv(&sweep, &rows))?;
     if args.shard.is_none() && !args.no_plots {
         let chart = plot::chart(&sweep, &rows, &args.plot);
-        let io = |e: String| Failure::Io(anyhow::anyhow!("cannot draw {}/sweep picture: {e}", dir.display()));
+        let io = |e: String| {
+            Failure::Io(anyhow::anyhow!(
+                "cannot draw {}/sweep picture: {e}",
+                dir.display()
+            ))
+        };
         write_file(&dir.join("sweep.png"), &plot::png(&chart).map_err(io)?)?;
-        write_file(&dir.join("sweep.svg"), plot::svg(&chart).map_err(io)?.as_bytes())?;
+        write_file(
+            &dir.join("sweep.svg"),
+            plot::svg(&chart).map_err(io)?.as_bytes(),
+        )?;
     }
 
     let bad = rows.iter().filter(|r| r.outcome.is_err()).count();
     if bad > 0 && !g.quiet {
-        eprintln!("note: {bad} of {} combinations are not valid designs (see the error column)", rows.len());
+        eprintln!(
+            "note: {bad} of {} combinations are not valid designs (see the error column)",
+            rows.len()
+        );
     }
     let best = args.best.map(|b| (b, b.top(&rows, BEST_ROWS)));
     let bytes = match args.format {
         Format::Table => {
-            let mut s = if g.quiet { String::new() } else { output::table(&sweep, &rows, None) };
+            let mut s = if g.quiet {
+                String::new()
+            } else {
+                output::table(&sweep, &rows, None)
+            };
             if let Some((b, top)) = &best {
                 if !s.is_empty() {
                     s.push('\n');
@@ -87,7 +105,13 @@ pub fn run(g: &Global, args: &SweepArgs) -> CmdResult {
             Some((_, top)) => output::csv(&sweep, top.iter().copied()),
             None => output::csv(&sweep, &rows),
         },
-        Format::Json => output::json(&sweep, &rows, args.shard, best.clone(), rayon::current_num_threads()),
+        Format::Json => output::json(
+            &sweep,
+            &rows,
+            args.shard,
+            best.clone(),
+            rayon::current_num_threads(),
+        ),
     };
     emit(&bytes)
 }

@@ -63,19 +63,43 @@ pub const NUMERIC_KEYS: &[(&str, Num, Applies)] = &[
     ("roller.drum_diameter_mm", Num::Float, Applies::Roller),
     ("roller.drum_width_mm", Num::Float, Applies::Roller),
     ("roller.roll_speed_mm_s", Num::Float, Applies::Roller),
-    ("roller.layout.rings", Num::Int, Applies::RollerPattern("rings")),
-    ("roller.layout.needles_per_ring", Num::Int, Applies::RollerPattern("rings")),
-    ("roller.layout.ring_pitch_mm", Num::Float, Applies::RollerPattern("rings")),
-    ("roller.layout.stagger_deg", Num::Float, Applies::RollerPattern("rings")),
+    (
+        "roller.layout.rings",
+        Num::Int,
+        Applies::RollerPattern("rings"),
+    ),
+    (
+        "roller.layout.needles_per_ring",
+        Num::Int,
+        Applies::RollerPattern("rings"),
+    ),
+    (
+        "roller.layout.ring_pitch_mm",
+        Num::Float,
+        Applies::RollerPattern("rings"),
+    ),
+    (
+        "roller.layout.stagger_deg",
+        Num::Float,
+        Applies::RollerPattern("rings"),
+    ),
     ("pen.depth_mm", Num::Float, Applies::Pen),
     ("pen.frequency_hz", Num::Float, Applies::Pen),
     ("pen.hand_speed_mm_s", Num::Float, Applies::Pen),
     ("pen.cartridge_angle_deg", Num::Float, Applies::Pen),
     ("pen.cartridge.rows", Num::Int, Applies::PenPattern("grid")),
     ("pen.cartridge.cols", Num::Int, Applies::PenPattern("grid")),
-    ("pen.cartridge.pitch_mm", Num::Float, Applies::PenPattern("grid")),
+    (
+        "pen.cartridge.pitch_mm",
+        Num::Float,
+        Applies::PenPattern("grid"),
+    ),
     ("pen.cartridge.count", Num::Int, Applies::PenPattern("ring")),
-    ("pen.cartridge.diameter_mm", Num::Float, Applies::PenPattern("ring")),
+    (
+        "pen.cartridge.diameter_mm",
+        Num::Float,
+        Applies::PenPattern("ring"),
+    ),
     ("needle.length_mm", Num::Float, Applies::Roller),
     ("needle.diameter_mm", Num::Float, Applies::Any),
     ("needle.tip_length_mm", Num::Float, Applies::Any),
@@ -175,10 +199,12 @@ pub struct Sweep {
 }
 
 /// `[vary]` as written: nested tables (unquoted dotted keys) or lists of values, in file order.
+///
+/// Only the values carry spans: toml gives implicit tables of dotted keys none.
 #[derive(Debug)]
 enum Node {
     List(Vec<Spanned<Value>>),
-    Table(Vec<(String, Spanned<Node>)>),
+    Table(Vec<(String, Node)>),
 }
 
 impl<'de> Deserialize<'de> for Node {
@@ -199,7 +225,7 @@ impl<'de> Deserialize<'de> for Node {
             fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Node, A::Error> {
                 let mut v = Vec::new();
                 while let Some(k) = m.next_key::<String>()? {
-                    let n = m.next_value::<Spanned<Node>>()?;
+                    let n = m.next_value::<Node>()?;
                     v.push((k, n));
                 }
                 Ok(Node::Table(v))
@@ -214,21 +240,32 @@ impl<'de> Deserialize<'de> for Node {
 struct SweepFile {
     name: Spanned<String>,
     base: Spanned<String>,
-    vary: Spanned<Node>,
+    vary: Node,
 }
 
 /// Flattens `[vary]` into (dotted key, its values) in file order.
-fn flatten(prefix: &str, node: Spanned<Node>, out: &mut Vec<(String, Spanned<Vec<Spanned<Value>>>)>) {
-    let span = node.span();
-    match node.into_inner() {
-        Node::List(v) => out.push((prefix.to_string(), Spanned::new(span, v))),
+fn flatten(prefix: &str, node: Node, out: &mut Vec<(String, Vec<Spanned<Value>>)>) {
+    match node {
+        Node::List(v) => out.push((prefix.to_string(), v)),
         Node::Table(entries) => {
             for (k, n) in entries {
-                let key = if prefix.is_empty() { k } else { format!("{prefix}.{k}") };
+                let key = if prefix.is_empty() {
+                    k
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 flatten(&key, n, out);
             }
         }
     }
+}
+
+/// Byte offset of the line that writes `key` (for a key whose list is empty, so has no span):
+/// the first line holding its last part, or the `[vary]` header.
+fn key_offset(text: &str, key: &str) -> usize {
+    let last = key.rsplit('.').next().unwrap_or(key);
+    let vary = text.find("[vary]").unwrap_or(0);
+    text[vary..].find(last).map_or(vary, |i| vary + i)
 }
 
 /// The base file's `kind` and layout/cartridge pattern, as strings.
@@ -247,69 +284,158 @@ fn str_at<'a>(t: &'a toml::Table, path: &[&str]) -> Option<&'a str> {
 impl Sweep {
     /// Reads and checks a sweep file and its base design.
     pub fn load(path: &Path) -> Result<Sweep, InputError> {
-        let bytes = std::fs::read(path).map_err(|source| InputError::Read { path: path.to_path_buf(), source })?;
-        let text = std::str::from_utf8(&bytes).map_err(|e| InputError::NotUtf8 { path: path.to_path_buf(), offset: e.valid_up_to() })?;
+        let bytes = std::fs::read(path).map_err(|source| InputError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let text = std::str::from_utf8(&bytes).map_err(|e| InputError::NotUtf8 {
+            path: path.to_path_buf(),
+            offset: e.valid_up_to(),
+        })?;
         if text.trim().is_empty() {
-            return Err(InputError::Empty { path: path.to_path_buf(), what: "a sweep needs `name`, `base` and a [vary] table" });
+            return Err(InputError::Empty {
+                path: path.to_path_buf(),
+                what: "a sweep needs `name`, `base` and a [vary] table",
+            });
         }
-        let file: SweepFile = toml::from_str(text).map_err(|e| InputError::Toml { path: path.to_path_buf(), message: e.to_string().trim_end().to_string() })?;
+        let file: SweepFile = toml::from_str(text).map_err(|e| InputError::Toml {
+            path: path.to_path_buf(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
         let err = |span: Range<usize>, key: &str, value: String, problem: String| {
             let (line, column) = line_col(text, span.start);
-            InputError::Invalid { path: path.to_path_buf(), line, column, key: key.to_string(), value, problem }
+            InputError::Invalid {
+                path: path.to_path_buf(),
+                line,
+                column,
+                key: key.to_string(),
+                value,
+                problem,
+            }
         };
 
         let name = file.name.get_ref().clone();
-        let name_ok = !name.is_empty() && !name.starts_with('.') && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+        let name_ok = !name.is_empty()
+            && !name.starts_with('.')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
         if !name_ok {
             return Err(err(file.name.span(), "name", format!("{name:?}"), "must be a non-empty folder name of letters, digits, '-', '_' or '.', not starting with '.'".into()));
         }
 
-        let base_path = path.parent().unwrap_or(Path::new(".")).join(file.base.get_ref());
-        let base_bytes = std::fs::read(&base_path).map_err(|e| err(file.base.span(), "base", format!("{:?}", file.base.get_ref()), format!("cannot read {}: {e}; `base` is a design file, relative to the sweep file", base_path.display())))?;
+        let base_path = path
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(file.base.get_ref());
+        let base_bytes = std::fs::read(&base_path).map_err(|e| {
+            err(
+                file.base.span(),
+                "base",
+                format!("{:?}", file.base.get_ref()),
+                format!(
+                    "cannot read {}: {e}; `base` is a design file, relative to the sweep file",
+                    base_path.display()
+                ),
+            )
+        })?;
         let base = Design::from_bytes(&base_bytes, &base_path)?;
         let base_text = std::str::from_utf8(&base_bytes).expect("checked by Design::from_bytes");
-        let base_table: toml::Table = toml::from_str(base_text).map_err(|e| InputError::Toml { path: base_path.clone(), message: e.to_string() })?;
+        let base_table: toml::Table = toml::from_str(base_text).map_err(|e| InputError::Toml {
+            path: base_path.clone(),
+            message: e.to_string(),
+        })?;
 
-        let vary_span = file.vary.span();
+        let vary_at = key_offset(text, "[vary]");
         let mut flat = Vec::new();
-        match file.vary.get_ref() {
+        match file.vary {
             Node::Table(_) => flatten("", file.vary, &mut flat),
-            Node::List(_) => return Err(err(vary_span, "vary", "a list".into(), "must be a table of keys and lists of values: [vary] \"needle.length_mm\" = [1.0, 1.5]".into())),
+            Node::List(_) => return Err(err(vary_at..vary_at, "vary", "a list".into(), "must be a table of keys and lists of values: [vary] \"needle.length_mm\" = [1.0, 1.5]".into())),
         }
         if flat.is_empty() {
-            return Err(err(vary_span, "vary", "{}".into(), "names no key; add e.g. \"needle.length_mm\" = [1.0, 1.5, 2.0]".into()));
+            return Err(err(
+                vary_at..vary_at,
+                "vary",
+                "{}".into(),
+                "names no key; add e.g. \"needle.length_mm\" = [1.0, 1.5, 2.0]".into(),
+            ));
         }
 
         let mut keys: Vec<Key> = Vec::new();
         let mut total: usize = 1;
         for (written, list) in flat {
-            let span = list.span();
+            let span = list
+                .first()
+                .map_or_else(|| key_offset(text, &written)..0, |v| v.span());
             let line = line_col(text, span.start).0;
-            let (num, targets) = resolve(&written, &base_table).map_err(|problem| err(span.clone(), &written, "(key)".into(), problem))?;
-            if list.get_ref().is_empty() {
-                return Err(err(span, &written, "[]".into(), "needs at least one value".into()));
+            let (num, targets) = resolve(&written, &base_table)
+                .map_err(|problem| err(span.clone(), &written, "(key)".into(), problem))?;
+            if list.is_empty() {
+                return Err(err(
+                    span,
+                    &written,
+                    "[]".into(),
+                    "needs at least one value".into(),
+                ));
             }
             let mut values = Vec::new();
-            for v in list.get_ref() {
+            for v in &list {
                 let x = match (v.get_ref(), num) {
                     (Value::Integer(i), _) => *i as f64,
                     (Value::Float(x), Num::Float) => *x,
                     (Value::Float(x), Num::Int) if x.fract() == 0.0 && x.abs() < 9.0e15 => *x,
-                    (Value::Float(x), Num::Int) => return Err(err(v.span(), &written, x.to_string(), "takes whole numbers only".into())),
-                    (other, _) => return Err(err(v.span(), &written, other.to_string(), "every value must be a number".into())),
+                    (Value::Float(x), Num::Int) => {
+                        return Err(err(
+                            v.span(),
+                            &written,
+                            x.to_string(),
+                            "takes whole numbers only".into(),
+                        ))
+                    }
+                    (other, _) => {
+                        return Err(err(
+                            v.span(),
+                            &written,
+                            other.to_string(),
+                            "every value must be a number".into(),
+                        ))
+                    }
                 };
                 values.push(x);
             }
             for k in &keys {
                 if let Some(t) = targets.iter().find(|t| k.targets.contains(t)) {
-                    return Err(err(span, &written, "(key)".into(), format!("sets {} which `{}` (line {}) already varies; vary each value once", show_path(t), k.name, k.line)));
+                    return Err(err(
+                        span,
+                        &written,
+                        "(key)".into(),
+                        format!(
+                            "sets {} which `{}` (line {}) already varies; vary each value once",
+                            show_path(t),
+                            k.name,
+                            k.line
+                        ),
+                    ));
                 }
             }
             total = total.checked_mul(values.len()).filter(|&t| t <= MAX_COMBINATIONS).ok_or_else(|| err(span.clone(), &written, format!("{} values", values.len()), format!("the sweep would have more than {MAX_COMBINATIONS} combinations; use fewer values")))?;
-            keys.push(Key { name: written, line, num, values, targets });
+            keys.push(Key {
+                name: written,
+                line,
+                num,
+                values,
+                targets,
+            });
         }
-        let _ = vary_span;
-        Ok(Sweep { name, path: path.to_path_buf(), sha256: crate::design::hex(&Sha256::digest(&bytes)), base_path, base, keys, base_table })
+        Ok(Sweep {
+            name,
+            path: path.to_path_buf(),
+            sha256: crate::design::hex(&Sha256::digest(&bytes)),
+            base_path,
+            base,
+            keys,
+            base_table,
+        })
     }
 
     /// Number of combinations (the product of the value counts).
@@ -355,7 +481,12 @@ impl Sweep {
     pub fn variant(&self, i: usize, overrides: &Overrides) -> Result<Design, String> {
         let text = self.variant_text(i);
         let d = Design::from_bytes(text.as_bytes(), &self.base_path).map_err(|e| match e {
-            InputError::Invalid { key, value, problem, .. } => format!("`{key}` = {value}: {problem}"),
+            InputError::Invalid {
+                key,
+                value,
+                problem,
+                ..
+            } => format!("`{key}` = {value}: {problem}"),
             other => other.to_string(),
         })?;
         Ok(overrides.apply(&d))
@@ -363,7 +494,14 @@ impl Sweep {
 
     /// Refuses global overrides of a key the sweep varies (the override would undo the sweep).
     pub fn check_overrides(&self, o: &Overrides) -> Result<(), InputError> {
-        for (flag, set, key) in [("--seed", o.seed.is_some(), "treatment.seed"), ("--resolution-um", o.resolution_um.is_some(), "analysis.resolution_um")] {
+        for (flag, set, key) in [
+            ("--seed", o.seed.is_some(), "treatment.seed"),
+            (
+                "--resolution-um",
+                o.resolution_um.is_some(),
+                "analysis.resolution_um",
+            ),
+        ] {
             if let Some(k) = self.keys.iter().find(|k| set && k.name == key) {
                 return Err(InputError::Invalid {
                     path: self.path.clone(),
@@ -371,7 +509,9 @@ impl Sweep {
                     column: 1,
                     key: k.name.clone(),
                     value: "(varied)".into(),
-                    problem: format!("{flag} would replace every value of this key; drop {flag} or the key"),
+                    problem: format!(
+                        "{flag} would replace every value of this key; drop {flag} or the key"
+                    ),
                 });
             }
         }
@@ -380,15 +520,34 @@ impl Sweep {
 
     /// Analyzes combinations `range` in parallel (one design per task); rows come back in
     /// combination order whatever the thread count. `progress` sees one unit per design.
-    pub fn run(&self, range: Range<usize>, overrides: &Overrides, progress: &dyn Progress) -> Vec<Row> {
+    pub fn run(
+        &self,
+        range: Range<usize>,
+        overrides: &Overrides,
+        progress: &dyn Progress,
+    ) -> Vec<Row> {
         progress.start("designs", range.len() as u64);
         let rows = range
             .into_par_iter()
             .map(|i| {
-                let outcome = self.variant(i, overrides).and_then(|d| analysis::analyze(&d, &Silent).map(|a| a.metrics).map_err(|e| e.to_string()));
+                let outcome = self.variant(i, overrides).and_then(|d| {
+                    analysis::analyze(&d, &Silent)
+                        .map(|a| a.metrics)
+                        .map_err(|e| e.to_string())
+                });
                 progress.advance(1);
-                let values = self.keys.iter().zip(self.combination(i)).map(|(k, j)| k.values[j]).collect();
-                Row { index: i, name: self.variant_name(i), values, outcome: outcome.map_err(|e| e.replace('\n', " ")) }
+                let values = self
+                    .keys
+                    .iter()
+                    .zip(self.combination(i))
+                    .map(|(k, j)| k.values[j])
+                    .collect();
+                Row {
+                    index: i,
+                    name: self.variant_name(i),
+                    values,
+                    outcome: outcome.map_err(|e| e.replace('\n', " ")),
+                }
             })
             .collect();
         progress.finish();
@@ -430,9 +589,24 @@ fn show_path(p: &[Seg]) -> String {
 /// and the concrete paths it sets.
 fn resolve(written: &str, base: &toml::Table) -> Result<(Num, Vec<Vec<Seg>>), String> {
     let parts: Vec<&str> = written.split('.').collect();
-    let pattern: Vec<&str> = parts.iter().map(|p| if *p == "*" || (!p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) { "#" } else { p }).collect();
+    let pattern: Vec<&str> = parts
+        .iter()
+        .map(|p| {
+            if *p == "*" || (!p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+                "#"
+            } else {
+                p
+            }
+        })
+        .collect();
     let pattern = pattern.join(".");
-    let valid = || NUMERIC_KEYS.iter().map(|k| k.0.replace('#', "N")).collect::<Vec<_>>().join(", ");
+    let valid = || {
+        NUMERIC_KEYS
+            .iter()
+            .map(|k| k.0.replace('#', "N"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let Some(&(_, num, applies)) = NUMERIC_KEYS.iter().find(|k| k.0 == pattern) else {
         return Err(format!("is not a numeric key of a design; valid keys: {} (N an index from 0, or * for every element)", valid()));
     };
@@ -446,12 +620,17 @@ fn resolve(written: &str, base: &toml::Table) -> Result<(Num, Vec<Vec<Seg>>), St
     };
     if let Some((k, pat)) = need {
         if kind != k {
-            return Err(format!("applies to kind = \"{k}\" designs; the base design is kind = \"{kind}\""));
+            return Err(format!(
+                "applies to kind = \"{k}\" designs; the base design is kind = \"{kind}\""
+            ));
         }
         if let Some((at, p)) = pat {
             let have = str_at(base, &at).unwrap_or("");
             if have != p {
-                return Err(format!("applies to {} = \"{p}\"; the base design has \"{have}\"", at.join(".")));
+                return Err(format!(
+                    "applies to {} = \"{p}\"; the base design has \"{have}\"",
+                    at.join(".")
+                ));
             }
         }
     }
@@ -461,7 +640,12 @@ fn resolve(written: &str, base: &toml::Table) -> Result<(Num, Vec<Vec<Seg>>), St
         let mut next = Vec::new();
         for path in paths {
             if *p == "*" || p.bytes().all(|b| b.is_ascii_digit()) {
-                let n = array_len(base, &path).ok_or_else(|| format!("{} is not in the base design, so its elements cannot be set", show_path(&path)))?;
+                let n = array_len(base, &path).ok_or_else(|| {
+                    format!(
+                        "{} is not in the base design, so its elements cannot be set",
+                        show_path(&path)
+                    )
+                })?;
                 if *p == "*" {
                     for i in 0..n {
                         let mut q = path.clone();
@@ -471,7 +655,11 @@ fn resolve(written: &str, base: &toml::Table) -> Result<(Num, Vec<Vec<Seg>>), St
                 } else {
                     let i: usize = p.parse().map_err(|_| format!("index {p} is too large"))?;
                     if i >= n {
-                        return Err(format!("index {i} is out of range: {} has {n} element(s), indices 0 to {}", show_path(&path), n.saturating_sub(1)));
+                        return Err(format!(
+                            "index {i} is out of range: {} has {n} element(s), indices 0 to {}",
+                            show_path(&path),
+                            n.saturating_sub(1)
+                        ));
                     }
                     let mut q = path;
                     q.push(Seg::Index(i));
@@ -513,18 +701,26 @@ fn set(t: &mut toml::Table, path: &[Seg], v: Value) {
             }
             return;
         }
-        Some(Seg::Key(k)) => t.entry(k.clone()).or_insert_with(|| Value::Table(toml::Table::new())),
+        Some(Seg::Key(k)) => t
+            .entry(k.clone())
+            .or_insert_with(|| Value::Table(toml::Table::new())),
         Some(Seg::Index(_)) => unreachable!("a path starts with a key"),
     };
     for s in &init[1..] {
         cur = match s {
-            Seg::Key(k) => cur.as_table_mut().expect("checked path").entry(k.clone()).or_insert_with(|| Value::Table(toml::Table::new())),
+            Seg::Key(k) => cur
+                .as_table_mut()
+                .expect("checked path")
+                .entry(k.clone())
+                .or_insert_with(|| Value::Table(toml::Table::new())),
             Seg::Index(i) => &mut cur.as_array_mut().expect("checked path")[*i],
         };
     }
     match last {
         Seg::Key(k) => {
-            cur.as_table_mut().expect("checked path").insert(k.clone(), v);
+            cur.as_table_mut()
+                .expect("checked path")
+                .insert(k.clone(), v);
         }
         Seg::Index(i) => cur.as_array_mut().expect("checked path")[*i] = v,
     }
@@ -587,13 +783,29 @@ impl std::str::FromStr for Best {
             Some((m, d)) => (m, Some(d)),
             None => (s, None),
         };
-        let metric = crate::metrics::METRIC_KEYS.iter().find(|k| **k == m).ok_or_else(|| format!("`{m}` is not a metric; valid: {}", crate::metrics::METRIC_KEYS.join(", ")))?;
+        let metric = crate::metrics::METRIC_KEYS
+            .iter()
+            .find(|k| **k == m)
+            .ok_or_else(|| {
+                format!(
+                    "`{m}` is not a metric; valid: {}",
+                    crate::metrics::METRIC_KEYS.join(", ")
+                )
+            })?;
         let maximize = match dir {
             Some("max") => true,
             Some("min") => false,
-            Some(d) => return Err(format!("`{d}` is not a direction; write {m}:min or {m}:max")),
+            Some(d) => {
+                return Err(format!(
+                    "`{d}` is not a direction; write {m}:min or {m}:max"
+                ))
+            }
             None => match *metric {
-                "channels" | "density_per_cm2" | "coverage_fraction" | "treated_fraction" | "puncture_rate_per_s" => true,
+                "channels"
+                | "density_per_cm2"
+                | "coverage_fraction"
+                | "treated_fraction"
+                | "puncture_rate_per_s" => true,
                 "max_gap_mm" | "density_cv" | "overlap_fraction" | "time_s" => false,
                 _ => return Err(format!("say which way is better: {m}:min or {m}:max")),
             },
@@ -605,7 +817,10 @@ impl std::str::FromStr for Best {
 impl Best {
     /// Up to `n` rows without error and with the metric defined, best first (ties: lower index first).
     pub fn top<'a>(&self, rows: &'a [Row], n: usize) -> Vec<&'a Row> {
-        let mut ok: Vec<(&Row, f64)> = rows.iter().filter_map(|r| r.metric(self.metric).map(|v| (r, v))).collect();
+        let mut ok: Vec<(&Row, f64)> = rows
+            .iter()
+            .filter_map(|r| r.metric(self.metric).map(|v| (r, v)))
+            .collect();
         ok.sort_by(|a, b| {
             let o = a.1.total_cmp(&b.1);
             (if self.maximize { o.reverse() } else { o }).then(a.0.index.cmp(&b.0.index))
@@ -626,18 +841,36 @@ mod tests {
 
     fn mf8_sweep(vary: &str) -> Result<Sweep, InputError> {
         let dir = tempfile::tempdir().unwrap();
-        let base = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/designs/mf8-192.toml")).unwrap();
+        let base =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/designs/mf8-192.toml"))
+                .unwrap();
         write(dir.path(), "base.toml", &base);
-        let p = write(dir.path(), "s.toml", &format!("name = \"t\"\nbase = \"base.toml\"\n[vary]\n{vary}"));
+        let p = write(
+            dir.path(),
+            "s.toml",
+            &format!("name = \"t\"\nbase = \"base.toml\"\n[vary]\n{vary}"),
+        );
         Sweep::load(&p)
     }
 
     #[test]
     fn odometer_order_first_key_slowest() {
-        let s = mf8_sweep("\"needle.length_mm\" = [1.0, 1.5]\n\"roller.layout.rings\" = [4, 6, 8]\n").unwrap();
+        let s =
+            mf8_sweep("\"needle.length_mm\" = [1.0, 1.5]\n\"roller.layout.rings\" = [4, 6, 8]\n")
+                .unwrap();
         assert_eq!(s.len(), 6);
         let combos: Vec<Vec<usize>> = (0..6).map(|i| s.combination(i)).collect();
-        assert_eq!(combos, vec![vec![0, 0], vec![0, 1], vec![0, 2], vec![1, 0], vec![1, 1], vec![1, 2]]);
+        assert_eq!(
+            combos,
+            vec![
+                vec![0, 0],
+                vec![0, 1],
+                vec![0, 2],
+                vec![1, 0],
+                vec![1, 1],
+                vec![1, 2]
+            ]
+        );
         assert_eq!(s.variant_name(0), "t-1");
     }
 
@@ -648,7 +881,10 @@ mod tests {
         assert_eq!(d.name, "t-1");
         assert_eq!(d.device.needle_count(), 4 * 24);
         assert_eq!(d.treatment.pass_angles_deg.len(), 6);
-        assert_eq!(d.treatment.pass_groups, vec![(0.0, 2), (90.0, 2), (45.0, 2)]);
+        assert_eq!(
+            d.treatment.pass_groups,
+            vec![(0.0, 2), (90.0, 2), (45.0, 2)]
+        );
         assert_eq!(d.tolerance.length_sd_mm, 0.05); // absent from the base file: created
         assert_eq!(d.treatment.area_mm, [40.0, 40.0]);
     }
@@ -657,7 +893,14 @@ mod tests {
     fn unquoted_dotted_keys_flatten_in_file_order() {
         let s = mf8_sweep("roller.layout.rings = [4, 8]\nneedle.length_mm = [1.0]\ntreatment.passes.1.count = [3]\n").unwrap();
         let names: Vec<&str> = s.keys.iter().map(|k| k.name.as_str()).collect();
-        assert_eq!(names, ["roller.layout.rings", "needle.length_mm", "treatment.passes.1.count"]);
+        assert_eq!(
+            names,
+            [
+                "roller.layout.rings",
+                "needle.length_mm",
+                "treatment.passes.1.count"
+            ]
+        );
         assert_eq!(s.keys[0].line, 4);
         let d = s.variant(1, &Overrides::default()).unwrap();
         assert_eq!(d.treatment.pass_groups[1], (90.0, 3));
@@ -665,31 +908,57 @@ mod tests {
 
     #[test]
     fn bad_keys_are_refused_with_their_line() {
-        let e = mf8_sweep("\"needle.length_mm\" = [1.0]\n\"needle.lenght_mm\" = [1.0]\n").unwrap_err().to_string();
-        assert!(e.contains(":5:") && e.contains("needle.lenght_mm") && e.contains("not a numeric key"), "{e}");
-        let e = mf8_sweep("\"pen.depth_mm\" = [1.0]\n").unwrap_err().to_string();
+        let e = mf8_sweep("\"needle.length_mm\" = [1.0]\n\"needle.lenght_mm\" = [1.0]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(":5:") && e.contains("needle.lenght_mm") && e.contains("not a numeric key"),
+            "{e}"
+        );
+        let e = mf8_sweep("\"pen.depth_mm\" = [1.0]\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("kind = \"pen\""), "{e}");
-        let e = mf8_sweep("\"treatment.passes.3.count\" = [1]\n").unwrap_err().to_string();
+        let e = mf8_sweep("\"treatment.passes.3.count\" = [1]\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("out of range") && e.contains("0 to 2"), "{e}");
-        let e = mf8_sweep("\"roller.layout.rings\" = [4.5]\n").unwrap_err().to_string();
+        let e = mf8_sweep("\"roller.layout.rings\" = [4.5]\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("whole numbers"), "{e}");
-        let e = mf8_sweep("\"needle.length_mm\" = [\"long\"]\n").unwrap_err().to_string();
+        let e = mf8_sweep("\"needle.length_mm\" = [\"long\"]\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("must be a number"), "{e}");
-        let e = mf8_sweep("\"treatment.passes.*.count\" = [1]\n\"treatment.passes.0.count\" = [2]\n").unwrap_err().to_string();
+        let e =
+            mf8_sweep("\"treatment.passes.*.count\" = [1]\n\"treatment.passes.0.count\" = [2]\n")
+                .unwrap_err()
+                .to_string();
         assert!(e.contains("already varies"), "{e}");
-        let e = mf8_sweep("\"needle.length_mm\" = []\n").unwrap_err().to_string();
+        let e = mf8_sweep("\"needle.length_mm\" = []\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("at least one value"), "{e}");
-        let e = mf8_sweep("\"needle.length_mm\" = 1.5\n").unwrap_err().to_string();
+        let e = mf8_sweep("\"needle.length_mm\" = 1.5\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("list of numbers"), "{e}");
     }
 
     #[test]
     fn invalid_combination_is_an_error_not_a_panic() {
         // 40 rings of 0.25 mm needles at 0.5 mm pitch cannot fit a 20 mm drum
-        let s = mf8_sweep("\"roller.layout.ring_pitch_mm\" = [0.5]\n\"roller.layout.rings\" = [8, 60]\n").unwrap();
+        let s = mf8_sweep(
+            "\"roller.layout.ring_pitch_mm\" = [0.5]\n\"roller.layout.rings\" = [8, 60]\n",
+        )
+        .unwrap();
         assert!(s.variant(0, &Overrides::default()).is_ok());
         let e = s.variant(1, &Overrides::default()).unwrap_err();
-        assert!(e.contains("roller.layout.ring_pitch_mm") && e.contains("drum"), "{e}");
+        assert!(
+            e.contains("roller.layout.ring_pitch_mm") && e.contains("drum"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -717,11 +986,19 @@ mod tests {
             name: format!("r{i}"),
             values: vec![],
             outcome: match cov {
-                Some(c) => Ok(Metrics { coverage_fraction: Some(c), ..Default::default() }),
+                Some(c) => Ok(Metrics {
+                    coverage_fraction: Some(c),
+                    ..Default::default()
+                }),
                 None => Err("bad".into()),
             },
         };
-        let rows = vec![row(0, Some(0.2)), row(1, None), row(2, Some(0.5)), row(3, Some(0.2))];
+        let rows = vec![
+            row(0, Some(0.2)),
+            row(1, None),
+            row(2, Some(0.5)),
+            row(3, Some(0.2)),
+        ];
         let b: Best = "coverage_fraction".parse().unwrap();
         let top: Vec<usize> = b.top(&rows, 5).iter().map(|r| r.index).collect();
         assert_eq!(top, [2, 0, 3]);

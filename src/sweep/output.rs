@@ -33,10 +33,14 @@ pub fn csv_row(row: &Row) -> Vec<String> {
 
 /// sweep.csv: header, then `rows` in the order given.
 pub fn csv<'a>(sweep: &Sweep, rows: impl IntoIterator<Item = &'a Row>) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
-    w.write_record(csv_header(sweep)).expect("writing to memory cannot fail");
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    w.write_record(csv_header(sweep))
+        .expect("writing to memory cannot fail");
     for r in rows {
-        w.write_record(csv_row(r)).expect("writing to memory cannot fail");
+        w.write_record(csv_row(r))
+            .expect("writing to memory cannot fail");
     }
     w.into_inner().expect("writing to memory cannot fail")
 }
@@ -49,7 +53,16 @@ fn row_json(sweep: &Sweep, r: &Row) -> Value {
     let metrics = r.outcome.as_ref().ok().map(|m| {
         let mut o = Map::new();
         for (k, v) in m.values() {
-            o.insert(k.to_string(), v.map_or(Value::Null, |x| if k == "channels" { json!(x as u64) } else { json!(x) }));
+            o.insert(
+                k.to_string(),
+                v.map_or(Value::Null, |x| {
+                    if k == "channels" {
+                        json!(x as u64)
+                    } else {
+                        json!(x)
+                    }
+                }),
+            );
         }
         Value::Object(o)
     });
@@ -57,8 +70,18 @@ fn row_json(sweep: &Sweep, r: &Row) -> Value {
 }
 
 /// The JSON record: provenance, the keys and their values, every row, and the `--best` names.
-pub fn json(sweep: &Sweep, rows: &[Row], shard: Option<super::Shard>, best: Option<(Best, Vec<&Row>)>, threads: usize) -> Vec<u8> {
-    let keys: Vec<Value> = sweep.keys.iter().map(|k| json!({ "key": k.name, "values": k.values })).collect();
+pub fn json(
+    sweep: &Sweep,
+    rows: &[Row],
+    shard: Option<super::Shard>,
+    best: Option<(Best, Vec<&Row>)>,
+    threads: usize,
+) -> Vec<u8> {
+    let keys: Vec<Value> = sweep
+        .keys
+        .iter()
+        .map(|k| json!({ "key": k.name, "values": k.values }))
+        .collect();
     let mut doc = json!({
         "tool": "needlemap",
         "version": env!("CARGO_PKG_VERSION"),
@@ -84,11 +107,23 @@ pub fn json(sweep: &Sweep, rows: &[Row], shard: Option<super::Shard>, best: Opti
 }
 
 /// Metrics the terminal table shows (the CSV has them all).
-pub const TABLE_METRICS: [&str; 7] = ["density_per_cm2", "coverage_fraction", "treated_fraction", "max_gap_mm", "mean_depth_mm", "density_cv", "time_s"];
+pub const TABLE_METRICS: [&str; 7] = [
+    "density_per_cm2",
+    "coverage_fraction",
+    "treated_fraction",
+    "max_gap_mm",
+    "mean_depth_mm",
+    "density_cv",
+    "time_s",
+];
 
 /// A terminal table of `rows`: name, keys, the main metrics with units (and `extra` if it is
 /// not one of them), and errors.
-pub fn table<'a>(sweep: &Sweep, rows: impl IntoIterator<Item = &'a Row>, extra: Option<&'static str>) -> String {
+pub fn table<'a>(
+    sweep: &Sweep,
+    rows: impl IntoIterator<Item = &'a Row>,
+    extra: Option<&'static str>,
+) -> String {
     let mut metrics: Vec<&str> = TABLE_METRICS.to_vec();
     if let Some(m) = extra.filter(|m| !metrics.contains(m)) {
         metrics.push(m);
@@ -126,7 +161,12 @@ pub fn table<'a>(sweep: &Sweep, rows: impl IntoIterator<Item = &'a Row>, extra: 
 
 /// The `--best` heading and table.
 pub fn best_table(sweep: &Sweep, best: Best, top: &[&Row], of: usize) -> String {
-    let mut s = format!("best {} of {of} by {} ({}):\n", top.len(), best.metric, if best.maximize { "largest" } else { "smallest" });
+    let mut s = format!(
+        "best {} of {of} by {} ({}):\n",
+        top.len(),
+        best.metric,
+        if best.maximize { "largest" } else { "smallest" }
+    );
     if top.is_empty() {
         s.push_str("(no valid row)\n");
     } else {
