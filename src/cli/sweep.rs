@@ -4,7 +4,7 @@
 use super::{emit, prepare_dir, write_file, CmdResult, Failure, Format, Global};
 use clap::Args;
 use needlemap::metrics::METRIC_KEYS;
-use needlemap::sweep::{output, plot, Best, Shard, Sweep};
+use needlemap::sweep::{merge, output, plot, Best, Shard, Sweep};
 use std::path::PathBuf;
 
 /// Rows `--best` shows.
@@ -23,6 +23,9 @@ pub struct SweepArgs {
     /// Run only the K-th of N contiguous slices of the combinations (K from 1); writes sweep.K-of-N.csv and no picture
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
+    /// Analyze nothing: merge the N shards' sweep.K-of-N.csv into sweep.csv, draw the picture, print the table
+    #[arg(long, value_name = "N", conflicts_with = "shard", value_parser = clap::value_parser!(u32).range(1..))]
+    pub merge: Option<u32>,
     /// Folder for out/<name>/
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
@@ -51,18 +54,23 @@ pub fn run(g: &Global, args: &SweepArgs) -> CmdResult {
     let dir = args.out.join(&sweep.name);
     prepare_dir(&dir)?;
     let total = sweep.len();
-    let range = args.shard.map_or(0..total, |s| s.range(total));
-    let bars = super::progress::Bars::new(&sweep.name, g.quiet);
-    let rows = sweep.run(range, &g.overrides(), &bars);
-
-    let csv_name = match args.shard {
-        None => "sweep.csv".to_string(),
-        Some(s) => {
-            let w = s.n.to_string().len();
-            format!("sweep.{:0w$}-of-{}.csv", s.k, s.n)
+    let rows = match args.merge {
+        Some(n) => {
+            let (bytes, rows) = merge::merge(&sweep, &dir, n as usize)?;
+            write_file(&dir.join("sweep.csv"), &bytes)?;
+            rows
+        }
+        None => {
+            let range = args.shard.map_or(0..total, |s| s.range(total));
+            let bars = super::progress::Bars::new(&sweep.name, g.quiet);
+            let rows = sweep.run(range, &g.overrides(), &bars);
+            let csv_name = args
+                .shard
+                .map_or_else(|| "sweep.csv".to_string(), merge::shard_file_name);
+            write_file(&dir.join(csv_name), &output::csv(&sweep, &rows))?;
+            rows
         }
     };
-    write_file(&dir.join(csv_name), &output::csv(&sweep, &rows))?;
     if args.shard.is_none() && !args.no_plots {
         let chart = plot::chart(&sweep, &rows, &args.plot);
         let io = |e: String| {

@@ -28,6 +28,7 @@
 //! fastest. Variant `i` (1-based) is named `<name>-<i>`, zero-padded to the width of the count.
 //! [`Shard`] selects contiguous slices of that order, so shards concatenate into the whole.
 
+pub mod merge;
 pub mod output;
 pub mod plot;
 
