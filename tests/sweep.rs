@@ -319,6 +319,38 @@ fn best_rows_are_the_top_of_the_metric() {
             .map(|e| e.1.clone())
             .collect::<Vec<_>>()
     );
+    // --where: only rows meeting every condition are ranked; fewest passes first (time ∝ passes)
+    let cut = expect[expect.len() / 2].0;
+    let best = run(
+        dir.path(),
+        &s,
+        &[
+            "--format",
+            "csv",
+            "--best",
+            "time_s",
+            "--where",
+            &format!("coverage_fraction>={cut}"),
+        ],
+    );
+    let mut r = csv::Reader::from_reader(best.as_bytes());
+    let got: Vec<(f64, f64)> = r
+        .records()
+        .map(|x| x.unwrap())
+        .map(|x| (x[7].parse().unwrap(), x[16].parse().unwrap()))
+        .collect();
+    assert!(
+        !got.is_empty() && got.iter().all(|(cov, _)| *cov >= cut),
+        "{got:?}"
+    );
+    let fastest = all
+        .iter()
+        .filter(|r| r["error"].is_empty() && num(r, "coverage_fraction") >= cut)
+        .map(|r| num(r, "time_s"))
+        .fold(f64::INFINITY, f64::min);
+    assert_eq!(got[0].1, fastest);
+    assert!(got.windows(2).all(|w| w[0].1 <= w[1].1));
+
     // a larger max gap is worse: the default direction of max_gap_mm is min
     let json = run(
         dir.path(),

@@ -4,7 +4,7 @@
 use super::{emit, prepare_dir, write_file, CmdResult, Failure, Format, Global};
 use clap::Args;
 use needlemap::metrics::METRIC_KEYS;
-use needlemap::sweep::{merge, output, plot, Best, Shard, Sweep};
+use needlemap::sweep::{merge, output, plot, Best, Filter, Shard, Sweep};
 use std::path::PathBuf;
 
 /// Rows `--best` shows.
@@ -20,6 +20,9 @@ pub struct SweepArgs {
     /// Show the 5 best valid rows by METRIC (larger or smaller is better: :max or :min)
     #[arg(long, value_name = "METRIC[:min|max]")]
     pub best: Option<Best>,
+    /// Rank with --best only rows meeting METRIC>=X or METRIC<=X (repeatable), e.g. treated_fraction>=0.99
+    #[arg(long = "where", value_name = "CONDITION", requires = "best")]
+    pub filters: Vec<Filter>,
     /// Run only the K-th of N contiguous slices of the combinations (K from 1); writes sweep.K-of-N.csv and no picture
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
@@ -93,7 +96,9 @@ pub fn run(g: &Global, args: &SweepArgs) -> CmdResult {
             rows.len()
         );
     }
-    let best = args.best.map(|b| (b, b.top(&rows, BEST_ROWS)));
+    let best = args
+        .best
+        .map(|b| (b, b.top(&rows, BEST_ROWS, &args.filters)));
     let bytes = match args.format {
         Format::Table => {
             let mut s = if g.quiet {
@@ -105,7 +110,13 @@ pub fn run(g: &Global, args: &SweepArgs) -> CmdResult {
                 if !s.is_empty() {
                     s.push('\n');
                 }
-                s.push_str(&output::best_table(&sweep, *b, top, rows.len()));
+                s.push_str(&output::best_table(
+                    &sweep,
+                    *b,
+                    top,
+                    rows.len(),
+                    &args.filters,
+                ));
             }
             s.into_bytes()
         }

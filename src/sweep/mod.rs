@@ -816,10 +816,12 @@ impl std::str::FromStr for Best {
 }
 
 impl Best {
-    /// Up to `n` rows without error and with the metric defined, best first (ties: lower index first).
-    pub fn top<'a>(&self, rows: &'a [Row], n: usize) -> Vec<&'a Row> {
+    /// Up to `n` rows without error, with the metric defined and passing every filter, best
+    /// first (ties: lower index first).
+    pub fn top<'a>(&self, rows: &'a [Row], n: usize, filters: &[Filter]) -> Vec<&'a Row> {
         let mut ok: Vec<(&Row, f64)> = rows
             .iter()
+            .filter(|r| filters.iter().all(|f| f.admits(r)))
             .filter_map(|r| r.metric(self.metric).map(|v| (r, v)))
             .collect();
         ok.sort_by(|a, b| {
@@ -827,6 +829,79 @@ impl Best {
             (if self.maximize { o.reverse() } else { o }).then(a.0.index.cmp(&b.0.index))
         });
         ok.into_iter().take(n).map(|(r, _)| r).collect()
+    }
+}
+
+/// A condition on a metric that rows must meet to be ranked: `METRIC>=X` or `METRIC<=X`
+/// (fractions as fractions: `treated_fraction>=0.99`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Filter {
+    /// A key of [`crate::metrics::METRIC_KEYS`].
+    pub metric: &'static str,
+    /// `>=` (true) or `<=` (false).
+    pub at_least: bool,
+    /// The bound.
+    pub value: f64,
+}
+
+impl Filter {
+    /// Whether `row` is valid, has the metric and meets the bound.
+    pub fn admits(&self, row: &Row) -> bool {
+        row.metric(self.metric).is_some_and(|v| {
+            if self.at_least {
+                v >= self.value
+            } else {
+                v <= self.value
+            }
+        })
+    }
+}
+
+impl fmt::Display for Filter {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(
+            f,
+            "{} {} {}",
+            self.metric,
+            if self.at_least { "≥" } else { "≤" },
+            show_value(self.value)
+        )
+    }
+}
+
+impl std::str::FromStr for Filter {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Filter, String> {
+        let (m, at_least, v) = if let Some((m, v)) = s.split_once(">=") {
+            (m, true, v)
+        } else if let Some((m, v)) = s.split_once("<=") {
+            (m, false, v)
+        } else {
+            return Err(format!(
+                "`{s}` is not METRIC>=X or METRIC<=X, e.g. treated_fraction>=0.99"
+            ));
+        };
+        let metric = crate::metrics::METRIC_KEYS
+            .iter()
+            .find(|k| **k == m.trim())
+            .ok_or_else(|| {
+                format!(
+                    "`{}` is not a metric; valid: {}",
+                    m.trim(),
+                    crate::metrics::METRIC_KEYS.join(", ")
+                )
+            })?;
+        let value: f64 = v
+            .trim()
+            .parse()
+            .ok()
+            .filter(|x: &f64| x.is_finite())
+            .ok_or_else(|| format!("`{}` is not a finite number", v.trim()))?;
+        Ok(Filter {
+            metric,
+            at_least,
+            value,
+        })
     }
 }
 
@@ -1001,11 +1076,18 @@ mod tests {
             row(3, Some(0.2)),
         ];
         let b: Best = "coverage_fraction".parse().unwrap();
-        let top: Vec<usize> = b.top(&rows, 5).iter().map(|r| r.index).collect();
+        let top: Vec<usize> = b.top(&rows, 5, &[]).iter().map(|r| r.index).collect();
         assert_eq!(top, [2, 0, 3]);
         let b: Best = "coverage_fraction:min".parse().unwrap();
-        let top: Vec<usize> = b.top(&rows, 2).iter().map(|r| r.index).collect();
+        let top: Vec<usize> = b.top(&rows, 2, &[]).iter().map(|r| r.index).collect();
         assert_eq!(top, [0, 3]);
+        let f: Filter = "coverage_fraction>=0.3".parse().unwrap();
+        let top: Vec<usize> = b.top(&rows, 5, &[f]).iter().map(|r| r.index).collect();
+        assert_eq!(top, [2]);
+        let f: Filter = "coverage_fraction <= 0.2".parse().unwrap();
+        assert_eq!(b.top(&rows, 5, &[f]).len(), 2);
+        assert!("coverage_fraction>0.2".parse::<Filter>().is_err());
+        assert!("gap>=1".parse::<Filter>().is_err());
         assert!("mean_depth_mm".parse::<Best>().is_err());
         assert!("nope:max".parse::<Best>().is_err());
     }

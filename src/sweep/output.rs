@@ -160,15 +160,22 @@ pub fn table<'a>(
 }
 
 /// The `--best` heading and table.
-pub fn best_table(sweep: &Sweep, best: Best, top: &[&Row], of: usize) -> String {
-    let mut s = format!(
-        "best {} of {of} by {} ({}):\n",
-        top.len(),
-        best.metric,
-        if best.maximize { "largest" } else { "smallest" }
-    );
+pub fn best_table(
+    sweep: &Sweep,
+    best: Best,
+    top: &[&Row],
+    of: usize,
+    filters: &[super::Filter],
+) -> String {
+    let dir = if best.maximize { "largest" } else { "smallest" };
+    let mut s = format!("best {} of {of} by {} ({dir})", top.len(), best.metric);
+    if !filters.is_empty() {
+        let f: Vec<String> = filters.iter().map(|f| f.to_string()).collect();
+        s.push_str(&format!(" among rows with {}", f.join(" and ")));
+    }
+    s.push_str(":\n");
     if top.is_empty() {
-        s.push_str("(no valid row)\n");
+        s.push_str("(no valid row meets the conditions)\n");
     } else {
         s.push_str(&table(sweep, top.iter().copied(), Some(best.metric)));
     }
