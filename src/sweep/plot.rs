@@ -47,6 +47,8 @@ pub struct Chart {
     pub note: Option<String>,
     /// X axis label, with unit.
     pub x_label: String,
+    /// The x key takes whole numbers: ticks only at whole numbers.
+    pub x_whole: bool,
     /// Y axis label, with unit.
     pub y_label: String,
     /// The lines.
@@ -97,7 +99,7 @@ pub fn chart(sweep: &Sweep, rows: &[Row], metric: &str) -> Chart {
     };
     let y = |r: &Row| r.metric(metric).map(|v| v * scale);
     let x0 = &sweep.keys[0];
-    let series = match sweep.keys.get(1) {
+    let mut series = match sweep.keys.get(1) {
         None => vec![Series {
             label: metric.to_string(),
             points: rows.iter().map(|r| (r.values[0], y(r))).collect(),
@@ -113,10 +115,14 @@ pub fn chart(sweep: &Sweep, rows: &[Row], metric: &str) -> Chart {
             })
             .collect(),
     };
+    for s in &mut series {
+        s.points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    }
     Chart {
         title: format!("{}: {} vs {}", sweep.name, metric, x0.name),
         note: (!fixed.is_empty()).then(|| format!("held at {}", fixed.join(", "))),
         x_label: with_unit(&x0.name, key_unit(&x0.name)),
+        x_whole: x0.num == super::Num::Int,
         y_label: with_unit(metric, unit),
         series,
     }
@@ -182,7 +188,25 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Chart) -> Result<
         .y_label_area_size(78)
         .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)
         .map_err(e)?;
+    let span = x_hi - x_lo;
+    let x_ticks = if c.x_whole && span <= 20.0 {
+        span.floor() as usize + 1
+    } else {
+        10
+    };
+    let whole = c.x_whole;
+    let x_fmt = move |x: &f64| {
+        if !whole {
+            show_tick(*x)
+        } else if (x - x.round()).abs() < 1e-9 {
+            format!("{}", x.round())
+        } else {
+            String::new()
+        }
+    };
     ch.configure_mesh()
+        .x_labels(x_ticks)
+        .x_label_formatter(&x_fmt)
         .x_desc(c.x_label.clone())
         .y_desc(c.y_label.clone())
         .axis_desc_style(("sans-serif", 17))
@@ -215,7 +239,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Chart) -> Result<
         }
     }
     ch.configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(legend_corner(c, (x_lo, x_hi), (y_lo, y_hi)))
         .background_style(WHITE.mix(0.85))
         .border_style(RGBColor(160, 160, 160))
         .label_font(("sans-serif", 14))
@@ -223,6 +247,46 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Chart) -> Result<
         .map_err(e)?;
     root.present().map_err(e)?;
     Ok(())
+}
+
+/// A tick label: up to 3 decimals, trailing zeros dropped.
+fn show_tick(x: f64) -> String {
+    let s = format!("{x:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
+/// The corner of the plot whose box (40 % wide, 35 % high) holds the fewest data points, for
+/// the legend (ties: upper left, upper right, lower right, lower left).
+fn legend_corner(c: &Chart, x: (f64, f64), y: (f64, f64)) -> SeriesLabelPosition {
+    let count = |left: bool, upper: bool| {
+        c.series
+            .iter()
+            .flat_map(|s| s.points.iter())
+            .filter_map(|(px, py)| {
+                py.map(|py| ((px - x.0) / (x.1 - x.0), (py - y.0) / (y.1 - y.0)))
+            })
+            .filter(|(u, v)| {
+                (if left { *u < 0.4 } else { *u > 0.6 })
+                    && (if upper { *v > 0.65 } else { *v < 0.35 })
+            })
+            .count()
+    };
+    let corners = [
+        (SeriesLabelPosition::UpperLeft, count(true, true)),
+        (SeriesLabelPosition::UpperRight, count(false, true)),
+        (SeriesLabelPosition::LowerRight, count(false, false)),
+        (SeriesLabelPosition::LowerLeft, count(true, false)),
+    ];
+    let best = corners.iter().map(|c| c.1).min().unwrap_or(0);
+    corners
+        .into_iter()
+        .find(|c| c.1 == best)
+        .map_or(SeriesLabelPosition::UpperLeft, |c| c.0)
 }
 
 /// The chart as PNG bytes.
@@ -276,6 +340,7 @@ mod tests {
             title: "t".into(),
             note: Some("held".into()),
             x_label: "x (mm)".into(),
+            x_whole: false,
             y_label: "y (%)".into(),
             series: vec![Series {
                 label: "a = 1".into(),
