@@ -369,8 +369,19 @@ impl Sweep {
                 .first()
                 .map_or_else(|| key_offset(text, &written)..0, |v| v.span());
             let line = line_col(text, span.start).0;
+            // key-level errors point at the start of the key's line and show the list as written
+            let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+            let key_at =
+                line_start + (text[line_start..].len() - text[line_start..].trim_start().len());
+            let written_list = format!(
+                "[{}]",
+                list.iter()
+                    .map(|v| v.get_ref().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
             let (num, targets) = resolve(&written, &base_table)
-                .map_err(|problem| err(span.clone(), &written, "(key)".into(), problem))?;
+                .map_err(|problem| err(key_at..key_at, &written, written_list.clone(), problem))?;
             if list.is_empty() {
                 return Err(err(
                     span,
@@ -407,9 +418,9 @@ impl Sweep {
             for k in &keys {
                 if let Some(t) = targets.iter().find(|t| k.targets.contains(t)) {
                     return Err(err(
-                        span,
+                        key_at..key_at,
                         &written,
-                        "(key)".into(),
+                        written_list.clone(),
                         format!(
                             "sets {} which `{}` (line {}) already varies; vary each value once",
                             show_path(t),
