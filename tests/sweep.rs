@@ -368,3 +368,21 @@ fn best_rows_are_the_top_of_the_metric() {
     let row = all.iter().find(|r| r["name"] == first).unwrap();
     assert_eq!(num(row, "max_gap_mm"), min_gap);
 }
+
+#[test]
+fn work_beyond_the_limits_is_an_error_row() {
+    let (dir, s) = sweep_file("\"analysis.resolution_um\" = [0.1, 40.0]\n");
+    run(dir.path(), &s, &[]);
+    let (_, rows) = read_csv(&dir.path().join("out/s/sweep.csv"));
+    assert!(
+        rows[0]["error"].contains("pixels") && rows[0]["error"].contains("--resolution-um"),
+        "{}",
+        rows[0]["error"]
+    );
+    assert!(
+        !rows[0]["error"].starts_with("s-1"),
+        "the row's name is not repeated: {}",
+        rows[0]["error"]
+    );
+    assert!(rows[1]["error"].is_empty() && num(&rows[1], "channels") > 0.0);
+}

@@ -545,7 +545,12 @@ impl Sweep {
                 let outcome = self.variant(i, overrides).and_then(|d| {
                     analysis::analyze(&d, &Silent)
                         .map(|a| a.metrics)
-                        .map_err(|e| e.to_string())
+                        .map_err(|e| {
+                            // limit errors start with the design's name, which the row already has
+                            let e = e.to_string();
+                            e.strip_prefix(&format!("{}: ", d.name))
+                                .map_or(e.clone(), String::from)
+                        })
                 });
                 progress.advance(1);
                 let values = self
