@@ -184,7 +184,7 @@ pub fn show_value(x: f64) -> String {
 /// A checked sweep: the base design's TOML and the varied keys.
 #[derive(Clone, Debug)]
 pub struct Sweep {
-    /// Name; also out/<name>/ and the prefix of the variants' names.
+    /// Name; also `out/<name>/` and the prefix of the variants' names.
     pub name: String,
     /// The sweep file.
     pub path: PathBuf,
