@@ -45,10 +45,18 @@ pub fn csv<'a>(sweep: &Sweep, rows: impl IntoIterator<Item = &'a Row>) -> Vec<u8
     w.into_inner().expect("writing to memory cannot fail")
 }
 
+/// A key's value in JSON: an integer for whole-number keys.
+fn key_json(k: &super::Key, v: f64) -> Value {
+    match k.num {
+        super::Num::Int => json!(v as i64),
+        super::Num::Float => json!(v),
+    }
+}
+
 fn row_json(sweep: &Sweep, r: &Row) -> Value {
     let mut values = Map::new();
     for (k, v) in sweep.keys.iter().zip(&r.values) {
-        values.insert(k.name.clone(), json!(v));
+        values.insert(k.name.clone(), key_json(k, *v));
     }
     let metrics = r.outcome.as_ref().ok().map(|m| {
         let mut o = Map::new();
@@ -80,7 +88,7 @@ pub fn json(
     let keys: Vec<Value> = sweep
         .keys
         .iter()
-        .map(|k| json!({ "key": k.name, "values": k.values }))
+        .map(|k| json!({ "key": k.name, "values": k.values.iter().map(|v| key_json(k, *v)).collect::<Vec<_>>() }))
         .collect();
     let mut doc = json!({
         "tool": "needlemap",
