@@ -29,3 +29,4 @@ pub mod progress;
 pub mod report;
 pub mod rng;
 pub mod skin;
+pub mod sweep;

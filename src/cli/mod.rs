@@ -7,6 +7,7 @@ mod analyze;
 mod check;
 mod compare;
 mod progress;
+mod sweep;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use needlemap::analysis::Overrides;
@@ -78,6 +79,8 @@ pub enum Command {
     Baseline(check::BaselineArgs),
     /// Designs side by side, roller vs pen, and the settings at which their densities match
     Compare(compare::CompareArgs),
+    /// Parameter sweep over a base design, in parallel: out/<name>/sweep.csv and a plot
+    Sweep(sweep::SweepArgs),
 }
 
 /// How a command failed, and so its exit code.
@@ -128,6 +131,7 @@ pub fn run() -> ExitCode {
         Command::Check(a) => check::run_check(&cli.global, a),
         Command::Baseline(a) => check::run_baseline(&cli.global, a),
         Command::Compare(a) => compare::run(&cli.global, a),
+        Command::Sweep(a) => sweep::run(&cli.global, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,136 @@
+//! `needlemap sweep`: a thin shell over [`needlemap::sweep`] — flags, one progress bar over
+//! designs, files in out/<name>/, and the table, CSV or JSON on stdout.
+
+use super::{emit, prepare_dir, write_file, CmdResult, Failure, Format, Global};
+use clap::Args;
+use needlemap::metrics::METRIC_KEYS;
+use needlemap::sweep::{merge, output, plot, Best, Filter, Shard, Sweep};
+use std::path::PathBuf;
+
+/// Rows `--best` shows.
+const BEST_ROWS: usize = 5;
+
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// Sweep file: name, base design and a [vary] table
+    pub sweep: PathBuf,
+    /// Output on stdout
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Show the 5 best valid rows by METRIC (larger or smaller is better: :max or :min)
+    #[arg(long, value_name = "METRIC[:min|max]")]
+    pub best: Option<Best>,
+    /// Rank with --best only rows meeting METRIC>=X or METRIC<=X (repeatable), e.g. treated_fraction>=0.99
+    #[arg(long = "where", value_name = "CONDITION", requires = "best")]
+    pub filters: Vec<Filter>,
+    /// Run only the K-th of N contiguous slices of the combinations (K from 1); writes sweep.K-of-N.csv and no picture
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+    /// Analyze nothing: merge the N shards' sweep.K-of-N.csv into sweep.csv, draw the picture, print the table
+    #[arg(long, value_name = "N", conflicts_with = "shard", value_parser = clap::value_parser!(u32).range(1..))]
+    pub merge: Option<u32>,
+    /// Folder for out/<name>/
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Metric drawn in sweep.png/.svg
+    #[arg(long, value_name = "METRIC", default_value = "coverage_fraction", value_parser = metric_key)]
+    pub plot: String,
+    /// Skip the pictures
+    #[arg(long)]
+    pub no_plots: bool,
+}
+
+fn metric_key(s: &str) -> Result<String, String> {
+    if METRIC_KEYS.contains(&s) {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "`{s}` is not a metric; valid: {}",
+            METRIC_KEYS.join(", ")
+        ))
+    }
+}
+
+pub fn run(g: &Global, args: &SweepArgs) -> CmdResult {
+    let sweep = Sweep::load(&args.sweep)?;
+    sweep.check_overrides(&g.overrides())?;
+    let dir = args.out.join(&sweep.name);
+    prepare_dir(&dir)?;
+    let total = sweep.len();
+    let rows = match args.merge {
+        Some(n) => {
+            let (bytes, rows) = merge::merge(&sweep, &dir, n as usize)?;
+            write_file(&dir.join("sweep.csv"), &bytes)?;
+            rows
+        }
+        None => {
+            let range = args.shard.map_or(0..total, |s| s.range(total));
+            let bars = super::progress::Bars::new(&sweep.name, g.quiet);
+            let rows = sweep.run(range, &g.overrides(), &bars);
+            let csv_name = args
+                .shard
+                .map_or_else(|| "sweep.csv".to_string(), merge::shard_file_name);
+            write_file(&dir.join(csv_name), &output::csv(&sweep, &rows))?;
+            rows
+        }
+    };
+    if args.shard.is_none() && !args.no_plots {
+        let chart = plot::chart(&sweep, &rows, &args.plot);
+        let io = |e: String| {
+            Failure::Io(anyhow::anyhow!(
+                "cannot draw {}/sweep picture: {e}",
+                dir.display()
+            ))
+        };
+        write_file(&dir.join("sweep.png"), &plot::png(&chart).map_err(io)?)?;
+        write_file(
+            &dir.join("sweep.svg"),
+            plot::svg(&chart).map_err(io)?.as_bytes(),
+        )?;
+    }
+
+    let bad = rows.iter().filter(|r| r.outcome.is_err()).count();
+    if bad > 0 && !g.quiet {
+        eprintln!(
+            "note: {bad} of {} combinations are not valid designs (see the error column)",
+            rows.len()
+        );
+    }
+    let best = args
+        .best
+        .map(|b| (b, b.top(&rows, BEST_ROWS, &args.filters)));
+    let bytes = match args.format {
+        Format::Table => {
+            let mut s = if g.quiet {
+                String::new()
+            } else {
+                output::table(&sweep, &rows, None)
+            };
+            if let Some((b, top)) = &best {
+                if !s.is_empty() {
+                    s.push('\n');
+                }
+                s.push_str(&output::best_table(
+                    &sweep,
+                    *b,
+                    top,
+                    rows.len(),
+                    &args.filters,
+                ));
+            }
+            s.into_bytes()
+        }
+        Format::Csv => match &best {
+            Some((_, top)) => output::csv(&sweep, top.iter().copied()),
+            None => output::csv(&sweep, &rows),
+        },
+        Format::Json => output::json(
+            &sweep,
+            &rows,
+            args.shard,
+            best.clone(),
+            rayon::current_num_threads(),
+        ),
+    };
+    emit(&bytes)
+}

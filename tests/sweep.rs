@@ -1,0 +1,388 @@
+//! Drives `needlemap sweep`: row counts, the physics the sweep must reproduce (density ∝ rings,
+//! depth = h − δ), shards that concatenate into the whole, error rows, bad keys, determinism.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn bin() -> Command {
+    Command::cargo_bin("needlemap").unwrap()
+}
+
+/// A small MF8-like base: 20 mm drum, 24 needles per ring, 3 passes over 20 × 20 mm at 20 µm.
+const BASE: &str = r#"
+name = "small"
+kind = "roller"
+[roller]
+drum_diameter_mm = 20.0
+drum_width_mm = 20.0
+[roller.layout]
+pattern = "rings"
+rings = 8
+needles_per_ring = 24
+stagger_deg = 7.5
+[needle]
+length_mm = 1.5
+diameter_mm = 0.25
+[treatment]
+area_mm = [20.0, 20.0]
+passes = [ { angle_deg = 0.0, count = 2 }, { angle_deg = 90.0, count = 1 } ]
+seed = 3
+[analysis]
+resolution_um = 20.0
+"#;
+
+/// Writes the base and a sweep with `vary` into a temp folder; returns (folder, sweep path).
+fn sweep_file(vary: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("sweeps")).unwrap();
+    std::fs::write(dir.path().join("small.toml"), BASE).unwrap();
+    let p = dir.path().join("sweeps/s.toml");
+    std::fs::write(
+        &p,
+        format!("name = \"s\"\nbase = \"../small.toml\"\n\n[vary]\n{vary}"),
+    )
+    .unwrap();
+    (dir, p)
+}
+
+/// Runs `sweep` with extra args, output in `dir/out`; returns stdout.
+fn run(dir: &Path, sweep: &Path, args: &[&str]) -> String {
+    let out = bin()
+        .arg("sweep")
+        .arg(sweep)
+        .arg("--out")
+        .arg(dir.join("out"))
+        .arg("--quiet")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// sweep.csv as (header, rows as maps).
+fn read_csv(path: &Path) -> (Vec<String>, Vec<std::collections::HashMap<String, String>>) {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let h: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|rec| {
+            h.iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect();
+    (h, rows)
+}
+
+fn num(row: &std::collections::HashMap<String, String>, k: &str) -> f64 {
+    row[k]
+        .parse()
+        .unwrap_or_else(|_| panic!("{k} = {:?} is not a number", row[k]))
+}
+
+#[test]
+fn one_row_per_combination_in_odometer_order() {
+    let (dir, s) = sweep_file("\"needle.length_mm\" = [1.0, 1.5, 2.0]\n\"roller.layout.rings\" = [4, 8]\n\"treatment.seed\" = [1, 2]\n");
+    run(dir.path(), &s, &[]);
+    let (h, rows) = read_csv(&dir.path().join("out/s/sweep.csv"));
+    assert_eq!(rows.len(), 3 * 2 * 2);
+    assert_eq!(
+        &h[..4],
+        [
+            "needle.length_mm",
+            "roller.layout.rings",
+            "treatment.seed",
+            "name"
+        ]
+    );
+    assert_eq!(h.last().unwrap(), "error");
+    assert_eq!(h.len(), 3 + 1 + 12 + 1, "keys, name, 12 metrics, error");
+    // first key slowest, last fastest
+    let combo: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["needle.length_mm"].clone(),
+                r["roller.layout.rings"].clone(),
+                r["treatment.seed"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(combo[0], ("1".into(), "4".into(), "1".into()));
+    assert_eq!(combo[1], ("1".into(), "4".into(), "2".into()));
+    assert_eq!(combo[2], ("1".into(), "8".into(), "1".into()));
+    assert_eq!(combo[11], ("2".into(), "8".into(), "2".into()));
+    assert_eq!(rows[0]["name"], "s-01");
+    assert_eq!(rows[11]["name"], "s-12");
+    assert!(rows.iter().all(|r| r["error"].is_empty()));
+    assert!(
+        dir.path().join("out/s/sweep.png").is_file()
+            && dir.path().join("out/s/sweep.svg").is_file()
+    );
+}
+
+#[test]
+fn density_doubles_with_rings_and_matches_closed_form() {
+    let (dir, s) = sweep_file("\"roller.layout.rings\" = [4, 8, 16]\n");
+    run(dir.path(), &s, &[]);
+    let (_, rows) = read_csv(&dir.path().join("out/s/sweep.csv"));
+    let d: Vec<f64> = rows.iter().map(|r| num(r, "density_per_cm2")).collect();
+    // expected density: passes · N / (π D · lane), lane = drum width 20 mm; per cm² ×100
+    for (rings, dens) in [4.0, 8.0, 16.0].iter().zip(&d) {
+        let expect = 3.0 * rings * 24.0 / (std::f64::consts::PI * 20.0 * 20.0) * 100.0;
+        assert!(
+            (dens / expect - 1.0).abs() < 0.05,
+            "rings {rings}: density {dens} vs {expect}"
+        );
+    }
+    assert!((d[1] / d[0] - 2.0).abs() < 0.1, "{d:?}");
+    assert!((d[2] / d[1] - 2.0).abs() < 0.1, "{d:?}");
+}
+
+#[test]
+fn depth_is_length_minus_deflection() {
+    let (dir, s) = sweep_file("\"needle.length_mm\" = [0.5, 1.0, 1.5, 2.0]\n");
+    run(dir.path(), &s, &[]);
+    let (_, rows) = read_csv(&dir.path().join("out/s/sweep.csv"));
+    let depth: Vec<f64> = rows.iter().map(|r| num(r, "mean_depth_mm")).collect();
+    // face preset: the skin tents δ = 0.14 mm before it is pierced, so depth = h − δ
+    for (h, d) in [0.5, 1.0, 1.5, 2.0].iter().zip(&depth) {
+        assert!((d - (h - 0.14)).abs() < 1e-5, "h {h}: depth {d}");
+    }
+    assert!(depth.windows(2).all(|w| w[1] > w[0]));
+}
+
+#[test]
+fn shards_concatenate_into_the_whole() {
+    let (dir, s) = sweep_file("\"needle.length_mm\" = [1.0, 1.5, 2.5]\n\"roller.layout.stagger_deg\" = [0.0, 3.75]\n\"roller.layout.rings\" = [4]\n");
+    run(dir.path(), &s, &[]);
+    let whole = std::fs::read_to_string(dir.path().join("out/s/sweep.csv")).unwrap();
+    let mut joined = String::new();
+    let mut header = None;
+    for k in 1..=3 {
+        run(dir.path(), &s, &["--shard", &format!("{k}/3")]);
+        let part =
+            std::fs::read_to_string(dir.path().join(format!("out/s/sweep.{k}-of-3.csv"))).unwrap();
+        let (h, rest) = part.split_once('\n').unwrap();
+        header.get_or_insert(h.to_string());
+        assert_eq!(header.as_deref(), Some(h));
+        joined.push_str(rest);
+    }
+    let (wh, wrest) = whole.split_once('\n').unwrap();
+    assert_eq!(header.as_deref(), Some(wh));
+    assert_eq!(
+        joined, wrest,
+        "shards 1/3..3/3 after their header equal the unsharded rows"
+    );
+    assert_eq!(wrest.lines().count(), 6);
+}
+
+#[test]
+fn bad_combination_is_an_error_row() {
+    // 80 rings at 2.5 mm pitch span 197.75 mm on a 20 mm drum
+    let (dir, s) =
+        sweep_file("\"roller.layout.ring_pitch_mm\" = [2.5]\n\"roller.layout.rings\" = [8, 80]\n");
+    let out = bin()
+        .arg("sweep")
+        .arg(&s)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (_, rows) = read_csv(&dir.path().join("out/s/sweep.csv"));
+    assert_eq!(rows.len(), 2);
+    assert!(rows[0]["error"].is_empty());
+    assert!(num(&rows[0], "density_per_cm2") > 0.0);
+    assert!(
+        rows[1]["error"].contains("roller.layout.ring_pitch_mm")
+            && rows[1]["error"].contains("20 mm wide"),
+        "{}",
+        rows[1]["error"]
+    );
+    assert!(rows[1]["channels"].is_empty() && rows[1]["coverage_fraction"].is_empty());
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.contains("s-2") && table.contains("error"), "{table}");
+    assert!(
+        table.contains("! s-2:"),
+        "the table explains the error: {table}"
+    );
+}
+
+#[test]
+fn unknown_key_is_exit_2_naming_it() {
+    let (dir, s) = sweep_file("\"needle.length_mm\" = [1.0]\n\"roller.layout.ringz\" = [4, 8]\n");
+    let out = bin()
+        .arg("sweep")
+        .arg(&s)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        e.contains("s.toml:6:")
+            && e.contains("roller.layout.ringz")
+            && e.contains("roller.layout.rings"),
+        "{e}"
+    );
+    assert!(!dir.path().join("out/s").exists(), "nothing written");
+}
+
+#[test]
+fn non_numeric_and_inapplicable_keys_are_exit_2() {
+    for (vary, says) in [
+        ("\"skin.preset\" = [1]\n", "not a numeric key"),
+        ("\"pen.depth_mm\" = [1.0]\n", "kind = \"pen\""),
+        (
+            "\"roller.layout.rings\" = [\"eight\"]\n",
+            "must be a number",
+        ),
+    ] {
+        let (dir, s) = sweep_file(vary);
+        let out = bin()
+            .arg("sweep")
+            .arg(&s)
+            .arg("--out")
+            .arg(dir.path().join("out"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{vary}");
+        let e = String::from_utf8_lossy(&out.stderr);
+        assert!(e.contains("s.toml:5:") && e.contains(says), "{vary}: {e}");
+    }
+}
+
+#[test]
+fn seed_flag_cannot_override_a_varied_seed() {
+    let (dir, s) = sweep_file("\"treatment.seed\" = [1, 2]\n");
+    let out = bin()
+        .arg("sweep")
+        .arg(&s)
+        .arg("--seed")
+        .arg("4")
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--seed"));
+}
+
+#[test]
+fn same_csv_for_one_and_two_threads() {
+    let (dir, s) =
+        sweep_file("\"needle.length_mm\" = [1.0, 2.0]\n\"treatment.seed\" = [1, 2, 3]\n");
+    let a = run(dir.path(), &s, &["--threads", "1", "--format", "csv"]);
+    let b = run(dir.path(), &s, &["--threads", "2", "--format", "csv"]);
+    assert_eq!(a, b);
+    assert_eq!(
+        a.as_bytes(),
+        std::fs::read(dir.path().join("out/s/sweep.csv")).unwrap()
+    );
+}
+
+#[test]
+fn best_rows_are_the_top_of_the_metric() {
+    let (dir, s) = sweep_file("\"needle.length_mm\" = [0.5, 1.0, 1.5, 2.0]\n\"roller.layout.rings\" = [4, 8]\n\"roller.layout.ring_pitch_mm\" = [2.5]\n\"treatment.passes.*.count\" = [1, 2]\n");
+    let best = run(
+        dir.path(),
+        &s,
+        &["--format", "csv", "--best", "coverage_fraction:max"],
+    );
+    let (_, all) = read_csv(&dir.path().join("out/s/sweep.csv"));
+    let mut expect: Vec<(f64, String)> = all
+        .iter()
+        .filter(|r| r["error"].is_empty())
+        .map(|r| (num(r, "coverage_fraction"), r["name"].clone()))
+        .collect();
+    expect.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut r = csv::Reader::from_reader(best.as_bytes());
+    let got: Vec<String> = r.records().map(|x| x.unwrap()[4].to_string()).collect();
+    assert_eq!(got.len(), 5);
+    assert_eq!(
+        got,
+        expect
+            .iter()
+            .take(5)
+            .map(|e| e.1.clone())
+            .collect::<Vec<_>>()
+    );
+    // --where: only rows meeting every condition are ranked; fewest passes first (time ∝ passes)
+    let cut = expect[expect.len() / 2].0;
+    let best = run(
+        dir.path(),
+        &s,
+        &[
+            "--format",
+            "csv",
+            "--best",
+            "time_s",
+            "--where",
+            &format!("coverage_fraction>={cut}"),
+        ],
+    );
+    let mut r = csv::Reader::from_reader(best.as_bytes());
+    let got: Vec<(f64, f64)> = r
+        .records()
+        .map(|x| x.unwrap())
+        .map(|x| (x[7].parse().unwrap(), x[16].parse().unwrap()))
+        .collect();
+    assert!(
+        !got.is_empty() && got.iter().all(|(cov, _)| *cov >= cut),
+        "{got:?}"
+    );
+    let fastest = all
+        .iter()
+        .filter(|r| r["error"].is_empty() && num(r, "coverage_fraction") >= cut)
+        .map(|r| num(r, "time_s"))
+        .fold(f64::INFINITY, f64::min);
+    assert_eq!(got[0].1, fastest);
+    assert!(got.windows(2).all(|w| w[0].1 <= w[1].1));
+
+    // a larger max gap is worse: the default direction of max_gap_mm is min
+    let json = run(
+        dir.path(),
+        &s,
+        &["--format", "json", "--best", "max_gap_mm"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["best"]["order"], "min");
+    assert_eq!(v["rows"].as_array().unwrap().len(), 16);
+    let first = v["best"]["names"][0].as_str().unwrap();
+    let min_gap = all
+        .iter()
+        .map(|r| num(r, "max_gap_mm"))
+        .fold(f64::INFINITY, f64::min);
+    let row = all.iter().find(|r| r["name"] == first).unwrap();
+    assert_eq!(num(row, "max_gap_mm"), min_gap);
+}
+
+#[test]
+fn work_beyond_the_limits_is_an_error_row() {
+    let (dir, s) = sweep_file("\"analysis.resolution_um\" = [0.1, 40.0]\n");
+    run(dir.path(), &s, &[]);
+    let (_, rows) = read_csv(&dir.path().join("out/s/sweep.csv"));
+    assert!(
+        rows[0]["error"].contains("pixels") && rows[0]["error"].contains("--resolution-um"),
+        "{}",
+        rows[0]["error"]
+    );
+    assert!(
+        !rows[0]["error"].starts_with("s-1"),
+        "the row's name is not repeated: {}",
+        rows[0]["error"]
+    );
+    assert!(rows[1]["error"].is_empty() && num(&rows[1], "channels") > 0.0);
+}
