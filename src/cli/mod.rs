@@ -4,6 +4,7 @@
 //! usage · 3 I/O failure (cannot write outputs).
 
 mod analyze;
+mod layout;
 mod progress;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -63,6 +64,8 @@ pub enum Format {
 pub enum Command {
     /// Metrics table on stdout; writes out/<name>/ with CSV files and pictures
     Analyze(analyze::AnalyzeArgs),
+    /// Needle table and unrolled-drum / cartridge picture for manufacturing review
+    Layout(layout::LayoutArgs),
 }
 
 /// How a command failed, and so its exit code.
@@ -107,6 +110,7 @@ pub fn run() -> ExitCode {
     }
     let result = match &cli.command {
         Command::Analyze(a) => analyze::run(&cli.global, a),
+        Command::Layout(a) => layout::run(&cli.global, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
