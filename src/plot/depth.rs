@@ -185,7 +185,7 @@ impl Depth {
             let red = RGBColor(200, 0, 0);
             let (a, z) = (py(lo), py(hi).max(py(lo) + 2));
             root.draw(&Rectangle::new([(x - 4, a), (x + BAR_W as i32 + 4, z)], red.stroke_width(3))).map_err(style::err)?;
-            root.draw(&Text::new("channels".to_string(), (x, y + h as i32 + 12), style::anchored(style::tinted(style::text(18), red), HPos::Left, VPos::Top))).map_err(style::err)?;
+            root.draw(&Text::new("red: the channels' depths".to_string(), (x - 50, y + h as i32 + 12), style::anchored(style::tinted(style::text(18), red), HPos::Left, VPos::Top))).map_err(style::err)?;
         }
         Ok(())
     }

@@ -183,13 +183,16 @@ fn roller(d: &Design, r: &Roller) -> Needles {
         let ring0: Vec<&Dot> = dots.iter().filter(|x| (x.y - a0).abs() < 1e-9).collect();
         let mut xs: Vec<f64> = ring0.iter().map(|x| x.x).collect();
         xs.sort_by(f64::total_cmp);
-        let x0 = xs[0];
+        // measure from the first-ring needle nearest the middle, away from needle 0's label
+        let k = (0..xs.len()).min_by(|&i, &j| (xs[i] - circ / 2.0).abs().total_cmp(&(xs[j] - circ / 2.0).abs())).unwrap_or(0);
+        let x0 = xs[k];
         if let (Some(&a1), Some(st)) = (pit.rings_mm.get(1), pit.stagger_deg) {
             dims.push(((x0, a0), (x0, a1), "a".to_string()));
             dims.push(((x0, a1), (x0 + mm_of(st), a1), "c".to_string()));
         }
         if xs.len() > 1 {
-            dims.push(((x0, a0), (xs[1], a0), "b".to_string()));
+            let next = if k + 1 < xs.len() { xs[k + 1] } else { xs[0] + circ };
+            dims.push(((x0, a0), (next, a0), "b".to_string()));
         }
     }
     notes.push(format!("a  ring pitch {}", range_text(pit.ring_pitch_mm, 3, "mm")));
@@ -387,8 +390,16 @@ impl Figure for Needles {
                 root.draw(&Circle::new(p, 3, red.filled())).map_err(e)?;
             }
             let mid = ((pa.0 + pb.0) / 2, (pa.1 + pb.1) / 2);
-            let (tx, ty) = if pa.0 == pb.0 { (mid.0 - 8, mid.1) } else { (mid.0, mid.1 + 6) };
-            let anchor = if pa.0 == pb.0 { style::anchored(style::tinted(style::bold(20), red), HPos::Right, VPos::Center) } else { style::anchored(style::tinted(style::bold(20), red), HPos::Center, VPos::Top) };
+            let below = letter != "c";
+            let (tx, ty) = if pa.0 == pb.0 {
+                (mid.0 - 8, mid.1)
+            } else if below {
+                (mid.0, mid.1 + 6)
+            } else {
+                (mid.0, mid.1 - 6)
+            };
+            let v = if below { VPos::Top } else { VPos::Bottom };
+            let anchor = if pa.0 == pb.0 { style::anchored(style::tinted(style::bold(20), red), HPos::Right, VPos::Center) } else { style::anchored(style::tinted(style::bold(20), red), HPos::Center, v) };
             root.draw(&Text::new(letter.clone(), (tx, ty), anchor)).map_err(e)?;
         }
         // ring labels at the right of the plot
