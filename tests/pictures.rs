@@ -31,13 +31,29 @@ fn by_name<'a>(pics: &'a [Picture], name: &str) -> &'a Picture {
 
 /// Runs the CLI, asserts success, returns stdout.
 fn run(args: &[&std::ffi::OsStr]) -> String {
-    let out = Command::cargo_bin("needlemap").unwrap().args(args).output().unwrap();
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::cargo_bin("needlemap")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
 fn analyze_into(dir: &Path, design_file: &Path, threads: &str) {
-    run(&["analyze".as_ref(), design_file.as_os_str(), "--out".as_ref(), dir.as_os_str(), "--quiet".as_ref(), "--threads".as_ref(), threads.as_ref()]);
+    run(&[
+        "analyze".as_ref(),
+        design_file.as_os_str(),
+        "--out".as_ref(),
+        dir.as_os_str(),
+        "--quiet".as_ref(),
+        "--threads".as_ref(),
+        threads.as_ref(),
+    ]);
 }
 
 /// Whether (x, y) lies in the closed capsule of `c`, by plain vector arithmetic.
@@ -46,7 +62,11 @@ fn in_capsule(c: &Channel, x: f64, y: f64) -> bool {
     let (ax, ay) = (c.x_mm - c.axis[0] * h, c.y_mm - c.axis[1] * h);
     let (dx, dy) = (c.axis[0] * c.slit_mm, c.axis[1] * c.slit_mm);
     let len2 = dx * dx + dy * dy;
-    let t = if len2 > 0.0 { (((x - ax) * dx + (y - ay) * dy) / len2).clamp(0.0, 1.0) } else { 0.0 };
+    let t = if len2 > 0.0 {
+        (((x - ax) * dx + (y - ay) * dy) / len2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let (px, py) = (ax + t * dx - x, ay + t * dy - y);
     px * px + py * py <= c.radius_mm * c.radius_mm
 }
@@ -62,12 +82,22 @@ fn analyze_writes_every_picture_decodable_and_wide() {
         let p = by_name(&pics, name);
         let png = std::fs::read(dir.path().join("mf8-192").join(format!("{name}.png"))).unwrap();
         let img = image::load_from_memory_with_format(&png, image::ImageFormat::Png).unwrap();
-        assert_eq!((img.width(), img.height()), p.size, "{name}: decoded size differs from the stated size");
+        assert_eq!(
+            (img.width(), img.height()),
+            p.size,
+            "{name}: decoded size differs from the stated size"
+        );
         assert!(img.width() >= 1200, "{name} is {} px wide", img.width());
         // the CLI's file is the library's rendering of the same analysis, byte for byte
-        assert!(png == p.png, "{name}.png differs from the library's rendering");
+        assert!(
+            png == p.png,
+            "{name}.png differs from the library's rendering"
+        );
         let svg = std::fs::read(dir.path().join("mf8-192").join(format!("{name}.svg"))).unwrap();
-        assert!(svg == p.svg, "{name}.svg differs from the library's rendering");
+        assert!(
+            svg == p.svg,
+            "{name}.svg differs from the library's rendering"
+        );
     }
 }
 
@@ -76,20 +106,44 @@ fn svgs_parse_embed_one_heatmap_image_and_stay_small() {
     for d in ["mf8-192.toml", "pen-11-90.toml"] {
         let a = analysed(d);
         for p in plot::render_all(&a).unwrap() {
-            assert!(p.svg.len() < 2 << 20, "{d} {}: {} bytes", p.name, p.svg.len());
+            assert!(
+                p.svg.len() < 2 << 20,
+                "{d} {}: {} bytes",
+                p.name,
+                p.svg.len()
+            );
             let text = std::str::from_utf8(&p.svg).unwrap();
-            let doc = roxmltree::Document::parse(text).unwrap_or_else(|e| panic!("{d} {}: {e}", p.name));
+            let doc =
+                roxmltree::Document::parse(text).unwrap_or_else(|e| panic!("{d} {}: {e}", p.name));
             let count = |tag: &str| doc.descendants().filter(|n| n.has_tag_name(tag)).count();
             let (w, h) = p.size;
-            assert_eq!(doc.root_element().attribute("width"), Some(w.to_string().as_str()));
-            assert_eq!(doc.root_element().attribute("height"), Some(h.to_string().as_str()));
+            assert_eq!(
+                doc.root_element().attribute("width"),
+                Some(w.to_string().as_str())
+            );
+            assert_eq!(
+                doc.root_element().attribute("height"),
+                Some(h.to_string().as_str())
+            );
             // a heatmap is one embedded raster, never a rectangle per cell
             if ["coverage", "density", "depth", "detail"].contains(&p.name) {
                 let (_, _, pw, ph) = p.plot.unwrap().0;
-                let big = doc.descendants().filter(|n| n.has_tag_name("image") && n.attribute("width") == Some(pw.to_string().as_str()) && n.attribute("height") == Some(ph.to_string().as_str())).count();
+                let big = doc
+                    .descendants()
+                    .filter(|n| {
+                        n.has_tag_name("image")
+                            && n.attribute("width") == Some(pw.to_string().as_str())
+                            && n.attribute("height") == Some(ph.to_string().as_str())
+                    })
+                    .count();
                 assert_eq!(big, 1, "{d} {}: heatmap images", p.name);
             }
-            assert!(count("rect") < 1000, "{d} {}: {} rects", p.name, count("rect"));
+            assert!(
+                count("rect") < 1000,
+                "{d} {}: {} rects",
+                p.name,
+                count("rect")
+            );
         }
     }
 }
@@ -115,7 +169,17 @@ fn detail_picture_shows_the_window_at_true_scale() {
             }
         }
         let share = n as f64 / (pw as f64 * ph as f64);
-        let chans: Vec<&Channel> = a.field.channels.iter().filter(|c| c.x_mm + c.extent_mm() >= w[0] && c.x_mm - c.extent_mm() <= w[2] && c.y_mm + c.extent_mm() >= w[1] && c.y_mm - c.extent_mm() <= w[3]).collect();
+        let chans: Vec<&Channel> = a
+            .field
+            .channels
+            .iter()
+            .filter(|c| {
+                c.x_mm + c.extent_mm() >= w[0]
+                    && c.x_mm - c.extent_mm() <= w[2]
+                    && c.y_mm + c.extent_mm() >= w[1]
+                    && c.y_mm - c.extent_mm() <= w[3]
+            })
+            .collect();
         let k = 1500;
         let mut hits = 0u64;
         for jj in 0..k {
@@ -126,8 +190,14 @@ fn detail_picture_shows_the_window_at_true_scale() {
             }
         }
         let truth = hits as f64 / (k * k) as f64;
-        assert!(truth > 0.01, "{d}: window coverage {truth} too small to test");
-        assert!((share - truth).abs() < 0.003, "{d}: picture {share} vs channels {truth}");
+        assert!(
+            truth > 0.01,
+            "{d}: window coverage {truth} too small to test"
+        );
+        assert!(
+            (share - truth).abs() < 0.003,
+            "{d}: picture {share} vs channels {truth}"
+        );
         // pixel by pixel: pixel (i, j) shows the point at its centre, y up
         let mut wrong = 0;
         let mut tested = 0;
@@ -139,7 +209,10 @@ fn detail_picture_shows_the_window_at_true_scale() {
                 wrong += usize::from(filled(i, j) != chans.iter().any(|c| in_capsule(c, x, y)));
             }
         }
-        assert!(wrong * 1000 < tested, "{d}: {wrong} of {tested} pixels disagree with the channels");
+        assert!(
+            wrong * 1000 < tested,
+            "{d}: {wrong} of {tested} pixels disagree with the channels"
+        );
     }
 }
 
@@ -149,7 +222,10 @@ fn colour_bar_ends_are_the_data_range() {
         let a = analysed(d);
         let pics = plot::render_all(&a).unwrap();
         let check = |name: &str, lo: f64, hi: f64| {
-            let s = by_name(&pics, name).scale.clone().unwrap_or_else(|| panic!("{d} {name}: no colour bar"));
+            let s = by_name(&pics, name)
+                .scale
+                .clone()
+                .unwrap_or_else(|| panic!("{d} {name}: no colour bar"));
             assert_eq!((s.lo, s.hi), (lo, hi), "{d} {name}");
             let decimals = s.decimals;
             let show = |v: f64| needlemap::report::fmt_num(v, decimals);
@@ -161,20 +237,52 @@ fn colour_bar_ends_are_the_data_range() {
             assert!(s.labels.iter().all(|(v, _)| *v >= lo && *v <= hi));
         };
         let m = a.maps.as_ref().unwrap();
-        let fr: Vec<f64> = m.cell_covered.iter().zip(&m.cell_px).map(|(&c, &p)| c as f64 / p as f64).collect();
-        check("coverage", fr.iter().copied().fold(1.0, f64::min), fr.iter().copied().fold(0.0, f64::max));
+        let fr: Vec<f64> = m
+            .cell_covered
+            .iter()
+            .zip(&m.cell_px)
+            .map(|(&c, &p)| c as f64 / p as f64)
+            .collect();
+        check(
+            "coverage",
+            fr.iter().copied().fold(1.0, f64::min),
+            fr.iter().copied().fold(0.0, f64::max),
+        );
         let t = a.design.analysis.tile_mm;
-        let dens: Vec<f64> = a.tile_channels.0.iter().map(|&n| n as f64 / (t * t / 100.0)).collect();
-        check("density", dens.iter().copied().fold(f64::INFINITY, f64::min), dens.iter().copied().fold(0.0, f64::max));
+        let dens: Vec<f64> = a
+            .tile_channels
+            .0
+            .iter()
+            .map(|&n| n as f64 / (t * t / 100.0))
+            .collect();
+        check(
+            "density",
+            dens.iter().copied().fold(f64::INFINITY, f64::min),
+            dens.iter().copied().fold(0.0, f64::max),
+        );
         let area = a.design.treatment.area_mm;
-        let depths: Vec<f64> = a.field.channels.iter().filter(|c| c.x_mm >= 0.0 && c.x_mm <= area[0] && c.y_mm >= 0.0 && c.y_mm <= area[1]).map(|c| c.depth_mm).collect();
-        check("depth", depths.iter().copied().fold(f64::INFINITY, f64::min), depths.iter().copied().fold(0.0, f64::max));
+        let depths: Vec<f64> = a
+            .field
+            .channels
+            .iter()
+            .filter(|c| c.x_mm >= 0.0 && c.x_mm <= area[0] && c.y_mm >= 0.0 && c.y_mm <= area[1])
+            .map(|c| c.depth_mm)
+            .collect();
+        check(
+            "depth",
+            depths.iter().copied().fold(f64::INFINITY, f64::min),
+            depths.iter().copied().fold(0.0, f64::max),
+        );
         let delta = a.design.skin.deflection_mm;
         let reach: Vec<f64> = match &a.design.device {
             Device::Roller(r) => r.needles.iter().map(|n| n.length_mm - delta).collect(),
             Device::Pen(p) => vec![p.depth_mm - delta; p.needles.len()],
         };
-        check("needles", reach.iter().copied().fold(f64::INFINITY, f64::min), reach.iter().copied().fold(f64::NEG_INFINITY, f64::max));
+        check(
+            "needles",
+            reach.iter().copied().fold(f64::INFINITY, f64::min),
+            reach.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        );
     }
 }
 
@@ -190,7 +298,11 @@ fn region_pictures_are_drawn_at_equal_scale() {
         let ((_, _, pw, ph), w) = p.plot.unwrap();
         let sx = pw as f64 / (w[2] - w[0]);
         let sy = ph as f64 / (w[3] - w[1]);
-        assert!((sx / sy - 1.0).abs() < 0.005, "{}: {sx} px/mm across, {sy} px/mm up", p.name);
+        assert!(
+            (sx / sy - 1.0).abs() < 0.005,
+            "{}: {sx} px/mm across, {sy} px/mm up",
+            p.name
+        );
     }
 }
 
@@ -213,25 +325,51 @@ fn reruns_and_thread_counts_give_identical_bytes() {
 #[test]
 fn no_plots_writes_no_picture() {
     let dir = tempfile::tempdir().unwrap();
-    run(&["analyze".as_ref(), design("pen-11-90.toml").as_os_str(), "--out".as_ref(), dir.path().as_os_str(), "--quiet".as_ref(), "--no-plots".as_ref()]);
-    let files: Vec<String> = std::fs::read_dir(dir.path().join("pen-11-90")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
-    assert!(files.iter().all(|f| !f.ends_with(".png") && !f.ends_with(".svg")), "{files:?}");
+    run(&[
+        "analyze".as_ref(),
+        design("pen-11-90.toml").as_os_str(),
+        "--out".as_ref(),
+        dir.path().as_os_str(),
+        "--quiet".as_ref(),
+        "--no-plots".as_ref(),
+    ]);
+    let files: Vec<String> = std::fs::read_dir(dir.path().join("pen-11-90"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert!(
+        files
+            .iter()
+            .all(|f| !f.ends_with(".png") && !f.ends_with(".svg")),
+        "{files:?}"
+    );
     assert!(files.contains(&"summary.csv".to_string()));
 }
 
 #[test]
 fn layout_prints_the_table_and_writes_the_needle_files_only() {
     let dir = tempfile::tempdir().unwrap();
-    let stdout = run(&["layout".as_ref(), design("mf8-192.toml").as_os_str(), "--out".as_ref(), dir.path().as_os_str()]);
+    let stdout = run(&[
+        "layout".as_ref(),
+        design("mf8-192.toml").as_os_str(),
+        "--out".as_ref(),
+        dir.path().as_os_str(),
+    ]);
     let lines: Vec<&str> = stdout.lines().collect();
     assert!(lines[0].starts_with("mf8-192"));
     let head: Vec<&str> = lines[1].split_whitespace().collect();
-    assert_eq!(head, ["needle", "ring", "axial_mm", "angle_deg", "length_mm"]);
+    assert_eq!(
+        head,
+        ["needle", "ring", "axial_mm", "angle_deg", "length_mm"]
+    );
     // 192 needles: the last row is needle 191 on ring 7 at +8.75 mm
     let last: Vec<&str> = lines.last().unwrap().split_whitespace().collect();
     assert_eq!(last[..3], ["191", "7", "8.7500"]);
     assert_eq!(lines.len(), 3 + 192);
-    let mut files: Vec<String> = std::fs::read_dir(dir.path().join("mf8-192")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
+    let mut files: Vec<String> = std::fs::read_dir(dir.path().join("mf8-192"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
     files.sort();
     assert_eq!(files, ["needles.csv", "needles.png", "needles.svg"]);
     // the same needles.csv and needle picture as analyze writes
@@ -249,7 +387,12 @@ fn layout_prints_the_table_and_writes_the_needle_files_only() {
 #[test]
 fn layout_of_a_pen_lists_along_and_across() {
     let dir = tempfile::tempdir().unwrap();
-    let stdout = run(&["layout".as_ref(), design("pen-12-110.toml").as_os_str(), "--out".as_ref(), dir.path().as_os_str()]);
+    let stdout = run(&[
+        "layout".as_ref(),
+        design("pen-12-110.toml").as_os_str(),
+        "--out".as_ref(),
+        dir.path().as_os_str(),
+    ]);
     let head: Vec<&str> = stdout.lines().nth(1).unwrap().split_whitespace().collect();
     assert_eq!(head, ["needle", "along_mm", "across_mm"]);
     assert_eq!(stdout.lines().count(), 3 + 12);
@@ -263,7 +406,14 @@ fn layout_rejects_a_bad_design_with_exit_2_and_writes_nothing() {
     let f = dir.path().join("bad.toml");
     std::fs::write(&f, "name = \"x\"\nkind = \"drum\"\n").unwrap();
     let out_dir = dir.path().join("out");
-    let out = Command::cargo_bin("needlemap").unwrap().arg("layout").arg(&f).arg("--out").arg(&out_dir).output().unwrap();
+    let out = Command::cargo_bin("needlemap")
+        .unwrap()
+        .arg("layout")
+        .arg(&f)
+        .arg("--out")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad.toml"));
     assert!(!out_dir.exists());

@@ -21,7 +21,10 @@ pub fn run(g: &Global, args: &LayoutArgs) -> CmdResult {
     let mut text = String::new();
     for d in &designs {
         let dir = args.out.join(&d.name);
-        write_file(&dir.join("needles.csv"), &needlemap::report::needles::csv(d))?;
+        write_file(
+            &dir.join("needles.csv"),
+            &needlemap::report::needles::csv(d),
+        )?;
         needlemap::plot::write_needles(d, &dir).map_err(|e| Failure::Io(e.into()))?;
         if !text.is_empty() {
             text.push('\n');

@@ -101,11 +101,29 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
     let gap = a.maps.as_ref().and_then(|m| {
         let (col, row) = m.max_at?;
         let p = grid.pitch_mm;
-        Some((((col as f64 + 0.5) * p, (row as f64 + 0.5) * p), m.max_gap_mm()?))
+        Some((
+            ((col as f64 + 0.5) * p, (row as f64 + 0.5) * p),
+            m.max_gap_mm()?,
+        ))
     });
-    let fig = Coverage { frame, head: format!("{} — coverage: where the openings are", a.design.name), lines, buf, scale, window: super::detail::window_mm(a), gap };
+    let fig = Coverage {
+        frame,
+        head: format!("{} — coverage: where the openings are", a.design.name),
+        lines,
+        buf,
+        scale,
+        window: super::detail::window_mm(a),
+        gap,
+    };
     let (png, svg, scale) = style::render(&fig).map_err(Picture::draw_error("coverage"))?;
-    Ok(Picture { name: "coverage", png, svg, size: frame.canvas, scale, plot: Some((frame.plot, frame.window_mm)) })
+    Ok(Picture {
+        name: "coverage",
+        png,
+        svg,
+        size: frame.canvas,
+        scale,
+        plot: Some((frame.plot, frame.window_mm)),
+    })
 }
 
 impl Figure for Coverage {
@@ -113,14 +131,21 @@ impl Figure for Coverage {
         self.frame.canvas
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<Option<ColourScale>, String> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<Option<ColourScale>, String> {
         let frame = &self.frame;
         let (px0, py0, pw, ph) = frame.plot;
         style::title(root, &self.head, &self.lines)?;
         style::region_axes(root, frame, "x (mm)", "y (mm)")?;
         style::blit(root, (px0, py0), pw, ph, &self.buf)?;
         style::frame_rect(root, frame.plot, BLACK)?;
-        let bar = BarPlace { x: frame.bar_left(), y: py0 + 40, h: ph.clamp(300, 560) };
+        let bar = BarPlace {
+            x: frame.bar_left(),
+            y: py0 + 40,
+            h: ph.clamp(300, 560),
+        };
         let drawn = match &self.scale {
             Some(s) => {
                 let mut s = s.clone();
@@ -133,21 +158,51 @@ impl Figure for Coverage {
         let (wx0, wy0) = frame.px(w[0], w[3]);
         let (wx1, wy1) = frame.px(w[2], w[1]);
         let orange = RGBColor(230, 120, 0);
-        root.draw(&Rectangle::new([(wx0, wy0), (wx1, wy1)], orange.stroke_width(3))).map_err(style::err)?;
+        root.draw(&Rectangle::new(
+            [(wx0, wy0), (wx1, wy1)],
+            orange.stroke_width(3),
+        ))
+        .map_err(style::err)?;
         let lx0 = frame.bar_left();
         let mut ly = bar.y + bar.h as i32 + 50;
-        root.draw(&Rectangle::new([(lx0, ly - 9), (lx0 + 18, ly + 9)], orange.stroke_width(3))).map_err(style::err)?;
-        root.draw(&Text::new("detail window".to_string(), (lx0 + 30, ly), style::anchored(style::text(20), HPos::Left, VPos::Center))).map_err(style::err)?;
+        root.draw(&Rectangle::new(
+            [(lx0, ly - 9), (lx0 + 18, ly + 9)],
+            orange.stroke_width(3),
+        ))
+        .map_err(style::err)?;
+        root.draw(&Text::new(
+            "detail window".to_string(),
+            (lx0 + 30, ly),
+            style::anchored(style::text(20), HPos::Left, VPos::Center),
+        ))
+        .map_err(style::err)?;
         ly += 40;
         if let Some(((cx, cy), r_mm)) = self.gap {
             let (px, py) = frame.px(cx, cy);
             let r_px = (r_mm * frame.px_per_mm()).round().max(3.0) as i32;
             let red = RGBColor(220, 20, 20);
-            root.draw(&Circle::new((px, py), r_px, red.stroke_width(3))).map_err(style::err)?;
-            root.draw(&Cross::new((px, py), 6, red.stroke_width(2))).map_err(style::err)?;
-            root.draw(&Circle::new((lx0 + 9, ly), 9, red.stroke_width(3))).map_err(style::err)?;
-            root.draw(&Text::new("largest untreated disc".to_string(), (lx0 + 30, ly), style::anchored(style::text(20), HPos::Left, VPos::Center))).map_err(style::err)?;
-            style::legend_lines(root, lx0 + 30, ly + 18, 20, &[format!("r = {} mm", style::num(r_mm, 2)), format!("at ({}, {}) mm", style::num(cx, 1), style::num(cy, 1))])?;
+            root.draw(&Circle::new((px, py), r_px, red.stroke_width(3)))
+                .map_err(style::err)?;
+            root.draw(&Cross::new((px, py), 6, red.stroke_width(2)))
+                .map_err(style::err)?;
+            root.draw(&Circle::new((lx0 + 9, ly), 9, red.stroke_width(3)))
+                .map_err(style::err)?;
+            root.draw(&Text::new(
+                "largest untreated disc".to_string(),
+                (lx0 + 30, ly),
+                style::anchored(style::text(20), HPos::Left, VPos::Center),
+            ))
+            .map_err(style::err)?;
+            style::legend_lines(
+                root,
+                lx0 + 30,
+                ly + 18,
+                20,
+                &[
+                    format!("r = {} mm", style::num(r_mm, 2)),
+                    format!("at ({}, {}) mm", style::num(cx, 1), style::num(cy, 1)),
+                ],
+            )?;
         }
         Ok(drawn)
     }

@@ -12,7 +12,11 @@ use plotters::style::text_anchor::{HPos, VPos};
 /// Channels per cm² of each whole tile (row-major from y = 0).
 pub fn tile_densities(a: &Analysis) -> Vec<f64> {
     let t = a.design.analysis.tile_mm;
-    a.tile_channels.0.iter().map(|&n| n as f64 / (t * t / 100.0)).collect()
+    a.tile_channels
+        .0
+        .iter()
+        .map(|&n| n as f64 / (t * t / 100.0))
+        .collect()
 }
 
 struct Density {
@@ -40,7 +44,10 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
         let hi = dens.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         ColourScale::new(lo, hi, 1, "channels / cm²")
     });
-    let colours: Vec<[u8; 3]> = dens.iter().map(|&v| scale.as_ref().map_or(style::EMPTY, |s| VIRIDIS.at(s.t(v)))).collect();
+    let colours: Vec<[u8; 3]> = dens
+        .iter()
+        .map(|&v| scale.as_ref().map_or(style::EMPTY, |s| VIRIDIS.at(s.t(v))))
+        .collect();
     let colour = |k: usize| colours[k];
     // tile of each picture column and row (usize::MAX: in no whole tile)
     let tile_of = |v: f64, n: usize| {
@@ -67,11 +74,19 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
         for ty in 0..nty {
             for tx in 0..ntx {
                 let k = ty * ntx + tx;
-                labels.push((((tx as f64 + 0.5) * t, (ty as f64 + 0.5) * t), style::num(dens[k], 0), style::dark(colour(k))));
+                labels.push((
+                    ((tx as f64 + 0.5) * t, (ty as f64 + 0.5) * t),
+                    style::num(dens[k], 0),
+                    style::dark(colour(k)),
+                ));
             }
         }
     }
-    let mean = if dens.is_empty() { 0.0 } else { dens.iter().sum::<f64>() / dens.len() as f64 };
+    let mean = if dens.is_empty() {
+        0.0
+    } else {
+        dens.iter().sum::<f64>() / dens.len() as f64
+    };
     let mut lines = vec![super::design_line(&a.design), super::key_figures(a)];
     lines.push(match &scale {
         Some(s) => format!(
@@ -82,14 +97,31 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
             style::num(mean, 1),
             s.lo_label(),
             s.hi_label(),
-            a.metrics.density_cv.map_or("—".into(), |c| style::num(c, 3))
+            a.metrics
+                .density_cv
+                .map_or("—".into(), |c| style::num(c, 3))
         ),
         None => format!("the region holds no whole {} mm tile", style::tick(t)),
     });
     let partial = (ntx as f64) * t < lx - 1e-9 || (nty as f64) * t < ly - 1e-9;
-    let fig = Density { frame, head: format!("{} — density: channels per cm² per tile", a.design.name), lines, buf, scale, labels, partial };
+    let fig = Density {
+        frame,
+        head: format!("{} — density: channels per cm² per tile", a.design.name),
+        lines,
+        buf,
+        scale,
+        labels,
+        partial,
+    };
     let (png, svg, scale) = style::render(&fig).map_err(Picture::draw_error("density"))?;
-    Ok(Picture { name: "density", png, svg, size: frame.canvas, scale, plot: Some((frame.plot, frame.window_mm)) })
+    Ok(Picture {
+        name: "density",
+        png,
+        svg,
+        size: frame.canvas,
+        scale,
+        plot: Some((frame.plot, frame.window_mm)),
+    })
 }
 
 impl Figure for Density {
@@ -97,7 +129,10 @@ impl Figure for Density {
         self.frame.canvas
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<Option<ColourScale>, String> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<Option<ColourScale>, String> {
         let f = &self.frame;
         let (px0, py0, pw, ph) = f.plot;
         style::title(root, &self.head, &self.lines)?;
@@ -106,9 +141,22 @@ impl Figure for Density {
         style::frame_rect(root, f.plot, BLACK)?;
         for ((x, y), s, dark) in &self.labels {
             let c = if *dark { WHITE } else { BLACK };
-            root.draw(&Text::new(s.clone(), f.px(*x, *y), style::anchored(style::tinted(style::text(20), c), HPos::Center, VPos::Center))).map_err(style::err)?;
+            root.draw(&Text::new(
+                s.clone(),
+                f.px(*x, *y),
+                style::anchored(
+                    style::tinted(style::text(20), c),
+                    HPos::Center,
+                    VPos::Center,
+                ),
+            ))
+            .map_err(style::err)?;
         }
-        let bar = BarPlace { x: f.bar_left(), y: py0 + 40, h: ph.clamp(300, 560) };
+        let bar = BarPlace {
+            x: f.bar_left(),
+            y: py0 + 40,
+            h: ph.clamp(300, 560),
+        };
         let drawn = match &self.scale {
             Some(s) => {
                 let mut s = s.clone();
@@ -121,8 +169,17 @@ impl Figure for Density {
         if !self.partial {
             return Ok(drawn);
         }
-        root.draw(&Rectangle::new([(bar.x, ly - 10), (bar.x + 20, ly + 10)], style::rgb(style::EMPTY).filled())).map_err(style::err)?;
-        root.draw(&Text::new("not in a whole tile".to_string(), (bar.x + 30, ly), style::anchored(style::text(20), HPos::Left, VPos::Center))).map_err(style::err)?;
+        root.draw(&Rectangle::new(
+            [(bar.x, ly - 10), (bar.x + 20, ly + 10)],
+            style::rgb(style::EMPTY).filled(),
+        ))
+        .map_err(style::err)?;
+        root.draw(&Text::new(
+            "not in a whole tile".to_string(),
+            (bar.x + 30, ly),
+            style::anchored(style::text(20), HPos::Left, VPos::Center),
+        ))
+        .map_err(style::err)?;
         Ok(drawn)
     }
 }

@@ -23,7 +23,14 @@ pub const WINDOW_MM: f64 = 5.0;
 pub const BACKGROUND: [u8; 3] = [255, 255, 255];
 
 /// Colours of the passes, by the order their angles first appear.
-const PASS_COLOURS: [[u8; 3]; 6] = [[31, 119, 180], [214, 39, 40], [44, 160, 44], [148, 103, 189], [255, 127, 14], [140, 86, 75]];
+const PASS_COLOURS: [[u8; 3]; 6] = [
+    [31, 119, 180],
+    [214, 39, 40],
+    [44, 160, 44],
+    [148, 103, 189],
+    [255, 127, 14],
+    [140, 86, 75],
+];
 
 /// The window the detail picture shows, mm: x0, y0, x1, y1.
 pub fn window_mm(a: &Analysis) -> [f64; 4] {
@@ -35,7 +42,17 @@ pub fn window_mm(a: &Analysis) -> [f64; 4] {
 
 /// The channels whose opening may reach the window.
 pub fn channels_in(a: &Analysis, w: [f64; 4]) -> Vec<Channel> {
-    a.field.channels.iter().filter(|c| c.x_mm + c.extent_mm() >= w[0] && c.x_mm - c.extent_mm() <= w[2] && c.y_mm + c.extent_mm() >= w[1] && c.y_mm - c.extent_mm() <= w[3]).copied().collect()
+    a.field
+        .channels
+        .iter()
+        .filter(|c| {
+            c.x_mm + c.extent_mm() >= w[0]
+                && c.x_mm - c.extent_mm() <= w[2]
+                && c.y_mm + c.extent_mm() >= w[1]
+                && c.y_mm - c.extent_mm() <= w[3]
+        })
+        .copied()
+        .collect()
 }
 
 struct Detail {
@@ -67,7 +84,10 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
     let edge_mm = 1.5 / frame.px_per_mm();
     let buf = style::fill_rows(pw, ph, |j, row| {
         let y = frame.mm_at(0, j).1;
-        let near: Vec<&Channel> = chans.iter().filter(|c| (c.y_mm - y).abs() <= c.extent_mm()).collect();
+        let near: Vec<&Channel> = chans
+            .iter()
+            .filter(|c| (c.y_mm - y).abs() <= c.extent_mm())
+            .collect();
         for (i, px) in row.chunks_mut(3).enumerate() {
             let x = frame.mm_at(i as u32, j).0;
             let p = Point::new(x, y);
@@ -81,7 +101,11 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
                 if d <= c.radius_mm {
                     let col = colour_of(c);
                     // a darker rim shows each opening's outline where openings overlap
-                    out = if c.radius_mm - d < edge_mm { col.map(|v| (v as f64 * 0.55) as u8) } else { col };
+                    out = if c.radius_mm - d < edge_mm {
+                        col.map(|v| (v as f64 * 0.55) as u8)
+                    } else {
+                        col
+                    };
                 }
             }
             px.copy_from_slice(&out);
@@ -89,11 +113,24 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
     });
     let covered = buf.chunks(3).filter(|p| *p != BACKGROUND).count();
     let covered_share = covered as f64 / (pw as f64 * ph as f64);
-    let legend = angles.iter().enumerate().map(|(k, g)| (PASS_COLOURS[k % PASS_COLOURS.len()], format!("pass at {}°", style::tick(*g)))).collect();
+    let legend = angles
+        .iter()
+        .enumerate()
+        .map(|(k, g)| {
+            (
+                PASS_COLOURS[k % PASS_COLOURS.len()],
+                format!("pass at {}°", style::tick(*g)),
+            )
+        })
+        .collect();
     let mut shapes: Vec<(String, usize)> = Vec::new();
     for c in &chans {
         let s = if c.slit_mm > 0.0 {
-            format!("{} × {} mm slit-capsule", style::num(c.slit_mm + 2.0 * c.radius_mm, 2), style::num(2.0 * c.radius_mm, 2))
+            format!(
+                "{} × {} mm slit-capsule",
+                style::num(c.slit_mm + 2.0 * c.radius_mm, 2),
+                style::num(2.0 * c.radius_mm, 2)
+            )
         } else {
             format!("Ø {} mm round hole", style::num(2.0 * c.radius_mm, 2))
         };
@@ -123,10 +160,21 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
         buf,
         legend,
         covered_share,
-        shapes: shapes.into_iter().take(4).map(|(s, n)| format!("{n} × {s}")).collect(),
+        shapes: shapes
+            .into_iter()
+            .take(4)
+            .map(|(s, n)| format!("{n} × {s}"))
+            .collect(),
     };
     let (png, svg, scale) = style::render(&fig).map_err(Picture::draw_error("detail"))?;
-    Ok(Picture { name: "detail", png, svg, size: frame.canvas, scale, plot: Some((frame.plot, w)) })
+    Ok(Picture {
+        name: "detail",
+        png,
+        svg,
+        size: frame.canvas,
+        scale,
+        plot: Some((frame.plot, w)),
+    })
 }
 
 impl Figure for Detail {
@@ -134,7 +182,10 @@ impl Figure for Detail {
         self.frame.canvas
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<Option<ColourScale>, String> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<Option<ColourScale>, String> {
         let f = &self.frame;
         let (px0, py0, pw, ph) = f.plot;
         style::title(root, &self.head, &self.lines)?;
@@ -143,28 +194,70 @@ impl Figure for Detail {
         style::frame_rect(root, f.plot, BLACK)?;
         let x = f.bar_left();
         let mut y = py0 + 20;
-        root.draw(&Text::new("openings by pass".to_string(), (x, y), style::bold(20))).map_err(style::err)?;
+        root.draw(&Text::new(
+            "openings by pass".to_string(),
+            (x, y),
+            style::bold(20),
+        ))
+        .map_err(style::err)?;
         y += 40;
         for (c, s) in &self.legend {
-            root.draw(&Rectangle::new([(x, y), (x + 28, y + 20)], style::rgb(*c).filled())).map_err(style::err)?;
-            root.draw(&Text::new(s.clone(), (x + 40, y + 10), style::anchored(style::text(20), HPos::Left, VPos::Center))).map_err(style::err)?;
+            root.draw(&Rectangle::new(
+                [(x, y), (x + 28, y + 20)],
+                style::rgb(*c).filled(),
+            ))
+            .map_err(style::err)?;
+            root.draw(&Text::new(
+                s.clone(),
+                (x + 40, y + 10),
+                style::anchored(style::text(20), HPos::Left, VPos::Center),
+            ))
+            .map_err(style::err)?;
             y += 32;
         }
         y += 20;
-        root.draw(&Text::new("shapes in the window".to_string(), (x, y), style::bold(20))).map_err(style::err)?;
+        root.draw(&Text::new(
+            "shapes in the window".to_string(),
+            (x, y),
+            style::bold(20),
+        ))
+        .map_err(style::err)?;
         y = style::legend_lines(root, x, y + 32, 18, &self.shapes)?;
         y += 10;
-        y = style::legend_lines(root, x, y, 20, &[format!("covered: {} % of window", style::num(100.0 * self.covered_share, 1))])?;
+        y = style::legend_lines(
+            root,
+            x,
+            y,
+            20,
+            &[format!(
+                "covered: {} % of window",
+                style::num(100.0 * self.covered_share, 1)
+            )],
+        )?;
         // scale bar: 1 mm at the picture's scale
         y += 40;
-        root.draw(&Text::new("scale".to_string(), (x, y), style::bold(20))).map_err(style::err)?;
+        root.draw(&Text::new("scale".to_string(), (x, y), style::bold(20)))
+            .map_err(style::err)?;
         let bar_px = f.px_per_mm().round() as i32;
         let yb = y + 50;
-        root.draw(&Rectangle::new([(x, yb), (x + bar_px, yb + 10)], BLACK.filled())).map_err(style::err)?;
+        root.draw(&Rectangle::new(
+            [(x, yb), (x + bar_px, yb + 10)],
+            BLACK.filled(),
+        ))
+        .map_err(style::err)?;
         for xx in [x, x + bar_px] {
-            root.draw(&PathElement::new(vec![(xx, yb - 8), (xx, yb + 18)], BLACK.stroke_width(2))).map_err(style::err)?;
+            root.draw(&PathElement::new(
+                vec![(xx, yb - 8), (xx, yb + 18)],
+                BLACK.stroke_width(2),
+            ))
+            .map_err(style::err)?;
         }
-        root.draw(&Text::new("1 mm".to_string(), (x + bar_px / 2, yb + 24), style::anchored(style::text(20), HPos::Center, VPos::Top))).map_err(style::err)?;
+        root.draw(&Text::new(
+            "1 mm".to_string(),
+            (x + bar_px / 2, yb + 24),
+            style::anchored(style::text(20), HPos::Center, VPos::Top),
+        ))
+        .map_err(style::err)?;
         Ok(None)
     }
 }

@@ -113,7 +113,10 @@ pub fn write_pictures(pics: &[Picture], dir: &Path) -> Result<Vec<PathBuf>, Plot
     for p in pics {
         for (ext, bytes) in [("png", &p.png), ("svg", &p.svg)] {
             let path = dir.join(format!("{}.{ext}", p.name));
-            crate::report::write_atomic(&path, bytes).map_err(|source| PlotError::Write { path: path.clone(), source })?;
+            crate::report::write_atomic(&path, bytes).map_err(|source| PlotError::Write {
+                path: path.clone(),
+                source,
+            })?;
             out.push(path);
         }
     }
@@ -123,7 +126,11 @@ pub fn write_pictures(pics: &[Picture], dir: &Path) -> Result<Vec<PathBuf>, Plot
 /// Short form of a design's key figures for titles: "3667 channels · 229.2 /cm² · …".
 pub(crate) fn key_figures(a: &Analysis) -> String {
     let m = &a.metrics;
-    let pct = |v: Option<f64>| v.map_or("—".to_string(), |x| format!("{} %", style::num(100.0 * x, 1)));
+    let pct = |v: Option<f64>| {
+        v.map_or("—".to_string(), |x| {
+            format!("{} %", style::num(100.0 * x, 1))
+        })
+    };
     let mm = |v: Option<f64>| v.map_or("—".to_string(), |x| format!("{} mm", style::num(x, 2)));
     format!(
         "{} channels · {} /cm² · coverage {} · treated {} · largest gap {} · depth {}",
@@ -139,6 +146,17 @@ pub(crate) fn key_figures(a: &Analysis) -> String {
 /// "mf8-192 (roller): 40 × 40 mm, 15 passes, seed 1".
 pub(crate) fn design_line(d: &Design) -> String {
     let t = &d.treatment;
-    let passes: Vec<String> = t.pass_groups.iter().map(|(g, n)| format!("{n} × {}°", style::tick(*g))).collect();
-    format!("{} · {} × {} mm region · passes {} · seed {}", d.description, style::tick(t.area_mm[0]), style::tick(t.area_mm[1]), passes.join(", "), t.seed)
+    let passes: Vec<String> = t
+        .pass_groups
+        .iter()
+        .map(|(g, n)| format!("{n} × {}°", style::tick(*g)))
+        .collect();
+    format!(
+        "{} · {} × {} mm region · passes {} · seed {}",
+        d.description,
+        style::tick(t.area_mm[0]),
+        style::tick(t.area_mm[1]),
+        passes.join(", "),
+        t.seed
+    )
 }

@@ -61,13 +61,28 @@ pub fn ring_pitches(r: &Roller) -> RingPitches {
     }
     rings_mm.sort_by(f64::total_cmp);
     let gaps: Vec<f64> = rings_mm.windows(2).map(|w| w[1] - w[0]).collect();
-    let minmax = |v: &[f64]| (!v.is_empty()).then(|| (v.iter().copied().fold(f64::INFINITY, f64::min), v.iter().copied().fold(f64::NEG_INFINITY, f64::max)));
+    let minmax = |v: &[f64]| {
+        (!v.is_empty()).then(|| {
+            (
+                v.iter().copied().fold(f64::INFINITY, f64::min),
+                v.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            )
+        })
+    };
     let ring_angles = |a: f64| {
-        let mut v: Vec<f64> = r.needles.iter().filter(|n| (n.axial_mm - a).abs() < 1e-9).map(|n| n.angle_deg.rem_euclid(360.0)).collect();
+        let mut v: Vec<f64> = r
+            .needles
+            .iter()
+            .filter(|n| (n.axial_mm - a).abs() < 1e-9)
+            .map(|n| n.angle_deg.rem_euclid(360.0))
+            .collect();
         v.sort_by(f64::total_cmp);
         v
     };
-    let first = rings_mm.first().map(|&a| ring_angles(a)).unwrap_or_default();
+    let first = rings_mm
+        .first()
+        .map(|&a| ring_angles(a))
+        .unwrap_or_default();
     let mut pitch: Vec<f64> = first.windows(2).map(|w| w[1] - w[0]).collect();
     if first.len() > 1 {
         pitch.push(first[0] + 360.0 - first[first.len() - 1]);
@@ -76,7 +91,12 @@ pub fn ring_pitches(r: &Roller) -> RingPitches {
         let second = ring_angles(rings_mm[1]);
         (second[0] - first[0]).rem_euclid(360.0)
     });
-    RingPitches { ring_pitch_mm: minmax(&gaps), needle_pitch_deg: minmax(&pitch), stagger_deg: stagger, rings_mm }
+    RingPitches {
+        ring_pitch_mm: minmax(&gaps),
+        needle_pitch_deg: minmax(&pitch),
+        stagger_deg: stagger,
+        rings_mm,
+    }
 }
 
 /// Smallest distance between two needles of a pen cartridge, mm.
@@ -102,10 +122,20 @@ fn sep(unit: &str) -> &'static str {
 fn range_text(v: Option<(f64, f64)>, dec: usize, unit: &str) -> String {
     match v {
         None => "—".into(),
-        Some((a, b)) if (b - a).abs() < 1e-9 => format!("{}{}{unit}", style::num(a, dec), sep(unit)),
-        Some((a, b)) => format!("{}–{}{}{unit}", style::num(a, dec), style::num(b, dec), sep(unit)),
+        Some((a, b)) if (b - a).abs() < 1e-9 => {
+            format!("{}{}{unit}", style::num(a, dec), sep(unit))
+        }
+        Some((a, b)) => format!(
+            "{}–{}{}{unit}",
+            style::num(a, dec),
+            style::num(b, dec),
+            sep(unit)
+        ),
     }
 }
+
+/// A dimension line: from, to (mm) and its letter.
+type Dim = ((f64, f64), (f64, f64), String);
 
 struct Needles {
     size: (u32, u32),
@@ -127,7 +157,7 @@ struct Needles {
     /// Text at the right of the plot at a y (mm): ring labels.
     side_labels: Vec<(f64, String)>,
     /// Dimension lines: from, to (mm) and a letter.
-    dims: Vec<((f64, f64), (f64, f64), String)>,
+    dims: Vec<Dim>,
     /// Lines of the text block under the plot.
     notes: Vec<String>,
     /// Pen: needle numbers drawn beside the needles.
@@ -141,13 +171,25 @@ pub fn render(d: &Design) -> Result<Picture, PlotError> {
         Device::Pen(p) => pen(d, p),
     };
     let (png, svg, scale) = style::render(&fig).map_err(Picture::draw_error("needles"))?;
-    Ok(Picture { name: "needles", png, svg, size: fig.size, scale, plot: Some((fig.plot, fig.window)) })
+    Ok(Picture {
+        name: "needles",
+        png,
+        svg,
+        size: fig.size,
+        scale,
+        plot: Some((fig.plot, fig.window)),
+    })
 }
 
 fn depth_scale(depths: &[f64]) -> ColourScale {
     let lo = depths.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = depths.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    ColourScale::new(lo, hi, style::decimals_for(hi - lo, hi.abs()).max(2), "depth reached (mm)")
+    ColourScale::new(
+        lo,
+        hi,
+        style::decimals_for(hi - lo, hi.abs()).max(2),
+        "depth reached (mm)",
+    )
 }
 
 fn roller(d: &Design, r: &Roller) -> Needles {
@@ -165,13 +207,27 @@ fn roller(d: &Design, r: &Roller) -> Needles {
     let ph = (ph_eq * stretch).min(900.0).round() as u32;
     let stretch = ph as f64 / ph_eq;
     let delta = d.skin.deflection_mm;
-    let dots: Vec<Dot> = r.needles.iter().enumerate().map(|(i, n)| Dot { x: n.angle_deg.rem_euclid(360.0) / 360.0 * circ, y: n.axial_mm, depth_mm: n.length_mm - delta, number: i }).collect();
+    let dots: Vec<Dot> = r
+        .needles
+        .iter()
+        .enumerate()
+        .map(|(i, n)| Dot {
+            x: n.angle_deg.rem_euclid(360.0) / 360.0 * circ,
+            y: n.axial_mm,
+            depth_mm: n.length_mm - delta,
+            number: i,
+        })
+        .collect();
     let depths: Vec<f64> = dots.iter().map(|x| x.depth_mm).collect();
     let side_labels: Vec<(f64, String)> = pit
         .rings_mm
         .iter()
         .map(|&a| {
-            let ring = r.needles.iter().find(|n| (n.axial_mm - a).abs() < 1e-9).map_or(0, |n| n.ring);
+            let ring = r
+                .needles
+                .iter()
+                .find(|n| (n.axial_mm - a).abs() < 1e-9)
+                .map_or(0, |n| n.ring);
             (a, format!("ring {ring}"))
         })
         .collect();
@@ -184,28 +240,54 @@ fn roller(d: &Design, r: &Roller) -> Needles {
         let mut xs: Vec<f64> = ring0.iter().map(|x| x.x).collect();
         xs.sort_by(f64::total_cmp);
         // measure from the first-ring needle nearest the middle, away from needle 0's label
-        let k = (0..xs.len()).min_by(|&i, &j| (xs[i] - circ / 2.0).abs().total_cmp(&(xs[j] - circ / 2.0).abs())).unwrap_or(0);
+        let k = (0..xs.len())
+            .min_by(|&i, &j| {
+                (xs[i] - circ / 2.0)
+                    .abs()
+                    .total_cmp(&(xs[j] - circ / 2.0).abs())
+            })
+            .unwrap_or(0);
         let x0 = xs[k];
         if let (Some(&a1), Some(st)) = (pit.rings_mm.get(1), pit.stagger_deg) {
             dims.push(((x0, a0), (x0, a1), "a".to_string()));
             dims.push(((x0, a1), (x0 + mm_of(st), a1), "c".to_string()));
         }
         if xs.len() > 1 {
-            let next = if k + 1 < xs.len() { xs[k + 1] } else { xs[0] + circ };
+            let next = if k + 1 < xs.len() {
+                xs[k + 1]
+            } else {
+                xs[0] + circ
+            };
             dims.push(((x0, a0), (next, a0), "b".to_string()));
         }
     }
-    notes.push(format!("a  ring pitch {}", range_text(pit.ring_pitch_mm, 3, "mm")));
+    notes.push(format!(
+        "a  ring pitch {}",
+        range_text(pit.ring_pitch_mm, 3, "mm")
+    ));
     notes.push(format!(
         "b  needle pitch within a ring {} = {}",
         range_text(pit.needle_pitch_deg, 3, "°"),
-        range_text(pit.needle_pitch_deg.map(|(a, b)| (mm_of(a), mm_of(b))), 3, "mm along the circumference")
+        range_text(
+            pit.needle_pitch_deg.map(|(a, b)| (mm_of(a), mm_of(b))),
+            3,
+            "mm along the circumference"
+        )
     ));
     notes.push(match pit.stagger_deg {
-        Some(st) => format!("c  stagger from one ring to the next {}° = {} mm", style::num(st, 3), style::num(mm_of(st), 3)),
+        Some(st) => format!(
+            "c  stagger from one ring to the next {}° = {} mm",
+            style::num(st, 3),
+            style::num(mm_of(st), 3)
+        ),
         None => "c  one ring: no stagger".to_string(),
     });
-    notes.push(format!("drum Ø {} mm × {} mm wide · circumference πD = {} mm · needles numbered as in needles.csv", style::tick(r.drum_diameter_mm), style::tick(r.drum_width_mm), style::num(circ, 2)));
+    notes.push(format!(
+        "drum Ø {} mm × {} mm wide · circumference πD = {} mm · needles numbered as in needles.csv",
+        style::tick(r.drum_diameter_mm),
+        style::tick(r.drum_width_mm),
+        style::num(circ, 2)
+    ));
     let per_pass = kinematics::density_per_pass_mm2(d) * 100.0;
     let lengths: Vec<f64> = r.needles.iter().map(|n| n.length_mm).collect();
     let lmin = lengths.iter().copied().fold(f64::INFINITY, f64::min);
@@ -254,7 +336,12 @@ fn roller(d: &Design, r: &Roller) -> Needles {
 fn pen(d: &Design, p: &Pen) -> Needles {
     let delta = d.skin.deflection_mm;
     let r_mm = d.needle.diameter_mm / 2.0;
-    let (mut x0, mut x1, mut y0, mut y1) = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
+    let (mut x0, mut x1, mut y0, mut y1) = (
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    );
     for n in &p.needles {
         x0 = x0.min(n.along_mm);
         x1 = x1.max(n.along_mm);
@@ -264,8 +351,21 @@ fn pen(d: &Design, p: &Pen) -> Needles {
     let pad = (0.2 * (x1 - x0).max(y1 - y0)).max(0.6) + r_mm;
     let (x0, x1, y0, y1) = (x0 - pad, x1 + pad, y0 - pad, y1 + pad);
     let s = (860.0 / (x1 - x0)).min(760.0 / (y1 - y0));
-    let (pw, ph) = (((x1 - x0) * s).round() as u32, ((y1 - y0) * s).round() as u32);
-    let dots: Vec<Dot> = p.needles.iter().enumerate().map(|(i, n)| Dot { x: n.along_mm, y: -n.across_mm, depth_mm: p.depth_mm - delta, number: i }).collect();
+    let (pw, ph) = (
+        ((x1 - x0) * s).round() as u32,
+        ((y1 - y0) * s).round() as u32,
+    );
+    let dots: Vec<Dot> = p
+        .needles
+        .iter()
+        .enumerate()
+        .map(|(i, n)| Dot {
+            x: n.along_mm,
+            y: -n.across_mm,
+            depth_mm: p.depth_mm - delta,
+            number: i,
+        })
+        .collect();
     let depths: Vec<f64> = dots.iter().map(|x| x.depth_mm).collect();
     let step = p.hand_speed_mm_s / p.frequency_hz;
     let notes = vec![
@@ -312,20 +412,30 @@ impl Figure for Needles {
         self.size
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<Option<ColourScale>, String> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<Option<ColourScale>, String> {
         let (px, py, pw, ph) = self.plot;
         let e = style::err;
         style::title(root, &self.head, &self.lines)?;
         let top_h: u32 = if self.top_axis.is_some() { 60 } else { 0 };
-        let area = root.clone().shrink((px - style::Y_LABEL_W as i32, py - top_h as i32), (pw + style::Y_LABEL_W, ph + style::X_LABEL_H + top_h));
+        let area = root.clone().shrink(
+            (px - style::Y_LABEL_W as i32, py - top_h as i32),
+            (pw + style::Y_LABEL_W, ph + style::X_LABEL_H + top_h),
+        );
         let [x0, y0, x1, y1] = self.window;
         let mut b = ChartBuilder::on(&area);
-        b.x_label_area_size(style::X_LABEL_H).y_label_area_size(style::Y_LABEL_W);
+        b.x_label_area_size(style::X_LABEL_H)
+            .y_label_area_size(style::Y_LABEL_W);
         if self.top_axis.is_some() {
             b.top_x_label_area_size(top_h);
         }
         let ta = self.top_axis.unwrap_or((0.0, 1.0));
-        let mut chart = b.build_cartesian_2d(x0..x1, y0..y1).map_err(e)?.set_secondary_coord(ta.0..ta.1, y0..y1);
+        let mut chart = b
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(e)?
+            .set_secondary_coord(ta.0..ta.1, y0..y1);
         let flip = self.flip_y;
         let yfmt = move |v: &f64| style::tick(if flip { -*v } else { *v });
         chart
@@ -357,35 +467,57 @@ impl Figure for Needles {
         let to_px = |x: f64, y: f64| {
             let sx = pw as f64 / (x1 - x0);
             let sy = ph as f64 / (y1 - y0);
-            (px + ((x - x0) * sx).round() as i32, py + ((y1 - y) * sy).round() as i32)
+            (
+                px + ((x - x0) * sx).round() as i32,
+                py + ((y1 - y) * sy).round() as i32,
+            )
         };
         let _ = pa;
         for dot in &self.dots {
             let c = style::rgb(DEPTH.at(self.scale.t(dot.depth_mm)));
             let at = to_px(dot.x, dot.y);
             if dot.depth_mm > 0.0 {
-                root.draw(&Circle::new(at, self.radius_px, c.filled())).map_err(e)?;
-                root.draw(&Circle::new(at, self.radius_px, BLACK.stroke_width(1))).map_err(e)?;
+                root.draw(&Circle::new(at, self.radius_px, c.filled()))
+                    .map_err(e)?;
+                root.draw(&Circle::new(at, self.radius_px, BLACK.stroke_width(1)))
+                    .map_err(e)?;
             } else {
-                root.draw(&Circle::new(at, self.radius_px, RGBColor(120, 120, 120).stroke_width(2))).map_err(e)?;
+                root.draw(&Circle::new(
+                    at,
+                    self.radius_px,
+                    RGBColor(120, 120, 120).stroke_width(2),
+                ))
+                .map_err(e)?;
             }
             if self.numbers {
                 let off = self.radius_px + 4;
-                root.draw(&Text::new(dot.number.to_string(), (at.0 + off, at.1 - off), style::anchored(style::text(18), HPos::Left, VPos::Bottom))).map_err(e)?;
+                root.draw(&Text::new(
+                    dot.number.to_string(),
+                    (at.0 + off, at.1 - off),
+                    style::anchored(style::text(18), HPos::Left, VPos::Bottom),
+                ))
+                .map_err(e)?;
             }
         }
         if !self.numbers {
             // mark needle 0 so the numbering can be followed
             if let Some(d0) = self.dots.first() {
                 let at = to_px(d0.x, d0.y);
-                root.draw(&Circle::new(at, self.radius_px + 5, BLACK.stroke_width(2))).map_err(e)?;
-                root.draw(&Text::new("needle 0".to_string(), (at.0 + self.radius_px + 8, at.1 - self.radius_px - 4), style::anchored(style::text(16), HPos::Left, VPos::Bottom))).map_err(e)?;
+                root.draw(&Circle::new(at, self.radius_px + 5, BLACK.stroke_width(2)))
+                    .map_err(e)?;
+                root.draw(&Text::new(
+                    "needle 0".to_string(),
+                    (at.0 + self.radius_px + 8, at.1 - self.radius_px - 4),
+                    style::anchored(style::text(16), HPos::Left, VPos::Bottom),
+                ))
+                .map_err(e)?;
             }
         }
         let red = RGBColor(200, 0, 0);
         for ((ax, ay), (bx, by), letter) in &self.dims {
             let (pa, pb) = (to_px(*ax, *ay), to_px(*bx, *by));
-            root.draw(&PathElement::new(vec![pa, pb], red.stroke_width(3))).map_err(e)?;
+            root.draw(&PathElement::new(vec![pa, pb], red.stroke_width(3)))
+                .map_err(e)?;
             for p in [pa, pb] {
                 root.draw(&Circle::new(p, 3, red.filled())).map_err(e)?;
             }
@@ -399,21 +531,45 @@ impl Figure for Needles {
                 (mid.0, mid.1 - 6)
             };
             let v = if below { VPos::Top } else { VPos::Bottom };
-            let anchor = if pa.0 == pb.0 { style::anchored(style::tinted(style::bold(20), red), HPos::Right, VPos::Center) } else { style::anchored(style::tinted(style::bold(20), red), HPos::Center, v) };
-            root.draw(&Text::new(letter.clone(), (tx, ty), anchor)).map_err(e)?;
+            let anchor = if pa.0 == pb.0 {
+                style::anchored(
+                    style::tinted(style::bold(20), red),
+                    HPos::Right,
+                    VPos::Center,
+                )
+            } else {
+                style::anchored(style::tinted(style::bold(20), red), HPos::Center, v)
+            };
+            root.draw(&Text::new(letter.clone(), (tx, ty), anchor))
+                .map_err(e)?;
         }
         // ring labels at the right of the plot
         let xr = px + pw as i32 + 10;
         for (y, s) in &self.side_labels {
             let (_, yy) = to_px(x0, *y);
-            root.draw(&Text::new(s.clone(), (xr, yy), style::anchored(style::text(18), HPos::Left, VPos::Center))).map_err(e)?;
+            root.draw(&Text::new(
+                s.clone(),
+                (xr, yy),
+                style::anchored(style::text(18), HPos::Left, VPos::Center),
+            ))
+            .map_err(e)?;
         }
         // colour bar
         let bx = (px + pw as i32 + 120).max(1150);
-        let bar = BarPlace { x: bx, y: py + 30, h: ph.clamp(200, 400) };
+        let bar = BarPlace {
+            x: bx,
+            y: py + 30,
+            h: ph.clamp(200, 400),
+        };
         let mut s = self.scale.clone();
         s.labels = style::colour_bar(root, bar, &s, DEPTH)?;
-        style::legend_lines(root, LEFT, py + ph as i32 + style::X_LABEL_H as i32 + 20, 20, &self.notes)?;
+        style::legend_lines(
+            root,
+            LEFT,
+            py + ph as i32 + style::X_LABEL_H as i32 + 20,
+            20,
+            &self.notes,
+        )?;
         Ok(Some(s))
     }
 }
@@ -424,7 +580,12 @@ mod tests {
     use crate::design::RollerNeedle;
 
     fn drum(needles: Vec<RollerNeedle>) -> Roller {
-        Roller { drum_diameter_mm: 20.0, drum_width_mm: 20.0, roll_speed_mm_s: 30.0, needles }
+        Roller {
+            drum_diameter_mm: 20.0,
+            drum_width_mm: 20.0,
+            roll_speed_mm_s: 30.0,
+            needles,
+        }
     }
 
     #[test]
@@ -432,7 +593,12 @@ mod tests {
         let mut v = Vec::new();
         for i in 0..8u32 {
             for j in 0..24 {
-                v.push(RollerNeedle { ring: i, axial_mm: (i as f64 - 3.5) * 2.5, angle_deg: (j as f64 * 15.0 + i as f64 * 7.5).rem_euclid(360.0), length_mm: 1.5 });
+                v.push(RollerNeedle {
+                    ring: i,
+                    axial_mm: (i as f64 - 3.5) * 2.5,
+                    angle_deg: (j as f64 * 15.0 + i as f64 * 7.5).rem_euclid(360.0),
+                    length_mm: 1.5,
+                });
             }
         }
         let p = ring_pitches(&drum(v));

@@ -55,7 +55,9 @@ pub fn text(px: u32) -> TextStyle<'static> {
 
 /// Bold text style of `px` pixels, black.
 pub fn bold(px: u32) -> TextStyle<'static> {
-    (FAMILY, px as f64, FontStyle::Bold).into_font().color(&BLACK)
+    (FAMILY, px as f64, FontStyle::Bold)
+        .into_font()
+        .color(&BLACK)
 }
 
 /// A text style in colour `c`.
@@ -77,7 +79,11 @@ pub fn num(x: f64, decimals: usize) -> String {
 /// A tick value without trailing zeros: 5 → "5", 2.5 → "2.5", 0.125 → "0.125".
 pub fn tick(x: f64) -> String {
     let s = num(x, 4);
-    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s };
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
     if s == "-0" {
         "0".into()
     } else {
@@ -87,7 +93,7 @@ pub fn tick(x: f64) -> String {
 
 /// The "nice" step (1, 2, 2.5 or 5 × 10ᵏ) nearest above `raw`.
 pub fn nice_step(raw: f64) -> f64 {
-    if !(raw > 0.0) || !raw.is_finite() {
+    if raw.is_nan() || raw <= 0.0 || !raw.is_finite() {
         return 1.0;
     }
     let mag = 10f64.powf(raw.log10().floor());
@@ -104,11 +110,34 @@ pub fn nice_step(raw: f64) -> f64 {
 pub struct Lut(pub &'static [(u8, u8, u8)]);
 
 /// White to dark blue (ColorBrewer "Blues"): coverage, where most cells are empty or full.
-pub const BLUES: Lut = Lut(&[(247, 251, 255), (198, 219, 239), (107, 174, 214), (33, 113, 181), (8, 48, 107)]);
+pub const BLUES: Lut = Lut(&[
+    (247, 251, 255),
+    (198, 219, 239),
+    (107, 174, 214),
+    (33, 113, 181),
+    (8, 48, 107),
+]);
 /// Viridis (matplotlib), sampled at 9 stops: density.
-pub const VIRIDIS: Lut = Lut(&[(68, 1, 84), (71, 44, 122), (59, 81, 139), (44, 113, 142), (33, 144, 141), (39, 173, 129), (92, 200, 99), (170, 220, 50), (253, 231, 37)]);
+pub const VIRIDIS: Lut = Lut(&[
+    (68, 1, 84),
+    (71, 44, 122),
+    (59, 81, 139),
+    (44, 113, 142),
+    (33, 144, 141),
+    (39, 173, 129),
+    (92, 200, 99),
+    (170, 220, 50),
+    (253, 231, 37),
+]);
 /// Light yellow to dark red (ColorBrewer "YlOrRd"): depth, deeper is darker.
-pub const DEPTH: Lut = Lut(&[(255, 237, 160), (254, 178, 76), (253, 141, 60), (240, 59, 32), (189, 0, 38), (110, 0, 30)]);
+pub const DEPTH: Lut = Lut(&[
+    (255, 237, 160),
+    (254, 178, 76),
+    (253, 141, 60),
+    (240, 59, 32),
+    (189, 0, 38),
+    (110, 0, 30),
+]);
 
 /// A colour map sampled at 1024 levels, for filling many pixels.
 pub struct LutTable(Vec<[u8; 3]>);
@@ -135,7 +164,11 @@ impl Lut {
         let i = (f.floor() as usize).min(s.len() - 2);
         let w = f - i as f64;
         let mix = |a: u8, b: u8| (a as f64 + (b as f64 - a as f64) * w).round() as u8;
-        [mix(s[i].0, s[i + 1].0), mix(s[i].1, s[i + 1].1), mix(s[i].2, s[i + 1].2)]
+        [
+            mix(s[i].0, s[i + 1].0),
+            mix(s[i].1, s[i + 1].1),
+            mix(s[i].2, s[i + 1].2),
+        ]
     }
 }
 
@@ -170,7 +203,13 @@ pub struct ColourScale {
 impl ColourScale {
     /// A scale over [lo, hi] (lo ≤ hi) with labels of `decimals` decimals.
     pub fn new(lo: f64, hi: f64, decimals: usize, unit: &str) -> ColourScale {
-        ColourScale { lo, hi, decimals, unit: unit.to_string(), labels: Vec::new() }
+        ColourScale {
+            lo,
+            hi,
+            decimals,
+            unit: unit.to_string(),
+            labels: Vec::new(),
+        }
     }
 
     /// Position of `v` on the scale in [0, 1]; 0.5 when the range is a single value.
@@ -195,7 +234,11 @@ impl ColourScale {
 
 /// Decimals that show a range of `span` with about three significant figures.
 pub fn decimals_for(span: f64, max: f64) -> usize {
-    let s = if span > 0.0 { span } else { max.abs().max(1e-3) };
+    let s = if span > 0.0 {
+        span
+    } else {
+        max.abs().max(1e-3)
+    };
     ((2.0 - s.log10().floor()).max(0.0) as usize).min(4)
 }
 
@@ -217,9 +260,23 @@ impl RegionFrame {
     /// The frame for the window [x0, x1] × [y0, y1] mm.
     pub fn new(window_mm: [f64; 4]) -> RegionFrame {
         let (w, h) = (window_mm[2] - window_mm[0], window_mm[3] - window_mm[1]);
-        let (pw, ph) = if w >= h { (PLOT_MAX, ((PLOT_MAX as f64) * h / w).round().max(1.0) as u32) } else { (((PLOT_MAX as f64) * w / h).round().max(1.0) as u32, PLOT_MAX) };
+        let (pw, ph) = if w >= h {
+            (
+                PLOT_MAX,
+                ((PLOT_MAX as f64) * h / w).round().max(1.0) as u32,
+            )
+        } else {
+            (
+                ((PLOT_MAX as f64) * w / h).round().max(1.0) as u32,
+                PLOT_MAX,
+            )
+        };
         let height = PLOT_TOP as u32 + ph.max(560) + X_LABEL_H + 30;
-        RegionFrame { plot: (PLOT_LEFT, PLOT_TOP, pw, ph), canvas: (CANVAS_W, height), window_mm }
+        RegionFrame {
+            plot: (PLOT_LEFT, PLOT_TOP, pw, ph),
+            canvas: (CANVAS_W, height),
+            window_mm,
+        }
     }
 
     /// Pixels per mm (the same along x and y).
@@ -244,26 +301,47 @@ impl RegionFrame {
     pub fn px(&self, x: f64, y: f64) -> (i32, i32) {
         let [x0, _, _, y1] = self.window_mm;
         let s = self.px_per_mm();
-        (self.plot.0 + ((x - x0) * s).round() as i32, self.plot.1 + ((y1 - y) * s).round() as i32)
+        (
+            self.plot.0 + ((x - x0) * s).round() as i32,
+            self.plot.1 + ((y1 - y) * s).round() as i32,
+        )
     }
 }
 
 /// Draws the title block: a bold first line, then up to three lines of key figures.
-pub fn title<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, head: &str, lines: &[String]) -> DResult {
-    root.draw(&Text::new(head.to_string(), (24, 14), bold(30))).map_err(err)?;
+pub fn title<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    head: &str,
+    lines: &[String],
+) -> DResult {
+    root.draw(&Text::new(head.to_string(), (24, 14), bold(30)))
+        .map_err(err)?;
     for (k, l) in lines.iter().enumerate() {
-        root.draw(&Text::new(l.clone(), (24, 54 + 26 * k as i32), text(20))).map_err(err)?;
+        root.draw(&Text::new(l.clone(), (24, 54 + 26 * k as i32), text(20)))
+            .map_err(err)?;
     }
     Ok(())
 }
 
 /// Draws the axes of `frame` in mm (ticks, numbers, axis names) and returns nothing; the plot
 /// area itself is then filled by the caller. `n` is about how many ticks each axis gets.
-pub fn region_axes<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &RegionFrame, x_name: &str, y_name: &str) -> DResult {
+pub fn region_axes<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    frame: &RegionFrame,
+    x_name: &str,
+    y_name: &str,
+) -> DResult {
     let (px, py, pw, ph) = frame.plot;
-    let area = root.clone().shrink((px - Y_LABEL_W as i32, py), (pw + Y_LABEL_W, ph + X_LABEL_H));
+    let area = root.clone().shrink(
+        (px - Y_LABEL_W as i32, py),
+        (pw + Y_LABEL_W, ph + X_LABEL_H),
+    );
     let [x0, y0, x1, y1] = frame.window_mm;
-    let mut chart = ChartBuilder::on(&area).x_label_area_size(X_LABEL_H).y_label_area_size(Y_LABEL_W).build_cartesian_2d(x0..x1, y0..y1).map_err(err)?;
+    let mut chart = ChartBuilder::on(&area)
+        .x_label_area_size(X_LABEL_H)
+        .y_label_area_size(Y_LABEL_W)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(err)?;
     let nx = ((pw as f64) / 110.0).round().max(2.0) as usize;
     let ny = ((ph as f64) / 90.0).round().max(2.0) as usize;
     chart
@@ -284,9 +362,18 @@ pub fn region_axes<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Re
 
 /// Blits an RGB buffer of `w × h` pixels at canvas pixel (x, y). In the SVG pass of
 /// [`render`] the raster becomes one `<image>` (see [`svg_image`]); elsewhere it is copied.
-pub fn blit<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, at: (i32, i32), w: u32, h: u32, rgb_buf: &[u8]) -> DResult {
+pub fn blit<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    at: (i32, i32),
+    w: u32,
+    h: u32,
+    rgb_buf: &[u8],
+) -> DResult {
     if rgb_buf.len() < (w * h * 3) as usize {
-        return Err(format!("image buffer of {} bytes is too small for {w} × {h} px", rgb_buf.len()));
+        return Err(format!(
+            "image buffer of {} bytes is too small for {w} × {h} px",
+            rgb_buf.len()
+        ));
     }
     let spliced = SVG_IMAGES.with(|cell| {
         cell.borrow_mut().as_mut().map(|v| {
@@ -296,9 +383,15 @@ pub fn blit<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, at: (i32, i32), w
     if spliced.is_some() {
         // a one-pixel placeholder the SVG pass replaces by the image, keeping its place in
         // the drawing order
-        return root.draw(&Rectangle::new([at, (at.0 + 1, at.1 + 1)], PLACEHOLDER.filled())).map_err(err);
+        return root
+            .draw(&Rectangle::new(
+                [at, (at.0 + 1, at.1 + 1)],
+                PLACEHOLDER.filled(),
+            ))
+            .map_err(err);
     }
-    let el: BitMapElement<(i32, i32)> = BitMapElement::with_ref(at, (w, h), rgb_buf).ok_or("image buffer too small")?;
+    let el: BitMapElement<(i32, i32)> =
+        BitMapElement::with_ref(at, (w, h), rgb_buf).ok_or("image buffer too small")?;
     root.draw(&el).map_err(err)
 }
 
@@ -366,7 +459,9 @@ pub fn base64(bytes: &[u8]) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut s = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for c in bytes.chunks(3) {
-        let n = (u32::from(c[0]) << 16) | (u32::from(*c.get(1).unwrap_or(&0)) << 8) | u32::from(*c.get(2).unwrap_or(&0));
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
         for k in 0..4 {
             if k <= c.len() {
                 s.push(A[((n >> (18 - 6 * k)) & 63) as usize] as char);
@@ -385,8 +480,14 @@ fn splice(svg: &str, images: &[String]) -> Result<String, String> {
     let mut rest = svg;
     for img in images {
         let at = rest.find(marker).ok_or("SVG image placeholder missing")?;
-        let start = rest[..at].rfind("<rect").ok_or("SVG image placeholder malformed")?;
-        let end = at + rest[at..].find("/>").ok_or("SVG image placeholder malformed")? + 2;
+        let start = rest[..at]
+            .rfind("<rect")
+            .ok_or("SVG image placeholder malformed")?;
+        let end = at
+            + rest[at..]
+                .find("/>")
+                .ok_or("SVG image placeholder malformed")?
+            + 2;
         out.push_str(&rest[..start]);
         out.push_str(img);
         rest = &rest[end..];
@@ -399,9 +500,17 @@ fn splice(svg: &str, images: &[String]) -> Result<String, String> {
 }
 
 /// Draws a 1-px frame around a pixel rectangle.
-pub fn frame_rect<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, r: Rect, colour: RGBColor) -> DResult {
+pub fn frame_rect<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    r: Rect,
+    colour: RGBColor,
+) -> DResult {
     let (x, y, w, h) = r;
-    root.draw(&Rectangle::new([(x - 1, y - 1), (x + w as i32, y + h as i32)], colour.stroke_width(1))).map_err(err)
+    root.draw(&Rectangle::new(
+        [(x - 1, y - 1), (x + w as i32, y + h as i32)],
+        colour.stroke_width(1),
+    ))
+    .map_err(err)
 }
 
 /// Fills an RGB buffer of `w × h` pixels row by row in parallel; `f(i, j)` gives pixel (i, j),
@@ -425,7 +534,9 @@ where
 {
     use rayon::prelude::*;
     let mut buf = vec![0u8; (w * h * 3) as usize];
-    buf.par_chunks_mut((w * 3) as usize).enumerate().for_each(|(j, row)| f(j as u32, row));
+    buf.par_chunks_mut((w * 3) as usize)
+        .enumerate()
+        .for_each(|(j, row)| f(j as u32, row));
     buf
 }
 
@@ -456,7 +567,10 @@ pub fn bar_labels(scale: &ColourScale, h: u32, min_gap_px: f64) -> Vec<(f64, Str
     let px = |v: f64| (v - scale.lo) / span * h as f64;
     let mut v = (scale.lo / step).ceil() * step;
     while v < scale.hi {
-        if out.iter().all(|(u, _)| (px(*u) - px(v)).abs() >= min_gap_px) {
+        if out
+            .iter()
+            .all(|(u, _)| (px(*u) - px(v)).abs() >= min_gap_px)
+        {
             out.push((v, num(v, scale.decimals)));
         }
         v += step;
@@ -467,52 +581,103 @@ pub fn bar_labels(scale: &ColourScale, h: u32, min_gap_px: f64) -> Vec<(f64, Str
 /// Draws a vertical colour bar: gradient from `scale.lo` (bottom) to `scale.hi` (top), a
 /// frame, tick marks and labels at right, the unit above. Returns the labels drawn. A scale
 /// of one value draws one swatch with one label.
-pub fn colour_bar<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, place: BarPlace, scale: &ColourScale, lut: Lut) -> Result<Vec<(f64, String)>, String> {
+pub fn colour_bar<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    place: BarPlace,
+    scale: &ColourScale,
+    lut: Lut,
+) -> Result<Vec<(f64, String)>, String> {
     let BarPlace { x, y, h } = place;
     // one value: a short swatch, not a tall bar of one colour
     let h = if scale.hi > scale.lo { h } else { h.min(100) };
     // serial: drawing code never calls into rayon (see `render`)
-    let grad: Vec<u8> = (0..h).flat_map(|j| {
-        let c = if scale.hi > scale.lo { lut.at(1.0 - (j as f64 + 0.5) / h as f64) } else { lut.at(0.5) };
-        std::iter::repeat(c).take(BAR_W as usize).flatten()
-    }).collect();
+    let grad: Vec<u8> = (0..h)
+        .flat_map(|j| {
+            let c = if scale.hi > scale.lo {
+                lut.at(1.0 - (j as f64 + 0.5) / h as f64)
+            } else {
+                lut.at(0.5)
+            };
+            std::iter::repeat(c).take(BAR_W as usize).flatten()
+        })
+        .collect();
     blit(root, (x, y), BAR_W, h, &grad)?;
     frame_rect(root, (x, y, BAR_W, h), BLACK)?;
-    root.draw(&Text::new(scale.unit.clone(), (x, y - 16), anchored(text(20), HPos::Left, VPos::Bottom))).map_err(err)?;
-    let labels = if scale.hi > scale.lo { bar_labels(scale, h, 40.0) } else { vec![(scale.lo, scale.lo_label())] };
+    root.draw(&Text::new(
+        scale.unit.clone(),
+        (x, y - 16),
+        anchored(text(20), HPos::Left, VPos::Bottom),
+    ))
+    .map_err(err)?;
+    let labels = if scale.hi > scale.lo {
+        bar_labels(scale, h, 40.0)
+    } else {
+        vec![(scale.lo, scale.lo_label())]
+    };
     for (v, s) in &labels {
-        let py = if scale.hi > scale.lo { y + h as i32 - ((v - scale.lo) / (scale.hi - scale.lo) * h as f64).round() as i32 } else { y + h as i32 / 2 };
+        let py = if scale.hi > scale.lo {
+            y + h as i32 - ((v - scale.lo) / (scale.hi - scale.lo) * h as f64).round() as i32
+        } else {
+            y + h as i32 / 2
+        };
         let xr = x + BAR_W as i32;
-        root.draw(&PathElement::new(vec![(xr, py), (xr + 8, py)], BLACK.stroke_width(2))).map_err(err)?;
-        root.draw(&Text::new(s.clone(), (xr + 12, py), anchored(text(20), HPos::Left, VPos::Center))).map_err(err)?;
+        root.draw(&PathElement::new(
+            vec![(xr, py), (xr + 8, py)],
+            BLACK.stroke_width(2),
+        ))
+        .map_err(err)?;
+        root.draw(&Text::new(
+            s.clone(),
+            (xr + 12, py),
+            anchored(text(20), HPos::Left, VPos::Center),
+        ))
+        .map_err(err)?;
         if scale.hi <= scale.lo {
-            root.draw(&Text::new("(every value)".to_string(), (xr + 12, py + 24), anchored(text(18), HPos::Left, VPos::Center))).map_err(err)?;
+            root.draw(&Text::new(
+                "(every value)".to_string(),
+                (xr + 12, py + 24),
+                anchored(text(18), HPos::Left, VPos::Center),
+            ))
+            .map_err(err)?;
         }
     }
     Ok(labels)
 }
 
 /// Writes lines of legend text from (x, y) downwards, `px` pixels high; returns the y below.
-pub fn legend_lines<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, x: i32, y: i32, px: u32, lines: &[String]) -> Result<i32, String> {
+pub fn legend_lines<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    x: i32,
+    y: i32,
+    px: u32,
+    lines: &[String],
+) -> Result<i32, String> {
     let mut yy = y;
     for l in lines {
-        root.draw(&Text::new(l.clone(), (x, yy), text(px))).map_err(err)?;
+        root.draw(&Text::new(l.clone(), (x, yy), text(px)))
+            .map_err(err)?;
         yy += px as i32 + 8;
     }
     Ok(yy)
 }
+
+/// PNG bytes, SVG bytes and the colour scale a figure labelled.
+pub type Rendered = (Vec<u8>, Vec<u8>, Option<ColourScale>);
 
 /// A picture ready to draw: its data prepared once, drawn on any backend.
 pub trait Figure: Sync {
     /// Canvas size, px.
     fn size(&self) -> (u32, u32);
     /// Draws the picture; returns the colour scale it labelled, if any.
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<Option<ColourScale>, String>;
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<Option<ColourScale>, String>;
 }
 
 /// Renders a figure to PNG bytes (drawn into an RGB buffer, encoded once) and SVG text (a
 /// blitted raster becomes one embedded PNG image); returns both and the labelled scale.
-pub fn render<F: Figure>(fig: &F) -> Result<(Vec<u8>, Vec<u8>, Option<ColourScale>), String> {
+pub fn render<F: Figure>(fig: &F) -> Result<Rendered, String> {
     register_fonts();
     let size = fig.size();
     let mut buf = vec![255u8; (size.0 * size.1 * 3) as usize];
@@ -533,7 +698,9 @@ pub fn render<F: Figure>(fig: &F) -> Result<(Vec<u8>, Vec<u8>, Option<ColourScal
         fig.draw(&root)?;
         root.present().map_err(err)
     })();
-    let images = SVG_IMAGES.with(|c| c.borrow_mut().take()).unwrap_or_default();
+    let images = SVG_IMAGES
+        .with(|c| c.borrow_mut().take())
+        .unwrap_or_default();
     drawn?;
     let svg = splice(&svg, &images)?;
     Ok((png, svg.into_bytes(), scale))
@@ -572,7 +739,10 @@ mod tests {
         assert!(l.len() > 3);
         for (i, a) in l.iter().enumerate() {
             for b in &l[i + 1..] {
-                assert!((a.0 - b.0).abs() / 64.6 * 600.0 >= 30.0 - 1e-9, "{a:?} {b:?}");
+                assert!(
+                    (a.0 - b.0).abs() / 64.6 * 600.0 >= 30.0 - 1e-9,
+                    "{a:?} {b:?}"
+                );
             }
         }
     }
@@ -588,7 +758,9 @@ mod tests {
 
     #[test]
     fn halving_averages_blocks() {
-        let buf = [0, 0, 0, 255, 255, 255, 100, 100, 100, 0, 0, 0, 9, 9, 9, 7, 7, 7];
+        let buf = [
+            0, 0, 0, 255, 255, 255, 100, 100, 100, 0, 0, 0, 9, 9, 9, 7, 7, 7,
+        ];
         let (w, h, out) = halve(3, 2, &buf);
         assert_eq!((w, h), (2, 1));
         // (0 + 255 + 0 + 9) / 4 = 66; (100 + 7) / 2 = 53.5, rounded half up
@@ -598,8 +770,15 @@ mod tests {
     #[test]
     fn svg_images_are_spliced_in_order() {
         let svg = r##"<svg><rect x="1" y="1" width="1" height="1" opacity="1" fill="#010203" stroke="none"/><text>a</text><rect x="2" y="2" width="1" height="1" opacity="1" fill="#010203" stroke="none"/></svg>"##;
-        let s = splice(svg, &["<image id=\"a\"/>".into(), "<image id=\"b\"/>".into()]).unwrap();
-        assert_eq!(s, r#"<svg><image id="a"/><text>a</text><image id="b"/></svg>"#);
+        let s = splice(
+            svg,
+            &["<image id=\"a\"/>".into(), "<image id=\"b\"/>".into()],
+        )
+        .unwrap();
+        assert_eq!(
+            s,
+            r#"<svg><image id="a"/><text>a</text><image id="b"/></svg>"#
+        );
         assert!(splice(svg, &["<image/>".into()]).is_err());
     }
 
@@ -610,11 +789,21 @@ mod tests {
         let mut buf = vec![0u8; (f.canvas.0 * f.canvas.1 * 3) as usize];
         let root = BitMapBackend::with_buffer(&mut buf, f.canvas).into_drawing_area();
         let (px, py, pw, ph) = f.plot;
-        let area = root.clone().shrink((px - Y_LABEL_W as i32, py), (pw + Y_LABEL_W, ph + X_LABEL_H));
-        let chart = ChartBuilder::on(&area).x_label_area_size(X_LABEL_H).y_label_area_size(Y_LABEL_W).build_cartesian_2d(0.0..40.0, 0.0..25.0).unwrap();
+        let area = root.clone().shrink(
+            (px - Y_LABEL_W as i32, py),
+            (pw + Y_LABEL_W, ph + X_LABEL_H),
+        );
+        let chart = ChartBuilder::on(&area)
+            .x_label_area_size(X_LABEL_H)
+            .y_label_area_size(Y_LABEL_W)
+            .build_cartesian_2d(0.0..40.0, 0.0..25.0)
+            .unwrap();
         let (xr, yr) = chart.plotting_area().get_pixel_range();
         assert_eq!((xr.start, yr.start), (px, py));
-        assert_eq!(((xr.end - xr.start) as u32, (yr.end - yr.start) as u32), (pw, ph));
+        assert_eq!(
+            ((xr.end - xr.start) as u32, (yr.end - yr.start) as u32),
+            (pw, ph)
+        );
     }
 
     #[test]

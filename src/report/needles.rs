@@ -9,16 +9,43 @@ pub fn rows(design: &Design) -> (Vec<&'static str>, Vec<Vec<String>>) {
     match &design.device {
         Device::Roller(r) => (
             vec!["needle", "ring", "axial_mm", "angle_deg", "length_mm"],
-            r.needles.iter().enumerate().map(|(i, n)| vec![i.to_string(), n.ring.to_string(), fmt_num(n.axial_mm, 4), fmt_num(n.angle_deg, 4), fmt_num(n.length_mm, 4)]).collect(),
+            r.needles
+                .iter()
+                .enumerate()
+                .map(|(i, n)| {
+                    vec![
+                        i.to_string(),
+                        n.ring.to_string(),
+                        fmt_num(n.axial_mm, 4),
+                        fmt_num(n.angle_deg, 4),
+                        fmt_num(n.length_mm, 4),
+                    ]
+                })
+                .collect(),
         ),
-        Device::Pen(p) => (vec!["needle", "along_mm", "across_mm"], p.needles.iter().enumerate().map(|(i, n)| vec![i.to_string(), fmt_num(n.along_mm, 4), fmt_num(n.across_mm, 4)]).collect()),
+        Device::Pen(p) => (
+            vec!["needle", "along_mm", "across_mm"],
+            p.needles
+                .iter()
+                .enumerate()
+                .map(|(i, n)| {
+                    vec![
+                        i.to_string(),
+                        fmt_num(n.along_mm, 4),
+                        fmt_num(n.across_mm, 4),
+                    ]
+                })
+                .collect(),
+        ),
     }
 }
 
 /// needles.csv of a design.
 pub fn csv(design: &Design) -> Vec<u8> {
     let (head, rows) = rows(design);
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
     w.write_record(&head).ok();
     for r in rows {
         w.write_record(&r).ok();
@@ -31,7 +58,13 @@ pub fn table(design: &Design) -> String {
     let (head, body) = rows(design);
     let mut all = vec![head.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
     all.extend(body);
-    format!("{} ({}): {} needles\n{}", design.name, design.device.kind(), design.device.needle_count(), super::table::render(&all))
+    format!(
+        "{} ({}): {} needles\n{}",
+        design.name,
+        design.device.kind(),
+        design.device.needle_count(),
+        super::table::render(&all)
+    )
 }
 
 #[cfg(test)]
