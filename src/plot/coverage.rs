@@ -44,6 +44,8 @@ pub(crate) fn cell_spans(n_out: u32, n_px: usize, cell: usize) -> Vec<(usize, us
 }
 
 struct Coverage {
+    /// Extra legend lines (small openings).
+    notes: Vec<String>,
     frame: RegionFrame,
     head: String,
     lines: Vec<String>,
@@ -106,6 +108,27 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
             m.max_gap_mm()?,
         ))
     });
+    // openings smaller than a few picture pixels all but vanish: say so, and where to look
+    let mean_d = a
+        .field
+        .channels
+        .iter()
+        .map(|c| 2.0 * c.radius_mm)
+        .sum::<f64>()
+        / a.field.channels.len().max(1) as f64;
+    let notes = if !a.field.channels.is_empty() && mean_d * frame.px_per_mm() < 3.0 {
+        vec![
+            format!("openings (Ø {} mm) are", style::num(mean_d, 3)),
+            format!(
+                "{} picture pixel wide here:",
+                style::num(mean_d * frame.px_per_mm(), 1)
+            ),
+            "see detail.png for their".to_string(),
+            "true shape".to_string(),
+        ]
+    } else {
+        Vec::new()
+    };
     let fig = Coverage {
         frame,
         head: format!("{} — coverage: where the openings are", a.design.name),
@@ -114,6 +137,7 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
         scale,
         window: super::detail::window_mm(a),
         gap,
+        notes,
     };
     let (png, svg, scale) = style::render(&fig).map_err(Picture::draw_error("coverage"))?;
     Ok(Picture {
@@ -203,6 +227,9 @@ impl Figure for Coverage {
                     format!("at ({}, {}) mm", style::num(cx, 1), style::num(cy, 1)),
                 ],
             )?;
+        }
+        if !self.notes.is_empty() {
+            style::legend_lines(root, lx0, ly + 110, 18, &self.notes)?;
         }
         Ok(drawn)
     }

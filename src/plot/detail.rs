@@ -127,12 +127,12 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
     for c in &chans {
         let s = if c.slit_mm > 0.0 {
             format!(
-                "{} × {} mm slit-capsule",
+                "{} × {} mm",
                 style::num(c.slit_mm + 2.0 * c.radius_mm, 2),
                 style::num(2.0 * c.radius_mm, 2)
             )
         } else {
-            format!("Ø {} mm round hole", style::num(2.0 * c.radius_mm, 2))
+            format!("Ø {} mm", style::num(2.0 * c.radius_mm, 2))
         };
         match shapes.iter_mut().find(|(t, _)| *t == s) {
             Some(e) => e.1 += 1,
@@ -162,8 +162,15 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
         covered_share,
         shapes: shapes
             .into_iter()
-            .take(4)
-            .map(|(s, n)| format!("{n} × {s}"))
+            .take(3)
+            .flat_map(|(s, n)| {
+                let kind = if s.starts_with('Ø') {
+                    "round holes"
+                } else {
+                    "capsules"
+                };
+                [format!("{n} {kind}"), format!("    {s} each")]
+            })
             .collect(),
     };
     let (png, svg, scale) = style::render(&fig).map_err(Picture::draw_error("detail"))?;
