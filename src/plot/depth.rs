@@ -340,12 +340,18 @@ impl Figure for Depth {
                         BLACK.stroke_width(3),
                     ))
                     .map_err(style::err)?;
+                    root.draw(&Text::new(
+                        style::tick(v),
+                        (x - 10, yy),
+                        style::anchored(style::text(16), HPos::Right, VPos::Bottom),
+                    ))
+                    .map_err(style::err)?;
                 }
             }
             drawn = Some(s);
         }
         let ry = bar.y + bar.h as i32 + 90;
-        let rh = (py0 + ph.max(560) as i32 - ry - 70).max(200) as u32;
+        let rh = (f.canvas.1 as i32 - ry - 110).clamp(200, 460) as u32;
         self.ruler(
             root,
             x + 60,

@@ -133,7 +133,7 @@ pub(crate) fn key_figures(a: &Analysis) -> String {
     };
     let mm = |v: Option<f64>| v.map_or("—".to_string(), |x| format!("{} mm", style::num(x, 2)));
     format!(
-        "{} channels · {} /cm² · coverage {} · treated {} · largest gap {} · depth {}",
+        "{} channels · {} /cm² · coverage {} · treated {} · largest gap {} · mean depth {}",
         m.channels,
         style::num(m.density_per_cm2, 1),
         pct(m.coverage_fraction),

@@ -271,7 +271,8 @@ impl RegionFrame {
                 PLOT_MAX,
             )
         };
-        let height = PLOT_TOP as u32 + ph.max(560) + X_LABEL_H + 30;
+        // room for the plot and its x axis, and for the colour bar and legends at its right
+        let height = PLOT_TOP as u32 + (ph + X_LABEL_H).max(840) + 30;
         RegionFrame {
             plot: (PLOT_LEFT, PLOT_TOP, pw, ph),
             canvas: (CANVAS_W, height),
