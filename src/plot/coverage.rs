@@ -68,7 +68,9 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
         Some(m) => {
             let (cell, ncx, _) = m.cells;
             let (lo, hi) = cell_range(m);
-            let scale = ColourScale::new(lo, hi, 2, "covered share of cell");
+            let mut scale = ColourScale::new(lo, hi, 2, "covered share of cell");
+            // a share has a natural scale: all-empty cells are white, all-full ones dark
+            scale.flat_t = lo.clamp(0.0, 1.0);
             let cols = cell_spans(pw, grid.nx, cell);
             let rows = cell_spans(ph, grid.ny, cell);
             let lut = BLUES.table();

@@ -111,6 +111,15 @@ pub fn pen_pitch_mm(p: &Pen) -> Option<f64> {
     best
 }
 
+/// "1 ring", "8 rings".
+fn count(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
 fn sep(unit: &str) -> &'static str {
     if unit.is_empty() || unit == "°" {
         ""
@@ -261,19 +270,22 @@ fn roller(d: &Design, r: &Roller) -> Needles {
             dims.push(((x0, a0), (next, a0), "b".to_string()));
         }
     }
-    notes.push(format!(
-        "a  ring pitch {}",
-        range_text(pit.ring_pitch_mm, 3, "mm")
-    ));
-    notes.push(format!(
-        "b  needle pitch within a ring {} = {}",
-        range_text(pit.needle_pitch_deg, 3, "°"),
-        range_text(
-            pit.needle_pitch_deg.map(|(a, b)| (mm_of(a), mm_of(b))),
-            3,
-            "mm along the circumference"
-        )
-    ));
+    notes.push(match pit.ring_pitch_mm {
+        Some(p) => format!("a  ring pitch {}", range_text(Some(p), 3, "mm")),
+        None => "a  one ring: no ring pitch".to_string(),
+    });
+    notes.push(match pit.needle_pitch_deg {
+        Some(p) => format!(
+            "b  needle pitch within a ring {} = {}",
+            range_text(Some(p), 3, "°"),
+            range_text(
+                Some((mm_of(p.0), mm_of(p.1))),
+                3,
+                "mm along the circumference"
+            )
+        ),
+        None => "b  one needle per ring: no pitch within a ring".to_string(),
+    });
     notes.push(match pit.stagger_deg {
         Some(st) => format!(
             "c  stagger from one ring to the next {}° = {} mm",
@@ -294,9 +306,9 @@ fn roller(d: &Design, r: &Roller) -> Needles {
     let lmax = lengths.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let mut lines = vec![
         format!(
-            "{} needles in {} rings · drum Ø {} × {} mm · needles {} mm long, Ø {} mm, tip {} mm",
-            r.needles.len(),
-            nrings,
+            "{} in {} · drum Ø {} × {} mm · needles {} mm long, Ø {} mm, tip {} mm",
+            count(r.needles.len(), "needle"),
+            count(nrings, "ring"),
             style::tick(r.drum_diameter_mm),
             style::tick(r.drum_width_mm),
             range_text(Some((lmin, lmax)), 2, "").trim_end(),

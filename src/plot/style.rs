@@ -198,6 +198,9 @@ pub struct ColourScale {
     pub unit: String,
     /// Every label drawn: value and text, ends included.
     pub labels: Vec<(f64, String)>,
+    /// Where on the colour map a scale of one value sits, in [0, 1] (0.5 unless the quantity
+    /// has a natural scale, like a share).
+    pub flat_t: f64,
 }
 
 impl ColourScale {
@@ -209,6 +212,7 @@ impl ColourScale {
             decimals,
             unit: unit.to_string(),
             labels: Vec::new(),
+            flat_t: 0.5,
         }
     }
 
@@ -217,7 +221,7 @@ impl ColourScale {
         if self.hi > self.lo {
             ((v - self.lo) / (self.hi - self.lo)).clamp(0.0, 1.0)
         } else {
-            0.5
+            self.flat_t
         }
     }
 
@@ -597,7 +601,7 @@ pub fn colour_bar<DB: DrawingBackend>(
             let c = if scale.hi > scale.lo {
                 lut.at(1.0 - (j as f64 + 0.5) / h as f64)
             } else {
-                lut.at(0.5)
+                lut.at(scale.flat_t)
             };
             std::iter::repeat(c).take(BAR_W as usize).flatten()
         })
