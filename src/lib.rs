@@ -25,6 +25,7 @@ pub mod error;
 pub mod kinematics;
 pub mod math;
 pub mod metrics;
+pub mod plot;
 pub mod progress;
 pub mod report;
 pub mod rng;

@@ -54,6 +54,8 @@ pub fn write_outputs(a: &Analysis, out: &Path, plots: bool) -> CmdResult {
     write_file(&dir.join("channels.csv"), &csv_out::channels(a))?;
     write_file(&dir.join("tiles.csv"), &csv_out::tiles(a))?;
     write_file(&dir.join("needles.csv"), &csv_out::needles(a))?;
-    let _ = plots;
+    if plots {
+        needlemap::plot::write_all(a, &dir).map_err(|e| Failure::Io(e.into()))?;
+    }
     Ok(())
 }

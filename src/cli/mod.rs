@@ -6,6 +6,7 @@
 mod analyze;
 mod check;
 mod compare;
+mod layout;
 mod progress;
 mod sweep;
 
@@ -81,6 +82,8 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// Parameter sweep over a base design, in parallel: out/<name>/sweep.csv and a plot
     Sweep(sweep::SweepArgs),
+    /// Needle table and unrolled-drum / cartridge picture for manufacturing review
+    Layout(layout::LayoutArgs),
 }
 
 /// How a command failed, and so its exit code.
@@ -132,6 +135,7 @@ pub fn run() -> ExitCode {
         Command::Baseline(a) => check::run_baseline(&cli.global, a),
         Command::Compare(a) => compare::run(&cli.global, a),
         Command::Sweep(a) => sweep::run(&cli.global, a),
+        Command::Layout(a) => layout::run(&cli.global, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

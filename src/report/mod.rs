@@ -2,6 +2,7 @@
 
 pub mod csv_out;
 pub mod json;
+pub mod needles;
 pub mod table;
 
 use std::io::Write;

@@ -1,0 +1,185 @@
+//! The density picture: channels per cm² in each whole tile of `tile_mm` (the tiles of
+//! `density_cv` and tiles.csv), each tile's value written on it when there is room. Strips
+//! of the region not covered by a whole tile are grey: they count for no tile.
+
+use super::style::{self, BarPlace, ColourScale, Figure, RegionFrame, VIRIDIS};
+use super::{Picture, PlotError};
+use crate::analysis::Analysis;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+/// Channels per cm² of each whole tile (row-major from y = 0).
+pub fn tile_densities(a: &Analysis) -> Vec<f64> {
+    let t = a.design.analysis.tile_mm;
+    a.tile_channels
+        .0
+        .iter()
+        .map(|&n| n as f64 / (t * t / 100.0))
+        .collect()
+}
+
+struct Density {
+    frame: RegionFrame,
+    head: String,
+    lines: Vec<String>,
+    buf: Vec<u8>,
+    scale: Option<ColourScale>,
+    /// Tile centres (mm), text and whether the tile is dark.
+    labels: Vec<((f64, f64), String, bool)>,
+    /// Whether part of the region lies in no whole tile.
+    partial: bool,
+}
+
+/// Renders the picture.
+pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
+    let [lx, ly] = a.design.treatment.area_mm;
+    let frame = RegionFrame::new([0.0, 0.0, lx, ly]);
+    let (_, _, pw, ph) = frame.plot;
+    let t = a.design.analysis.tile_mm;
+    let (_, ntx, nty) = a.tile_channels;
+    let dens = tile_densities(a);
+    let scale = (!dens.is_empty()).then(|| {
+        let lo = dens.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = dens.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        ColourScale::new(lo, hi, 1, "channels / cm²")
+    });
+    let colours: Vec<[u8; 3]> = dens
+        .iter()
+        .map(|&v| scale.as_ref().map_or(style::EMPTY, |s| VIRIDIS.at(s.t(v))))
+        .collect();
+    let colour = |k: usize| colours[k];
+    // tile of each picture column and row (usize::MAX: in no whole tile)
+    let tile_of = |v: f64, n: usize| {
+        let k = (v / t).floor() as usize;
+        if k < n {
+            k
+        } else {
+            usize::MAX
+        }
+    };
+    let col_tile: Vec<usize> = (0..pw).map(|i| tile_of(frame.mm_at(i, 0).0, ntx)).collect();
+    let row_tile: Vec<usize> = (0..ph).map(|j| tile_of(frame.mm_at(0, j).1, nty)).collect();
+    let buf = style::fill_rgb(pw, ph, |i, j| {
+        let (tx, ty) = (col_tile[i as usize], row_tile[j as usize]);
+        if tx != usize::MAX && ty != usize::MAX {
+            colour(ty * ntx + tx)
+        } else {
+            style::EMPTY
+        }
+    });
+    let tile_px = t * frame.px_per_mm();
+    let mut labels = Vec::new();
+    if tile_px >= 56.0 && ntx * nty <= 400 {
+        for ty in 0..nty {
+            for tx in 0..ntx {
+                let k = ty * ntx + tx;
+                labels.push((
+                    ((tx as f64 + 0.5) * t, (ty as f64 + 0.5) * t),
+                    style::num(dens[k], 0),
+                    style::dark(colour(k)),
+                ));
+            }
+        }
+    }
+    let mean = if dens.is_empty() {
+        0.0
+    } else {
+        dens.iter().sum::<f64>() / dens.len() as f64
+    };
+    let mut lines = vec![super::design_line(&a.design), super::key_figures(a)];
+    lines.push(match &scale {
+        Some(s) => format!(
+            "{} mm tiles ({} × {} whole tiles) · mean {} /cm² · min {} · max {} · CV {}",
+            style::tick(t),
+            ntx,
+            nty,
+            style::num(mean, 1),
+            s.lo_label(),
+            s.hi_label(),
+            a.metrics
+                .density_cv
+                .map_or("—".into(), |c| style::num(c, 3))
+        ),
+        None => format!("the region holds no whole {} mm tile", style::tick(t)),
+    });
+    let partial = (ntx as f64) * t < lx - 1e-9 || (nty as f64) * t < ly - 1e-9;
+    let fig = Density {
+        frame,
+        head: format!("{} — density: channels per cm² per tile", a.design.name),
+        lines,
+        buf,
+        scale,
+        labels,
+        partial,
+    };
+    let (png, svg, scale) = style::render(&fig).map_err(Picture::draw_error("density"))?;
+    Ok(Picture {
+        name: "density",
+        png,
+        svg,
+        size: frame.canvas,
+        scale,
+        plot: Some((frame.plot, frame.window_mm)),
+    })
+}
+
+impl Figure for Density {
+    fn size(&self) -> (u32, u32) {
+        self.frame.canvas
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<Option<ColourScale>, String> {
+        let f = &self.frame;
+        let (px0, py0, pw, ph) = f.plot;
+        style::title(root, &self.head, &self.lines)?;
+        style::region_axes(root, f, "x (mm)", "y (mm)")?;
+        style::blit(root, (px0, py0), pw, ph, &self.buf)?;
+        style::frame_rect(root, f.plot, BLACK)?;
+        for ((x, y), s, dark) in &self.labels {
+            let c = if *dark { WHITE } else { BLACK };
+            root.draw(&Text::new(
+                s.clone(),
+                f.px(*x, *y),
+                style::anchored(
+                    style::tinted(style::text(20), c),
+                    HPos::Center,
+                    VPos::Center,
+                ),
+            ))
+            .map_err(style::err)?;
+        }
+        let bar = BarPlace {
+            x: f.bar_left(),
+            y: py0 + 40,
+            h: ph.clamp(300, 560),
+        };
+        let drawn = match &self.scale {
+            Some(s) => {
+                let mut s = s.clone();
+                s.labels = style::colour_bar(root, bar, &s, VIRIDIS)?;
+                Some(s)
+            }
+            None => None,
+        };
+        let ly = bar.y + bar.h as i32 + 50;
+        if !self.partial {
+            return Ok(drawn);
+        }
+        root.draw(&Rectangle::new(
+            [(bar.x, ly - 10), (bar.x + 20, ly + 10)],
+            style::rgb(style::EMPTY).filled(),
+        ))
+        .map_err(style::err)?;
+        root.draw(&Text::new(
+            "not in a whole tile".to_string(),
+            (bar.x + 30, ly),
+            style::anchored(style::text(20), HPos::Left, VPos::Center),
+        ))
+        .map_err(style::err)?;
+        Ok(drawn)
+    }
+}

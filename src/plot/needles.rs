@@ -1,0 +1,624 @@
+//! The needle picture, for manufacturing review of the device itself.
+//!
+//! Roller: the drum surface unrolled — axial position (mm from the mid-plane) against the
+//! distance along the circumference, angle/360 · πD (mm; the angle in degrees on the top
+//! axis) — every needle at its place, every ring labelled, and the three pitches that define
+//! a ring layout (ring pitch, needle pitch within a ring, stagger between rings) drawn as
+//! dimension lines a, b, c and written out. Equal scale on both axes unless the rings would
+//! sit closer than a label's height; then the axial axis is stretched and the title says so.
+//!
+//! Pen: the cartridge seen from below (tips towards the viewer, so the across axis points
+//! down), at equal scale, each needle at its true diameter and numbered, the stroke direction
+//! and the nearest-neighbour pitch given.
+//!
+//! Needles are coloured by the depth they reach (length − skin deflection); a needle that
+//! cannot pierce is drawn hollow.
+
+use super::style::{self, BarPlace, ColourScale, Figure, DEPTH};
+use super::{Picture, PlotError};
+use crate::design::{Design, Device, Pen, Roller};
+use crate::kinematics;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+/// Canvas width, px.
+const W: u32 = 1440;
+/// Left edge of the plot, px.
+const LEFT: i32 = 110;
+/// Top edge of the plot, px (title block and the top axis).
+const TOP: i32 = 190;
+
+/// One needle as drawn: position in the plot's mm, depth reached, number, ring label.
+#[derive(Clone, Debug)]
+struct Dot {
+    x: f64,
+    y: f64,
+    depth_mm: f64,
+    number: usize,
+}
+
+/// The layout pitches of a ring layout.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RingPitches {
+    /// Distinct axial positions, ascending, mm.
+    pub rings_mm: Vec<f64>,
+    /// Smallest and largest distance between neighbouring rings, mm.
+    pub ring_pitch_mm: Option<(f64, f64)>,
+    /// Smallest and largest angle between neighbouring needles of the first ring, degrees.
+    pub needle_pitch_deg: Option<(f64, f64)>,
+    /// Angle from the first ring's first needle to the second ring's first, degrees in [0, 360).
+    pub stagger_deg: Option<f64>,
+}
+
+/// The pitches of a roller's layout.
+pub fn ring_pitches(r: &Roller) -> RingPitches {
+    let mut rings_mm: Vec<f64> = Vec::new();
+    for n in &r.needles {
+        if !rings_mm.iter().any(|a| (a - n.axial_mm).abs() < 1e-9) {
+            rings_mm.push(n.axial_mm);
+        }
+    }
+    rings_mm.sort_by(f64::total_cmp);
+    let gaps: Vec<f64> = rings_mm.windows(2).map(|w| w[1] - w[0]).collect();
+    let minmax = |v: &[f64]| {
+        (!v.is_empty()).then(|| {
+            (
+                v.iter().copied().fold(f64::INFINITY, f64::min),
+                v.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            )
+        })
+    };
+    let ring_angles = |a: f64| {
+        let mut v: Vec<f64> = r
+            .needles
+            .iter()
+            .filter(|n| (n.axial_mm - a).abs() < 1e-9)
+            .map(|n| n.angle_deg.rem_euclid(360.0))
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v
+    };
+    let first = rings_mm
+        .first()
+        .map(|&a| ring_angles(a))
+        .unwrap_or_default();
+    let mut pitch: Vec<f64> = first.windows(2).map(|w| w[1] - w[0]).collect();
+    if first.len() > 1 {
+        pitch.push(first[0] + 360.0 - first[first.len() - 1]);
+    }
+    let stagger = (rings_mm.len() > 1).then(|| {
+        let second = ring_angles(rings_mm[1]);
+        (second[0] - first[0]).rem_euclid(360.0)
+    });
+    RingPitches {
+        ring_pitch_mm: minmax(&gaps),
+        needle_pitch_deg: minmax(&pitch),
+        stagger_deg: stagger,
+        rings_mm,
+    }
+}
+
+/// Smallest distance between two needles of a pen cartridge, mm.
+pub fn pen_pitch_mm(p: &Pen) -> Option<f64> {
+    let mut best: Option<f64> = None;
+    for (i, a) in p.needles.iter().enumerate() {
+        for b in &p.needles[i + 1..] {
+            let d = (a.along_mm - b.along_mm).hypot(a.across_mm - b.across_mm);
+            best = Some(best.map_or(d, |x: f64| x.min(d)));
+        }
+    }
+    best
+}
+
+/// "1 ring", "8 rings".
+fn count(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+fn sep(unit: &str) -> &'static str {
+    if unit.is_empty() || unit == "°" {
+        ""
+    } else {
+        " "
+    }
+}
+
+fn range_text(v: Option<(f64, f64)>, dec: usize, unit: &str) -> String {
+    match v {
+        None => "—".into(),
+        Some((a, b)) if (b - a).abs() < 1e-9 => {
+            format!("{}{}{unit}", style::num(a, dec), sep(unit))
+        }
+        Some((a, b)) => format!(
+            "{}–{}{}{unit}",
+            style::num(a, dec),
+            style::num(b, dec),
+            sep(unit)
+        ),
+    }
+}
+
+/// A dimension line: from, to (mm) and its letter.
+type Dim = ((f64, f64), (f64, f64), String);
+
+struct Needles {
+    size: (u32, u32),
+    /// Plot rectangle, px.
+    plot: style::Rect,
+    /// Plot window, mm: x0, y0, x1, y1 (y as drawn: pens show −across).
+    window: [f64; 4],
+    /// Secondary x range (roller: degrees).
+    top_axis: Option<(f64, f64)>,
+    x_name: String,
+    y_name: String,
+    /// Pen: tick labels show −y.
+    flip_y: bool,
+    head: String,
+    lines: Vec<String>,
+    dots: Vec<Dot>,
+    radius_px: i32,
+    scale: ColourScale,
+    /// Text at the right of the plot at a y (mm): ring labels.
+    side_labels: Vec<(f64, String)>,
+    /// Dimension lines: from, to (mm) and a letter.
+    dims: Vec<Dim>,
+    /// Lines of the text block under the plot.
+    notes: Vec<String>,
+    /// Pen: needle numbers drawn beside the needles.
+    numbers: bool,
+}
+
+/// Renders the needle picture of a design.
+pub fn render(d: &Design) -> Result<Picture, PlotError> {
+    let fig = match &d.device {
+        Device::Roller(r) => roller(d, r),
+        Device::Pen(p) => pen(d, p),
+    };
+    let (png, svg, scale) = style::render(&fig).map_err(Picture::draw_error("needles"))?;
+    Ok(Picture {
+        name: "needles",
+        png,
+        svg,
+        size: fig.size,
+        scale,
+        plot: Some((fig.plot, fig.window)),
+    })
+}
+
+fn depth_scale(depths: &[f64]) -> ColourScale {
+    let lo = depths.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = depths.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    ColourScale::new(
+        lo,
+        hi,
+        style::decimals_for(hi - lo, hi.abs()).max(2),
+        "depth reached (mm)",
+    )
+}
+
+fn roller(d: &Design, r: &Roller) -> Needles {
+    let circ = std::f64::consts::PI * r.drum_diameter_mm;
+    let half_w = r.drum_width_mm / 2.0;
+    let pit = ring_pitches(r);
+    let nrings = pit.rings_mm.len().max(1);
+    let (pw_max, ph_max) = (1000.0, 760.0);
+    let s = (pw_max / circ).min(ph_max / r.drum_width_mm);
+    let pw = (circ * s).round() as u32;
+    let ph_eq = r.drum_width_mm * s;
+    // rings closer than 26 px: stretch the axial axis so ring labels do not collide
+    let min_ring = pit.ring_pitch_mm.map_or(r.drum_width_mm, |p| p.0);
+    let stretch = (26.0 / (min_ring * s)).max(1.0);
+    let ph = (ph_eq * stretch).min(900.0).round() as u32;
+    let stretch = ph as f64 / ph_eq;
+    let delta = d.skin.deflection_mm;
+    let dots: Vec<Dot> = r
+        .needles
+        .iter()
+        .enumerate()
+        .map(|(i, n)| Dot {
+            x: n.angle_deg.rem_euclid(360.0) / 360.0 * circ,
+            y: n.axial_mm,
+            depth_mm: n.length_mm - delta,
+            number: i,
+        })
+        .collect();
+    let depths: Vec<f64> = dots.iter().map(|x| x.depth_mm).collect();
+    let side_labels: Vec<(f64, String)> = pit
+        .rings_mm
+        .iter()
+        .map(|&a| {
+            let ring = r
+                .needles
+                .iter()
+                .find(|n| (n.axial_mm - a).abs() < 1e-9)
+                .map_or(0, |n| n.ring);
+            (a, format!("ring {ring}"))
+        })
+        .collect();
+    // dimension lines from needle 0 of the first ring (by axial position)
+    let mut dims = Vec::new();
+    let mut notes = Vec::new();
+    let mm_of = |deg: f64| deg / 360.0 * circ;
+    if let Some(&a0) = pit.rings_mm.first() {
+        let ring0: Vec<&Dot> = dots.iter().filter(|x| (x.y - a0).abs() < 1e-9).collect();
+        let mut xs: Vec<f64> = ring0.iter().map(|x| x.x).collect();
+        xs.sort_by(f64::total_cmp);
+        // measure from the first-ring needle nearest the middle, away from needle 0's label
+        let k = (0..xs.len())
+            .min_by(|&i, &j| {
+                (xs[i] - circ / 2.0)
+                    .abs()
+                    .total_cmp(&(xs[j] - circ / 2.0).abs())
+            })
+            .unwrap_or(0);
+        let x0 = xs[k];
+        if let (Some(&a1), Some(st)) = (pit.rings_mm.get(1), pit.stagger_deg) {
+            dims.push(((x0, a0), (x0, a1), "a".to_string()));
+            dims.push(((x0, a1), (x0 + mm_of(st), a1), "c".to_string()));
+        }
+        if xs.len() > 1 {
+            let next = if k + 1 < xs.len() {
+                xs[k + 1]
+            } else {
+                xs[0] + circ
+            };
+            dims.push(((x0, a0), (next, a0), "b".to_string()));
+        }
+    }
+    notes.push(match pit.ring_pitch_mm {
+        Some(p) => format!("a  ring pitch {}", range_text(Some(p), 3, "mm")),
+        None => "a  one ring: no ring pitch".to_string(),
+    });
+    notes.push(match pit.needle_pitch_deg {
+        Some(p) => format!(
+            "b  needle pitch within a ring {} = {}",
+            range_text(Some(p), 3, "°"),
+            range_text(
+                Some((mm_of(p.0), mm_of(p.1))),
+                3,
+                "mm along the circumference"
+            )
+        ),
+        None => "b  one needle per ring: no pitch within a ring".to_string(),
+    });
+    notes.push(match pit.stagger_deg {
+        Some(st) => format!(
+            "c  stagger from one ring to the next {}° = {} mm",
+            style::num(st, 3),
+            style::num(mm_of(st), 3)
+        ),
+        None => "c  one ring: no stagger".to_string(),
+    });
+    notes.push(format!(
+        "drum Ø {} mm × {} mm wide · circumference πD = {} mm · needles numbered as in needles.csv",
+        style::tick(r.drum_diameter_mm),
+        style::tick(r.drum_width_mm),
+        style::num(circ, 2)
+    ));
+    let per_pass = kinematics::density_per_pass_mm2(d) * 100.0;
+    let lengths: Vec<f64> = r.needles.iter().map(|n| n.length_mm).collect();
+    let lmin = lengths.iter().copied().fold(f64::INFINITY, f64::min);
+    let lmax = lengths.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut lines = vec![
+        format!(
+            "{} in {} · drum Ø {} × {} mm · needles {} mm long, Ø {} mm, tip {} mm",
+            count(r.needles.len(), "needle"),
+            count(nrings, "ring"),
+            style::tick(r.drum_diameter_mm),
+            style::tick(r.drum_width_mm),
+            range_text(Some((lmin, lmax)), 2, "").trim_end(),
+            style::tick(d.needle.diameter_mm),
+            style::tick(d.needle.tip_length_mm)
+        ),
+        format!("one pass lays {} channels/cm² (lanes {} mm apart) · skin tents {} mm before it is pierced", style::num(per_pass, 1), style::tick(d.treatment.lane_spacing_mm), style::tick(delta)),
+    ];
+    lines.push(if stretch > 1.001 {
+        format!("unrolled drum surface seen from outside · axial axis stretched ×{} so rings can be labelled", style::num(stretch, 2))
+    } else {
+        "unrolled drum surface seen from outside · equal scale on both axes".to_string()
+    });
+    let plot = (LEFT, TOP, pw, ph);
+    let notes_h = 30 * notes.len() as u32 + 20;
+    let height = (TOP as u32 + ph + 80 + notes_h).max(TOP as u32 + 300 + 80 + notes_h);
+    Needles {
+        size: (W, height),
+        plot,
+        window: [0.0, -half_w, circ, half_w],
+        top_axis: Some((0.0, 360.0)),
+        x_name: "along the circumference (mm) = angle/360 · πD".into(),
+        y_name: "axial position from mid-plane (mm)".into(),
+        flip_y: false,
+        head: format!("{} — needles: the drum unrolled", d.name),
+        lines,
+        radius_px: ((d.needle.diameter_mm / 2.0 * s).round() as i32).max(4),
+        dots,
+        scale: depth_scale(&depths),
+        side_labels,
+        dims,
+        notes,
+        numbers: false,
+    }
+}
+
+fn pen(d: &Design, p: &Pen) -> Needles {
+    let delta = d.skin.deflection_mm;
+    let r_mm = d.needle.diameter_mm / 2.0;
+    let (mut x0, mut x1, mut y0, mut y1) = (
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    );
+    for n in &p.needles {
+        x0 = x0.min(n.along_mm);
+        x1 = x1.max(n.along_mm);
+        y0 = y0.min(-n.across_mm);
+        y1 = y1.max(-n.across_mm);
+    }
+    let pad = (0.2 * (x1 - x0).max(y1 - y0)).max(0.6) + r_mm;
+    let (x0, x1, y0, y1) = (x0 - pad, x1 + pad, y0 - pad, y1 + pad);
+    let s = (860.0 / (x1 - x0)).min(760.0 / (y1 - y0));
+    let (pw, ph) = (
+        ((x1 - x0) * s).round() as u32,
+        ((y1 - y0) * s).round() as u32,
+    );
+    let dots: Vec<Dot> = p
+        .needles
+        .iter()
+        .enumerate()
+        .map(|(i, n)| Dot {
+            x: n.along_mm,
+            y: -n.across_mm,
+            depth_mm: p.depth_mm - delta,
+            number: i,
+        })
+        .collect();
+    let depths: Vec<f64> = dots.iter().map(|x| x.depth_mm).collect();
+    let step = p.hand_speed_mm_s / p.frequency_hz;
+    let notes = vec![
+        format!("nearest needles {} mm apart (centre to centre) · cartridge treats a {} mm wide lane", p.needles.len().gt(&1).then(|| pen_pitch_mm(p)).flatten().map_or("—".into(), |v| style::num(v, 3)), style::num(p.cartridge_width_mm, 2)),
+        format!("stamps every v/f = {} mm of stroke · {} punctures/s · cartridge turned {}° to the stroke", style::num(step, 3), style::num(kinematics::puncture_rate_per_s(d), 0), style::tick(p.cartridge_angle_deg)),
+        "needles numbered as in needles.csv · stroke direction →".to_string(),
+    ];
+    let lines = vec![
+        format!(
+            "{} needles · {} Hz · hand {} mm/s · depth setting {} mm → {} mm reached · needle Ø {} mm",
+            p.needles.len(),
+            style::num(p.frequency_hz, 1),
+            style::tick(p.hand_speed_mm_s),
+            style::tick(p.depth_mm),
+            style::num(p.depth_mm - delta, 2),
+            style::tick(d.needle.diameter_mm)
+        ),
+        format!("one pass lays {} channels/cm² (lanes {} mm apart)", style::num(kinematics::density_per_pass_mm2(d) * 100.0, 1), style::tick(d.treatment.lane_spacing_mm)),
+        "cartridge seen from below (tips towards the viewer) · equal scale on both axes".to_string(),
+    ];
+    let notes_h = 30 * notes.len() as u32 + 20;
+    Needles {
+        size: (W, (TOP as u32 + ph.max(400) + 80 + notes_h)),
+        plot: (LEFT, TOP, pw, ph),
+        window: [x0, y0, x1, y1],
+        top_axis: None,
+        x_name: "along the stroke (mm)".into(),
+        y_name: "across the stroke (mm)".into(),
+        flip_y: true,
+        head: format!("{} — needles: the cartridge from below", d.name),
+        lines,
+        radius_px: ((r_mm * s).round() as i32).max(5),
+        dots,
+        scale: depth_scale(&depths),
+        side_labels: Vec::new(),
+        dims: Vec::new(),
+        notes,
+        numbers: p.needles.len() <= 80,
+    }
+}
+
+impl Figure for Needles {
+    fn size(&self) -> (u32, u32) {
+        self.size
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<Option<ColourScale>, String> {
+        let (px, py, pw, ph) = self.plot;
+        let e = style::err;
+        style::title(root, &self.head, &self.lines)?;
+        let top_h: u32 = if self.top_axis.is_some() { 60 } else { 0 };
+        let area = root.clone().shrink(
+            (px - style::Y_LABEL_W as i32, py - top_h as i32),
+            (pw + style::Y_LABEL_W, ph + style::X_LABEL_H + top_h),
+        );
+        let [x0, y0, x1, y1] = self.window;
+        let mut b = ChartBuilder::on(&area);
+        b.x_label_area_size(style::X_LABEL_H)
+            .y_label_area_size(style::Y_LABEL_W);
+        if self.top_axis.is_some() {
+            b.top_x_label_area_size(top_h);
+        }
+        let ta = self.top_axis.unwrap_or((0.0, 1.0));
+        let mut chart = b
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(e)?
+            .set_secondary_coord(ta.0..ta.1, y0..y1);
+        let flip = self.flip_y;
+        let yfmt = move |v: &f64| style::tick(if flip { -*v } else { *v });
+        chart
+            .configure_mesh()
+            .x_labels(((pw as f64) / 90.0).round().max(2.0) as usize)
+            .y_labels(((ph as f64) / 60.0).round().max(2.0) as usize)
+            .x_label_formatter(&|v| style::tick(*v))
+            .y_label_formatter(&yfmt)
+            .light_line_style(RGBColor(238, 238, 238))
+            .bold_line_style(RGBColor(215, 215, 215))
+            .label_style(style::text(18))
+            .axis_desc_style(style::text(20))
+            .x_desc(self.x_name.as_str())
+            .y_desc(self.y_name.as_str())
+            .draw()
+            .map_err(e)?;
+        if self.top_axis.is_some() {
+            chart
+                .configure_secondary_axes()
+                .x_labels(13)
+                .x_label_formatter(&|v| format!("{}°", style::tick(*v)))
+                .label_style(style::text(18))
+                .axis_desc_style(style::text(20))
+                .x_desc("angle on the drum (°)")
+                .draw()
+                .map_err(e)?;
+        }
+        let pa = chart.plotting_area();
+        let to_px = |x: f64, y: f64| {
+            let sx = pw as f64 / (x1 - x0);
+            let sy = ph as f64 / (y1 - y0);
+            (
+                px + ((x - x0) * sx).round() as i32,
+                py + ((y1 - y) * sy).round() as i32,
+            )
+        };
+        let _ = pa;
+        for dot in &self.dots {
+            let c = style::rgb(DEPTH.at(self.scale.t(dot.depth_mm)));
+            let at = to_px(dot.x, dot.y);
+            if dot.depth_mm > 0.0 {
+                root.draw(&Circle::new(at, self.radius_px, c.filled()))
+                    .map_err(e)?;
+                root.draw(&Circle::new(at, self.radius_px, BLACK.stroke_width(1)))
+                    .map_err(e)?;
+            } else {
+                root.draw(&Circle::new(
+                    at,
+                    self.radius_px,
+                    RGBColor(120, 120, 120).stroke_width(2),
+                ))
+                .map_err(e)?;
+            }
+            if self.numbers {
+                let off = self.radius_px + 4;
+                root.draw(&Text::new(
+                    dot.number.to_string(),
+                    (at.0 + off, at.1 - off),
+                    style::anchored(style::text(18), HPos::Left, VPos::Bottom),
+                ))
+                .map_err(e)?;
+            }
+        }
+        if !self.numbers {
+            // mark needle 0 so the numbering can be followed
+            if let Some(d0) = self.dots.first() {
+                let at = to_px(d0.x, d0.y);
+                root.draw(&Circle::new(at, self.radius_px + 5, BLACK.stroke_width(2)))
+                    .map_err(e)?;
+                root.draw(&Text::new(
+                    "needle 0".to_string(),
+                    (at.0 + self.radius_px + 8, at.1 - self.radius_px - 4),
+                    style::anchored(style::text(16), HPos::Left, VPos::Bottom),
+                ))
+                .map_err(e)?;
+            }
+        }
+        let red = RGBColor(200, 0, 0);
+        for ((ax, ay), (bx, by), letter) in &self.dims {
+            let (pa, pb) = (to_px(*ax, *ay), to_px(*bx, *by));
+            root.draw(&PathElement::new(vec![pa, pb], red.stroke_width(3)))
+                .map_err(e)?;
+            for p in [pa, pb] {
+                root.draw(&Circle::new(p, 3, red.filled())).map_err(e)?;
+            }
+            let mid = ((pa.0 + pb.0) / 2, (pa.1 + pb.1) / 2);
+            let below = letter != "c";
+            let (tx, ty) = if pa.0 == pb.0 {
+                (mid.0 - 8, mid.1)
+            } else if below {
+                (mid.0, mid.1 + 6)
+            } else {
+                (mid.0, mid.1 - 6)
+            };
+            let v = if below { VPos::Top } else { VPos::Bottom };
+            let anchor = if pa.0 == pb.0 {
+                style::anchored(
+                    style::tinted(style::bold(20), red),
+                    HPos::Right,
+                    VPos::Center,
+                )
+            } else {
+                style::anchored(style::tinted(style::bold(20), red), HPos::Center, v)
+            };
+            root.draw(&Text::new(letter.clone(), (tx, ty), anchor))
+                .map_err(e)?;
+        }
+        // ring labels at the right of the plot
+        let xr = px + pw as i32 + 10;
+        for (y, s) in &self.side_labels {
+            let (_, yy) = to_px(x0, *y);
+            root.draw(&Text::new(
+                s.clone(),
+                (xr, yy),
+                style::anchored(style::text(18), HPos::Left, VPos::Center),
+            ))
+            .map_err(e)?;
+        }
+        // colour bar
+        let bx = (px + pw as i32 + 120).max(1150);
+        let bar = BarPlace {
+            x: bx,
+            y: py + 30,
+            h: ph.clamp(200, 400),
+        };
+        let mut s = self.scale.clone();
+        s.labels = style::colour_bar(root, bar, &s, DEPTH)?;
+        style::legend_lines(
+            root,
+            LEFT,
+            py + ph as i32 + style::X_LABEL_H as i32 + 20,
+            20,
+            &self.notes,
+        )?;
+        Ok(Some(s))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::design::RollerNeedle;
+
+    fn drum(needles: Vec<RollerNeedle>) -> Roller {
+        Roller {
+            drum_diameter_mm: 20.0,
+            drum_width_mm: 20.0,
+            roll_speed_mm_s: 30.0,
+            needles,
+        }
+    }
+
+    #[test]
+    fn pitches_of_a_staggered_ring_layout() {
+        let mut v = Vec::new();
+        for i in 0..8u32 {
+            for j in 0..24 {
+                v.push(RollerNeedle {
+                    ring: i,
+                    axial_mm: (i as f64 - 3.5) * 2.5,
+                    angle_deg: (j as f64 * 15.0 + i as f64 * 7.5).rem_euclid(360.0),
+                    length_mm: 1.5,
+                });
+            }
+        }
+        let p = ring_pitches(&drum(v));
+        assert_eq!(p.rings_mm.len(), 8);
+        let (a, b) = p.ring_pitch_mm.unwrap();
+        assert!((a - 2.5).abs() < 1e-12 && (b - 2.5).abs() < 1e-12);
+        let (a, b) = p.needle_pitch_deg.unwrap();
+        assert!((a - 15.0).abs() < 1e-9 && (b - 15.0).abs() < 1e-9);
+        assert!((p.stagger_deg.unwrap() - 7.5).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,420 @@
+//! The pictures: every file there, decodable, of the stated size; the detail picture at true
+//! scale against an independent coverage of its window; colour-bar ends against the data;
+//! SVGs that parse, embed their heatmap as an image and stay small; identical bytes on
+//! reruns; and the `layout` command.
+
+use assert_cmd::Command;
+use needlemap::analysis::{self, Analysis};
+use needlemap::channel::Channel;
+use needlemap::design::{Design, Device};
+use needlemap::plot::{self, Picture};
+use needlemap::progress::Silent;
+use std::path::{Path, PathBuf};
+
+const PICTURES: [&str; 5] = ["coverage", "density", "depth", "detail", "needles"];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn design(name: &str) -> PathBuf {
+    root().join("designs").join(name)
+}
+
+fn analysed(name: &str) -> Analysis {
+    analysis::analyze(&Design::load(&design(name)).unwrap(), &Silent).unwrap()
+}
+
+fn by_name<'a>(pics: &'a [Picture], name: &str) -> &'a Picture {
+    pics.iter().find(|p| p.name == name).unwrap()
+}
+
+/// Runs the CLI, asserts success, returns stdout.
+fn run(args: &[&std::ffi::OsStr]) -> String {
+    let out = Command::cargo_bin("needlemap")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn analyze_into(dir: &Path, design_file: &Path, threads: &str) {
+    run(&[
+        "analyze".as_ref(),
+        design_file.as_os_str(),
+        "--out".as_ref(),
+        dir.as_os_str(),
+        "--quiet".as_ref(),
+        "--threads".as_ref(),
+        threads.as_ref(),
+    ]);
+}
+
+/// Whether (x, y) lies in the closed capsule of `c`, by plain vector arithmetic.
+fn in_capsule(c: &Channel, x: f64, y: f64) -> bool {
+    let h = c.slit_mm / 2.0;
+    let (ax, ay) = (c.x_mm - c.axis[0] * h, c.y_mm - c.axis[1] * h);
+    let (dx, dy) = (c.axis[0] * c.slit_mm, c.axis[1] * c.slit_mm);
+    let len2 = dx * dx + dy * dy;
+    let t = if len2 > 0.0 {
+        (((x - ax) * dx + (y - ay) * dy) / len2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let (px, py) = (ax + t * dx - x, ay + t * dy - y);
+    px * px + py * py <= c.radius_mm * c.radius_mm
+}
+
+#[test]
+fn analyze_writes_every_picture_decodable_and_wide() {
+    let dir = tempfile::tempdir().unwrap();
+    analyze_into(dir.path(), &design("mf8-192.toml"), "2");
+    let a = analysed("mf8-192.toml");
+    let pics = plot::render_all(&a).unwrap();
+    assert_eq!(pics.len(), PICTURES.len());
+    for name in PICTURES {
+        let p = by_name(&pics, name);
+        let png = std::fs::read(dir.path().join("mf8-192").join(format!("{name}.png"))).unwrap();
+        let img = image::load_from_memory_with_format(&png, image::ImageFormat::Png).unwrap();
+        assert_eq!(
+            (img.width(), img.height()),
+            p.size,
+            "{name}: decoded size differs from the stated size"
+        );
+        assert!(img.width() >= 1200, "{name} is {} px wide", img.width());
+        // the CLI's file is the library's rendering of the same analysis, byte for byte
+        assert!(
+            png == p.png,
+            "{name}.png differs from the library's rendering"
+        );
+        let svg = std::fs::read(dir.path().join("mf8-192").join(format!("{name}.svg"))).unwrap();
+        assert!(
+            svg == p.svg,
+            "{name}.svg differs from the library's rendering"
+        );
+    }
+}
+
+#[test]
+fn svgs_parse_embed_one_heatmap_image_and_stay_small() {
+    for d in ["mf8-192.toml", "pen-11-90.toml"] {
+        let a = analysed(d);
+        for p in plot::render_all(&a).unwrap() {
+            assert!(
+                p.svg.len() < 2 << 20,
+                "{d} {}: {} bytes",
+                p.name,
+                p.svg.len()
+            );
+            let text = std::str::from_utf8(&p.svg).unwrap();
+            let doc =
+                roxmltree::Document::parse(text).unwrap_or_else(|e| panic!("{d} {}: {e}", p.name));
+            let count = |tag: &str| doc.descendants().filter(|n| n.has_tag_name(tag)).count();
+            let (w, h) = p.size;
+            assert_eq!(
+                doc.root_element().attribute("width"),
+                Some(w.to_string().as_str())
+            );
+            assert_eq!(
+                doc.root_element().attribute("height"),
+                Some(h.to_string().as_str())
+            );
+            // a heatmap is one embedded raster, never a rectangle per cell
+            if ["coverage", "density", "depth", "detail"].contains(&p.name) {
+                let (_, _, pw, ph) = p.plot.unwrap().0;
+                let big = doc
+                    .descendants()
+                    .filter(|n| {
+                        n.has_tag_name("image")
+                            && n.attribute("width") == Some(pw.to_string().as_str())
+                            && n.attribute("height") == Some(ph.to_string().as_str())
+                    })
+                    .count();
+                assert_eq!(big, 1, "{d} {}: heatmap images", p.name);
+            }
+            assert!(
+                count("rect") < 1000,
+                "{d} {}: {} rects",
+                p.name,
+                count("rect")
+            );
+        }
+    }
+}
+
+/// The covered share of the detail picture against the window's coverage computed from the
+/// channels on a finer, offset grid; and pixel by pixel, so a flip or shift would show.
+#[test]
+fn detail_picture_shows_the_window_at_true_scale() {
+    for d in ["mf8-192.toml", "pen-12-110.toml"] {
+        let a = analysed(d);
+        let p = plot::detail::render(&a).unwrap();
+        let ((px0, py0, pw, ph), w) = p.plot.unwrap();
+        // true scale: equal mm per pixel along x and y, 5 mm across
+        assert!((w[2] - w[0] - 5.0).abs() < 1e-12 && (w[3] - w[1] - 5.0).abs() < 1e-12);
+        assert_eq!(pw, ph);
+        let img = image::load_from_memory(&p.png).unwrap().to_rgb8();
+        let bg = image::Rgb(plot::detail::BACKGROUND);
+        let filled = |i: u32, j: u32| *img.get_pixel(px0 as u32 + i, py0 as u32 + j) != bg;
+        let mut n = 0u64;
+        for j in 0..ph {
+            for i in 0..pw {
+                n += u64::from(filled(i, j));
+            }
+        }
+        let share = n as f64 / (pw as f64 * ph as f64);
+        let chans: Vec<&Channel> = a
+            .field
+            .channels
+            .iter()
+            .filter(|c| {
+                c.x_mm + c.extent_mm() >= w[0]
+                    && c.x_mm - c.extent_mm() <= w[2]
+                    && c.y_mm + c.extent_mm() >= w[1]
+                    && c.y_mm - c.extent_mm() <= w[3]
+            })
+            .collect();
+        let k = 1500;
+        let mut hits = 0u64;
+        for jj in 0..k {
+            for ii in 0..k {
+                let x = w[0] + (ii as f64 + 0.37) / k as f64 * (w[2] - w[0]);
+                let y = w[1] + (jj as f64 + 0.61) / k as f64 * (w[3] - w[1]);
+                hits += u64::from(chans.iter().any(|c| in_capsule(c, x, y)));
+            }
+        }
+        let truth = hits as f64 / (k * k) as f64;
+        assert!(
+            truth > 0.01,
+            "{d}: window coverage {truth} too small to test"
+        );
+        assert!(
+            (share - truth).abs() < 0.003,
+            "{d}: picture {share} vs channels {truth}"
+        );
+        // pixel by pixel: pixel (i, j) shows the point at its centre, y up
+        let mut wrong = 0;
+        let mut tested = 0;
+        for j in (0..ph).step_by(7) {
+            for i in (0..pw).step_by(7) {
+                let x = w[0] + (i as f64 + 0.5) / pw as f64 * 5.0;
+                let y = w[3] - (j as f64 + 0.5) / ph as f64 * 5.0;
+                tested += 1;
+                wrong += usize::from(filled(i, j) != chans.iter().any(|c| in_capsule(c, x, y)));
+            }
+        }
+        assert!(
+            wrong * 1000 < tested,
+            "{d}: {wrong} of {tested} pixels disagree with the channels"
+        );
+    }
+}
+
+#[test]
+fn colour_bar_ends_are_the_data_range() {
+    for d in ["mf8-192.toml", "skinpen-14.toml"] {
+        let a = analysed(d);
+        let pics = plot::render_all(&a).unwrap();
+        let check = |name: &str, lo: f64, hi: f64| {
+            let s = by_name(&pics, name)
+                .scale
+                .clone()
+                .unwrap_or_else(|| panic!("{d} {name}: no colour bar"));
+            assert_eq!((s.lo, s.hi), (lo, hi), "{d} {name}");
+            let decimals = s.decimals;
+            let show = |v: f64| needlemap::report::fmt_num(v, decimals);
+            assert_eq!(s.labels[0], (lo, show(lo)), "{d} {name}: bottom label");
+            if hi > lo {
+                assert_eq!(s.labels[1], (hi, show(hi)), "{d} {name}: top label");
+            }
+            // every other label lies inside the range
+            assert!(s.labels.iter().all(|(v, _)| *v >= lo && *v <= hi));
+        };
+        let m = a.maps.as_ref().unwrap();
+        let fr: Vec<f64> = m
+            .cell_covered
+            .iter()
+            .zip(&m.cell_px)
+            .map(|(&c, &p)| c as f64 / p as f64)
+            .collect();
+        check(
+            "coverage",
+            fr.iter().copied().fold(1.0, f64::min),
+            fr.iter().copied().fold(0.0, f64::max),
+        );
+        let t = a.design.analysis.tile_mm;
+        let dens: Vec<f64> = a
+            .tile_channels
+            .0
+            .iter()
+            .map(|&n| n as f64 / (t * t / 100.0))
+            .collect();
+        check(
+            "density",
+            dens.iter().copied().fold(f64::INFINITY, f64::min),
+            dens.iter().copied().fold(0.0, f64::max),
+        );
+        let area = a.design.treatment.area_mm;
+        let depths: Vec<f64> = a
+            .field
+            .channels
+            .iter()
+            .filter(|c| c.x_mm >= 0.0 && c.x_mm <= area[0] && c.y_mm >= 0.0 && c.y_mm <= area[1])
+            .map(|c| c.depth_mm)
+            .collect();
+        check(
+            "depth",
+            depths.iter().copied().fold(f64::INFINITY, f64::min),
+            depths.iter().copied().fold(0.0, f64::max),
+        );
+        let delta = a.design.skin.deflection_mm;
+        let reach: Vec<f64> = match &a.design.device {
+            Device::Roller(r) => r.needles.iter().map(|n| n.length_mm - delta).collect(),
+            Device::Pen(p) => vec![p.depth_mm - delta; p.needles.len()],
+        };
+        check(
+            "needles",
+            reach.iter().copied().fold(f64::INFINITY, f64::min),
+            reach.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        );
+    }
+}
+
+#[test]
+fn region_pictures_are_drawn_at_equal_scale() {
+    let mut d = Design::load(&design("mf8-192.toml")).unwrap();
+    d.treatment.area_mm = [30.0, 12.0];
+    let a = analysis::analyze(&d, &Silent).unwrap();
+    for p in plot::render_all(&a).unwrap() {
+        if p.name == "needles" {
+            continue;
+        }
+        let ((_, _, pw, ph), w) = p.plot.unwrap();
+        let sx = pw as f64 / (w[2] - w[0]);
+        let sy = ph as f64 / (w[3] - w[1]);
+        assert!(
+            (sx / sy - 1.0).abs() < 0.005,
+            "{}: {sx} px/mm across, {sy} px/mm up",
+            p.name
+        );
+    }
+}
+
+#[test]
+fn reruns_and_thread_counts_give_identical_bytes() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    analyze_into(a.path(), &design("pen-12-110.toml"), "1");
+    analyze_into(b.path(), &design("pen-12-110.toml"), "2");
+    for name in PICTURES {
+        for ext in ["png", "svg"] {
+            let f = format!("pen-12-110/{name}.{ext}");
+            let x = std::fs::read(a.path().join(&f)).unwrap();
+            let y = std::fs::read(b.path().join(&f)).unwrap();
+            assert!(x == y, "{f} differs between runs with 1 and 2 threads");
+        }
+    }
+}
+
+#[test]
+fn no_plots_writes_no_picture() {
+    let dir = tempfile::tempdir().unwrap();
+    run(&[
+        "analyze".as_ref(),
+        design("pen-11-90.toml").as_os_str(),
+        "--out".as_ref(),
+        dir.path().as_os_str(),
+        "--quiet".as_ref(),
+        "--no-plots".as_ref(),
+    ]);
+    let files: Vec<String> = std::fs::read_dir(dir.path().join("pen-11-90"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert!(
+        files
+            .iter()
+            .all(|f| !f.ends_with(".png") && !f.ends_with(".svg")),
+        "{files:?}"
+    );
+    assert!(files.contains(&"summary.csv".to_string()));
+}
+
+#[test]
+fn layout_prints_the_table_and_writes_the_needle_files_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let stdout = run(&[
+        "layout".as_ref(),
+        design("mf8-192.toml").as_os_str(),
+        "--out".as_ref(),
+        dir.path().as_os_str(),
+    ]);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines[0].starts_with("mf8-192"));
+    let head: Vec<&str> = lines[1].split_whitespace().collect();
+    assert_eq!(
+        head,
+        ["needle", "ring", "axial_mm", "angle_deg", "length_mm"]
+    );
+    // 192 needles: the last row is needle 191 on ring 7 at +8.75 mm
+    let last: Vec<&str> = lines.last().unwrap().split_whitespace().collect();
+    assert_eq!(last[..3], ["191", "7", "8.7500"]);
+    assert_eq!(lines.len(), 3 + 192);
+    let mut files: Vec<String> = std::fs::read_dir(dir.path().join("mf8-192"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["needles.csv", "needles.png", "needles.svg"]);
+    // the same needles.csv and needle picture as analyze writes
+    let full = tempfile::tempdir().unwrap();
+    analyze_into(full.path(), &design("mf8-192.toml"), "2");
+    for f in files {
+        let x = std::fs::read(dir.path().join("mf8-192").join(&f)).unwrap();
+        let y = std::fs::read(full.path().join("mf8-192").join(&f)).unwrap();
+        assert!(x == y, "{f} differs between layout and analyze");
+    }
+    let img = image::open(dir.path().join("mf8-192/needles.png")).unwrap();
+    assert!(img.width() >= 1200);
+}
+
+#[test]
+fn layout_of_a_pen_lists_along_and_across() {
+    let dir = tempfile::tempdir().unwrap();
+    let stdout = run(&[
+        "layout".as_ref(),
+        design("pen-12-110.toml").as_os_str(),
+        "--out".as_ref(),
+        dir.path().as_os_str(),
+    ]);
+    let head: Vec<&str> = stdout.lines().nth(1).unwrap().split_whitespace().collect();
+    assert_eq!(head, ["needle", "along_mm", "across_mm"]);
+    assert_eq!(stdout.lines().count(), 3 + 12);
+    let csv = std::fs::read_to_string(dir.path().join("pen-12-110/needles.csv")).unwrap();
+    assert_eq!(csv.lines().next(), Some("needle,along_mm,across_mm"));
+}
+
+#[test]
+fn layout_rejects_a_bad_design_with_exit_2_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bad.toml");
+    std::fs::write(&f, "name = \"x\"\nkind = \"drum\"\n").unwrap();
+    let out_dir = dir.path().join("out");
+    let out = Command::cargo_bin("needlemap")
+        .unwrap()
+        .arg("layout")
+        .arg(&f)
+        .arg("--out")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.toml"));
+    assert!(!out_dir.exists());
+}
