@@ -39,7 +39,7 @@
 //! | --- | --- | --- |
 //! | `channels` | 0 (exact) | an integer count of a deterministic simulation |
 //! | `density_per_cm2` | 0 | channels ÷ the region's area: moves only when they do |
-//! | `coverage_fraction`, `treated_fraction` | 0 | integer pixel counts ÷ pixels of a fixed raster |
+//! | `coverage_fraction`, `treated_fraction` | 0 | fixed-point integer sums of row lengths on a fixed raster |
 //! | `max_gap_mm` | 0 | √(integer squared pixel distance) × pitch, from an exact transform |
 //! | `mean_depth_mm`, `min_depth_mm`, `max_depth_mm` | 0 | h − δ per needle, with seeded length errors |
 //! | `density_cv` | 0 | from integer channel counts per tile |
@@ -82,12 +82,12 @@ pub const DEFAULT_TOLERANCES: [(&str, f64, &str); 12] = [
     (
         "coverage_fraction",
         0.0,
-        "integer pixel counts / pixels of a fixed raster",
+        "fixed-point integer sums of row lengths on a fixed raster",
     ),
     (
         "treated_fraction",
         0.0,
-        "integer pixel counts / pixels of a fixed raster",
+        "fixed-point integer sums of row lengths on a fixed raster",
     ),
     (
         "max_gap_mm",
