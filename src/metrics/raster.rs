@@ -447,6 +447,8 @@ struct Scratch {
 /// row windows the spans were always looked for on, so the spans found are the same).
 struct Cand {
     x: f64,
+    /// Columns any pixel-centre span of the grown opening lies within.
+    cols: (f64, f64),
     plain: Channel,
     grown: Channel,
     /// Rows (sampled heights) where the opening's coverage span may lie; empty when the
@@ -478,6 +480,12 @@ impl Union {
         self.open.clear();
         self.done.clear();
         self.late = false;
+    }
+
+    /// Whether [a, b] lies inside one interval merged so far.
+    #[inline]
+    fn covers(&self, a: f64, b: f64) -> bool {
+        self.open.last().is_some_and(|s| s.0 <= a && s.1 >= b)
     }
 
     /// No interval added from now on starts before `below`.
@@ -666,6 +674,8 @@ fn process_band(
     let grow = sh.rho_mm + sh.ext;
     let (cov_lo, cov_hi) = (r0 as f64 * p - sh.ext, r1 as f64 * p + sh.ext);
     let (tr_lo, tr_hi) = (r0 as f64 * p - grow, r1 as f64 * p + grow);
+    // Every span of a candidate at x lies within [x − reach, x + reach].
+    let reach = (grow.max(sh.ext)) * (1.0 + 1e-9) + 1e-6;
     sc.cands.clear();
     for c in sh.candidates(cov_lo.min(tr_lo), cov_hi.max(tr_hi)) {
         let grown = Channel {
@@ -703,6 +713,10 @@ fn process_band(
         };
         sc.cands.push(Cand {
             x: c.x_mm,
+            cols: (
+                (floor_i64((c.x_mm - reach) / p - 0.5) - 1).max(0) as f64,
+                (ceil_i64((c.x_mm + reach) / p - 0.5) + 1).min(nx as i64 - 1) as f64,
+            ),
             plain,
             grown,
             cov_rows,
@@ -711,8 +725,6 @@ fn process_band(
         });
     }
     sc.cands.sort_by(|a, b| a.x.total_cmp(&b.x));
-    // No span of a candidate at x starts before x − reach.
-    let reach = (grow.max(sh.ext)) * (1.0 + 1e-9) + 1e-6;
 
     let mut out = BandOut {
         covered: 0,
@@ -740,106 +752,114 @@ fn process_band(
         }
         for r in b0..b1 {
             let row = &sc.g[(r - r0) * w..(r - r0 + 1) * w];
-            // 4. Lower envelope of the parabolas (x − q)² + g(q)² over the finite g.
-            let (env_v, env_z, f) = (&mut sc.env_v, &mut sc.env_z, &mut sc.f);
-            let mut k: isize = -1;
-            for (q, &gq) in row.iter().enumerate() {
-                // Inside a run of covered columns only the run's ends can be nearest to an
-                // uncovered column; the columns inside are covered, distance 0.
-                if gq >= INF
-                    || (gq == 0 && q > 0 && q + 1 < w && row[q - 1] == 0 && row[q + 1] == 0)
-                {
-                    continue;
-                }
-                let fq = (gq as f64) * (gq as f64);
-                f[q] = fq;
-                let qf = q as f64;
-                loop {
-                    if k < 0 {
-                        k = 0;
-                        env_v[0] = q;
-                        env_z[0] = f64::NEG_INFINITY;
-                        env_z[1] = f64::INFINITY;
-                        break;
-                    }
-                    let v = env_v[k as usize];
-                    let vf = v as f64;
-                    let sx = ((fq + qf * qf) - (f[v] + vf * vf)) / (2.0 * (qf - vf));
-                    if sx <= env_z[k as usize] {
-                        k -= 1;
+            // A row whose every column is within `best` of a covered pixel of its own column
+            // (d² ≤ g²) cannot raise the band's largest distance, nor fail the halo check
+            // that `best` already passed: its envelope is not needed.
+            let gmax = row[halo..halo + nx].iter().copied().max().unwrap_or(INF);
+            let settled = out
+                .max_d2
+                .is_some_and(|m| gmax < INF && u64::from(gmax) * u64::from(gmax) <= m);
+            if !settled {
+                // 4. Lower envelope of the parabolas (x − q)² + g(q)² over the finite g.
+                let (env_v, env_z, f) = (&mut sc.env_v, &mut sc.env_z, &mut sc.f);
+                let mut k: isize = -1;
+                for (q, &gq) in row.iter().enumerate() {
+                    // Inside a run of covered columns only the run's ends can be nearest to an
+                    // uncovered column; the columns inside are covered, distance 0.
+                    if gq >= INF
+                        || (gq == 0 && q > 0 && q + 1 < w && row[q - 1] == 0 && row[q + 1] == 0)
+                    {
                         continue;
                     }
-                    k += 1;
-                    env_v[k as usize] = q;
-                    env_z[k as usize] = sx;
-                    env_z[k as usize + 1] = f64::INFINITY;
-                    break;
-                }
-            }
-            if k < 0 {
-                return Err(halo * 2);
-            }
-            // Piece j holds the columns x with z_j < x ≤ z_{j+1}; on it the squared distance
-            // is the convex (x − v_j)² + g(v_j)², largest at an end of the piece.
-            let mut best = 0u64;
-            let mut best_x = 0usize;
-            for j in 0..=k as usize {
-                let lo = if j == 0 {
-                    xa
-                } else {
-                    (floor_i64(env_z[j]) + 1).max(xa)
-                };
-                if lo > xb {
-                    break;
-                }
-                let hi_ = if j == k as usize {
-                    xb
-                } else {
-                    floor_i64(env_z[j + 1]).min(xb)
-                };
-                if lo > hi_ {
-                    continue;
-                }
-                let v = env_v[j] as i64;
-                let gv = row[v as usize] as u64;
-                // The end of a run of covered columns: its piece reaches into the run, whose
-                // columns are covered; keep only the side outside the run.
-                let (lo, hi_) = if gv == 0 {
-                    let vu = v as usize;
-                    let run_right = vu + 1 < w && row[vu + 1] == 0;
-                    let run_left = vu > 0 && row[vu - 1] == 0;
-                    match (run_left, run_right) {
-                        (false, true) => (lo, hi_.min(v)),
-                        (true, false) => (lo.max(v), hi_),
-                        _ => (lo, hi_),
+                    let fq = (gq as f64) * (gq as f64);
+                    f[q] = fq;
+                    let qf = q as f64;
+                    loop {
+                        if k < 0 {
+                            k = 0;
+                            env_v[0] = q;
+                            env_z[0] = f64::NEG_INFINITY;
+                            env_z[1] = f64::INFINITY;
+                            break;
+                        }
+                        let v = env_v[k as usize];
+                        let vf = v as f64;
+                        let sx = ((fq + qf * qf) - (f[v] + vf * vf)) / (2.0 * (qf - vf));
+                        if sx <= env_z[k as usize] {
+                            k -= 1;
+                            continue;
+                        }
+                        k += 1;
+                        env_v[k as usize] = q;
+                        env_z[k as usize] = sx;
+                        env_z[k as usize + 1] = f64::INFINITY;
+                        break;
                     }
-                } else {
-                    (lo, hi_)
-                };
-                if lo > hi_ {
-                    continue;
                 }
-                let g2 = gv * gv;
-                let dl = ((lo - v) * (lo - v)) as u64 + g2;
-                if dl > best {
-                    best = dl;
-                    best_x = (lo - xa) as usize;
+                if k < 0 {
+                    return Err(halo * 2);
                 }
-                let dh = ((hi_ - v) * (hi_ - v)) as u64 + g2;
-                if dh > best {
-                    best = dh;
-                    best_x = (hi_ - xa) as usize;
+                // Piece j holds the columns x with z_j < x ≤ z_{j+1}; on it the squared distance
+                // is the convex (x − v_j)² + g(v_j)², largest at an end of the piece.
+                let mut best = 0u64;
+                let mut best_x = 0usize;
+                for j in 0..=k as usize {
+                    let lo = if j == 0 {
+                        xa
+                    } else {
+                        (floor_i64(env_z[j]) + 1).max(xa)
+                    };
+                    if lo > xb {
+                        break;
+                    }
+                    let hi_ = if j == k as usize {
+                        xb
+                    } else {
+                        floor_i64(env_z[j + 1]).min(xb)
+                    };
+                    if lo > hi_ {
+                        continue;
+                    }
+                    let v = env_v[j] as i64;
+                    let gv = row[v as usize] as u64;
+                    // The end of a run of covered columns: its piece reaches into the run, whose
+                    // columns are covered; keep only the side outside the run.
+                    let (lo, hi_) = if gv == 0 {
+                        let vu = v as usize;
+                        let run_right = vu + 1 < w && row[vu + 1] == 0;
+                        let run_left = vu > 0 && row[vu - 1] == 0;
+                        match (run_left, run_right) {
+                            (false, true) => (lo, hi_.min(v)),
+                            (true, false) => (lo.max(v), hi_),
+                            _ => (lo, hi_),
+                        }
+                    } else {
+                        (lo, hi_)
+                    };
+                    if lo > hi_ {
+                        continue;
+                    }
+                    let g2 = gv * gv;
+                    let dl = ((lo - v) * (lo - v)) as u64 + g2;
+                    if dl > best {
+                        best = dl;
+                        best_x = (lo - xa) as usize;
+                    }
+                    let dh = ((hi_ - v) * (hi_ - v)) as u64 + g2;
+                    if dh > best {
+                        best = dh;
+                        best_x = (hi_ - xa) as usize;
+                    }
+                }
+                if best > halo2 {
+                    let need = (best as f64).sqrt().ceil() as usize + 1;
+                    return Err(need);
+                }
+                if out.max_d2.is_none_or(|m| best > m) {
+                    out.max_d2 = Some(best);
+                    out.max_at = Some((best_x, r));
                 }
             }
-            if best > halo2 {
-                let need = (best as f64).sqrt().ceil() as usize + 1;
-                return Err(need);
-            }
-            if out.max_d2.is_none_or(|m| best > m) {
-                out.max_d2 = Some(best);
-                out.max_at = Some((best_x, r));
-            }
-
             // 5. Spans of the row: coverage and treated at the row's sampled height, treated
             // pixel centres at its centre.
             let ri = r as i64;
@@ -849,14 +869,17 @@ fn process_band(
             sc.tr.reset(0.0);
             sc.trp.reset(1.0);
             let inside = |rows: (i64, i64)| rows.0 <= ri && ri <= rows.1;
+            // Far more than the rounding of the comparisons below, far less than a pixel.
+            let slack = p * 1e-6;
             for &i in &sc.block {
                 let c = &sc.cands[i as usize];
                 let below = c.x - reach;
+                // A span inside an interval already merged changes nothing: it is not added.
                 if inside(c.cov_rows) {
                     sc.cov.flush(below);
                     if let Some((a, b)) = capsule_row_span(&c.plain, ys) {
                         let (a, b) = (a.max(0.0), b.min(lx));
-                        if a < b {
+                        if a < b && !sc.cov.covers(a, b) {
                             sc.cov.add(a, b);
                         }
                     }
@@ -865,23 +888,30 @@ fn process_band(
                     sc.tr.flush(below);
                     if let Some((a, b)) = capsule_row_span(&c.grown, ys) {
                         let (a, b) = (a.max(0.0), b.min(lx));
-                        if a < b {
+                        if a < b && !sc.tr.covers(a, b) {
                             sc.tr.add(a, b);
                         }
                     }
                 }
                 if inside(c.px_rows) {
-                    sc.trp.flush(floor_i64(below / p - 0.5) as f64 - 1.0);
                     let span = if rho > 0.0 {
                         capsule_row_span(&c.grown, yc)
                     } else {
                         capsule_row_span(&c.plain, yc)
                     };
                     if let Some((xl, xr)) = span {
-                        let ca = ceil_i64(xl / p - 0.5).max(0);
-                        let cb = floor_i64(xr / p - 0.5).min(nx as i64 - 1);
-                        if ca <= cb {
-                            sc.trp.add(ca as f64, cb as f64);
+                        // Columns whose centre lies in [xl, xr]; when [xl, xr] sits well
+                        // inside the centres already merged, none can be new.
+                        let known = sc.trp.open.last().is_some_and(|&(l, h)| {
+                            xl >= (l - 0.5) * p + slack && xr <= (h + 1.5) * p - slack
+                        });
+                        if !known {
+                            sc.trp.flush(c.cols.0);
+                            let ca = ceil_i64(xl / p - 0.5).max(0);
+                            let cb = floor_i64(xr / p - 0.5).min(nx as i64 - 1);
+                            if ca <= cb {
+                                sc.trp.add(ca as f64, cb as f64);
+                            }
                         }
                     }
                 }
