@@ -420,6 +420,18 @@ fn ceil_i64(x: f64) -> i64 {
     t.saturating_add(i64::from((t as f64) < x))
 }
 
+/// ⌈√m⌉, exactly.
+fn ceil_sqrt(m: u64) -> u64 {
+    let mut s = (m as f64).sqrt() as u64;
+    while s * s < m {
+        s += 1;
+    }
+    while s > 0 && (s - 1) * (s - 1) >= m {
+        s -= 1;
+    }
+    s
+}
+
 /// Per-worker buffers, reused from band to band so that no band allocates or faults in pages.
 #[derive(Default)]
 struct Scratch {
@@ -740,6 +752,8 @@ fn process_band(
     sc.f.resize(w, 0.0);
     let halo2 = (halo * halo) as u64;
     let (xa, xb) = (halo as i64, (halo + nx) as i64 - 1);
+    // Bound on the largest distance of the next row, pixels (none yet).
+    let mut lip = u64::from(u32::MAX);
     for b0 in (r0..r1).step_by(BLOCK_ROWS) {
         let b1 = (b0 + BLOCK_ROWS).min(r1);
         let (b0i, b1i) = (b0 as i64, b1 as i64 - 1);
@@ -752,14 +766,21 @@ fn process_band(
         }
         for r in b0..b1 {
             let row = &sc.g[(r - r0) * w..(r - r0 + 1) * w];
-            // A row whose every column is within `best` of a covered pixel of its own column
-            // (d² ≤ g²) cannot raise the band's largest distance, nor fail the halo check
-            // that `best` already passed: its envelope is not needed.
+            // A row that cannot raise the band's largest squared distance `m` cannot fail the
+            // halo check `m` already passed either: its envelope is not needed. Two bounds
+            // on the row's largest distance, in pixels: `lip`, from the rows above, as the
+            // distance to a fixed set of pixels moves by at most 1 from row to row; and the
+            // largest vertical distance g (d ≤ g in every column). A row with any finite g
+            // has finite g in every row of the band (the same column), so a skipped row is
+            // never one without any covered pixel.
             let gmax = row[halo..halo + nx].iter().copied().max().unwrap_or(INF);
-            let settled = out
-                .max_d2
-                .is_some_and(|m| gmax < INF && u64::from(gmax) * u64::from(gmax) <= m);
-            if !settled {
+            let gmax = u64::from(gmax);
+            let settled = out.max_d2.is_some_and(|m| {
+                lip.saturating_mul(lip) <= m || (gmax < INF as u64 && gmax * gmax <= m)
+            });
+            if settled {
+                lip = lip.min(gmax) + 1;
+            } else {
                 // 4. Lower envelope of the parabolas (x − q)² + g(q)² over the finite g.
                 let (env_v, env_z, f) = (&mut sc.env_v, &mut sc.env_z, &mut sc.f);
                 let mut k: isize = -1;
@@ -859,6 +880,7 @@ fn process_band(
                     out.max_d2 = Some(best);
                     out.max_at = Some((best_x, r));
                 }
+                lip = ceil_sqrt(best) + 1;
             }
             // 5. Spans of the row: coverage and treated at the row's sampled height, treated
             // pixel centres at its centre.
