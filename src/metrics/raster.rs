@@ -443,6 +443,8 @@ struct Scratch {
     /// Per window column: rows from the band's last row down to the nearest covered row of
     /// the halo below it.
     down: Vec<u32>,
+    /// Covered pixels per region column over the current cell's rows.
+    colz: Vec<u32>,
     /// The band's candidate channels, sorted by x.
     cands: Vec<Cand>,
     /// Those of the current block of rows.
@@ -648,6 +650,8 @@ fn process_band(
     sc.up.resize(w, INF);
     sc.down.clear();
     sc.down.resize(w, INF);
+    sc.colz.clear();
+    sc.colz.resize(nx, 0);
     let y0 = r0i - hi;
     let ymin = y0 as f64 * p - sh.ext;
     let ymax = (y0 + (band_rows + 2 * halo) as i64) as f64 * p + sh.ext;
@@ -656,18 +660,10 @@ fn process_band(
     }
 
     // 2. Vertical pass: distance to the nearest covered pixel in the column, over the band
-    // rows, seeded by the halo's nearest covered rows.
+    // rows, seeded by the halo's nearest covered rows. The upward sweep runs here; the
+    // downward one row by row below, just before each row is used (with the upward
+    // distances b in place, min(b(r), g(r − 1) + 1) is the distance either way).
     let gb = &mut sc.g;
-    for (c, &u) in gb[..w].iter_mut().zip(&sc.up) {
-        *c = (*c).min(u);
-    }
-    for r in 1..band_rows {
-        let (above, cur) = gb.split_at_mut(r * w);
-        let prev = &above[(r - 1) * w..];
-        for (c, &pv) in cur[..w].iter_mut().zip(prev) {
-            *c = (*c).min(pv + 1).min(INF);
-        }
-    }
     let last = (band_rows - 1) * w;
     for (c, &d) in gb[last..].iter_mut().zip(&sc.down) {
         *c = (*c).min(d);
@@ -765,7 +761,18 @@ fn process_band(
             }
         }
         for r in b0..b1 {
-            let row = &sc.g[(r - r0) * w..(r - r0 + 1) * w];
+            let at = (r - r0) * w;
+            if r == r0 {
+                for (c, &u) in sc.g[..w].iter_mut().zip(&sc.up) {
+                    *c = (*c).min(u);
+                }
+            } else {
+                let (above, cur) = sc.g.split_at_mut(at);
+                for (c, &pv) in cur[..w].iter_mut().zip(&above[at - w..]) {
+                    *c = (*c).min(pv + 1);
+                }
+            }
+            let row = &sc.g[at..at + w];
             // A row that cannot raise the band's largest squared distance `m` cannot fail the
             // halo check `m` already passed either: its envelope is not needed. Two bounds
             // on the row's largest distance, in pixels: `lip`, from the rows above, as the
@@ -965,9 +972,16 @@ fn process_band(
                 }
             }
             let cbase = ((r - r0) / sh.cell) * sh.ncx;
-            let cells = &mut out.cell_covered[cbase..cbase + sh.ncx];
-            for (cc, chunk) in cells.iter_mut().zip(row[halo..halo + nx].chunks(sh.cell)) {
-                *cc += chunk.iter().filter(|&&d| d == 0).count() as u32;
+            // Covered pixels per column over the cell's rows, then per cell.
+            for (z, &d) in sc.colz.iter_mut().zip(&row[halo..halo + nx]) {
+                *z += u32::from(d == 0);
+            }
+            if (r - r0 + 1) % sh.cell == 0 || r + 1 == r1 {
+                let cells = &mut out.cell_covered[cbase..cbase + sh.ncx];
+                for (cc, chunk) in cells.iter_mut().zip(sc.colz.chunks(sh.cell)) {
+                    *cc += chunk.iter().sum::<u32>();
+                }
+                sc.colz.fill(0);
             }
             let cells = &mut out.cell_treated[cbase..cbase + sh.ncx];
             for &(a, b) in sc.trp.finish() {
