@@ -1273,4 +1273,81 @@ mod tests {
         // both paths were exercised: fields the margin suffices for, and fields it does not
         assert!(ok >= 8 && err >= 1, "ok {ok} err {err}");
     }
+
+    #[test]
+    fn online_union_equals_sort_and_merge() {
+        // Intervals in nearly increasing order, with flush points that are sometimes wrong
+        // (an interval then starts before them): the result must always be the merge of the
+        // sorted intervals.
+        let mut rng = crate::rng::Stream::new(5, crate::rng::StreamId::Device);
+        for trial in 0..300 {
+            let gap = if trial % 2 == 0 { 0.0 } else { 1.0 };
+            let n = 1 + (rng.uniform() * 40.0) as usize;
+            let mut spans: Vec<(f64, f64)> = (0..n)
+                .map(|i| {
+                    let a = (i as f64 + rng.uniform() * 6.0 - 3.0).round();
+                    (a, a + (rng.uniform() * 4.0).round())
+                })
+                .collect();
+            let mut u = Union::default();
+            u.reset(gap);
+            for &(a, b) in &spans {
+                // a − 6 is below every later start (they are ≥ i − 2); a + 2 often is not
+                let below = if rng.uniform() < 0.1 {
+                    a + 2.0
+                } else {
+                    a - 6.0
+                };
+                u.flush(below);
+                if !u.covers(a, b) {
+                    u.add(a, b);
+                }
+            }
+            let got = u.finish().to_vec();
+            spans.sort_by(|x, y| x.0.total_cmp(&y.0));
+            let mut want: Vec<(f64, f64)> = Vec::new();
+            for s in spans {
+                match want.last_mut() {
+                    Some(l) if s.0 <= l.1 + gap => l.1 = l.1.max(s.1),
+                    _ => want.push(s),
+                }
+            }
+            assert_eq!(got, want, "trial {trial}");
+        }
+    }
+
+    #[test]
+    fn fast_floor_and_ceil_match_the_library() {
+        for x in [
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.0,
+            -1.0,
+            2.999_999,
+            -2.999_999,
+            1e15 + 0.5,
+            -1e15 - 0.5,
+            9.3e18,
+            -9.3e18,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            4503599627370497.0,
+        ] {
+            assert_eq!(floor_i64(x), x.floor() as i64, "floor {x}");
+            assert_eq!(ceil_i64(x), x.ceil() as i64, "ceil {x}");
+        }
+        let mut rng = crate::rng::Stream::new(9, crate::rng::StreamId::Device);
+        for _ in 0..10_000 {
+            let x = (rng.uniform() - 0.5) * 10f64.powi((rng.uniform() * 20.0) as i32);
+            assert_eq!(floor_i64(x), x.floor() as i64);
+            assert_eq!(ceil_i64(x), x.ceil() as i64);
+        }
+        for m in 0..5000u64 {
+            let s = ceil_sqrt(m);
+            assert!(s * s >= m && (s == 0 || (s - 1) * (s - 1) < m));
+        }
+    }
 }
