@@ -31,9 +31,18 @@
 //! of H pixels on every side. Any covered pixel within distance H of a band pixel lies in
 //! that window, so a band distance d ≤ H is exact; a computed d > H proves the true distance
 //! exceeds H too (the window's features are a subset), and the band is redone with a halo of
-//! d. Memory is one window per worker thread, whatever the region's size. The simulated field
-//! must reach as far as the halo; when it does not, the engine asks for a wider margin
+//! d. The halo's rows are never stored: they only lower, per column, the distance to the
+//! nearest covered row above and below the band, so memory is one band of window-wide rows
+//! per worker thread, whatever the region's size. The simulated field must reach as far as
+//! the halo; when it does not, the engine asks for a wider margin
 //! ([`RasterError::NeedMargin`]).
+//!
+//! # Speed
+//! Only the largest distance and where it is first reached are needed, not the distance of
+//! every pixel: the envelope is evaluated at the ends of its pieces, and rows that provably
+//! cannot hold the band's largest distance skip it (see [`process_band`]). Row spans come
+//! out of x-sorted candidates nearly in order and are merged on line. The results are those
+//! of the straightforward method bit for bit; a test holds the two against each other.
 
 use crate::channel::Channel;
 use crate::error::LimitError;
@@ -43,7 +52,7 @@ use rayon::prelude::*;
 /// Most pixels one region may have (≈ 50 000 × 50 000; beyond this the run would take
 /// minutes per design). Memory does not grow with it: bands bound it.
 pub const MAX_PIXELS: u64 = 2_500_000_000;
-/// Target bytes of one band window.
+/// Target bytes of one band window (the stored band is smaller: the halo rows are not kept).
 const BAND_BYTES: usize = 48 << 20;
 const INF: u32 = u32::MAX / 4;
 /// Fixed-point units per pixel of length.
