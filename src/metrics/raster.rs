@@ -40,7 +40,7 @@
 //! # Speed
 //! Only the largest distance and where it is first reached are needed, not the distance of
 //! every pixel: the envelope is evaluated at the ends of its pieces, and rows that provably
-//! cannot hold the band's largest distance skip it (see [`process_band`]). Row spans come
+//! cannot hold the band's largest distance skip it (see `process_band`). Row spans come
 //! out of x-sorted candidates nearly in order and are merged on line. The results are those
 //! of the straightforward method bit for bit; a test holds the two against each other.
 
