@@ -101,8 +101,11 @@ pub fn analyze(design: &Design, progress: &dyn Progress) -> Result<Analysis, Lim
                 gap_at_margin = capped && maps.max_gap_mm().is_some_and(|g| g > margin);
                 break (field, Some(maps));
             }
-            Err(RasterError::NeedMargin(m)) => {
-                margin = (m * 1.25 + field.max_extent_mm).min(cap).max(margin * 1.5);
+            Err(RasterError::NeedMargin(_)) => {
+                // Grow by a factor that depends on nothing but the margin itself: the distance
+                // a band asks for depends on where the bands split, and so on the thread
+                // count, and the field (channels.csv) must not.
+                margin = (margin * 2.0).min(cap);
                 kinematics::check_channel_limit(&design, margin)?;
             }
         }
@@ -197,4 +200,56 @@ pub fn advisories(
         out.push(Advisory { code: "gap_at_margin", message: "the largest gap reaches the edge of the simulated field; the true gap may be larger".into() });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::Silent;
+
+    /// Lanes 12 mm apart, stamps 0.5 mm apart: gaps of ~6 mm, wider than the default margin.
+    const SPARSE: &str = r#"
+name = "sparse"
+kind = "pen"
+[pen]
+depth_mm = 1.0
+frequency_hz = 20.0
+hand_speed_mm_s = 10.0
+[pen.cartridge]
+pattern = "grid"
+rows = 1
+cols = 1
+pitch_mm = 1.0
+[needle]
+diameter_mm = 0.25
+[treatment]
+area_mm = [30.0, 30.0]
+passes = [ { angle_deg = 0.0 } ]
+lane_spacing_mm = 12.0
+seed = 3
+[analysis]
+resolution_um = 50.0
+"#;
+
+    #[test]
+    fn margin_growth_does_not_depend_on_threads() {
+        let d = Design::from_bytes(SPARSE.as_bytes(), "sparse.toml".as_ref()).unwrap();
+        let run = |n| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .unwrap()
+                .install(|| analyze(&d, &Silent).unwrap())
+        };
+        let (a, b) = (run(1), run(2));
+        assert!(
+            a.field.margin_mm > kinematics::default_margin_mm(&d),
+            "the case must grow the margin"
+        );
+        assert_eq!(a.field.channels, b.field.channels);
+        assert_eq!(a.metrics, b.metrics);
+        // the gap between lanes 12 mm apart is about half of that
+        let gap = a.metrics.max_gap_mm.unwrap();
+        assert!((5.5..6.2).contains(&gap), "gap {gap}");
+    }
 }
