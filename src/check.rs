@@ -810,7 +810,8 @@ impl Report {
                 ]);
             }
         }
-        let mut out = render(&rows);
+        // names left, numbers right, the note left
+        let mut out = crate::report::table::render_with(&rows, |i, ncol| i < 2 || i == ncol - 1);
         let designs = self
             .designs
             .iter()
@@ -976,41 +977,6 @@ fn trim(x: f64, decimals: usize) -> String {
     } else {
         s
     }
-}
-
-/// Aligned columns: names left, numbers right, the note left.
-fn render(rows: &[Vec<String>]) -> String {
-    let ncol = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let mut width = vec![0usize; ncol];
-    for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            width[i] = width[i].max(c.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for (ri, r) in rows.iter().enumerate() {
-        let mut line = String::new();
-        for (i, c) in r.iter().enumerate() {
-            let pad = " ".repeat(width[i] - c.chars().count());
-            if i > 0 {
-                line.push_str("  ");
-            }
-            if i < 2 || i == ncol - 1 {
-                line.push_str(c);
-                line.push_str(&pad);
-            } else {
-                line.push_str(&pad);
-                line.push_str(c);
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-        if ri == 0 {
-            out.push_str(&"─".repeat(width.iter().sum::<usize>() + 2 * ncol.saturating_sub(1)));
-            out.push('\n');
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -218,20 +218,12 @@ impl Design {
 
     /// Checks a design given as bytes; `path` names it in errors and resolves `needles_csv`.
     pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Design, InputError> {
-        let text = std::str::from_utf8(bytes).map_err(|e| InputError::NotUtf8 {
-            path: path.to_path_buf(),
-            offset: e.valid_up_to(),
-        })?;
-        if text.trim().is_empty() {
-            return Err(InputError::Empty {
-                path: path.to_path_buf(),
-                what: "a design needs at least `name`, `kind`, [needle] and [treatment]",
-            });
-        }
-        let file: file::DesignFile = toml::from_str(text).map_err(|e| InputError::Toml {
-            path: path.to_path_buf(),
-            message: e.to_string().trim_end().to_string(),
-        })?;
+        let text = toml_text(
+            bytes,
+            path,
+            "a design needs at least `name`, `kind`, [needle] and [treatment]",
+        )?;
+        let file: file::DesignFile = parse_toml(text, path)?;
         let sha256 = hex(&Sha256::digest(bytes));
         validate::Ctx::new(path, text).design(
             file,
@@ -241,6 +233,56 @@ impl Design {
             },
         )
     }
+}
+
+/// The bytes of an input file as TOML text: UTF-8 and not blank (`what` says what the file
+/// needs at the least, for the error).
+pub fn toml_text<'a>(
+    bytes: &'a [u8],
+    path: &Path,
+    what: &'static str,
+) -> Result<&'a str, InputError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| InputError::NotUtf8 {
+        path: path.to_path_buf(),
+        offset: e.valid_up_to(),
+    })?;
+    if text.trim().is_empty() {
+        return Err(InputError::Empty {
+            path: path.to_path_buf(),
+            what,
+        });
+    }
+    Ok(text)
+}
+
+/// Parses TOML text into `T`; toml's error (line, column, caret) names the file.
+pub fn parse_toml<T: serde::de::DeserializeOwned>(
+    text: &str,
+    path: &Path,
+) -> Result<T, InputError> {
+    toml::from_str(text).map_err(|e| InputError::Toml {
+        path: path.to_path_buf(),
+        message: e.to_string().trim_end().to_string(),
+    })
+}
+
+/// What a design or sweep name must be: it names the folder `out/<name>/`.
+pub const NAME_RULE: &str =
+    "must be a non-empty folder name of letters, digits, '-', '_' or '.', not starting with '.'";
+
+/// Whether `name` follows [`NAME_RULE`].
+///
+/// # Examples
+/// ```
+/// assert!(needlemap::design::is_valid_name("mf8-192"));
+/// assert!(!needlemap::design::is_valid_name("../x"));
+/// ```
+pub fn is_valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
 }
 
 /// Lower-case hex of bytes.

@@ -136,18 +136,9 @@ impl<'a> Ctx<'a> {
     /// Checks the whole file.
     pub fn design(&self, f: DesignFile, source: Source) -> R<Design> {
         let name = f.name.get_ref().clone();
-        let name_ok = !name.is_empty()
-            && !name.starts_with('.')
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+        let name_ok = is_valid_name(&name);
         if !name_ok {
-            return Err(self.err(
-                f.name.span(),
-                "name",
-                format!("{name:?}"),
-                "must be a non-empty folder name of letters, digits, '-', '_' or '.', not starting with '.'",
-            ));
+            return Err(self.err(f.name.span(), "name", format!("{name:?}"), NAME_RULE));
         }
         let needle_span = f.needle.span();
         let nf = f.needle.into_inner();

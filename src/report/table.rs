@@ -31,6 +31,13 @@ pub fn show_metric(key: &str, v: Option<f64>) -> String {
 
 /// Lays out rows of cells with aligned columns (first column left, the rest right).
 pub fn render(rows: &[Vec<String>]) -> String {
+    render_with(rows, |i, _| i == 0)
+}
+
+/// Lays out rows of cells with aligned columns; `left(i, ncol)` says which columns are
+/// left-aligned (text), the others are right-aligned (numbers). The first row is a header,
+/// underlined.
+pub fn render_with(rows: &[Vec<String>], left: impl Fn(usize, usize) -> bool) -> String {
     let ncol = rows.iter().map(Vec::len).max().unwrap_or(0);
     let mut width = vec![0usize; ncol];
     for r in rows {
@@ -42,13 +49,15 @@ pub fn render(rows: &[Vec<String>]) -> String {
     for (ri, r) in rows.iter().enumerate() {
         let mut line = String::new();
         for (i, c) in r.iter().enumerate() {
-            let pad = width[i] - c.chars().count();
-            if i == 0 {
-                line.push_str(c);
-                line.push_str(&" ".repeat(pad));
-            } else {
+            let pad = " ".repeat(width[i] - c.chars().count());
+            if i > 0 {
                 line.push_str("  ");
-                line.push_str(&" ".repeat(pad));
+            }
+            if left(i, ncol) {
+                line.push_str(c);
+                line.push_str(&pad);
+            } else {
+                line.push_str(&pad);
                 line.push_str(c);
             }
         }

@@ -289,20 +289,12 @@ impl Sweep {
             path: path.to_path_buf(),
             source,
         })?;
-        let text = std::str::from_utf8(&bytes).map_err(|e| InputError::NotUtf8 {
-            path: path.to_path_buf(),
-            offset: e.valid_up_to(),
-        })?;
-        if text.trim().is_empty() {
-            return Err(InputError::Empty {
-                path: path.to_path_buf(),
-                what: "a sweep needs `name`, `base` and a [vary] table",
-            });
-        }
-        let file: SweepFile = toml::from_str(text).map_err(|e| InputError::Toml {
-            path: path.to_path_buf(),
-            message: e.to_string().trim_end().to_string(),
-        })?;
+        let text = crate::design::toml_text(
+            &bytes,
+            path,
+            "a sweep needs `name`, `base` and a [vary] table",
+        )?;
+        let file: SweepFile = crate::design::parse_toml(text, path)?;
         let err = |span: Range<usize>, key: &str, value: String, problem: String| {
             let (line, column) = line_col(text, span.start);
             InputError::Invalid {
@@ -316,13 +308,14 @@ impl Sweep {
         };
 
         let name = file.name.get_ref().clone();
-        let name_ok = !name.is_empty()
-            && !name.starts_with('.')
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+        let name_ok = crate::design::is_valid_name(&name);
         if !name_ok {
-            return Err(err(file.name.span(), "name", format!("{name:?}"), "must be a non-empty folder name of letters, digits, '-', '_' or '.', not starting with '.'".into()));
+            return Err(err(
+                file.name.span(),
+                "name",
+                format!("{name:?}"),
+                crate::design::NAME_RULE.into(),
+            ));
         }
 
         let base_path = path
