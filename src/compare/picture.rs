@@ -15,7 +15,6 @@ use plotters::prelude::*;
 use plotters::style::colors::colormaps::ViridisRGB;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use rayon::prelude::*;
-use std::sync::Once;
 
 /// Side of the longer axis of a whole-region map, px.
 const MAP_PX: u32 = 400;
@@ -50,16 +49,6 @@ pub struct PictureError(pub String);
 
 fn fail<E: std::fmt::Debug>(e: E) -> PictureError {
     PictureError(format!("{e:?}"))
-}
-
-/// Registers the embedded font once (plotters looks fonts up by family name).
-fn fonts() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular())
-            .ok();
-        plotters::style::register_font("sans-serif", FontStyle::Bold, dejavu::sans::bold()).ok();
-    });
 }
 
 /// A colour per design, the same in captions and bars.
@@ -158,7 +147,7 @@ pub fn size(n: usize, pairs: usize) -> (u32, u32) {
 /// Draws the comparison of `analyses` as PNG bytes and SVG text; with `pairs` (from
 /// [`super::compare`]), a row of bars at equal density for each roller–pen pair.
 pub fn render(analyses: &[&Analysis], pairs: &[Pair]) -> Result<(Vec<u8>, String), PictureError> {
-    fonts();
+    crate::plot::style::register_fonts();
     let (w, h) = size(analyses.len(), pairs.len());
     let mut rgb = vec![0u8; (w * h * 3) as usize];
     {

@@ -162,11 +162,8 @@ impl Figure for Coverage {
         root: &DrawingArea<DB, Shift>,
     ) -> Result<Option<ColourScale>, String> {
         let frame = &self.frame;
-        let (px0, py0, pw, ph) = frame.plot;
-        style::title(root, &self.head, &self.lines)?;
-        style::region_axes(root, frame, "x (mm)", "y (mm)")?;
-        style::blit(root, (px0, py0), pw, ph, &self.buf)?;
-        style::frame_rect(root, frame.plot, BLACK)?;
+        let (_, py0, _, ph) = frame.plot;
+        style::region_base(root, frame, &self.head, &self.lines, &self.buf)?;
         let bar = BarPlace {
             x: frame.bar_left(),
             y: py0 + 40,

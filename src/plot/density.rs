@@ -134,11 +134,8 @@ impl Figure for Density {
         root: &DrawingArea<DB, Shift>,
     ) -> Result<Option<ColourScale>, String> {
         let f = &self.frame;
-        let (px0, py0, pw, ph) = f.plot;
-        style::title(root, &self.head, &self.lines)?;
-        style::region_axes(root, f, "x (mm)", "y (mm)")?;
-        style::blit(root, (px0, py0), pw, ph, &self.buf)?;
-        style::frame_rect(root, f.plot, BLACK)?;
+        let (_, py0, _, ph) = f.plot;
+        style::region_base(root, f, &self.head, &self.lines, &self.buf)?;
         for ((x, y), s, dark) in &self.labels {
             let c = if *dark { WHITE } else { BLACK };
             root.draw(&Text::new(

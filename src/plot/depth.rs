@@ -315,11 +315,8 @@ impl Figure for Depth {
         root: &DrawingArea<DB, Shift>,
     ) -> Result<Option<ColourScale>, String> {
         let f = &self.frame;
-        let (px0, py0, pw, ph) = f.plot;
-        style::title(root, &self.head, &self.lines)?;
-        style::region_axes(root, f, "x (mm)", "y (mm)")?;
-        style::blit(root, (px0, py0), pw, ph, &self.buf)?;
-        style::frame_rect(root, f.plot, BLACK)?;
+        let py0 = f.plot.1;
+        style::region_base(root, f, &self.head, &self.lines, &self.buf)?;
         let x = f.bar_left();
         let bar = BarPlace {
             x,

@@ -328,6 +328,22 @@ pub fn title<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The base every region picture shares: the title block, the mm axes of `frame`, the
+/// heatmap raster `buf` blitted into the plot area, and a black frame around it.
+pub fn region_base<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    frame: &RegionFrame,
+    head: &str,
+    lines: &[String],
+    buf: &[u8],
+) -> DResult {
+    let (px0, py0, pw, ph) = frame.plot;
+    title(root, head, lines)?;
+    region_axes(root, frame, "x (mm)", "y (mm)")?;
+    blit(root, (px0, py0), pw, ph, buf)?;
+    frame_rect(root, frame.plot, BLACK)
+}
+
 /// Draws the axes of `frame` in mm (ticks, numbers, axis names) and returns nothing; the plot
 /// area itself is then filled by the caller. `n` is about how many ticks each axis gets.
 pub fn region_axes<DB: DrawingBackend>(

@@ -10,7 +10,6 @@ use super::{Row, Sweep};
 use crate::report::table::metric_unit;
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use std::sync::OnceLock;
 
 /// Line colours (Tableau 10): distinct on white and for common colour-vision deficiencies.
 const COLOURS: [RGBColor; 10] = [
@@ -126,14 +125,6 @@ pub fn chart(sweep: &Sweep, rows: &[Row], metric: &str) -> Chart {
         y_label: with_unit(metric, unit),
         series,
     }
-}
-
-fn register_font() {
-    static DONE: OnceLock<()> = OnceLock::new();
-    DONE.get_or_init(|| {
-        plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular())
-            .unwrap_or_else(|_| panic!("the embedded DejaVu Sans is a valid font"));
-    });
 }
 
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Chart) -> Result<(), String> {
@@ -291,7 +282,7 @@ fn legend_corner(c: &Chart, x: (f64, f64), y: (f64, f64)) -> SeriesLabelPosition
 
 /// The chart as PNG bytes.
 pub fn png(c: &Chart) -> Result<Vec<u8>, String> {
-    register_font();
+    crate::plot::style::register_fonts();
     let (w, h) = SIZE;
     let mut buf = vec![0u8; (w * h * 3) as usize];
     {
@@ -312,7 +303,7 @@ pub fn png(c: &Chart) -> Result<Vec<u8>, String> {
 
 /// The chart as SVG text.
 pub fn svg(c: &Chart) -> Result<String, String> {
-    register_font();
+    crate::plot::style::register_fonts();
     let mut s = String::new();
     {
         let root = SVGBackend::with_string(&mut s, SIZE).into_drawing_area();
