@@ -30,8 +30,8 @@
 //!
 //! # Default tolerances, and why
 //! The engine is deterministic: one portable seeded RNG (ChaCha8), portable transcendental
-//! functions (the `libm` crate, not the platform's), integer counts reduced in a fixed order,
-//! and an exact Euclidean distance transform. The same design, seed and resolution give
+//! functions (the `libm` crate, not the platform's), integer and fixed-point sums that do not
+//! depend on how the work is split, and an exact Euclidean distance transform. The same design, seed and resolution give
 //! byte-identical results for any thread count and machine, so every default is tight — any
 //! movement beyond the last written digit is a real change in the design or in the tool:
 //!
