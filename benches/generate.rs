@@ -10,9 +10,15 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("generate");
     for (name, path) in [("mf8", common::MF8), ("pen_dense_60", common::PEN_DENSE)] {
         let d = common::design(path);
-        let margin = kinematics::default_margin_mm(&d);
+        let made = kinematics::MadeDevice::new(&d);
+        let margin = made.default_margin_mm(&d);
         g.bench_function(name, |b| {
-            b.iter(|| kinematics::generate(&d, margin).unwrap().channels.len())
+            b.iter(|| {
+                kinematics::generate(&d, &made, margin)
+                    .unwrap()
+                    .channels
+                    .len()
+            })
         });
     }
     g.finish();

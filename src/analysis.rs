@@ -3,7 +3,7 @@
 
 use crate::design::{Design, Device};
 use crate::error::LimitError;
-use crate::kinematics::{self, Field};
+use crate::kinematics::{self, Field, MadeDevice};
 use crate::metrics::raster::{self, AreaMaps, Grid, RasterError, RasterSettings};
 use crate::metrics::{self, overlap, Metrics};
 use crate::progress::Progress;
@@ -50,6 +50,8 @@ pub const MAP_CELLS: usize = 1000;
 pub struct Analysis {
     /// The design as analyzed (overrides applied).
     pub design: Design,
+    /// The device as made and pressed.
+    pub made: MadeDevice,
     /// Its channels.
     pub field: Field,
     /// Every metric.
@@ -73,14 +75,18 @@ pub fn analyze(design: &Design, progress: &dyn Progress) -> Result<Analysis, Lim
     let design = design.clone();
     let t = &design.treatment;
     let grid = Grid::new(&design.name, t.area_mm, design.analysis.resolution_um)?;
-    let mut margin = kinematics::default_margin_mm(&design);
-    kinematics::check_channel_limit(&design, margin)?;
+    progress.start("device", 1);
+    let made = MadeDevice::new(&design);
+    progress.finish();
+    let default_margin = made.default_margin_mm(&design);
+    let mut margin = default_margin;
+    made.check_channel_limit(&design, margin)?;
     let cap = t.area_mm[0].max(t.area_mm[1]);
     let cell = grid.nx.max(grid.ny).div_ceil(MAP_CELLS);
     let mut gap_at_margin = false;
     let (field, maps) = loop {
         progress.start("channels", 1);
-        let field = kinematics::generate(&design, margin)?;
+        let field = kinematics::generate(&design, &made, margin)?;
         progress.finish();
         if field.channels.is_empty() {
             break (field, None);
@@ -93,7 +99,7 @@ pub fn analyze(design: &Design, progress: &dyn Progress) -> Result<Analysis, Lim
             // Once the margin is as large as the region, distances are taken as they are in
             // the simulated field, however far the halo must reach.
             margin_mm: if capped { margin + 4.0 * cap } else { margin },
-            halo_mm: margin.min(kinematics::default_margin_mm(&design)),
+            halo_mm: margin.min(default_margin),
             band_rows: None,
         };
         match raster::rasterize(&field.channels, grid, settings, progress) {
@@ -106,7 +112,7 @@ pub fn analyze(design: &Design, progress: &dyn Progress) -> Result<Analysis, Lim
                 // a band asks for depends on where the bands split, and so on the thread
                 // count, and the field (channels.csv) must not.
                 margin = (margin * 2.0).min(cap);
-                kinematics::check_channel_limit(&design, margin)?;
+                made.check_channel_limit(&design, margin)?;
             }
         }
     };
@@ -132,17 +138,21 @@ pub fn analyze(design: &Design, progress: &dyn Progress) -> Result<Analysis, Lim
         coverage_fraction: Some(maps.as_ref().map_or(0.0, AreaMaps::coverage_fraction)),
         treated_fraction: Some(maps.as_ref().map_or(0.0, AreaMaps::treated_fraction)),
         max_gap_mm: maps.as_ref().and_then(AreaMaps::max_gap_mm),
-        mean_depth_mm: depth.map(|d| d.0),
-        min_depth_mm: depth.map(|d| d.1),
-        max_depth_mm: depth.map(|d| d.2),
+        mean_depth_mm: depth.map(|d| d.mean_mm),
+        min_depth_mm: depth.map(|d| d.min_mm),
+        max_depth_mm: depth.map(|d| d.max_mm),
+        p05_depth_mm: depth.map(|d| d.p05_mm),
+        p95_depth_mm: depth.map(|d| d.p95_mm),
+        mean_channel_depth_mm: depth.map(|d| d.mean_channel_mm),
         density_cv: metrics::cv(&tile_channels.0),
         overlap_fraction: (n > 0).then(|| overlapping as f64 / n as f64),
-        puncture_rate_per_s: kinematics::puncture_rate_per_s(&design),
-        time_s: kinematics::treatment_time_s(&design),
+        puncture_rate_per_s: made.puncture_rate_per_s,
+        time_s: made.time_s,
     };
-    let advisories = advisories(&design, &metrics, &layers, gap_at_margin);
+    let advisories = advisories(&design, &made, &metrics, &layers, gap_at_margin);
     Ok(Analysis {
         design,
+        made,
         field,
         metrics,
         layers,
@@ -157,6 +167,7 @@ pub fn analyze(design: &Design, progress: &dyn Progress) -> Result<Analysis, Lim
 /// The advisories of model §6 for an analyzed design.
 pub fn advisories(
     design: &Design,
+    made: &MadeDevice,
     m: &Metrics,
     layers: &[f64; 5],
     gap_at_margin: bool,
@@ -188,13 +199,30 @@ pub fn advisories(
             ),
         });
     }
-    let np = kinematics::non_piercing_needles(design);
-    if np > 0 {
-        let why = match &design.device {
-            Device::Roller(_) => "their exposed length",
-            Device::Pen(_) => "the pen's depth setting",
+    if made.unpierced > 0 {
+        let force = design.device.force_n();
+        let what = match &design.device {
+            Device::Roller(_) => "hand force on the roller",
+            Device::Pen(_) => "drive force per stamp",
+            Device::Stamp(_) => "press force",
         };
-        out.push(Advisory { code: "non_piercing", message: format!("{np} of {} needles can never pierce: {why} does not exceed the skin's deflection of {} mm", design.device.needle_count(), design.skin.deflection_mm) });
+        let mut msg = format!(
+            "{} of {} needles do not pierce at the stated {what} of {force} N",
+            made.unpierced, made.present
+        );
+        if let Some(f) = made.pierce_force_n {
+            msg += &format!("; every needle that can pierce would at {f:.3} N");
+        }
+        if made.never_pierce > 0 {
+            msg += &format!(
+                "; {} are shorter than the {:.3} mm the skin tents before this tip pierces and never pierce",
+                made.never_pierce, made.puncture_displacement_mm
+            );
+        }
+        out.push(Advisory {
+            code: "non_piercing",
+            message: msg,
+        });
     }
     if gap_at_margin {
         out.push(Advisory { code: "gap_at_margin", message: "the largest gap reaches the edge of the simulated field; the true gap may be larger".into() });
@@ -243,7 +271,7 @@ resolution_um = 50.0
         };
         let (a, b) = (run(1), run(2));
         assert!(
-            a.field.margin_mm > kinematics::default_margin_mm(&d),
+            a.field.margin_mm > a.made.default_margin_mm(&d),
             "the case must grow the margin"
         );
         assert_eq!(a.field.channels, b.field.channels);

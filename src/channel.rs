@@ -19,8 +19,10 @@ pub struct Channel {
     pub slit_mm: f64,
     /// Radius r of the opening, mm.
     pub radius_mm: f64,
-    /// Depth of the tip below the surface, mm.
+    /// Insertion depth: how deep the tip went while the needle was in, mm.
     pub depth_mm: f64,
+    /// Depth of the open channel left after withdrawal, mm (≤ `depth_mm`).
+    pub channel_depth_mm: f64,
     /// Layer in which the tip ends.
     pub layer: Layer,
     /// Pass number, 0-based in treatment order.
@@ -66,7 +68,7 @@ impl Channel {
     /// use needlemap::channel::Channel;
     /// use needlemap::skin::Layer;
     /// let disc = |x: f64| Channel { x_mm: x, y_mm: 0.0, axis: [1.0, 0.0], axis_deg: 0.0,
-    ///     slit_mm: 0.0, radius_mm: 0.25, depth_mm: 1.0, layer: Layer::ReticularDermis,
+    ///     slit_mm: 0.0, radius_mm: 0.25, depth_mm: 1.0, channel_depth_mm: 0.9, layer: Layer::ReticularDermis,
     ///     pass: 0, stroke: 0, needle: 0 };
     /// assert!(disc(0.0).intersects(&disc(0.5)));
     /// assert!(!disc(0.0).intersects(&disc(0.51)));
@@ -98,6 +100,7 @@ pub(crate) fn test_capsule(x: f64, y: f64, deg: f64, slit: f64, r: f64) -> Chann
         slit_mm: slit,
         radius_mm: r,
         depth_mm: 1.0,
+        channel_depth_mm: 0.9,
         layer: Layer::ReticularDermis,
         pass: 0,
         stroke: 0,

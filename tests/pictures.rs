@@ -6,7 +6,7 @@
 use assert_cmd::Command;
 use needlemap::analysis::{self, Analysis};
 use needlemap::channel::Channel;
-use needlemap::design::{Design, Device};
+use needlemap::design::Design;
 use needlemap::plot::{self, Picture};
 use needlemap::progress::Silent;
 use std::path::{Path, PathBuf};
@@ -273,11 +273,7 @@ fn colour_bar_ends_are_the_data_range() {
             depths.iter().copied().fold(f64::INFINITY, f64::min),
             depths.iter().copied().fold(0.0, f64::max),
         );
-        let delta = a.design.skin.deflection_mm;
-        let reach: Vec<f64> = match &a.design.device {
-            Device::Roller(r) => r.needles.iter().map(|n| n.length_mm - delta).collect(),
-            Device::Pen(p) => vec![p.depth_mm - delta; p.needles.len()],
-        };
+        let reach: Vec<f64> = a.made.needles.iter().map(|n| n.depth_mm).collect();
         check(
             "needles",
             reach.iter().copied().fold(f64::INFINITY, f64::min),

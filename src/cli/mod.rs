@@ -9,6 +9,7 @@ mod compare;
 mod layout;
 mod progress;
 mod sweep;
+mod validate;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use needlemap::analysis::Overrides;
@@ -84,6 +85,8 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Needle table and unrolled-drum / cartridge picture for manufacturing review
     Layout(layout::LayoutArgs),
+    /// Published experiments (designs/validation/) against the depth model; exit 1 when one leaves its band
+    Validate(validate::ValidateArgs),
 }
 
 /// How a command failed, and so its exit code.
@@ -136,6 +139,7 @@ pub fn run() -> ExitCode {
         Command::Compare(a) => compare::run(&cli.global, a),
         Command::Sweep(a) => sweep::run(&cli.global, a),
         Command::Layout(a) => layout::run(&cli.global, a),
+        Command::Validate(a) => validate::run(&cli.global, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -174,7 +178,8 @@ pub fn load_designs(paths: &[PathBuf], g: &Global) -> Result<Vec<Design>, Failur
             d.treatment.area_mm,
             d.analysis.resolution_um,
         )?;
-        needlemap::kinematics::check_channel_limit(d, needlemap::kinematics::default_margin_mm(d))?;
+        let made = needlemap::kinematics::MadeDevice::new(d);
+        made.check_channel_limit(d, made.default_margin_mm(d))?;
     }
     Ok(out)
 }

@@ -176,7 +176,7 @@ pub fn pen_speed_for_density(design: &Design, density_per_cm2: f64) -> Option<f6
 /// round(D / density per pass). `None` for a pen, a roller that cannot pierce, or a density ≤ 0.
 pub fn roller_passes_for_density(design: &Design, density_per_cm2: f64) -> Option<u64> {
     let usable = density_per_cm2 > 0.0 && density_per_cm2.is_finite();
-    if !usable || !matches!(design.device, Device::Roller(_)) {
+    if !usable || matches!(design.device, Device::Pen(_)) {
         return None;
     }
     let per_pass = kinematics::density_per_pass_mm2(design) * 100.0;
@@ -241,7 +241,7 @@ pub fn match_density(
             }
             Ok(best)
         }
-        Device::Roller(_) => {
+        Device::Roller(_) | Device::Stamp(_) => {
             let Some(k0) = roller_passes_for_density(design, density_per_cm2) else {
                 return Ok(None);
             };
@@ -292,18 +292,20 @@ pub fn check_target(designs: &[Design], density_per_cm2: f64) -> Result<(), Comp
             Device::Pen(_) => {
                 pen_speed_for_density(d, density_per_cm2).map(|v| with_hand_speed(d, v))
             }
-            Device::Roller(_) => match roller_passes_for_density(d, density_per_cm2) {
-                Some(k) if k > u64::from(MAX_PASSES) => {
-                    return Err(CompareError::Passes {
-                        design: d.name.clone(),
-                        density_per_cm2,
-                        needed: k,
-                        limit: MAX_PASSES,
-                    })
+            Device::Roller(_) | Device::Stamp(_) => {
+                match roller_passes_for_density(d, density_per_cm2) {
+                    Some(k) if k > u64::from(MAX_PASSES) => {
+                        return Err(CompareError::Passes {
+                            design: d.name.clone(),
+                            density_per_cm2,
+                            needed: k,
+                            limit: MAX_PASSES,
+                        })
+                    }
+                    Some(k) => Some(with_passes(d, k as u32)),
+                    None => None,
                 }
-                Some(k) => Some(with_passes(d, k as u32)),
-                None => None,
-            },
+            }
         };
         if let Some(c) = changed {
             kinematics::check_channel_limit(&c, kinematics::default_margin_mm(&c))?;
@@ -712,13 +714,23 @@ mod tests {
 
     #[test]
     fn ties_name_every_design() {
-        let r = analysis::analyze(&load("mf8-192.toml", 40.0), &Silent).unwrap();
-        let mut p = load("pen-12-110.toml", 40.0);
+        // pressed to saturation, every needle reaches its length less the residual tenting
+        let firm = |mut d: Design| {
+            d.tolerance = Default::default();
+            match &mut d.device {
+                Device::Roller(r) => r.force_n = 1000.0,
+                Device::Pen(p) => p.drive_force_n = 1000.0,
+                Device::Stamp(s) => s.force_n = 1000.0,
+            }
+            d
+        };
+        let r = analysis::analyze(&firm(load("mf8-192.toml", 40.0)), &Silent).unwrap();
+        let mut p = firm(load("pen-12-110.toml", 40.0));
         if let Device::Pen(pen) = &mut p.device {
             pen.depth_mm = 1.5; // 1.5 − 0.14 = 1.36 mm, the MF8's depth
         }
         let p = analysis::analyze(&p, &Silent).unwrap();
-        let shallow = analysis::analyze(&load("pen-11-90.toml", 40.0), &Silent).unwrap();
+        let shallow = analysis::analyze(&firm(load("pen-11-90.toml", 40.0)), &Silent).unwrap();
         let d = differences(&[&r, &p, &shallow]);
         let deeper = d.iter().find(|l| l.starts_with("goes deeper")).unwrap();
         assert!(

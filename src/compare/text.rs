@@ -32,7 +32,7 @@ fn setting_words(s: Setting) -> String {
 pub fn own_setting(a: &Analysis) -> Setting {
     match &a.design.device {
         crate::design::Device::Pen(p) => Setting::PenHandSpeedMmS(p.hand_speed_mm_s),
-        crate::design::Device::Roller(_) => {
+        crate::design::Device::Roller(_) | crate::design::Device::Stamp(_) => {
             Setting::RollerPasses(a.design.treatment.pass_angles_deg.len() as u32)
         }
     }

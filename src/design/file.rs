@@ -20,19 +20,22 @@ pub struct DesignFile {
     pub kind: S<Kind>,
     pub roller: Option<S<RollerFile>>,
     pub pen: Option<S<PenFile>>,
+    pub stamp: Option<S<StampFile>>,
     pub needle: S<NeedleFile>,
     pub tolerance: Option<ToleranceFile>,
     pub skin: Option<SkinFile>,
     pub treatment: S<TreatmentFile>,
     pub analysis: Option<AnalysisFile>,
+    pub experiment: Option<ExperimentFile>,
 }
 
-/// `kind = "roller" | "pen"`.
+/// `kind = "roller" | "pen" | "stamp"`.
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Roller,
     Pen,
+    Stamp,
 }
 
 #[derive(Debug, Deserialize)]
@@ -41,6 +44,7 @@ pub struct RollerFile {
     pub drum_diameter_mm: S<f64>,
     pub drum_width_mm: S<f64>,
     pub roll_speed_mm_s: Option<S<f64>>,
+    pub force_n: Option<S<f64>>,
     pub layout: S<LayoutFile>,
 }
 
@@ -72,7 +76,19 @@ pub struct PenFile {
     pub frequency_hz: S<f64>,
     pub hand_speed_mm_s: S<f64>,
     pub cartridge_angle_deg: Option<S<f64>>,
+    pub drive_force_n: Option<S<f64>>,
     pub cartridge: S<CartridgeFile>,
+}
+
+/// `[stamp]`: a hand-pressed array.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StampFile {
+    pub force_n: S<f64>,
+    pub step_mm: Option<S<f64>>,
+    pub presses_per_s: Option<S<f64>>,
+    pub array_angle_deg: Option<S<f64>>,
+    pub array: S<CartridgeFile>,
 }
 
 /// `pattern = "grid" | "ring" | "explicit"`.
@@ -84,7 +100,7 @@ pub enum CartridgePattern {
     Explicit,
 }
 
-/// `[pen.cartridge]`: the keys of every pattern; validation rejects keys of another pattern.
+/// `[pen.cartridge]` and `[stamp.array]`: the keys of every pattern; validation rejects keys of another pattern.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CartridgeFile {
@@ -104,6 +120,7 @@ pub struct NeedleFile {
     pub length_mm: Option<S<f64>>,
     pub diameter_mm: S<f64>,
     pub tip_length_mm: Option<S<f64>>,
+    pub tip_radius_um: Option<S<f64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -120,6 +137,11 @@ pub struct SkinFile {
     pub preset: Option<S<String>>,
     pub deflection_mm: Option<S<f64>>,
     pub tangential_slack_mm: Option<S<f64>>,
+    pub puncture_force_n: Option<S<f64>>,
+    pub tip_pressure_n_mm2: Option<S<f64>>,
+    pub tenting_stiffness_n_mm: Option<S<f64>>,
+    pub insertion_resistance_n_mm: Option<S<f64>>,
+    pub closure_radius_um: Option<S<f64>>,
     pub stratum_corneum_mm: Option<S<f64>>,
     pub viable_epidermis_mm: Option<S<f64>>,
     pub papillary_dermis_mm: Option<S<f64>>,
@@ -149,4 +171,28 @@ pub struct AnalysisFile {
     pub resolution_um: Option<S<f64>>,
     pub tile_mm: Option<S<f64>>,
     pub influence_radius_mm: Option<S<f64>>,
+}
+
+/// `[experiment]`: the published experiment a design under designs/validation/ reproduces.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExperimentFile {
+    pub study: String,
+    pub doi: Option<String>,
+    pub conditions: Option<String>,
+    pub measured: S<Vec<S<MeasuredFile>>>,
+}
+
+/// `[[experiment.measured]]`: one measured figure and the band the prediction must meet.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeasuredFile {
+    pub quantity: S<String>,
+    pub mean: S<f64>,
+    pub sd: Option<S<f64>>,
+    pub band: S<String>,
+    pub tolerance: Option<S<f64>>,
+    pub role: S<String>,
+    pub note: Option<String>,
+    pub gate: Option<bool>,
 }

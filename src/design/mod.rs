@@ -34,6 +34,8 @@ pub struct Design {
     pub treatment: Treatment,
     /// Raster and tile settings of the area metrics.
     pub analysis: Analysis,
+    /// The published experiment this design reproduces (designs/validation/), if any.
+    pub experiment: Option<crate::validate::Experiment>,
 }
 
 /// Where a design came from.
@@ -53,14 +55,17 @@ pub enum Device {
     Roller(Roller),
     /// A cartridge stamped vertically.
     Pen(Pen),
+    /// An array pressed by hand, lane by lane.
+    Stamp(Stamp),
 }
 
 impl Device {
-    /// `"roller"` or `"pen"`.
+    /// `"roller"`, `"pen"` or `"stamp"`.
     pub fn kind(&self) -> &'static str {
         match self {
             Device::Roller(_) => "roller",
             Device::Pen(_) => "pen",
+            Device::Stamp(_) => "stamp",
         }
     }
     /// Number of needles.
@@ -68,6 +73,24 @@ impl Device {
         match self {
             Device::Roller(r) => r.needles.len(),
             Device::Pen(p) => p.needles.len(),
+            Device::Stamp(s) => s.needles.len(),
+        }
+    }
+    /// The needles of a flat array (pen cartridge or stamp), in the array's own frame.
+    pub fn array_needles(&self) -> Option<&[PenNeedle]> {
+        match self {
+            Device::Roller(_) => None,
+            Device::Pen(p) => Some(&p.needles),
+            Device::Stamp(s) => Some(&s.needles),
+        }
+    }
+    /// The force that presses the needles into the skin at one contact, N: a roller's hand
+    /// force, a pen's drive force per stamp, a stamp's press force.
+    pub fn force_n(&self) -> f64 {
+        match self {
+            Device::Roller(r) => r.force_n,
+            Device::Pen(p) => p.drive_force_n,
+            Device::Stamp(s) => s.force_n,
         }
     }
 }
@@ -81,6 +104,8 @@ pub struct Roller {
     pub drum_width_mm: f64,
     /// Rolling speed over the skin, mm/s.
     pub roll_speed_mm_s: f64,
+    /// Hand force pressing the drum onto the skin, N.
+    pub force_n: f64,
     /// Needles on the drum (nominal, before manufacturing variation).
     pub needles: Vec<RollerNeedle>,
 }
@@ -116,13 +141,34 @@ pub struct Pen {
     pub hand_speed_mm_s: f64,
     /// Cartridge rotation relative to the stroke, degrees.
     pub cartridge_angle_deg: f64,
+    /// Motor force driving the cartridge into the skin at each stamp, N.
+    pub drive_force_n: f64,
     /// Needles in the cartridge's own frame.
     pub needles: Vec<PenNeedle>,
     /// Lateral width the cartridge treats per stroke, mm (default lane spacing).
     pub cartridge_width_mm: f64,
 }
 
-/// One needle of a pen cartridge, in the cartridge's own frame.
+/// A checked hand stamp: an array pressed by hand every `step_mm` along each lane.
+#[derive(Clone, Debug, Serialize)]
+pub struct Stamp {
+    /// Press force, N.
+    pub force_n: f64,
+    /// Distance between presses along a lane, mm.
+    pub step_mm: f64,
+    /// Presses per second, 1/s.
+    pub presses_per_s: f64,
+    /// Exposed needle length, mm.
+    pub length_mm: f64,
+    /// Array rotation relative to the stroke, degrees.
+    pub array_angle_deg: f64,
+    /// Needles in the array's own frame (along, across).
+    pub needles: Vec<PenNeedle>,
+    /// Lateral width of the array, mm (default lane spacing).
+    pub array_width_mm: f64,
+}
+
+/// One needle of a pen cartridge or stamp array, in the array's own frame.
 #[derive(Clone, Copy, Debug, Serialize, PartialEq)]
 pub struct PenNeedle {
     /// Along the stroke, mm.
@@ -138,6 +184,8 @@ pub struct Needle {
     pub diameter_mm: f64,
     /// Length t of the conical tip, mm.
     pub tip_length_mm: f64,
+    /// Radius of the tip's point, µm: sets the puncture force.
+    pub tip_radius_um: f64,
 }
 
 /// Manufacturing variation.
@@ -191,6 +239,15 @@ pub struct Analysis {
 pub const DEFAULT_ROLL_SPEED_MM_S: f64 = 30.0;
 /// Default conical tip length, mm. (assumption) no source gives one.
 pub const DEFAULT_TIP_LENGTH_MM: f64 = 0.5;
+/// Default tip radius, µm: a 770 µm DermaRoller needle's tip measured 4 µm (Kalluri 2011) \[M\].
+pub const DEFAULT_TIP_RADIUS_UM: f64 = 4.0;
+/// Default hand force on a roller, N. (assumption) no source measures it; a light press of
+/// the handle, a few hundred grams.
+pub const DEFAULT_ROLLER_FORCE_N: f64 = 3.0;
+/// Default pen drive force per stamp, N. (assumption) no source gives a pen's motor force.
+pub const DEFAULT_PEN_DRIVE_FORCE_N: f64 = 5.0;
+/// Default presses per second of a hand stamp. (assumption)
+pub const DEFAULT_PRESSES_PER_S: f64 = 1.0;
 /// Default raster pitch, µm.
 pub const DEFAULT_RESOLUTION_UM: f64 = 10.0;
 /// Default tile side, mm.

@@ -133,6 +133,26 @@ impl<'a> Ctx<'a> {
             .ok_or_else(|| self.err(table_span, key, "(missing)", format!("is required: {what}")))
     }
 
+    /// Refuses the device tables of the other kinds: a `kind` design has only its own.
+    fn only_table(&self, f: &DesignFile, kind: &str) -> R<()> {
+        let tables = [
+            ("roller", f.roller.as_ref().map(|t| t.span())),
+            ("pen", f.pen.as_ref().map(|t| t.span())),
+            ("stamp", f.stamp.as_ref().map(|t| t.span())),
+        ];
+        for (name, span) in tables {
+            if let (true, Some(span)) = (name != kind, span) {
+                return Err(self.err(
+                    span,
+                    name,
+                    format!("[{name}]"),
+                    format!("a {kind} design has a [{kind}] table, not [{name}]; remove it or set kind = \"{name}\""),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Checks the whole file.
     pub fn design(&self, f: DesignFile, source: Source) -> R<Design> {
         let name = f.name.get_ref().clone();
@@ -140,6 +160,15 @@ impl<'a> Ctx<'a> {
         if !name_ok {
             return Err(self.err(f.name.span(), "name", format!("{name:?}"), NAME_RULE));
         }
+        let kind = f.kind.get_ref();
+        self.only_table(
+            &f,
+            match kind {
+                Kind::Roller => "roller",
+                Kind::Pen => "pen",
+                Kind::Stamp => "stamp",
+            },
+        )?;
         let needle_span = f.needle.span();
         let nf = f.needle.into_inner();
         let diameter_mm = self.positive(&nf.diameter_mm, "needle.diameter_mm")?;
@@ -149,9 +178,16 @@ impl<'a> Ctx<'a> {
             DEFAULT_TIP_LENGTH_MM,
             Self::positive,
         )?;
+        let tip_radius_um: f64 = self.opt(
+            &nf.tip_radius_um,
+            "needle.tip_radius_um",
+            DEFAULT_TIP_RADIUS_UM,
+            Self::positive,
+        )?;
         let needle = Needle {
             diameter_mm,
             tip_length_mm,
+            tip_radius_um,
         };
 
         let tolerance = match &f.tolerance {
@@ -194,9 +230,6 @@ impl<'a> Ctx<'a> {
 
         let (device, default_lane) = match *f.kind.get_ref() {
             Kind::Roller => {
-                if let Some(p) = &f.pen {
-                    return Err(self.err(p.span(), "pen", "[pen]", "a roller design has a [roller] table, not [pen]; remove it or set kind = \"pen\""));
-                }
                 let r = f.roller.as_ref().ok_or_else(|| {
                     self.err(f.kind.span(), "roller", "(missing)", "kind = \"roller\" needs a [roller] table with drum_diameter_mm, drum_width_mm and [roller.layout]")
                 })?;
@@ -212,9 +245,6 @@ impl<'a> Ctx<'a> {
                 (Device::Roller(roller), w)
             }
             Kind::Pen => {
-                if let Some(r) = &f.roller {
-                    return Err(self.err(r.span(), "roller", "[roller]", "a pen design has a [pen] table, not [roller]; remove it or set kind = \"roller\""));
-                }
                 if let Some(l) = &nf.length_mm {
                     return Err(self.err(
                         l.span(),
@@ -229,6 +259,26 @@ impl<'a> Ctx<'a> {
                 let pen = self.pen(p, &needle)?;
                 let w = pen.cartridge_width_mm;
                 (Device::Pen(pen), w)
+            }
+            Kind::Stamp => {
+                let st = f.stamp.as_ref().ok_or_else(|| {
+                    self.err(
+                        f.kind.span(),
+                        "stamp",
+                        "(missing)",
+                        "kind = \"stamp\" needs a [stamp] table with force_n and [stamp.array]",
+                    )
+                })?;
+                let length = self.require(
+                    &nf.length_mm,
+                    "needle.length_mm",
+                    needle_span.clone(),
+                    "the exposed needle length of a stamp",
+                )?;
+                let length_mm = self.positive(length, "needle.length_mm")?;
+                let stamp = self.stamp(st, length_mm, &needle)?;
+                let w = stamp.array_width_mm;
+                (Device::Stamp(stamp), w)
             }
         };
 
@@ -261,7 +311,12 @@ impl<'a> Ctx<'a> {
             },
         };
 
+        let experiment = match &f.experiment {
+            None => None,
+            Some(e) => Some(self.experiment(e)?),
+        };
         Ok(Design {
+            experiment,
             name,
             description: f.description.unwrap_or_default(),
             source,
@@ -271,6 +326,77 @@ impl<'a> Ctx<'a> {
             skin,
             treatment,
             analysis,
+        })
+    }
+
+    fn experiment(&self, e: &file::ExperimentFile) -> R<crate::validate::Experiment> {
+        use crate::validate::{Band, Experiment, Measured, Quantity, Role};
+        let mut measured = Vec::new();
+        for (i, m) in e.measured.get_ref().iter().enumerate() {
+            let at = format!("experiment.measured[{i}]");
+            let mf = m.get_ref();
+            let q = Quantity::from_key(mf.quantity.get_ref()).ok_or_else(|| {
+                self.err(
+                    mf.quantity.span(),
+                    &format!("{at}.quantity"),
+                    format!("{:?}", mf.quantity.get_ref()),
+                    format!("valid: {}", Quantity::KEYS.join(", ")),
+                )
+            })?;
+            let mean = self.positive(&mf.mean, &format!("{at}.mean"))?;
+            let sd = match &mf.sd {
+                Some(v) => Some(self.positive(v, &format!("{at}.sd"))?),
+                None => None,
+            };
+            let band = match (mf.band.get_ref().as_str(), sd, &mf.tolerance) {
+                ("sd", Some(_), None) => Band::OneSd,
+                ("relative", _, Some(t)) => {
+                    Band::Relative(self.positive(t, &format!("{at}.tolerance"))?)
+                }
+                (b, _, _) => {
+                    return Err(self.err(
+                        mf.band.span(),
+                        &format!("{at}.band"),
+                        format!("{b:?}"),
+                        "\"sd\" (within one standard deviation; needs sd, no tolerance) or \"relative\" (within tolerance × mean; needs tolerance)",
+                    ))
+                }
+            };
+            let role = match mf.role.get_ref().as_str() {
+                "calibration" => Role::Calibration,
+                "validation" => Role::Validation,
+                r => {
+                    return Err(self.err(
+                        mf.role.span(),
+                        &format!("{at}.role"),
+                        format!("{r:?}"),
+                        "\"calibration\" (a parameter was fitted to this figure) or \"validation\" (held out)",
+                    ))
+                }
+            };
+            measured.push(Measured {
+                quantity: q,
+                mean,
+                sd,
+                band,
+                role,
+                note: mf.note.clone().unwrap_or_default(),
+                gate: mf.gate.unwrap_or(true),
+            });
+        }
+        if measured.is_empty() {
+            return Err(self.err(
+                e.measured.span(),
+                "experiment.measured",
+                "[]",
+                "needs at least one measured figure",
+            ));
+        }
+        Ok(Experiment {
+            study: e.study.clone(),
+            doi: e.doi.clone().unwrap_or_default(),
+            conditions: e.conditions.clone().unwrap_or_default(),
+            measured,
         })
     }
 
@@ -295,6 +421,21 @@ impl<'a> Ctx<'a> {
         if let Some(v) = &s.tangential_slack_mm {
             skin.tangential_slack_mm = self.non_negative(v, "skin.tangential_slack_mm")?;
         }
+        if let Some(v) = &s.puncture_force_n {
+            skin.puncture_force_n = self.positive(v, "skin.puncture_force_n")?;
+        }
+        if let Some(v) = &s.tip_pressure_n_mm2 {
+            skin.tip_pressure_n_mm2 = self.non_negative(v, "skin.tip_pressure_n_mm2")?;
+        }
+        if let Some(v) = &s.tenting_stiffness_n_mm {
+            skin.tenting_stiffness_n_mm = self.positive(v, "skin.tenting_stiffness_n_mm")?;
+        }
+        if let Some(v) = &s.insertion_resistance_n_mm {
+            skin.insertion_resistance_n_mm = self.positive(v, "skin.insertion_resistance_n_mm")?;
+        }
+        if let Some(v) = &s.closure_radius_um {
+            skin.closure_radius_um = self.non_negative(v, "skin.closure_radius_um")?;
+        }
         let keys = [
             (&s.stratum_corneum_mm, "skin.stratum_corneum_mm"),
             (&s.viable_epidermis_mm, "skin.viable_epidermis_mm"),
@@ -317,6 +458,12 @@ impl<'a> Ctx<'a> {
             &rf.roll_speed_mm_s,
             "roller.roll_speed_mm_s",
             DEFAULT_ROLL_SPEED_MM_S,
+            Self::positive,
+        )?;
+        let force_n: f64 = self.opt(
+            &rf.force_n,
+            "roller.force_n",
+            DEFAULT_ROLLER_FORCE_N,
             Self::positive,
         )?;
         let d = needle.diameter_mm;
@@ -521,6 +668,7 @@ impl<'a> Ctx<'a> {
             drum_diameter_mm,
             drum_width_mm,
             roll_speed_mm_s,
+            force_n,
             needles,
         })
     }
@@ -614,57 +762,129 @@ impl<'a> Ctx<'a> {
             0.0,
             Self::finite,
         )?;
-        let c = pf.cartridge.get_ref();
-        let cspan = pf.cartridge.span();
+        let drive_force_n: f64 = self.opt(
+            &pf.drive_force_n,
+            "pen.drive_force_n",
+            DEFAULT_PEN_DRIVE_FORCE_N,
+            Self::positive,
+        )?;
+        let (needles, width) = self.array(&pf.cartridge, "pen.cartridge", needle)?;
+        Ok(Pen {
+            depth_mm,
+            frequency_hz,
+            hand_speed_mm_s,
+            cartridge_angle_deg,
+            drive_force_n,
+            needles,
+            cartridge_width_mm: width,
+        })
+    }
+
+    fn stamp(&self, st: &S<file::StampFile>, length_mm: f64, needle: &Needle) -> R<Stamp> {
+        let sf = st.get_ref();
+        let force_n = self.positive(&sf.force_n, "stamp.force_n")?;
+        let array_angle_deg: f64 = self.opt(
+            &sf.array_angle_deg,
+            "stamp.array_angle_deg",
+            0.0,
+            Self::finite,
+        )?;
+        let presses_per_s: f64 = self.opt(
+            &sf.presses_per_s,
+            "stamp.presses_per_s",
+            DEFAULT_PRESSES_PER_S,
+            Self::positive,
+        )?;
+        let (needles, width) = self.array(&sf.array, "stamp.array", needle)?;
+        // default step: the array's length along the stroke, so presses tile the lane
+        let lo = needles
+            .iter()
+            .map(|n| n.along_mm)
+            .fold(f64::INFINITY, f64::min);
+        let hi = needles
+            .iter()
+            .map(|n| n.along_mm)
+            .fold(f64::NEG_INFINITY, f64::max);
+        let along_extent = hi - lo;
+        // default: the array's length along the stroke (a grid's rows × pitch), so that
+        // presses tile the lane
+        let arr = sf.array.get_ref();
+        let gap = match (arr.pattern.get_ref(), arr.pitch_mm.as_ref()) {
+            (CartridgePattern::Grid, Some(p)) => *p.get_ref(),
+            _ => needle.diameter_mm,
+        };
+        let default_step = along_extent + gap;
+        let step_mm: f64 = self.opt(&sf.step_mm, "stamp.step_mm", default_step, Self::positive)?;
+        Ok(Stamp {
+            force_n,
+            step_mm,
+            presses_per_s,
+            length_mm,
+            array_angle_deg,
+            needles,
+            array_width_mm: width,
+        })
+    }
+
+    /// The needles of a pen cartridge or stamp array (`at`: "pen.cartridge" or
+    /// "stamp.array", for error keys) and the array's width across the stroke.
+    fn array(
+        &self,
+        cart: &S<file::CartridgeFile>,
+        at: &str,
+        needle: &Needle,
+    ) -> R<(Vec<PenNeedle>, f64)> {
+        let c = cart.get_ref();
+        let cspan = cart.span();
         let d = needle.diameter_mm;
         let (needles, width) = match *c.pattern.get_ref() {
             CartridgePattern::Grid => {
-                self.forbid(&c.count, "pen.cartridge.count", "grid", "pattern \"ring\"")?;
+                self.forbid(&c.count, &format!("{at}.count"), "grid", "pattern \"ring\"")?;
                 self.forbid(
                     &c.diameter_mm,
-                    "pen.cartridge.diameter_mm",
+                    &format!("{at}.diameter_mm"),
                     "grid",
                     "pattern \"ring\"",
                 )?;
                 self.forbid(
                     &c.needles,
-                    "pen.cartridge.needles",
+                    &format!("{at}.needles"),
                     "grid",
                     "pattern \"explicit\"",
                 )?;
                 let rows = self.count(
                     self.require(
                         &c.rows,
-                        "pen.cartridge.rows",
+                        &format!("{at}.rows"),
                         cspan.clone(),
                         "needle rows along the stroke",
                     )?,
-                    "pen.cartridge.rows",
+                    &format!("{at}.rows"),
                     1,
                     1000,
                 )?;
                 let cols = self.count(
                     self.require(
                         &c.cols,
-                        "pen.cartridge.cols",
+                        &format!("{at}.cols"),
                         cspan.clone(),
                         "needle columns across the stroke",
                     )?,
-                    "pen.cartridge.cols",
+                    &format!("{at}.cols"),
                     1,
                     1000,
                 )?;
                 let pv = self.require(
                     &c.pitch_mm,
-                    "pen.cartridge.pitch_mm",
+                    &format!("{at}.pitch_mm"),
                     cspan.clone(),
                     "needle pitch of the grid",
                 )?;
-                let pitch = self.positive(pv, "pen.cartridge.pitch_mm")?;
+                let pitch = self.positive(pv, &format!("{at}.pitch_mm"))?;
                 if (rows > 1 || cols > 1) && pitch < d {
                     return Err(self.err(
                         pv.span(),
-                        "pen.cartridge.pitch_mm",
+                        &format!("{at}.pitch_mm"),
                         pitch,
                         format!(
                             "needles of diameter {d} mm collide; the pitch must be at least {d} mm"
@@ -683,34 +903,34 @@ impl<'a> Ctx<'a> {
                 (v, f64::from(cols) * pitch)
             }
             CartridgePattern::Ring => {
-                self.forbid(&c.rows, "pen.cartridge.rows", "ring", "pattern \"grid\"")?;
-                self.forbid(&c.cols, "pen.cartridge.cols", "ring", "pattern \"grid\"")?;
+                self.forbid(&c.rows, &format!("{at}.rows"), "ring", "pattern \"grid\"")?;
+                self.forbid(&c.cols, &format!("{at}.cols"), "ring", "pattern \"grid\"")?;
                 self.forbid(
                     &c.pitch_mm,
-                    "pen.cartridge.pitch_mm",
+                    &format!("{at}.pitch_mm"),
                     "ring",
                     "pattern \"grid\"",
                 )?;
                 self.forbid(
                     &c.needles,
-                    "pen.cartridge.needles",
+                    &format!("{at}.needles"),
                     "ring",
                     "pattern \"explicit\"",
                 )?;
                 let nv = self.require(
                     &c.count,
-                    "pen.cartridge.count",
+                    &format!("{at}.count"),
                     cspan.clone(),
                     "needles on the ring",
                 )?;
-                let n = self.count(nv, "pen.cartridge.count", 1, 1000)?;
+                let n = self.count(nv, &format!("{at}.count"), 1, 1000)?;
                 let dv = self.require(
                     &c.diameter_mm,
-                    "pen.cartridge.diameter_mm",
+                    &format!("{at}.diameter_mm"),
                     cspan.clone(),
                     "ring diameter",
                 )?;
-                let dia = self.positive(dv, "pen.cartridge.diameter_mm")?;
+                let dia = self.positive(dv, &format!("{at}.diameter_mm"))?;
                 let mut v: Vec<PenNeedle> = (0..n)
                     .map(|k| {
                         let a = 2.0 * std::f64::consts::PI * f64::from(k) / f64::from(n);
@@ -731,44 +951,44 @@ impl<'a> Ctx<'a> {
             CartridgePattern::Explicit => {
                 self.forbid(
                     &c.rows,
-                    "pen.cartridge.rows",
+                    &format!("{at}.rows"),
                     "explicit",
                     "pattern \"grid\"",
                 )?;
                 self.forbid(
                     &c.cols,
-                    "pen.cartridge.cols",
+                    &format!("{at}.cols"),
                     "explicit",
                     "pattern \"grid\"",
                 )?;
                 self.forbid(
                     &c.pitch_mm,
-                    "pen.cartridge.pitch_mm",
+                    &format!("{at}.pitch_mm"),
                     "explicit",
                     "pattern \"grid\"",
                 )?;
                 self.forbid(
                     &c.count,
-                    "pen.cartridge.count",
+                    &format!("{at}.count"),
                     "explicit",
                     "pattern \"ring\"",
                 )?;
                 self.forbid(
                     &c.diameter_mm,
-                    "pen.cartridge.diameter_mm",
+                    &format!("{at}.diameter_mm"),
                     "explicit",
                     "pattern \"ring\"",
                 )?;
                 let nv = self.require(
                     &c.needles,
-                    "pen.cartridge.needles",
+                    &format!("{at}.needles"),
                     cspan.clone(),
                     "needles = [[along_mm, across_mm], ...]",
                 )?;
                 if nv.get_ref().is_empty() {
                     return Err(self.err(
                         nv.span(),
-                        "pen.cartridge.needles",
+                        &format!("{at}.needles"),
                         "[]",
                         "needs at least one needle",
                     ));
@@ -783,7 +1003,7 @@ impl<'a> Ctx<'a> {
                         _ => {
                             return Err(self.err(
                                 nv.span(),
-                                &format!("pen.cartridge.needles[{i}]"),
+                                &format!("{at}.needles[{i}]"),
                                 format!("{row:?}"),
                                 "each needle is [along_mm, across_mm], finite numbers",
                             ))
@@ -802,19 +1022,12 @@ impl<'a> Ctx<'a> {
         if let Some((i, j)) = first_collision(&pts, d, None) {
             return Err(self.err(
                 cspan,
-                "pen.cartridge",
+                at,
                 format!("needles {i} and {j}"),
                 format!("needles {i} and {j} are closer than one needle diameter ({d} mm)"),
             ));
         }
-        Ok(Pen {
-            depth_mm,
-            frequency_hz,
-            hand_speed_mm_s,
-            cartridge_angle_deg,
-            needles,
-            cartridge_width_mm: width,
-        })
+        Ok((needles, width))
     }
 
     fn treatment(&self, t: &S<file::TreatmentFile>, default_lane: f64) -> R<Treatment> {

@@ -13,6 +13,7 @@
 
 mod pen;
 mod roller;
+mod stamp;
 
 pub use pen::pen_opening;
 pub use roller::{entry_angle_rad, roller_opening, slit_rigid_mm};
@@ -20,11 +21,12 @@ pub use roller::{entry_angle_rad, roller_opening, slit_rigid_mm};
 use crate::channel::Channel;
 use crate::design::{Design, Device};
 use crate::error::LimitError;
+use crate::insertion::Mechanics;
 use crate::math::{deg_to_rad, trig, Point, Vector};
 use crate::rng::{Stream, StreamId};
 use rayon::prelude::*;
 
-/// Most channels one field may hold (refused up front beyond; ~72 bytes each).
+/// Most channels one field may hold (refused up front beyond; ~80 bytes each).
 pub const MAX_CHANNELS: u64 = 20_000_000;
 
 /// The channels of one treatment over the region and its margin.
@@ -49,17 +51,23 @@ impl Field {
     }
 }
 
-/// A needle as made: nominal position and shape after manufacturing variation.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct MadeNeedle {
+/// A needle of the device as made, with the channel it makes at the stated force.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MadeNeedle {
     /// Index in the design's needle list.
     pub index: u32,
-    /// Roller: axial mm; pen: across mm (cartridge frame, before rotation).
-    pub a: f64,
-    /// Roller: angle rad; pen: along mm.
-    pub b: f64,
-    /// Depth reached, mm (> 0).
+    /// Offset across the stroke, mm: a roller needle's axial position, an array needle's
+    /// across offset (array frame, before the array is turned).
+    pub across_mm: f64,
+    /// Offset along the stroke, mm: where a roller needle touches down (R·φ, arc length on
+    /// the drum), an array needle's along offset (array frame).
+    pub along_mm: f64,
+    /// Length as made, mm (pen: the setting plus the needle's length error).
+    pub length_mm: f64,
+    /// Insertion depth at the stated force, mm (> 0).
     pub depth_mm: f64,
+    /// Depth of the channel left after withdrawal, mm.
+    pub channel_depth_mm: f64,
     /// Opening radius, mm.
     pub radius_mm: f64,
     /// Opening slit length, mm.
@@ -79,6 +87,7 @@ impl MadeNeedle {
             slit_mm: self.slit_mm,
             radius_mm: self.radius_mm,
             depth_mm: self.depth_mm,
+            channel_depth_mm: self.channel_depth_mm,
             layer: skin.layer_at(self.depth_mm),
             pass,
             stroke: 0,
@@ -87,149 +96,281 @@ impl MadeNeedle {
     }
 }
 
-/// Applies the tolerance to the device's needles, drawing from the device stream in needle
-/// order, and keeps those that pierce.
-pub(crate) fn made_needles(design: &Design) -> Vec<MadeNeedle> {
+/// A needle as drawn from the tolerance, before the force balance.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Drawn {
+    pub index: u32,
+    pub across_mm: f64,
+    pub along_mm: f64,
+    pub length_mm: f64,
+}
+
+/// What one device kind contributes: its needles' places, its force balance and opening,
+/// its closed forms, and how it lays channels along a stroke. A new device kind is one
+/// implementation of this trait (one file) plus its validation.
+pub(crate) trait Kinematics: Sync {
+    /// Nominal (across_mm, along_mm, length_mm) of every needle, in design order; the
+    /// angle error in degrees is applied by [`Kinematics::along_with_angle_error`].
+    fn nominal(&self) -> Vec<(f64, f64, f64)>;
+    /// The along offset of a needle turned by `angle_err_deg` on the device (roller only).
+    fn along_with_angle_error(&self, along_mm: f64, _angle_err_deg: f64) -> f64 {
+        along_mm
+    }
+    /// Tip displacement below the undeformed surface each needle reaches when pressed with
+    /// the device's force, mm (the force balance of [`crate::insertion`]).
+    fn tip_displacements(&self, m: &Mechanics, needles: &[Drawn]) -> Vec<f64>;
+    /// Slit length of the opening of a needle of length `length_mm` at insertion depth
+    /// `depth_mm` (0 for devices that enter vertically).
+    fn slit_mm(&self, _design: &Design, _length_mm: f64, _depth_mm: f64) -> f64 {
+        0.0
+    }
+    /// Channels per mm² one pass lays with `n` piercing needles and lanes `lane_mm` apart.
+    fn density_per_pass_mm2(&self, n: usize, lane_mm: f64) -> f64;
+    /// Channels per second with `n` piercing needles.
+    fn puncture_rate_per_s(&self, n: usize) -> f64;
+    /// Speed over the skin, mm/s.
+    fn speed_mm_s(&self) -> f64;
+    /// The channels of one pass, per lane in lane order.
+    fn pass_channels(
+        &self,
+        design: &Design,
+        needles: &[MadeNeedle],
+        frame: &PassFrame,
+        pass: u32,
+    ) -> Vec<Vec<Channel>>;
+}
+
+fn kinematics(device: &Device) -> &dyn Kinematics {
+    match device {
+        Device::Roller(r) => r,
+        Device::Pen(p) => p,
+        Device::Stamp(s) => s,
+    }
+}
+
+/// The device as made and pressed, built once per analysis: its needles after manufacturing
+/// variation, the depth each reaches at the stated force, and the device's closed forms.
+#[derive(Clone, Debug)]
+pub struct MadeDevice {
+    /// The needles that pierce, in design order.
+    pub needles: Vec<MadeNeedle>,
+    /// Needles present (not missing).
+    pub present: usize,
+    /// Needles present that do not pierce at the stated force.
+    pub unpierced: usize,
+    /// Of those, needles that could never pierce at any force (shorter than the tenting
+    /// before puncture).
+    pub never_pierce: usize,
+    /// The force at which every present needle that can pierce would pierce, N, when some
+    /// do not at the stated force.
+    pub pierce_force_n: Option<f64>,
+    /// Tenting before puncture of this needle shape, mm.
+    pub puncture_displacement_mm: f64,
+    /// Channels per mm² one pass lays (lanes that tile).
+    pub density_per_pass_mm2: f64,
+    /// Channels made per second of treatment.
+    pub puncture_rate_per_s: f64,
+    /// Treatment time, s: the strokes' length inside the region over the device's speed.
+    pub time_s: f64,
+    /// Largest distance from a channel's centre to its opening's edge, mm.
+    pub max_extent_mm: f64,
+}
+
+impl MadeDevice {
+    /// Applies the tolerance to the device's needles (drawn from the device stream in needle
+    /// order), solves the force balance and keeps the needles that pierce.
+    pub fn new(design: &Design) -> MadeDevice {
+        let kin = kinematics(&design.device);
+        let drawn = draw_needles(design, kin);
+        let nd = design.needle;
+        let m = Mechanics::new(
+            &design.skin,
+            nd.diameter_mm,
+            nd.tip_length_mm,
+            nd.tip_radius_um,
+        );
+        let w = kin.tip_displacements(&m, &drawn);
+        let mut needles = Vec::with_capacity(drawn.len());
+        for (n, &w) in drawn.iter().zip(&w) {
+            let Some(depth) = m.depth_mm(w) else {
+                continue;
+            };
+            let radius = nd.diameter_mm / 2.0 * (depth / nd.tip_length_mm).min(1.0);
+            needles.push(MadeNeedle {
+                index: n.index,
+                across_mm: n.across_mm,
+                along_mm: n.along_mm,
+                length_mm: n.length_mm,
+                depth_mm: depth,
+                channel_depth_mm: m.channel_depth_mm(depth),
+                radius_mm: radius,
+                slit_mm: kin.slit_mm(design, n.length_mm, depth),
+            });
+        }
+        let wp = m.puncture_displacement_mm();
+        let unpierced = drawn.len() - needles.len();
+        let never_pierce = drawn.iter().filter(|n| n.length_mm < wp).count();
+        let pierce_force_n = (unpierced > never_pierce)
+            .then(|| pierce_force(design, &m, &drawn))
+            .flatten();
+        let t = &design.treatment;
+        let n = needles.len();
+        let max_extent_mm = needles
+            .iter()
+            .map(|n| n.slit_mm / 2.0 + n.radius_mm)
+            .fold(0.0, f64::max);
+        MadeDevice {
+            present: drawn.len(),
+            unpierced,
+            never_pierce,
+            pierce_force_n,
+            puncture_displacement_mm: wp,
+            density_per_pass_mm2: kin.density_per_pass_mm2(n, t.lane_spacing_mm),
+            puncture_rate_per_s: kin.puncture_rate_per_s(n),
+            time_s: t.pass_angles_deg.len() as f64 * t.area_mm2()
+                / t.lane_spacing_mm
+                / kin.speed_mm_s(),
+            max_extent_mm,
+            needles,
+        }
+    }
+
+    /// Channels per mm² the whole treatment lays on average.
+    pub fn density_mm2(&self, design: &Design) -> f64 {
+        self.density_per_pass_mm2 * design.treatment.pass_angles_deg.len() as f64
+    }
+
+    /// The default field margin: enough for the influence radius and the largest gap of an
+    /// even pattern at the design's density, at least 1 mm.
+    pub fn default_margin_mm(&self, design: &Design) -> f64 {
+        let dens = self.density_mm2(design);
+        let spacing = if dens > 0.0 { 1.0 / dens.sqrt() } else { 1.0 };
+        (2.0 * spacing)
+            .max(design.analysis.influence_radius_mm + 0.5)
+            .max(1.0)
+    }
+
+    /// Estimated channels in a field with margin `margin_mm`; refuses fields over
+    /// [`MAX_CHANNELS`].
+    pub fn check_channel_limit(&self, design: &Design, margin_mm: f64) -> Result<u64, LimitError> {
+        let [lx, ly] = design.treatment.area_mm;
+        let per_mm2 = self.density_mm2(design);
+        let est = per_mm2 * (lx + 2.0 * margin_mm) * (ly + 2.0 * margin_mm);
+        if est.is_nan() || est > MAX_CHANNELS as f64 {
+            let fit = (MAX_CHANNELS as f64 / per_mm2).sqrt() - 2.0 * margin_mm;
+            return Err(LimitError::Channels {
+                design: design.name.clone(),
+                estimated: est.min(u64::MAX as f64) as u64,
+                limit: MAX_CHANNELS,
+                margin_mm,
+                fit_side_mm: fit.max(0.0),
+            });
+        }
+        Ok(est as u64)
+    }
+}
+
+/// Every present needle of the device with its manufacturing variation, in needle order.
+/// Every needle's variation is drawn whether or not it is missing, so one needle's numbers
+/// never depend on another's.
+fn draw_needles(design: &Design, kin: &dyn Kinematics) -> Vec<Drawn> {
     let tol = design.tolerance;
     let mut rng = Stream::new(design.treatment.seed, StreamId::Device);
     let varied = tol.length_sd_mm > 0.0 || tol.angle_sd_deg > 0.0 || tol.missing_fraction > 0.0;
     let mut draw = |sd: f64| if varied { sd * rng.normal() } else { 0.0 };
-    let mut out = Vec::new();
-    let n = design.device.needle_count();
-    // Draw every needle's variation whether or not it pierces, so one needle's numbers never
-    // depend on another's.
-    let mut missing = vec![false; n];
+    let nominal = kin.nominal();
+    let n = nominal.len();
     let mut dlen = vec![0.0; n];
     let mut dang = vec![0.0; n];
     for i in 0..n {
         dlen[i] = draw(tol.length_sd_mm);
         dang[i] = draw(tol.angle_sd_deg);
     }
+    let mut missing = vec![false; n];
     if tol.missing_fraction > 0.0 {
         let mut r = Stream::new(design.treatment.seed, StreamId::Missing);
         for m in missing.iter_mut() {
             *m = r.uniform() < tol.missing_fraction;
         }
     }
-    let skin = &design.skin;
-    let nd = design.needle;
-    match &design.device {
-        Device::Roller(r) => {
-            for (i, nl) in r.needles.iter().enumerate() {
-                if missing[i] {
-                    continue;
-                }
-                let h = nl.length_mm + dlen[i];
-                if let Some((depth, radius, slit)) = roller_opening(
-                    r.radius_mm(),
-                    skin.deflection_mm,
-                    skin.tangential_slack_mm,
-                    h,
-                    nd.diameter_mm,
-                    nd.tip_length_mm,
-                ) {
-                    out.push(MadeNeedle {
-                        index: i as u32,
-                        a: nl.axial_mm,
-                        b: deg_to_rad(nl.angle_deg + dang[i]),
-                        depth_mm: depth,
-                        radius_mm: radius,
-                        slit_mm: slit,
-                    });
-                }
-            }
-        }
-        Device::Pen(p) => {
-            for (i, nl) in p.needles.iter().enumerate() {
-                if missing[i] {
-                    continue;
-                }
-                if let Some((depth, radius)) = pen_opening(
-                    p.depth_mm + dlen[i],
-                    skin.deflection_mm,
-                    nd.diameter_mm,
-                    nd.tip_length_mm,
-                ) {
-                    out.push(MadeNeedle {
-                        index: i as u32,
-                        a: nl.across_mm,
-                        b: nl.along_mm,
-                        depth_mm: depth,
-                        radius_mm: radius,
-                        slit_mm: 0.0,
-                    });
-                }
-            }
-        }
-    }
-    out
+    nominal
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !missing[*i])
+        .map(|(i, (across, along, length))| Drawn {
+            index: i as u32,
+            across_mm: across,
+            along_mm: kin.along_with_angle_error(along, dang[i]),
+            length_mm: length + dlen[i],
+        })
+        .filter(|n| n.length_mm > 0.0)
+        .collect()
 }
 
-/// Number of needles that can never pierce (h ≤ δ), nominal lengths.
-pub fn non_piercing_needles(design: &Design) -> usize {
-    let d = design.skin.deflection_mm;
-    match &design.device {
-        Device::Roller(r) => r.needles.iter().filter(|n| n.length_mm <= d).count(),
-        Device::Pen(p) => usize::from(p.depth_mm <= d) * p.needles.len(),
-    }
-}
-
-/// Channels per mm² that one pass lays down on average (lanes that tile).
-pub fn density_per_pass_mm2(design: &Design) -> f64 {
-    let n = made_needles(design).len() as f64;
-    let l = design.treatment.lane_spacing_mm;
-    match &design.device {
-        Device::Roller(r) => n / (2.0 * std::f64::consts::PI * r.radius_mm() * l),
-        Device::Pen(p) => n * p.frequency_hz / (p.hand_speed_mm_s * l),
-    }
-}
-
-/// Channels made per second of treatment.
-pub fn puncture_rate_per_s(design: &Design) -> f64 {
-    let n = made_needles(design).len() as f64;
-    match &design.device {
-        Device::Roller(r) => n * r.roll_speed_mm_s / (2.0 * std::f64::consts::PI * r.radius_mm()),
-        Device::Pen(p) => n * p.frequency_hz,
-    }
-}
-
-/// Treatment time: the strokes' length inside the region (area / lane spacing per pass)
-/// divided by the device's speed over the skin, s.
-pub fn treatment_time_s(design: &Design) -> f64 {
-    let t = &design.treatment;
-    let speed = match &design.device {
-        Device::Roller(r) => r.roll_speed_mm_s,
-        Device::Pen(p) => p.hand_speed_mm_s,
+/// The smallest force at which every needle that can pierce (length above the tenting before
+/// puncture) does, N; `None` when even 2³⁰ times the stated force does not suffice.
+fn pierce_force(design: &Design, m: &Mechanics, drawn: &[Drawn]) -> Option<f64> {
+    let wp = m.puncture_displacement_mm();
+    let all_in = |f: f64| {
+        let mut d = design.clone();
+        set_force(&mut d.device, f);
+        let kin = kinematics(&d.device);
+        kin.tip_displacements(m, drawn)
+            .iter()
+            .zip(drawn)
+            .all(|(w, n)| n.length_mm < wp || m.depth_mm(*w).is_some())
     };
-    t.pass_angles_deg.len() as f64 * t.area_mm2() / t.lane_spacing_mm / speed
-}
-
-/// The default field margin: enough for the influence radius and the largest gap of an even
-/// pattern at the design's density, at least 1 mm.
-pub fn default_margin_mm(design: &Design) -> f64 {
-    let dens = density_per_pass_mm2(design) * design.treatment.pass_angles_deg.len() as f64;
-    let spacing = if dens > 0.0 { 1.0 / dens.sqrt() } else { 1.0 };
-    (2.0 * spacing)
-        .max(design.analysis.influence_radius_mm + 0.5)
-        .max(1.0)
-}
-
-/// Estimated channels in a field with margin `margin_mm`; refuses fields over [`MAX_CHANNELS`].
-pub fn check_channel_limit(design: &Design, margin_mm: f64) -> Result<u64, LimitError> {
-    let [lx, ly] = design.treatment.area_mm;
-    let per_mm2 = density_per_pass_mm2(design) * design.treatment.pass_angles_deg.len() as f64;
-    let est = per_mm2 * (lx + 2.0 * margin_mm) * (ly + 2.0 * margin_mm);
-    if est.is_nan() || est > MAX_CHANNELS as f64 {
-        let fit = (MAX_CHANNELS as f64 / per_mm2).sqrt() - 2.0 * margin_mm;
-        return Err(LimitError::Channels {
-            design: design.name.clone(),
-            estimated: est.min(u64::MAX as f64) as u64,
-            limit: MAX_CHANNELS,
-            margin_mm,
-            fit_side_mm: fit.max(0.0),
-        });
+    let mut lo = design.device.force_n();
+    let mut hi = lo;
+    let mut k = 0;
+    while !all_in(hi) {
+        lo = hi;
+        hi *= 2.0;
+        k += 1;
+        if k > 30 {
+            return None;
+        }
     }
-    Ok(est as u64)
+    for _ in 0..40 {
+        let mid = 0.5 * (lo + hi);
+        if all_in(mid) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    Some(hi)
+}
+
+fn set_force(device: &mut Device, f: f64) {
+    match device {
+        Device::Roller(r) => r.force_n = f,
+        Device::Pen(p) => p.drive_force_n = f,
+        Device::Stamp(s) => s.force_n = f,
+    }
+}
+
+/// Channels per mm² that one pass lays down on average (lanes that tile). Builds the device;
+/// where it is already built, read [`MadeDevice::density_per_pass_mm2`].
+pub fn density_per_pass_mm2(design: &Design) -> f64 {
+    MadeDevice::new(design).density_per_pass_mm2
+}
+
+/// Channels made per second of treatment. Builds the device; where it is already built, read
+/// [`MadeDevice::puncture_rate_per_s`].
+pub fn puncture_rate_per_s(design: &Design) -> f64 {
+    MadeDevice::new(design).puncture_rate_per_s
+}
+
+/// The default field margin of the design (see [`MadeDevice::default_margin_mm`]).
+pub fn default_margin_mm(design: &Design) -> f64 {
+    MadeDevice::new(design).default_margin_mm(design)
+}
+
+/// Estimated channels in a field with margin `margin_mm` (see
+/// [`MadeDevice::check_channel_limit`]).
+pub fn check_channel_limit(design: &Design, margin_mm: f64) -> Result<u64, LimitError> {
+    MadeDevice::new(design).check_channel_limit(design, margin_mm)
 }
 
 /// Geometry of one pass over the field.
@@ -316,25 +457,19 @@ impl PassFrame {
     }
 }
 
-/// Generates every channel of the design's treatment over the region grown by `margin_mm`.
+/// Generates every channel of the design's treatment over the region grown by `margin_mm`,
+/// with the device `made` (built once by [`MadeDevice::new`]).
 ///
 /// Parallel over strokes; the result does not depend on the thread count.
-pub fn generate(design: &Design, margin_mm: f64) -> Result<Field, LimitError> {
-    check_channel_limit(design, margin_mm)?;
-    let needles = made_needles(design);
-    let ext = needles
-        .iter()
-        .map(|n| n.slit_mm / 2.0 + n.radius_mm)
-        .fold(0.0, f64::max);
+pub fn generate(design: &Design, made: &MadeDevice, margin_mm: f64) -> Result<Field, LimitError> {
+    made.check_channel_limit(design, margin_mm)?;
+    let kin = kinematics(&design.device);
+    let ext = made.max_extent_mm;
     let passes = design.treatment.pass_angles_deg.len() as u32;
     let mut channels = Vec::new();
     for pass in 0..passes {
         let frame = PassFrame::new(design, pass, margin_mm, ext);
-        let per_lane: Vec<Vec<Channel>> = match &design.device {
-            Device::Roller(r) => roller::pass_channels(design, r, &needles, &frame, pass),
-            Device::Pen(p) => pen::pass_channels(design, p, &needles, &frame, pass),
-        };
-        for lane in per_lane {
+        for lane in kin.pass_channels(design, &made.needles, &frame, pass) {
             channels.extend(lane);
         }
     }
@@ -391,6 +526,8 @@ kind = "roller"
 [roller]
 drum_diameter_mm = 20.0
 drum_width_mm = 20.0
+# pressed to the drum's body: every needle reaches its length less the residual tenting
+force_n = 1000.0
 [roller.layout]
 pattern = "rings"
 rings = 8
@@ -406,6 +543,10 @@ seed = SEED
 jitter = JITTER
 "#;
 
+    fn gen(d: &Design, margin_mm: f64) -> Result<Field, LimitError> {
+        generate(d, &MadeDevice::new(d), margin_mm)
+    }
+
     fn roller(angle: f64, seed: u64, jitter: bool) -> Design {
         let s = ROLLER
             .replace("ANGLE", &format!("{angle:?}"))
@@ -415,7 +556,7 @@ jitter = JITTER
     }
 
     fn in_region(d: &Design) -> usize {
-        generate(d, 1.0).unwrap().in_region().count()
+        gen(d, 1.0).unwrap().in_region().count()
     }
 
     /// Along-stroke x of each needle's channels, per (stroke, needle), in treatment order.
@@ -446,7 +587,7 @@ jitter = JITTER
     #[test]
     fn every_channel_matches_the_closed_forms() {
         let d = roller(0.0, 3, true);
-        let f = generate(&d, 1.0).unwrap();
+        let f = gen(&d, 1.0).unwrap();
         let (r, delta, c, h, dia, tip) = (10.0f64, 0.14f64, 0.42f64, 1.5f64, 0.25f64, 0.5f64);
         let beta = ((r + delta) / (r + h)).acos();
         let slit = (2.0 * ((r + delta) * beta.tan() - r * beta) - 2.0 * c).max(0.0);
@@ -470,7 +611,7 @@ jitter = JITTER
                 .replace("ANGLE", "0.0")
                 .replace("SEED", "5")
                 .replace("JITTER", &jitter.to_string());
-            let f = generate(
+            let f = gen(
                 &Design::from_bytes(long.as_bytes(), Path::new("t.toml")).unwrap(),
                 1.0,
             )
@@ -500,7 +641,7 @@ jitter = JITTER
 
     #[test]
     fn treatment_order_is_pass_stroke_then_along_the_stroke() {
-        let f = generate(&roller(90.0, 2, true), 1.0).unwrap();
+        let f = gen(&roller(90.0, 2, true), 1.0).unwrap();
         for w in f.channels.windows(2) {
             let (a, b) = (&w[0], &w[1]);
             assert!((a.pass, a.stroke) <= (b.pass, b.stroke));
@@ -558,7 +699,7 @@ seed = SEED
     fn pen_stamps_are_v_over_f_apart() {
         let d =
             Design::from_bytes(PEN.replace("SEED", "4").as_bytes(), Path::new("p.toml")).unwrap();
-        let f = generate(&d, 1.0).unwrap();
+        let f = gen(&d, 1.0).unwrap();
         for xs in xs_by_needle(&f) {
             for w in xs.windows(2) {
                 assert_relative_eq!(w[1] - w[0], 25.0 / 110.0, epsilon = 1e-9);
@@ -580,11 +721,17 @@ seed = SEED
             .unwrap()
         };
         // half the needles missing: half the channels per pass, within sampling noise of 192 draws
-        let half = made_needles(&with("missing_fraction = 0.5")).len() as f64;
+        let half = MadeDevice::new(&with("missing_fraction = 0.5"))
+            .needles
+            .len() as f64;
         assert!((half - 96.0).abs() < 4.0 * 48f64.sqrt(), "{half}");
         // length sd 0.05 mm: depth spread with that sd around h − δ
         let d = with("length_sd_mm = 0.05");
-        let depths: Vec<f64> = made_needles(&d).iter().map(|n| n.depth_mm).collect();
+        let depths: Vec<f64> = MadeDevice::new(&d)
+            .needles
+            .iter()
+            .map(|n| n.depth_mm)
+            .collect();
         let m = depths.iter().sum::<f64>() / depths.len() as f64;
         let sd = (depths.iter().map(|x| (x - m).powi(2)).sum::<f64>() / depths.len() as f64).sqrt();
         assert!(
@@ -597,8 +744,8 @@ seed = SEED
 
     #[test]
     fn jitter_off_is_reproducible_and_seed_free() {
-        let a = generate(&roller(45.0, 1, false), 1.0).unwrap();
-        let b = generate(&roller(45.0, 99, false), 1.0).unwrap();
+        let a = gen(&roller(45.0, 1, false), 1.0).unwrap();
+        let b = gen(&roller(45.0, 99, false), 1.0).unwrap();
         assert_eq!(a.channels, b.channels);
     }
 }

@@ -1,15 +1,19 @@
 //! Pen kinematics (model §3): a cartridge stamped vertically at frequency f while the hand
 //! moves at speed v. Stamp k of a stroke is at s_k = s₀ + k·v/f (s₀ uniform in [0, v/f) with
 //! jitter); every stamp makes one channel per needle at the cartridge offsets, rotated by
-//! `cartridge_angle_deg` relative to the stroke.
+//! `cartridge_angle_deg` relative to the stroke. The drive force per stamp is shared by the
+//! cartridge's needles; the nose on the skin stops them at the setting.
 
-use super::{per_lane, MadeNeedle, PassFrame};
+use super::{per_lane, Drawn, Kinematics, MadeNeedle, PassFrame};
 use crate::channel::Channel;
 use crate::design::{Design, Pen};
+use crate::insertion::{array_displacements, Mechanics};
 use crate::math::{deg_to_rad, trig};
 
-/// Depth and opening radius of a pen needle at depth setting `setting_mm`: depth = setting − δ,
-/// r = (d/2)·min(1, depth/t). `None` when it cannot pierce.
+/// Depth and opening radius of a pen needle at depth setting `setting_mm` pressed to the
+/// setting (full load), tenting by `deflection_mm`: depth = setting − δ,
+/// r = (d/2)·min(1, depth/t). `None` when it cannot pierce. The analysis takes the depth from
+/// the force balance of [`crate::insertion`]; this is its limit of large drive force.
 pub fn pen_opening(
     setting_mm: f64,
     deflection_mm: f64,
@@ -20,28 +24,72 @@ pub fn pen_opening(
     (depth > 0.0).then(|| (depth, d_mm / 2.0 * (depth / tip_mm).min(1.0)))
 }
 
-pub(super) fn pass_channels(
+impl Kinematics for Pen {
+    fn nominal(&self) -> Vec<(f64, f64, f64)> {
+        self.needles
+            .iter()
+            .map(|n| (n.across_mm, n.along_mm, self.depth_mm))
+            .collect()
+    }
+
+    fn tip_displacements(&self, m: &Mechanics, needles: &[Drawn]) -> Vec<f64> {
+        let lengths: Vec<f64> = needles.iter().map(|n| n.length_mm).collect();
+        array_displacements(m, &lengths, self.drive_force_n)
+    }
+
+    fn density_per_pass_mm2(&self, n: usize, lane_mm: f64) -> f64 {
+        n as f64 * self.frequency_hz / (self.hand_speed_mm_s * lane_mm)
+    }
+
+    fn puncture_rate_per_s(&self, n: usize) -> f64 {
+        n as f64 * self.frequency_hz
+    }
+
+    fn speed_mm_s(&self) -> f64 {
+        self.hand_speed_mm_s
+    }
+
+    fn pass_channels(
+        &self,
+        design: &Design,
+        needles: &[MadeNeedle],
+        frame: &PassFrame,
+        pass: u32,
+    ) -> Vec<Vec<Channel>> {
+        let step = self.hand_speed_mm_s / self.frequency_hz;
+        array_channels(design, needles, frame, pass, self.cartridge_angle_deg, step)
+    }
+}
+
+/// The channels of one pass of a flat array (pen cartridge or stamp) turned by `angle_deg`
+/// to the stroke and set down every `step_mm` along it, per lane in lane order.
+pub(super) fn array_channels(
     design: &Design,
-    pen: &Pen,
     needles: &[MadeNeedle],
     frame: &PassFrame,
     pass: u32,
+    angle_deg: f64,
+    step: f64,
 ) -> Vec<Vec<Channel>> {
     if needles.is_empty() {
         return Vec::new();
     }
-    let alpha = deg_to_rad(pen.cartridge_angle_deg);
+    let alpha = deg_to_rad(angle_deg);
     let (ca, sa) = (trig::cos(alpha), trig::sin(alpha));
-    // (along, across) in the stroke frame after rotating the cartridge
+    // (along, across) in the stroke frame after rotating the array
     let offs: Vec<(f64, f64)> = needles
         .iter()
-        .map(|n| (n.b * ca - n.a * sa, n.b * sa + n.a * ca))
+        .map(|n| {
+            (
+                n.along_mm * ca - n.across_mm * sa,
+                n.along_mm * sa + n.across_mm * ca,
+            )
+        })
         .collect();
     let u_min = offs.iter().map(|o| o.1).fold(f64::INFINITY, f64::min);
     let u_max = offs.iter().map(|o| o.1).fold(f64::NEG_INFINITY, f64::max);
     let s_min = offs.iter().map(|o| o.0).fold(f64::INFINITY, f64::min);
     let s_max = offs.iter().map(|o| o.0).fold(f64::NEG_INFINITY, f64::max);
-    let step = pen.hand_speed_mm_s / pen.frequency_hz;
     let lanes = frame.lanes(design.treatment.lane_spacing_mm, u_min, u_max);
     let jitter = design.treatment.jitter;
     let skin = &design.skin;

@@ -5,10 +5,11 @@
 //! at lateral position u_lane + a_j. ψ₀ is the stroke's start phase (uniform in [0, 2π)
 //! with jitter, 0 without).
 
-use super::{per_lane, MadeNeedle, PassFrame};
+use super::{per_lane, Drawn, Kinematics, MadeNeedle, PassFrame};
 use crate::channel::Channel;
 use crate::design::{Design, Roller};
-use crate::math::trig;
+use crate::insertion::{drum_displacements, DrumNeedle, Mechanics};
+use crate::math::{deg_to_rad, trig};
 
 /// Entry angle β_e of a needle of length `h_mm` on a drum of radius `r_mm` into skin that
 /// tents by `deflection_mm`: cos β_e = (R + δ)/(R + h). `None` when the needle cannot pierce.
@@ -32,8 +33,10 @@ pub fn slit_rigid_mm(r_mm: f64, deflection_mm: f64, h_mm: f64) -> Option<f64> {
     Some(2.0 * ((r_mm + deflection_mm) * trig::tan(b) - r_mm * b))
 }
 
-/// Depth, opening radius and slit of a roller needle: depth = h − δ,
-/// r = (d/2)·min(1, depth/t), ℓ = max(0, ℓ₀ − 2c). `None` when it cannot pierce.
+/// Depth, opening radius and slit of a roller needle of length `h_mm` that tents the skin by
+/// `deflection_mm` at full load: depth = h − δ, r = (d/2)·min(1, depth/t),
+/// ℓ = max(0, ℓ₀ − 2c). `None` when it cannot pierce. The analysis takes δ = h − d from the
+/// force balance of [`crate::insertion`]; this is the closed form of one needle.
 pub fn roller_opening(
     r_mm: f64,
     deflection_mm: f64,
@@ -49,47 +52,95 @@ pub fn roller_opening(
     Some((depth, radius, slit))
 }
 
-pub(super) fn pass_channels(
-    design: &Design,
-    roller: &Roller,
-    needles: &[MadeNeedle],
-    frame: &PassFrame,
-    pass: u32,
-) -> Vec<Vec<Channel>> {
-    if needles.is_empty() {
-        return Vec::new();
+impl Kinematics for Roller {
+    fn nominal(&self) -> Vec<(f64, f64, f64)> {
+        let r = self.radius_mm();
+        self.needles
+            .iter()
+            .map(|n| (n.axial_mm, r * deg_to_rad(n.angle_deg), n.length_mm))
+            .collect()
     }
-    let r = roller.radius_mm();
-    let circ = 2.0 * std::f64::consts::PI * r;
-    let a_min = needles.iter().map(|n| n.a).fold(f64::INFINITY, f64::min);
-    let a_max = needles
-        .iter()
-        .map(|n| n.a)
-        .fold(f64::NEG_INFINITY, f64::max);
-    let lanes = frame.lanes(design.treatment.lane_spacing_mm, a_min, a_max);
-    let jitter = design.treatment.jitter;
-    let skin = &design.skin;
-    per_lane(design, frame, lanes, pass, |rng, u_lane, out| {
-        let psi0 = if jitter {
-            rng.uniform() * 2.0 * std::f64::consts::PI
-        } else {
-            0.0
-        };
-        for n in needles {
-            let s0 = r * (n.b - psi0);
-            let k0 = ((frame.s_range.0 - s0) / circ).ceil() as i64;
-            let k1 = ((frame.s_range.1 - s0) / circ).floor() as i64;
-            let u = u_lane + n.a;
-            for k in k0..=k1 {
-                let s = s0 + circ * k as f64;
-                let p = frame.point(s, u);
-                if !frame.inside(&p) {
-                    continue;
-                }
-                out.push((s, n.index, n.channel(p, frame, skin, pass)));
-            }
+
+    fn along_with_angle_error(&self, along_mm: f64, angle_err_deg: f64) -> f64 {
+        along_mm + self.radius_mm() * deg_to_rad(angle_err_deg)
+    }
+
+    fn tip_displacements(&self, m: &Mechanics, needles: &[Drawn]) -> Vec<f64> {
+        let r = self.radius_mm();
+        let drum: Vec<DrumNeedle> = needles
+            .iter()
+            .map(|n| DrumNeedle {
+                angle_rad: n.along_mm / r,
+                length_mm: n.length_mm,
+            })
+            .collect();
+        drum_displacements(m, r, &drum, self.force_n)
+    }
+
+    fn slit_mm(&self, design: &Design, length_mm: f64, depth_mm: f64) -> f64 {
+        let tenting = length_mm - depth_mm;
+        slit_rigid_mm(self.radius_mm(), tenting, length_mm).map_or(0.0, |l0| {
+            (l0 - 2.0 * design.skin.tangential_slack_mm).max(0.0)
+        })
+    }
+
+    fn density_per_pass_mm2(&self, n: usize, lane_mm: f64) -> f64 {
+        n as f64 / (2.0 * std::f64::consts::PI * self.radius_mm() * lane_mm)
+    }
+
+    fn puncture_rate_per_s(&self, n: usize) -> f64 {
+        n as f64 * self.roll_speed_mm_s / (2.0 * std::f64::consts::PI * self.radius_mm())
+    }
+
+    fn speed_mm_s(&self) -> f64 {
+        self.roll_speed_mm_s
+    }
+
+    fn pass_channels(
+        &self,
+        design: &Design,
+        needles: &[MadeNeedle],
+        frame: &PassFrame,
+        pass: u32,
+    ) -> Vec<Vec<Channel>> {
+        if needles.is_empty() {
+            return Vec::new();
         }
-    })
+        let r = self.radius_mm();
+        let circ = 2.0 * std::f64::consts::PI * r;
+        let a_min = needles
+            .iter()
+            .map(|n| n.across_mm)
+            .fold(f64::INFINITY, f64::min);
+        let a_max = needles
+            .iter()
+            .map(|n| n.across_mm)
+            .fold(f64::NEG_INFINITY, f64::max);
+        let lanes = frame.lanes(design.treatment.lane_spacing_mm, a_min, a_max);
+        let jitter = design.treatment.jitter;
+        let skin = &design.skin;
+        per_lane(design, frame, lanes, pass, |rng, u_lane, out| {
+            let psi0 = if jitter {
+                rng.uniform() * 2.0 * std::f64::consts::PI
+            } else {
+                0.0
+            };
+            for n in needles {
+                let s0 = n.along_mm - r * psi0;
+                let k0 = ((frame.s_range.0 - s0) / circ).ceil() as i64;
+                let k1 = ((frame.s_range.1 - s0) / circ).floor() as i64;
+                let u = u_lane + n.across_mm;
+                for k in k0..=k1 {
+                    let s = s0 + circ * k as f64;
+                    let p = frame.point(s, u);
+                    if !frame.inside(&p) {
+                        continue;
+                    }
+                    out.push((s, n.index, n.channel(p, frame, skin, pass)));
+                }
+            }
+        })
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! A metric with no meaning for the design (no channel in the region) is `None`: JSON null,
 //! an empty CSV cell, never NaN.
 
+pub mod depth;
 pub mod overlap;
 pub mod raster;
 
@@ -14,7 +15,7 @@ use crate::skin::Layer;
 use serde::Serialize;
 
 /// Every metric key, in output order.
-pub const METRIC_KEYS: [&str; 12] = [
+pub const METRIC_KEYS: [&str; 15] = [
     "channels",
     "density_per_cm2",
     "coverage_fraction",
@@ -23,6 +24,9 @@ pub const METRIC_KEYS: [&str; 12] = [
     "mean_depth_mm",
     "min_depth_mm",
     "max_depth_mm",
+    "p05_depth_mm",
+    "p95_depth_mm",
+    "mean_channel_depth_mm",
     "density_cv",
     "overlap_fraction",
     "puncture_rate_per_s",
@@ -42,12 +46,18 @@ pub struct Metrics {
     pub treated_fraction: Option<f64>,
     /// Radius of the largest untreated disc, mm.
     pub max_gap_mm: Option<f64>,
-    /// Mean channel depth, mm.
+    /// Mean insertion depth, mm.
     pub mean_depth_mm: Option<f64>,
-    /// Shallowest channel, mm.
+    /// Shallowest insertion, mm.
     pub min_depth_mm: Option<f64>,
-    /// Deepest channel, mm.
+    /// Deepest insertion, mm.
     pub max_depth_mm: Option<f64>,
+    /// 5th percentile of insertion depth, mm.
+    pub p05_depth_mm: Option<f64>,
+    /// 95th percentile of insertion depth, mm.
+    pub p95_depth_mm: Option<f64>,
+    /// Mean depth of the channels left after withdrawal, mm.
+    pub mean_channel_depth_mm: Option<f64>,
     /// Coefficient of variation of channel counts over whole tiles.
     pub density_cv: Option<f64>,
     /// Share of channels whose opening meets an earlier one.
@@ -77,6 +87,9 @@ impl Metrics {
             "mean_depth_mm" => self.mean_depth_mm,
             "min_depth_mm" => self.min_depth_mm,
             "max_depth_mm" => self.max_depth_mm,
+            "p05_depth_mm" => self.p05_depth_mm,
+            "p95_depth_mm" => self.p95_depth_mm,
+            "mean_channel_depth_mm" => self.mean_channel_depth_mm,
             "density_cv" => self.density_cv,
             "overlap_fraction" => self.overlap_fraction,
             "puncture_rate_per_s" => Some(self.puncture_rate_per_s),
@@ -91,17 +104,7 @@ impl Metrics {
     }
 }
 
-/// Depth statistics over channels: (mean, min, max).
-pub fn depth_stats<'a>(channels: impl Iterator<Item = &'a Channel>) -> Option<(f64, f64, f64)> {
-    let (mut n, mut sum, mut lo, mut hi) = (0u64, 0.0, f64::INFINITY, f64::NEG_INFINITY);
-    for c in channels {
-        n += 1;
-        sum += c.depth_mm;
-        lo = lo.min(c.depth_mm);
-        hi = hi.max(c.depth_mm);
-    }
-    (n > 0).then(|| (sum / n as f64, lo, hi))
-}
+pub use depth::{depth_stats, DepthStats};
 
 /// Fraction of channels ending in each layer, surface first (all 0 without channels).
 pub fn layer_fractions<'a>(channels: impl Iterator<Item = &'a Channel>) -> [f64; 5] {

@@ -178,6 +178,18 @@ pub fn render(d: &Design) -> Result<Picture, PlotError> {
     let fig = match &d.device {
         Device::Roller(r) => roller(d, r),
         Device::Pen(p) => pen(d, p),
+        Device::Stamp(s) => pen(
+            d,
+            &crate::design::Pen {
+                depth_mm: s.length_mm,
+                frequency_hz: s.presses_per_s,
+                hand_speed_mm_s: s.step_mm * s.presses_per_s,
+                cartridge_angle_deg: s.array_angle_deg,
+                drive_force_n: s.force_n,
+                needles: s.needles.clone(),
+                cartridge_width_mm: s.array_width_mm,
+            },
+        ),
     };
     let (png, svg, scale) = style::render(&fig).map_err(Picture::draw_error("needles"))?;
     Ok(Picture {
@@ -201,6 +213,16 @@ fn depth_scale(depths: &[f64]) -> ColourScale {
     )
 }
 
+/// Insertion depth each needle of the design reaches at its stated force, by needle index
+/// (0 for a needle that does not pierce or is missing).
+fn reached_depths(d: &Design, made: &kinematics::MadeDevice) -> Vec<f64> {
+    let mut out = vec![0.0; d.device.needle_count()];
+    for n in &made.needles {
+        out[n.index as usize] = n.depth_mm;
+    }
+    out
+}
+
 fn roller(d: &Design, r: &Roller) -> Needles {
     let circ = std::f64::consts::PI * r.drum_diameter_mm;
     let half_w = r.drum_width_mm / 2.0;
@@ -215,7 +237,8 @@ fn roller(d: &Design, r: &Roller) -> Needles {
     let stretch = (26.0 / (min_ring * s)).max(1.0);
     let ph = (ph_eq * stretch).min(900.0).round() as u32;
     let stretch = ph as f64 / ph_eq;
-    let delta = d.skin.deflection_mm;
+    let made = kinematics::MadeDevice::new(d);
+    let reached = reached_depths(d, &made);
     let dots: Vec<Dot> = r
         .needles
         .iter()
@@ -223,7 +246,7 @@ fn roller(d: &Design, r: &Roller) -> Needles {
         .map(|(i, n)| Dot {
             x: n.angle_deg.rem_euclid(360.0) / 360.0 * circ,
             y: n.axial_mm,
-            depth_mm: n.length_mm - delta,
+            depth_mm: reached[i],
             number: i,
         })
         .collect();
@@ -300,7 +323,7 @@ fn roller(d: &Design, r: &Roller) -> Needles {
         style::tick(r.drum_width_mm),
         style::num(circ, 2)
     ));
-    let per_pass = kinematics::density_per_pass_mm2(d) * 100.0;
+    let per_pass = made.density_per_pass_mm2 * 100.0;
     let lengths: Vec<f64> = r.needles.iter().map(|n| n.length_mm).collect();
     let lmin = lengths.iter().copied().fold(f64::INFINITY, f64::min);
     let lmax = lengths.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -315,7 +338,12 @@ fn roller(d: &Design, r: &Roller) -> Needles {
             style::tick(d.needle.diameter_mm),
             style::tick(d.needle.tip_length_mm)
         ),
-        format!("one pass lays {} channels/cm² (lanes {} mm apart) · skin tents {} mm before it is pierced", style::num(per_pass, 1), style::tick(d.treatment.lane_spacing_mm), style::tick(delta)),
+        format!(
+            "one pass lays {} channels/cm² (lanes {} mm apart) · pressed with {} N",
+            style::num(per_pass, 1),
+            style::tick(d.treatment.lane_spacing_mm),
+            style::tick(d.device.force_n())
+        ),
     ];
     lines.push(if stretch > 1.001 {
         format!("unrolled drum surface seen from outside · axial axis stretched ×{} so rings can be labelled", style::num(stretch, 2))
@@ -346,7 +374,8 @@ fn roller(d: &Design, r: &Roller) -> Needles {
 }
 
 fn pen(d: &Design, p: &Pen) -> Needles {
-    let delta = d.skin.deflection_mm;
+    let made = kinematics::MadeDevice::new(d);
+    let reached = reached_depths(d, &made);
     let r_mm = d.needle.diameter_mm / 2.0;
     let (mut x0, mut x1, mut y0, mut y1) = (
         f64::INFINITY,
@@ -374,7 +403,7 @@ fn pen(d: &Design, p: &Pen) -> Needles {
         .map(|(i, n)| Dot {
             x: n.along_mm,
             y: -n.across_mm,
-            depth_mm: p.depth_mm - delta,
+            depth_mm: reached[i],
             number: i,
         })
         .collect();
@@ -382,7 +411,7 @@ fn pen(d: &Design, p: &Pen) -> Needles {
     let step = p.hand_speed_mm_s / p.frequency_hz;
     let notes = vec![
         format!("nearest needles {} mm apart (centre to centre) · cartridge treats a {} mm wide lane", p.needles.len().gt(&1).then(|| pen_pitch_mm(p)).flatten().map_or("—".into(), |v| style::num(v, 3)), style::num(p.cartridge_width_mm, 2)),
-        format!("stamps every v/f = {} mm of stroke · {} punctures/s · cartridge turned {}° to the stroke", style::num(step, 3), style::num(kinematics::puncture_rate_per_s(d), 0), style::tick(p.cartridge_angle_deg)),
+        format!("stamps every v/f = {} mm of stroke · {} punctures/s · cartridge turned {}° to the stroke", style::num(step, 3), style::num(made.puncture_rate_per_s, 0), style::tick(p.cartridge_angle_deg)),
         "needles numbered as in needles.csv · stroke direction →".to_string(),
     ];
     let lines = vec![
@@ -392,10 +421,10 @@ fn pen(d: &Design, p: &Pen) -> Needles {
             style::num(p.frequency_hz, 1),
             style::tick(p.hand_speed_mm_s),
             style::tick(p.depth_mm),
-            style::num(p.depth_mm - delta, 2),
+            style::num(reached.iter().copied().fold(0.0, f64::max), 2),
             style::tick(d.needle.diameter_mm)
         ),
-        format!("one pass lays {} channels/cm² (lanes {} mm apart)", style::num(kinematics::density_per_pass_mm2(d) * 100.0, 1), style::tick(d.treatment.lane_spacing_mm)),
+        format!("one pass lays {} channels/cm² (lanes {} mm apart)", style::num(made.density_per_pass_mm2 * 100.0, 1), style::tick(d.treatment.lane_spacing_mm)),
         "cartridge seen from below (tips towards the viewer) · equal scale on both axes".to_string(),
     ];
     let notes_h = 30 * notes.len() as u32 + 20;
@@ -596,6 +625,7 @@ mod tests {
             drum_diameter_mm: 20.0,
             drum_width_mm: 20.0,
             roll_speed_mm_s: 30.0,
+            force_n: 3.0,
             needles,
         }
     }

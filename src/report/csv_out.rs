@@ -156,9 +156,10 @@ pub fn needles(a: &Analysis) -> Vec<u8> {
                 .ok();
             }
         }
-        Device::Pen(p) => {
+        Device::Pen(_) | Device::Stamp(_) => {
             w.write_record(["needle", "along_mm", "across_mm"]).ok();
-            for (i, n) in p.needles.iter().enumerate() {
+            let needles = a.design.device.array_needles().unwrap_or_default();
+            for (i, n) in needles.iter().enumerate() {
                 w.write_record([
                     i.to_string(),
                     fmt_num(n.along_mm, 4),

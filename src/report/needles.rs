@@ -23,9 +23,12 @@ pub fn rows(design: &Design) -> (Vec<&'static str>, Vec<Vec<String>>) {
                 })
                 .collect(),
         ),
-        Device::Pen(p) => (
+        Device::Pen(_) | Device::Stamp(_) => (
             vec!["needle", "along_mm", "across_mm"],
-            p.needles
+            design
+                .device
+                .array_needles()
+                .unwrap_or_default()
                 .iter()
                 .enumerate()
                 .map(|(i, n)| {

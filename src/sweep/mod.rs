@@ -84,7 +84,9 @@ pub const NUMERIC_KEYS: &[(&str, Num, Applies)] = &[
         Num::Float,
         Applies::RollerPattern("rings"),
     ),
+    ("roller.force_n", Num::Float, Applies::Roller),
     ("pen.depth_mm", Num::Float, Applies::Pen),
+    ("pen.drive_force_n", Num::Float, Applies::Pen),
     ("pen.frequency_hz", Num::Float, Applies::Pen),
     ("pen.hand_speed_mm_s", Num::Float, Applies::Pen),
     ("pen.cartridge_angle_deg", Num::Float, Applies::Pen),
@@ -101,14 +103,37 @@ pub const NUMERIC_KEYS: &[(&str, Num, Applies)] = &[
         Num::Float,
         Applies::PenPattern("ring"),
     ),
-    ("needle.length_mm", Num::Float, Applies::Roller),
+    ("stamp.force_n", Num::Float, Applies::Stamp),
+    ("stamp.step_mm", Num::Float, Applies::Stamp),
+    ("stamp.presses_per_s", Num::Float, Applies::Stamp),
+    ("stamp.array_angle_deg", Num::Float, Applies::Stamp),
+    ("stamp.array.rows", Num::Int, Applies::StampPattern("grid")),
+    ("stamp.array.cols", Num::Int, Applies::StampPattern("grid")),
+    (
+        "stamp.array.pitch_mm",
+        Num::Float,
+        Applies::StampPattern("grid"),
+    ),
+    ("stamp.array.count", Num::Int, Applies::StampPattern("ring")),
+    (
+        "stamp.array.diameter_mm",
+        Num::Float,
+        Applies::StampPattern("ring"),
+    ),
+    ("needle.length_mm", Num::Float, Applies::NotPen),
     ("needle.diameter_mm", Num::Float, Applies::Any),
     ("needle.tip_length_mm", Num::Float, Applies::Any),
+    ("needle.tip_radius_um", Num::Float, Applies::Any),
     ("tolerance.length_sd_mm", Num::Float, Applies::Any),
     ("tolerance.angle_sd_deg", Num::Float, Applies::Any),
     ("tolerance.missing_fraction", Num::Float, Applies::Any),
     ("skin.deflection_mm", Num::Float, Applies::Any),
     ("skin.tangential_slack_mm", Num::Float, Applies::Any),
+    ("skin.puncture_force_n", Num::Float, Applies::Any),
+    ("skin.tip_pressure_n_mm2", Num::Float, Applies::Any),
+    ("skin.tenting_stiffness_n_mm", Num::Float, Applies::Any),
+    ("skin.insertion_resistance_n_mm", Num::Float, Applies::Any),
+    ("skin.closure_radius_um", Num::Float, Applies::Any),
     ("skin.stratum_corneum_mm", Num::Float, Applies::Any),
     ("skin.viable_epidermis_mm", Num::Float, Applies::Any),
     ("skin.papillary_dermis_mm", Num::Float, Applies::Any),
@@ -136,6 +161,12 @@ pub enum Applies {
     Pen,
     /// `kind = "pen"` with `pen.cartridge.pattern` equal to this.
     PenPattern(&'static str),
+    /// `kind = "stamp"`.
+    Stamp,
+    /// `kind = "stamp"` with `stamp.array.pattern` equal to this.
+    StampPattern(&'static str),
+    /// Devices with a needle length: rollers and stamps (a pen has a depth setting).
+    NotPen,
 }
 
 /// One step of a key's path.
@@ -627,6 +658,14 @@ fn resolve(written: &str, base: &toml::Table) -> Result<(Num, Vec<Vec<Seg>>), St
         Applies::RollerPattern(p) => Some(("roller", Some((["roller", "layout", "pattern"], p)))),
         Applies::Pen => Some(("pen", None)),
         Applies::PenPattern(p) => Some(("pen", Some((["pen", "cartridge", "pattern"], p)))),
+        Applies::Stamp => Some(("stamp", None)),
+        Applies::StampPattern(p) => Some(("stamp", Some((["stamp", "array", "pattern"], p)))),
+        Applies::NotPen if kind == "pen" => {
+            return Err(
+                "applies to rollers and stamps; a pen sets its depth with pen.depth_mm".into(),
+            )
+        }
+        Applies::NotPen => None,
     };
     if let Some((k, pat)) = need {
         if kind != k {
