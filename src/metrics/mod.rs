@@ -2,12 +2,13 @@
 //!
 //! Counting metrics (channels, density, depth, layers, rate, time) come straight from the
 //! channel list; area metrics (coverage, treated area, largest gap) from the [`raster`]
-//! engine; `density_cv` from channel counts per tile; `overlap_fraction` from [`overlap`].
+//! engine; `density_cv` from channel counts per [`tiles::TileGrid`] tile; `overlap_fraction` from [`overlap`].
 //! A metric with no meaning for the design (no channel in the region) is `None`: JSON null,
 //! an empty CSV cell, never NaN.
 
 pub mod overlap;
 pub mod raster;
+pub mod tiles;
 
 use crate::channel::Channel;
 use crate::skin::Layer;
@@ -122,29 +123,6 @@ pub fn layer_fractions<'a>(channels: impl Iterator<Item = &'a Channel>) -> [f64;
 /// Layers with their keys and fractions.
 pub fn layer_map(fr: [f64; 5]) -> Vec<(&'static str, f64)> {
     Layer::ALL.iter().map(|l| l.key()).zip(fr).collect()
-}
-
-/// Channel counts per whole tile of side `tile_mm` aligned at the origin (row-major, rows
-/// from y = 0), and the tile grid's (columns, rows).
-pub fn tile_counts(
-    channels: &[Channel],
-    area_mm: [f64; 2],
-    tile_mm: f64,
-) -> (Vec<u64>, usize, usize) {
-    let ntx = (area_mm[0] / tile_mm + 1e-9).floor() as usize;
-    let nty = (area_mm[1] / tile_mm + 1e-9).floor() as usize;
-    let mut counts = vec![0u64; ntx * nty];
-    for c in channels {
-        if c.x_mm < 0.0 || c.y_mm < 0.0 {
-            continue;
-        }
-        let i = (c.x_mm / tile_mm).floor() as usize;
-        let j = (c.y_mm / tile_mm).floor() as usize;
-        if i < ntx && j < nty {
-            counts[j * ntx + i] += 1;
-        }
-    }
-    (counts, ntx, nty)
 }
 
 /// Population coefficient of variation; `None` for no tiles or a zero mean.

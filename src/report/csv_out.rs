@@ -112,28 +112,26 @@ pub fn tiles(a: &Analysis) -> Vec<u8> {
         "coverage_fraction",
     ])
     .ok();
-    let (counts, ntx, nty) = &a.tile_channels;
-    let t = a.design.analysis.tile_mm;
-    let area_cm2 = t * t / 100.0;
-    for j in 0..*nty {
-        for i in 0..*ntx {
-            let k = j * ntx + i;
-            let cov = a.maps.as_ref().map(|m| {
-                if m.tile_px[k] > 0 {
-                    m.tile_covered[k] as f64 / m.tile_px[k] as f64
-                } else {
-                    0.0
-                }
-            });
-            w.write_record([
-                fmt_num((i as f64 + 0.5) * t, 4),
-                fmt_num((j as f64 + 0.5) * t, 4),
-                counts[k].to_string(),
-                fmt_num(counts[k] as f64 / area_cm2, 4),
-                fmt_num(cov.unwrap_or(0.0), 6),
-            ])
-            .ok();
-        }
+    let tiles = a.tiles;
+    let counts = &a.tile_channels.0;
+    let area_cm2 = tiles.tile_area_cm2();
+    for (k, &n) in counts.iter().enumerate() {
+        let cov = a.maps.as_ref().map(|m| {
+            if m.tile_px[k] > 0 {
+                m.tile_covered[k] as f64 / m.tile_px[k] as f64
+            } else {
+                0.0
+            }
+        });
+        let (x, y) = tiles.centre_mm(k);
+        w.write_record([
+            fmt_num(x, 4),
+            fmt_num(y, 4),
+            n.to_string(),
+            fmt_num(n as f64 / area_cm2, 4),
+            fmt_num(cov.unwrap_or(0.0), 6),
+        ])
+        .ok();
     }
     finish(w)
 }
