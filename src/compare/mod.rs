@@ -524,11 +524,11 @@ pub fn differences(analyses: &[&Analysis]) -> Vec<String> {
     if analyses.len() < 2 {
         return out;
     }
-    let same = crate::metrics::METRIC_KEYS.iter().all(|k| {
-        let first = table::show_metric(k, analyses[0].metrics.get(k));
+    let same = crate::metrics::registry::METRICS.iter().all(|m| {
+        let first = table::show_metric(m.key, (m.get)(&analyses[0].metrics));
         analyses
             .iter()
-            .all(|a| table::show_metric(k, a.metrics.get(k)) == first)
+            .all(|a| table::show_metric(m.key, (m.get)(&a.metrics)) == first)
     }) && analyses.iter().all(|a| a.layers == analyses[0].layers);
     if same {
         let names: Vec<&str> = analyses.iter().map(|a| a.design.name.as_str()).collect();

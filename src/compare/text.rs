@@ -4,7 +4,8 @@
 
 use super::{Comparison, Matched, Setting};
 use crate::analysis::Analysis;
-use crate::metrics::{Metrics, METRIC_KEYS};
+use crate::metrics::registry::METRICS;
+use crate::metrics::Metrics;
 use crate::report::{fmt_num, table};
 use crate::skin::Layer;
 use serde::Serialize;
@@ -176,9 +177,9 @@ pub fn side_by_side(analyses: &[&Analysis]) -> String {
     let mut rows = vec![row("metric", "unit", &|a| a.design.name.clone())];
     rows.push(row("kind", "", &|a| a.design.device.kind().to_string()));
     rows.push(row("opening", "mm", &opening_cell));
-    for key in METRIC_KEYS {
-        rows.push(row(key, table::metric_unit(key).0, &|a| {
-            table::show_metric(key, a.metrics.get(key))
+    for m in METRICS {
+        rows.push(row(m.key, m.unit, &|a| {
+            table::show_metric(m.key, (m.get)(&a.metrics))
         }));
     }
     for (i, l) in Layer::ALL.iter().enumerate() {

@@ -8,30 +8,18 @@
 
 pub mod overlap;
 pub mod raster;
+pub mod registry;
 pub mod tiles;
 
 use crate::channel::Channel;
 use crate::skin::Layer;
-use serde::Serialize;
+use registry::{MetricInfo, METRICS};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 
-/// Every metric key, in output order.
-pub const METRIC_KEYS: [&str; 12] = [
-    "channels",
-    "density_per_cm2",
-    "coverage_fraction",
-    "treated_fraction",
-    "max_gap_mm",
-    "mean_depth_mm",
-    "min_depth_mm",
-    "max_depth_mm",
-    "density_cv",
-    "overlap_fraction",
-    "puncture_rate_per_s",
-    "time_s",
-];
-
-/// The metrics of one design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+/// The metrics of one design. Their keys, units, decimals and order are those of
+/// [`registry::METRICS`]; it serializes as a map in that order (counts as integers,
+/// undefined metrics as null).
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Metrics {
     /// Channels whose centre lies in the region.
     pub channels: u64,
@@ -60,7 +48,7 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    /// The metric named `key` (see [`METRIC_KEYS`]); `None` if undefined or unknown.
+    /// The metric named `key` (see [`registry::METRICS`]); `None` if undefined or unknown.
     ///
     /// # Examples
     /// ```
@@ -69,26 +57,26 @@ impl Metrics {
     /// assert_eq!(m.get("max_gap_mm"), None);
     /// ```
     pub fn get(&self, key: &str) -> Option<f64> {
-        match key {
-            "channels" => Some(self.channels as f64),
-            "density_per_cm2" => Some(self.density_per_cm2),
-            "coverage_fraction" => self.coverage_fraction,
-            "treated_fraction" => self.treated_fraction,
-            "max_gap_mm" => self.max_gap_mm,
-            "mean_depth_mm" => self.mean_depth_mm,
-            "min_depth_mm" => self.min_depth_mm,
-            "max_depth_mm" => self.max_depth_mm,
-            "density_cv" => self.density_cv,
-            "overlap_fraction" => self.overlap_fraction,
-            "puncture_rate_per_s" => Some(self.puncture_rate_per_s),
-            "time_s" => Some(self.time_s),
-            _ => None,
-        }
+        registry::metric(key).and_then(|m| (m.get)(self))
     }
 
-    /// Every metric in [`METRIC_KEYS`] order.
-    pub fn values(&self) -> Vec<(&'static str, Option<f64>)> {
-        METRIC_KEYS.iter().map(|k| (*k, self.get(k))).collect()
+    /// Every metric with its value, in registry order.
+    pub fn values(&self) -> impl Iterator<Item = (&'static MetricInfo, Option<f64>)> + '_ {
+        METRICS.iter().map(move |m| (m, (m.get)(self)))
+    }
+}
+
+impl Serialize for Metrics {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(METRICS.len()))?;
+        for (m, v) in self.values() {
+            match v {
+                // Counts are whole numbers: written as integers, not 3681.0.
+                Some(x) if m.is_count() => map.serialize_entry(m.key, &(x as u64))?,
+                v => map.serialize_entry(m.key, &v)?,
+            }
+        }
+        map.end()
     }
 }
 

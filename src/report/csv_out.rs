@@ -1,9 +1,9 @@
 //! CSV files: flat rows, one unit per column, the unit in the column name.
 
-use super::{fmt_num, fmt_opt, metric_decimals};
+use super::{fmt_num, fmt_opt};
 use crate::analysis::Analysis;
 use crate::design::Device;
-use crate::metrics::METRIC_KEYS;
+use crate::metrics::registry;
 use crate::skin::Layer;
 use rayon::prelude::*;
 
@@ -20,7 +20,7 @@ fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
 /// Header of summary.csv: `name`, every metric, then the layer shares.
 pub fn summary_header() -> Vec<String> {
     let mut h = vec!["name".to_string()];
-    h.extend(METRIC_KEYS.iter().map(|k| k.to_string()));
+    h.extend(registry::keys().map(String::from));
     h.extend(Layer::ALL.iter().map(|l| format!("{}_fraction", l.key())));
     h
 }
@@ -28,12 +28,7 @@ pub fn summary_header() -> Vec<String> {
 /// One summary row.
 pub fn summary_row(a: &Analysis) -> Vec<String> {
     let mut r = vec![a.design.name.clone()];
-    r.extend(
-        a.metrics
-            .values()
-            .into_iter()
-            .map(|(k, v)| fmt_opt(v, metric_decimals(k))),
-    );
+    r.extend(a.metrics.values().map(|(m, v)| fmt_opt(v, m.decimals)));
     r.extend(a.layers.iter().map(|f| fmt_num(*f, 6)));
     r
 }

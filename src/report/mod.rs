@@ -48,17 +48,6 @@ pub fn fmt_num(x: f64, decimals: usize) -> String {
     }
 }
 
-/// Decimals each metric is written with in CSV: enough for QA and for the regression gate
-/// (counts exact, fractions to 1e-6, lengths to 0.1 µm).
-pub fn metric_decimals(key: &str) -> usize {
-    match key {
-        "channels" => 0,
-        "density_per_cm2" | "puncture_rate_per_s" | "time_s" => 4,
-        k if k.ends_with("_mm") => 5,
-        _ => 6,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
