@@ -50,7 +50,7 @@
 use crate::analysis::Analysis;
 use crate::metrics::registry::{self, MetricInfo, METRICS};
 use crate::report::json::{TOOL, VERSION};
-use crate::report::{fmt_num, fmt_opt};
+use crate::report::{fmt_num, fmt_opt, CsvBytes};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -170,16 +170,12 @@ pub fn header() -> Vec<&'static str> {
 /// assert_eq!(back.rows[0].values, row.values);
 /// ```
 pub fn baseline_csv(rows: &[BaselineRow]) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    w.write_record(header())
-        .expect("writing to memory cannot fail");
+    let mut w = CsvBytes::new();
+    w.row(header());
     for r in rows {
-        w.write_record(r.cells())
-            .expect("writing to memory cannot fail");
+        w.row(r.cells());
     }
-    w.into_inner().expect("writing to memory cannot fail")
+    w.into_bytes()
 }
 
 /// A parsed baseline file.

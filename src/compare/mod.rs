@@ -183,7 +183,8 @@ pub fn roller_passes_for_density(design: &Design, density_per_cm2: f64) -> Optio
     (per_pass > 0.0).then(|| ((density_per_cm2 / per_pass).round() as u64).max(1))
 }
 
-fn depth_spread(m: &Metrics) -> Option<f64> {
+/// Deepest minus shallowest channel, mm; `None` without channels.
+pub(crate) fn depth_spread(m: &Metrics) -> Option<f64> {
     Some(m.max_depth_mm? - m.min_depth_mm?)
 }
 

@@ -39,10 +39,6 @@ pub fn own_setting(a: &Analysis) -> Setting {
     }
 }
 
-fn spread(m: &Metrics) -> Option<f64> {
-    Some(m.max_depth_mm? - m.min_depth_mm?)
-}
-
 /// A two-column table: the same metrics for two treatments at one density.
 fn two_columns(heads: [String; 2], settings: [Setting; 2], ms: [&Metrics; 2]) -> String {
     let mut rows = vec![vec![
@@ -68,8 +64,8 @@ fn two_columns(heads: [String; 2], settings: [Setting; 2], ms: [&Metrics; 2]) ->
     rows.push(vec![
         "depth_spread_mm".into(),
         "mm".into(),
-        table::show_metric("max_gap_mm", spread(ms[0])),
-        table::show_metric("max_gap_mm", spread(ms[1])),
+        table::show_metric("max_gap_mm", super::depth_spread(ms[0])),
+        table::show_metric("max_gap_mm", super::depth_spread(ms[1])),
     ]);
     table::render(&rows)
 }

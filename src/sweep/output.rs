@@ -7,8 +7,8 @@
 
 use super::{Best, Row, Sweep};
 use crate::metrics::registry::{self, METRICS};
-use crate::report::fmt_opt;
 use crate::report::table::{metric_unit, render, show_metric};
+use crate::report::{fmt_opt, CsvBytes};
 use serde_json::{json, Map, Value};
 
 /// The CSV header: keys as written, `name`, every metric, `error`.
@@ -33,16 +33,12 @@ pub fn csv_row(row: &Row) -> Vec<String> {
 
 /// sweep.csv: header, then `rows` in the order given.
 pub fn csv<'a>(sweep: &Sweep, rows: impl IntoIterator<Item = &'a Row>) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    w.write_record(csv_header(sweep))
-        .expect("writing to memory cannot fail");
+    let mut w = CsvBytes::new();
+    w.row(csv_header(sweep));
     for r in rows {
-        w.write_record(csv_row(r))
-            .expect("writing to memory cannot fail");
+        w.row(csv_row(r));
     }
-    w.into_inner().expect("writing to memory cannot fail")
+    w.into_bytes()
 }
 
 /// A key's value in JSON: an integer for whole-number keys.
