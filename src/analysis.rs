@@ -5,6 +5,7 @@ use crate::design::{Design, Device};
 use crate::error::LimitError;
 use crate::kinematics::{self, Field, MadeDevice};
 use crate::metrics::raster::{self, AreaMaps, Grid, RasterError, RasterSettings};
+use crate::metrics::tiles::TileGrid;
 use crate::metrics::{self, overlap, Metrics};
 use crate::progress::Progress;
 use crate::skin::Layer;
@@ -64,6 +65,8 @@ pub struct Analysis {
     pub maps: Option<AreaMaps>,
     /// The raster grid used.
     pub grid: Grid,
+    /// The whole tiles of `density_cv`, tiles.csv and the raster's per-tile coverage.
+    pub tiles: TileGrid,
     /// Channel counts per whole tile (row-major from y = 0) and the tile grid (columns, rows).
     pub tile_channels: (Vec<u64>, usize, usize),
     /// Worker threads used.
@@ -75,6 +78,7 @@ pub fn analyze(design: &Design, progress: &dyn Progress) -> Result<Analysis, Lim
     let design = design.clone();
     let t = &design.treatment;
     let grid = Grid::new(&design.name, t.area_mm, design.analysis.resolution_um)?;
+    let tiles = TileGrid::new(t.area_mm, design.analysis.tile_mm);
     progress.start("device", 1);
     let made = MadeDevice::new(&design);
     progress.finish();
@@ -94,7 +98,7 @@ pub fn analyze(design: &Design, progress: &dyn Progress) -> Result<Analysis, Lim
         let capped = margin >= cap;
         let settings = RasterSettings {
             influence_radius_mm: design.analysis.influence_radius_mm,
-            tile_mm: design.analysis.tile_mm,
+            tiles,
             cell_px: cell,
             // Once the margin is as large as the region, distances are taken as they are in
             // the simulated field, however far the halo must reach.
@@ -122,7 +126,7 @@ pub fn analyze(design: &Design, progress: &dyn Progress) -> Result<Analysis, Lim
     let n = in_region.len() as u64;
     let depth = metrics::depth_stats(in_region.iter());
     let layers = metrics::layer_fractions(in_region.iter());
-    let tile_channels = metrics::tile_counts(&in_region, t.area_mm, design.analysis.tile_mm);
+    let tile_channels = (tiles.counts(&in_region), tiles.nx, tiles.ny);
     progress.start("overlap", 1);
     let over = overlap::overlaps_earlier(&field.channels);
     progress.finish();
@@ -159,6 +163,7 @@ pub fn analyze(design: &Design, progress: &dyn Progress) -> Result<Analysis, Lim
         advisories,
         maps,
         grid,
+        tiles,
         tile_channels,
         threads: rayon::current_num_threads(),
     })

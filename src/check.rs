@@ -9,8 +9,8 @@
 //! each serializer returns bytes and writing them is the caller's business.
 //!
 //! # The baseline file
-//! One row per design: `name`, every metric of [`METRIC_KEYS`] written exactly as
-//! summary.csv writes it ([`metric_decimals`] decimals, an empty cell for an undefined
+//! One row per design: `name`, every metric of the [registry](crate::metrics::registry)
+//! written exactly as summary.csv writes it (its `decimals`, an empty cell for an undefined
 //! metric), then the provenance: `tool_version`, `design_sha256` (of the design file's
 //! bytes), `seed` and `resolution_um` (the raster pitch used).
 //!
@@ -35,16 +35,9 @@
 //! byte-identical results for any thread count and machine, so every default is tight — any
 //! movement beyond the last written digit is a real change in the design or in the tool:
 //!
-//! | metric | default REL | why |
-//! | --- | --- | --- |
-//! | `channels` | 0 (exact) | an integer count of a deterministic simulation |
-//! | `density_per_cm2` | 0 | channels ÷ the region's area: moves only when they do |
-//! | `coverage_fraction`, `treated_fraction` | 0 | fixed-point integer sums of row lengths on a fixed raster |
-//! | `max_gap_mm` | 0 | √(integer squared pixel distance) × pitch, from an exact transform |
-//! | `mean_depth_mm`, `min_depth_mm`, `max_depth_mm` | 0 | h − δ per needle, with seeded length errors |
-//! | `density_cv` | 0 | from integer channel counts per tile |
-//! | `overlap_fraction` | 0 | an integer count of exact geometric tests ÷ channels |
-//! | `puncture_rate_per_s`, `time_s` | 0 | closed forms of the design's parameters |
+//! Each metric's default and its reason are in the registry
+//! ([`MetricInfo::tolerance_rel`](crate::metrics::registry::MetricInfo::tolerance_rel) and
+//! `tolerance_why`); today every default is 0 for the reasons above.
 //!
 //! Loosen one on purpose (`--tolerance coverage_fraction=0.01` allows 1 %), e.g. while a
 //! tool change that is expected to move a metric slightly is reviewed.
@@ -55,9 +48,9 @@
 //! metric on the seed.
 
 use crate::analysis::Analysis;
-use crate::metrics::METRIC_KEYS;
+use crate::metrics::registry::{self, MetricInfo, METRICS};
 use crate::report::json::{TOOL, VERSION};
-use crate::report::{fmt_num, fmt_opt, metric_decimals};
+use crate::report::{fmt_num, fmt_opt, CsvBytes};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -65,63 +58,6 @@ use std::path::{Path, PathBuf};
 /// Provenance columns of the baseline, after the metrics.
 pub const PROVENANCE_COLUMNS: [&str; 4] =
     ["tool_version", "design_sha256", "seed", "resolution_um"];
-
-/// Default relative tolerance of each metric, in [`METRIC_KEYS`] order, with the reason (see the
-/// module docs).
-pub const DEFAULT_TOLERANCES: [(&str, f64, &str); 12] = [
-    (
-        "channels",
-        0.0,
-        "an integer count of a deterministic simulation",
-    ),
-    (
-        "density_per_cm2",
-        0.0,
-        "channels / the region's area: moves only when they do",
-    ),
-    (
-        "coverage_fraction",
-        0.0,
-        "fixed-point integer sums of row lengths on a fixed raster",
-    ),
-    (
-        "treated_fraction",
-        0.0,
-        "fixed-point integer sums of row lengths on a fixed raster",
-    ),
-    (
-        "max_gap_mm",
-        0.0,
-        "sqrt(integer squared pixel distance) x pitch, from an exact transform",
-    ),
-    (
-        "mean_depth_mm",
-        0.0,
-        "h - delta per needle, with seeded length errors",
-    ),
-    (
-        "min_depth_mm",
-        0.0,
-        "h - delta per needle, with seeded length errors",
-    ),
-    (
-        "max_depth_mm",
-        0.0,
-        "h - delta per needle, with seeded length errors",
-    ),
-    ("density_cv", 0.0, "from integer channel counts per tile"),
-    (
-        "overlap_fraction",
-        0.0,
-        "an integer count of exact geometric tests / channels",
-    ),
-    (
-        "puncture_rate_per_s",
-        0.0,
-        "a closed form of the design's parameters",
-    ),
-    ("time_s", 0.0, "a closed form of the design's parameters"),
-];
 
 /// A baseline file that cannot be used. Every variant names the file and, where one is at
 /// fault, its line.
@@ -155,7 +91,7 @@ pub struct BaselineRow {
     pub line: u64,
     /// Design name.
     pub name: String,
-    /// Every metric in [`METRIC_KEYS`] order, as written (rounded to [`metric_decimals`]).
+    /// Every metric in registry order, as written (rounded to its `decimals`).
     #[serde(skip)]
     pub values: Vec<Option<f64>>,
     /// needlemap version that computed the row.
@@ -174,9 +110,8 @@ impl BaselineRow {
         let values = a
             .metrics
             .values()
-            .into_iter()
-            .map(|(k, v)| {
-                let s = fmt_opt(v, metric_decimals(k));
+            .map(|(m, v)| {
+                let s = fmt_opt(v, m.decimals);
                 (!s.is_empty()).then(|| s.parse::<f64>().expect("a formatted number reads back"))
             })
             .collect();
@@ -195,10 +130,10 @@ impl BaselineRow {
     pub fn cells(&self) -> Vec<String> {
         let mut r = vec![self.name.clone()];
         r.extend(
-            METRIC_KEYS
+            METRICS
                 .iter()
                 .zip(&self.values)
-                .map(|(k, v)| fmt_opt(*v, metric_decimals(k))),
+                .map(|(m, v)| fmt_opt(*v, m.decimals)),
         );
         r.push(self.tool_version.clone());
         r.push(self.design_sha256.clone());
@@ -211,7 +146,7 @@ impl BaselineRow {
 /// The baseline header: `name`, every metric, the provenance columns.
 pub fn header() -> Vec<&'static str> {
     let mut h = vec!["name"];
-    h.extend(METRIC_KEYS);
+    h.extend(registry::keys());
     h.extend(PROVENANCE_COLUMNS);
     h
 }
@@ -235,16 +170,12 @@ pub fn header() -> Vec<&'static str> {
 /// assert_eq!(back.rows[0].values, row.values);
 /// ```
 pub fn baseline_csv(rows: &[BaselineRow]) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    w.write_record(header())
-        .expect("writing to memory cannot fail");
+    let mut w = CsvBytes::new();
+    w.row(header());
     for r in rows {
-        w.write_record(r.cells())
-            .expect("writing to memory cannot fail");
+        w.row(r.cells());
     }
-    w.into_inner().expect("writing to memory cannot fail")
+    w.into_bytes()
 }
 
 /// A parsed baseline file.
@@ -335,14 +266,14 @@ pub fn parse_baseline(path: &Path, bytes: &[u8]) -> Result<Baseline, BaselineErr
                 ),
             ));
         }
-        let mut values = Vec::with_capacity(METRIC_KEYS.len());
-        for (i, key) in METRIC_KEYS.iter().enumerate() {
+        let mut values = Vec::with_capacity(METRICS.len());
+        for (i, m) in METRICS.iter().enumerate() {
             let s = cell(1 + i);
             values.push(
-                parse_metric(key, s).map_err(|p| err(line, format!("`{key}` = `{s}`: {p}")))?,
+                parse_metric(m, s).map_err(|p| err(line, format!("`{}` = `{s}`: {p}", m.key)))?,
             );
         }
-        let p0 = 1 + METRIC_KEYS.len();
+        let p0 = 1 + METRICS.len();
         let tool_version = cell(p0).to_string();
         if tool_version.is_empty() {
             return Err(err(line, "`tool_version` is empty; expected the needlemap version that made the row, e.g. 0.1.0".into()));
@@ -415,7 +346,7 @@ fn csv_error(path: &Path, e: &csv::Error) -> BaselineError {
     }
 }
 
-fn parse_metric(key: &str, s: &str) -> Result<Option<f64>, String> {
+fn parse_metric(m: &MetricInfo, s: &str) -> Result<Option<f64>, String> {
     if s.is_empty() {
         return Ok(None);
     }
@@ -425,8 +356,8 @@ fn parse_metric(key: &str, s: &str) -> Result<Option<f64>, String> {
     if !x.is_finite() {
         return Err("expected a finite number, or an empty cell for an undefined metric".into());
     }
-    if key == "channels" && (x < 0.0 || x.fract() != 0.0) {
-        return Err("expected a whole number of channels, 0 or more".into());
+    if m.is_count() && (x < 0.0 || x.fract() != 0.0) {
+        return Err(format!("expected a whole number of {}, 0 or more", m.key));
     }
     Ok(Some(x))
 }
@@ -434,13 +365,15 @@ fn parse_metric(key: &str, s: &str) -> Result<Option<f64>, String> {
 /// The relative tolerance of every metric.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tolerances {
-    rel: [f64; 12],
+    /// In registry order.
+    rel: Vec<f64>,
 }
 
 impl Default for Tolerances {
+    /// Each metric's default from the registry.
     fn default() -> Self {
         Tolerances {
-            rel: DEFAULT_TOLERANCES.map(|t| t.1),
+            rel: METRICS.iter().map(|m| m.tolerance_rel).collect(),
         }
     }
 }
@@ -448,18 +381,18 @@ impl Default for Tolerances {
 impl Tolerances {
     /// The relative tolerance of `key`.
     pub fn rel(&self, key: &str) -> f64 {
-        METRIC_KEYS
+        METRICS
             .iter()
-            .position(|k| *k == key)
+            .position(|m| m.key == key)
             .map_or(0.0, |i| self.rel[i])
     }
 
     /// Sets the relative tolerance of `key`.
     pub fn set(&mut self, key: &str, rel: f64) -> Result<(), String> {
-        let Some(i) = METRIC_KEYS.iter().position(|m| *m == key) else {
+        let Some(i) = METRICS.iter().position(|m| m.key == key) else {
             return Err(format!(
                 "unknown metric `{key}`; the metrics are {}",
-                METRIC_KEYS.join(", ")
+                registry::key_list()
             ));
         };
         if !(rel.is_finite() && rel >= 0.0) {
@@ -486,10 +419,10 @@ pub fn parse_tolerance(arg: &str) -> Result<(&'static str, f64), String> {
         ));
     };
     let (key, rel) = (key.trim(), rel.trim());
-    let Some(k) = METRIC_KEYS.iter().find(|k| **k == key) else {
+    let Some(k) = registry::metric(key).map(|m| m.key) else {
         return Err(format!(
             "unknown metric `{key}`; the metrics are {}",
-            METRIC_KEYS.join(", ")
+            registry::key_list()
         ));
     };
     let x = rel.parse::<f64>().unwrap_or(f64::NAN);
@@ -499,11 +432,12 @@ pub fn parse_tolerance(arg: &str) -> Result<(&'static str, f64), String> {
 
 /// One unit in the last decimal the baseline writes `key` with; 0 for integer counts.
 pub fn step(key: &str) -> f64 {
-    if key == "channels" {
-        0.0
-    } else {
-        10f64.powi(-(metric_decimals(key) as i32))
-    }
+    registry::metric(key).map_or(0.0, MetricInfo::step)
+}
+
+/// Decimals the baseline writes `key` with.
+fn decimals(key: &str) -> usize {
+    registry::metric(key).map_or(6, |m| m.decimals)
 }
 
 /// One metric of one design, compared.
@@ -542,7 +476,7 @@ impl MetricCheck {
             (Some(b), Some(n)) => {
                 // In units of the last written decimal, where both values are whole numbers,
                 // so "one digit" is exactly one and not 0.99999 or 1.00001.
-                let scale = 10f64.powi(metric_decimals(metric) as i32);
+                let scale = 10f64.powi(decimals(metric) as i32);
                 let diff_units = ((n * scale).round() - (b * scale).round()).abs();
                 let allowed_units = allowed.expect("baseline is defined") * scale;
                 let within = diff_units <= allowed_units + 1e-6;
@@ -650,7 +584,7 @@ pub struct DesignCheck {
     pub design_changed: bool,
     /// What differs in provenance.
     pub notes: Vec<Note>,
-    /// Every metric, in [`METRIC_KEYS`] order.
+    /// Every metric, in registry order.
     pub metrics: Vec<MetricCheck>,
 }
 
@@ -668,10 +602,10 @@ pub fn compare(
     design_file: &str,
     tol: &Tolerances,
 ) -> DesignCheck {
-    let metrics = METRIC_KEYS
+    let metrics = METRICS
         .iter()
         .enumerate()
-        .map(|(i, k)| MetricCheck::new(k, baseline.values[i], now.values[i], tol.rel(k)))
+        .map(|(i, m)| MetricCheck::new(m.key, baseline.values[i], now.values[i], tol.rel(m.key)))
         .collect();
     let mut notes = Vec::new();
     let design_changed = baseline.design_sha256 != now.design_sha256;
@@ -930,16 +864,13 @@ fn esc(s: &str) -> String {
 
 /// A value as the baseline writes it; "undefined" for none.
 fn show(key: &str, v: Option<f64>) -> String {
-    v.map_or_else(
-        || "undefined".to_string(),
-        |x| fmt_num(x, metric_decimals(key)),
-    )
+    v.map_or_else(|| "undefined".to_string(), |x| fmt_num(x, decimals(key)))
 }
 
 fn show_change(m: &MetricCheck) -> String {
     match (m.baseline, m.now, m.change) {
         (_, _, Some(c)) => {
-            let abs = fmt_num(c, metric_decimals(m.metric));
+            let abs = fmt_num(c, decimals(m.metric));
             let abs = if c > 0.0 { format!("+{abs}") } else { abs };
             match m.relative_change {
                 Some(r) => format!(
@@ -960,11 +891,11 @@ fn show_tolerance(m: &MetricCheck) -> String {
     match m.allowed_change {
         None => "none (undefined)".to_string(),
         Some(_) if m.tolerance_rel == 0.0 && step(m.metric) == 0.0 => "exact".to_string(),
-        Some(a) if m.tolerance_rel == 0.0 => format!("±{}", fmt_num(a, metric_decimals(m.metric))),
+        Some(a) if m.tolerance_rel == 0.0 => format!("±{}", fmt_num(a, decimals(m.metric))),
         Some(a) => format!(
             "±{}% (±{})",
             trim(m.tolerance_rel * 100.0, 4),
-            fmt_num(a, metric_decimals(m.metric))
+            fmt_num(a, decimals(m.metric))
         ),
     }
 }
@@ -1013,15 +944,6 @@ mod tests {
                 Some(40.0),
             ],
         )
-    }
-
-    #[test]
-    fn defaults_follow_metric_keys() {
-        for (i, (k, rel, why)) in DEFAULT_TOLERANCES.iter().enumerate() {
-            assert_eq!(*k, METRIC_KEYS[i]);
-            assert!(*rel >= 0.0 && !why.is_empty());
-        }
-        assert_eq!(header().len(), 1 + 12 + 4);
     }
 
     #[test]

@@ -1,13 +1,14 @@
 //! Area metrics of the shipped designs against the raster's own convergence: halving the
 //! pixel must not move coverage by 0.002 nor the largest gap by more than one pixel.
 
+mod common;
+
 use needlemap::analysis::{analyze, Overrides};
 use needlemap::design::Design;
 use needlemap::progress::Silent;
-use std::path::PathBuf;
 
 fn shipped() -> Vec<Design> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("designs");
+    let dir = common::root().join("designs");
     let files = needlemap::design::expand_paths(&[dir]).unwrap();
     files.iter().map(|f| Design::load(f).unwrap()).collect()
 }
@@ -51,10 +52,7 @@ fn halving_the_pixel_converges_on_every_shipped_design() {
 fn coverage_of_separate_openings_is_their_area() {
     // one pass of the MF8 drum without jitter: openings 2.5 mm apart across, 2.6 mm along,
     // never touch; coverage = Σ opening area / region area
-    let src = std::fs::read_to_string(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("designs/mf8-192.toml"),
-    )
-    .unwrap();
+    let src = std::fs::read_to_string(common::design("mf8-192.toml")).unwrap();
     let start = src.find("passes = [").unwrap();
     let end = src[start..].find("seed").unwrap() + start;
     let src = format!(

@@ -5,16 +5,10 @@
 //! Every test works on one small design (cit8-0.5) at a 20 µm raster so it runs in well under
 //! a second, against a baseline made by `baseline` in the test itself.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{bin, root};
 use std::path::{Path, PathBuf};
-
-fn bin() -> Command {
-    Command::cargo_bin("needlemap").unwrap()
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn cit8() -> PathBuf {
     root().join("designs").join("cit8-0.5.toml")

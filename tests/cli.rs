@@ -1,19 +1,9 @@
 //! Drives the real `needlemap` binary: outputs, exit codes, bad input, determinism.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{bin, design, root};
 use std::path::{Path, PathBuf};
-
-fn bin() -> Command {
-    Command::cargo_bin("needlemap").unwrap()
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn design(name: &str) -> PathBuf {
-    root().join("designs").join(name)
-}
 
 /// Runs analyze on `design` into a fresh temp folder, returns (folder, stdout).
 fn analyze(args: &[&str]) -> (tempfile::TempDir, String) {

@@ -3,22 +3,14 @@
 //! (pen density N·f/(v·lane) per pass, roller n/(2πR·lane) per pass, time = P·A/(lane·v))
 //! check the numbers; bad input exits 2 and writes nothing; pictures are whole and stable.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{bin, design};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Raster pitch for these tests, µm (density does not depend on it; coverage barely).
 const RES: &str = "20";
-
-fn bin() -> Command {
-    Command::cargo_bin("needlemap").unwrap()
-}
-
-fn design(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("designs")
-        .join(name)
-}
 
 /// Runs compare into `out`, returns (exit code, stdout, stderr).
 fn compare_in(out: &Path, args: &[&str]) -> (Option<i32>, String, String) {

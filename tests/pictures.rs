@@ -3,23 +3,18 @@
 //! SVGs that parse, embed their heatmap as an image and stay small; identical bytes on
 //! reruns; and the `layout` command.
 
+mod common;
+
 use assert_cmd::Command;
+use common::design;
 use needlemap::analysis::{self, Analysis};
 use needlemap::channel::Channel;
 use needlemap::design::Design;
 use needlemap::plot::{self, Picture};
 use needlemap::progress::Silent;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const PICTURES: [&str; 5] = ["coverage", "density", "depth", "detail", "needles"];
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn design(name: &str) -> PathBuf {
-    root().join("designs").join(name)
-}
 
 fn analysed(name: &str) -> Analysis {
     analysis::analyze(&Design::load(&design(name)).unwrap(), &Silent).unwrap()

@@ -1,12 +1,10 @@
 //! Drives `needlemap sweep`: row counts, the physics the sweep must reproduce (density ∝ rings,
 //! depth = h − δ), shards that concatenate into the whole, error rows, bad keys, determinism.
 
-use assert_cmd::Command;
-use std::path::{Path, PathBuf};
+mod common;
 
-fn bin() -> Command {
-    Command::cargo_bin("needlemap").unwrap()
-}
+use common::bin;
+use std::path::{Path, PathBuf};
 
 /// A small MF8-like base: 20 mm drum, 24 needles per ring, 3 passes over 20 × 20 mm at 20 µm.
 const BASE: &str = r#"

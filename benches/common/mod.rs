@@ -31,7 +31,7 @@ pub fn raster_settings(a: &Analysis) -> RasterSettings {
         .div_ceil(needlemap::analysis::MAP_CELLS);
     RasterSettings {
         influence_radius_mm: a.design.analysis.influence_radius_mm,
-        tile_mm: a.design.analysis.tile_mm,
+        tiles: a.tiles,
         cell_px: cell,
         margin_mm: a.field.margin_mm,
         halo_mm: a.field.margin_mm,

@@ -3,7 +3,7 @@
 
 use super::{emit, prepare_dir, write_file, CmdResult, Failure, Format, Global};
 use clap::Args;
-use needlemap::metrics::METRIC_KEYS;
+use needlemap::metrics::registry;
 use needlemap::sweep::{merge, output, plot, Best, Filter, Shard, Sweep};
 use std::path::PathBuf;
 
@@ -41,14 +41,7 @@ pub struct SweepArgs {
 }
 
 fn metric_key(s: &str) -> Result<String, String> {
-    if METRIC_KEYS.contains(&s) {
-        Ok(s.to_string())
-    } else {
-        Err(format!(
-            "`{s}` is not a metric; valid: {}",
-            METRIC_KEYS.join(", ")
-        ))
-    }
+    registry::lookup(s).map(|m| m.key.to_string())
 }
 
 pub fn run(g: &Global, args: &SweepArgs) -> CmdResult {

@@ -183,7 +183,8 @@ pub fn roller_passes_for_density(design: &Design, density_per_cm2: f64) -> Optio
     (per_pass > 0.0).then(|| ((density_per_cm2 / per_pass).round() as u64).max(1))
 }
 
-fn depth_spread(m: &Metrics) -> Option<f64> {
+/// Deepest minus shallowest channel, mm; `None` without channels.
+pub(crate) fn depth_spread(m: &Metrics) -> Option<f64> {
     Some(m.max_depth_mm? - m.min_depth_mm?)
 }
 
@@ -526,11 +527,11 @@ pub fn differences(analyses: &[&Analysis]) -> Vec<String> {
     if analyses.len() < 2 {
         return out;
     }
-    let same = crate::metrics::METRIC_KEYS.iter().all(|k| {
-        let first = table::show_metric(k, analyses[0].metrics.get(k));
+    let same = crate::metrics::registry::METRICS.iter().all(|m| {
+        let first = table::show_metric(m.key, (m.get)(&analyses[0].metrics));
         analyses
             .iter()
-            .all(|a| table::show_metric(k, a.metrics.get(k)) == first)
+            .all(|a| table::show_metric(m.key, (m.get)(&a.metrics)) == first)
     }) && analyses.iter().all(|a| a.layers == analyses[0].layers);
     if same {
         let names: Vec<&str> = analyses.iter().map(|a| a.design.name.as_str()).collect();

@@ -4,7 +4,8 @@
 
 use super::{Comparison, Matched, Setting};
 use crate::analysis::Analysis;
-use crate::metrics::{Metrics, METRIC_KEYS};
+use crate::metrics::registry::METRICS;
+use crate::metrics::Metrics;
 use crate::report::{fmt_num, table};
 use crate::skin::Layer;
 use serde::Serialize;
@@ -38,10 +39,6 @@ pub fn own_setting(a: &Analysis) -> Setting {
     }
 }
 
-fn spread(m: &Metrics) -> Option<f64> {
-    Some(m.max_depth_mm? - m.min_depth_mm?)
-}
-
 /// A two-column table: the same metrics for two treatments at one density.
 fn two_columns(heads: [String; 2], settings: [Setting; 2], ms: [&Metrics; 2]) -> String {
     let mut rows = vec![vec![
@@ -67,8 +64,8 @@ fn two_columns(heads: [String; 2], settings: [Setting; 2], ms: [&Metrics; 2]) ->
     rows.push(vec![
         "depth_spread_mm".into(),
         "mm".into(),
-        table::show_metric("max_gap_mm", spread(ms[0])),
-        table::show_metric("max_gap_mm", spread(ms[1])),
+        table::show_metric("max_gap_mm", super::depth_spread(ms[0])),
+        table::show_metric("max_gap_mm", super::depth_spread(ms[1])),
     ]);
     table::render(&rows)
 }
@@ -176,9 +173,9 @@ pub fn side_by_side(analyses: &[&Analysis]) -> String {
     let mut rows = vec![row("metric", "unit", &|a| a.design.name.clone())];
     rows.push(row("kind", "", &|a| a.design.device.kind().to_string()));
     rows.push(row("opening", "mm", &opening_cell));
-    for key in METRIC_KEYS {
-        rows.push(row(key, table::metric_unit(key).0, &|a| {
-            table::show_metric(key, a.metrics.get(key))
+    for m in METRICS {
+        rows.push(row(m.key, m.unit, &|a| {
+            table::show_metric(m.key, (m.get)(&a.metrics))
         }));
     }
     for (i, l) in Layer::ALL.iter().enumerate() {

@@ -2,39 +2,25 @@
 //!
 //! Counting metrics (channels, density, depth, layers, rate, time) come straight from the
 //! channel list; area metrics (coverage, treated area, largest gap) from the [`raster`]
-//! engine; `density_cv` from channel counts per tile; `overlap_fraction` from [`overlap`].
+//! engine; `density_cv` from channel counts per [`tiles::TileGrid`] tile; `overlap_fraction` from [`overlap`].
 //! A metric with no meaning for the design (no channel in the region) is `None`: JSON null,
 //! an empty CSV cell, never NaN.
 
 pub mod depth;
 pub mod overlap;
 pub mod raster;
+pub mod registry;
+pub mod tiles;
 
 use crate::channel::Channel;
 use crate::skin::Layer;
-use serde::Serialize;
+use registry::{MetricInfo, METRICS};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 
-/// Every metric key, in output order.
-pub const METRIC_KEYS: [&str; 15] = [
-    "channels",
-    "density_per_cm2",
-    "coverage_fraction",
-    "treated_fraction",
-    "max_gap_mm",
-    "mean_depth_mm",
-    "min_depth_mm",
-    "max_depth_mm",
-    "p05_depth_mm",
-    "p95_depth_mm",
-    "mean_channel_depth_mm",
-    "density_cv",
-    "overlap_fraction",
-    "puncture_rate_per_s",
-    "time_s",
-];
-
-/// The metrics of one design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+/// The metrics of one design. Their keys, units, decimals and order are those of
+/// [`registry::METRICS`]; it serializes as a map in that order (counts as integers,
+/// undefined metrics as null).
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Metrics {
     /// Channels whose centre lies in the region.
     pub channels: u64,
@@ -69,7 +55,7 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    /// The metric named `key` (see [`METRIC_KEYS`]); `None` if undefined or unknown.
+    /// The metric named `key` (see [`registry::METRICS`]); `None` if undefined or unknown.
     ///
     /// # Examples
     /// ```
@@ -78,29 +64,26 @@ impl Metrics {
     /// assert_eq!(m.get("max_gap_mm"), None);
     /// ```
     pub fn get(&self, key: &str) -> Option<f64> {
-        match key {
-            "channels" => Some(self.channels as f64),
-            "density_per_cm2" => Some(self.density_per_cm2),
-            "coverage_fraction" => self.coverage_fraction,
-            "treated_fraction" => self.treated_fraction,
-            "max_gap_mm" => self.max_gap_mm,
-            "mean_depth_mm" => self.mean_depth_mm,
-            "min_depth_mm" => self.min_depth_mm,
-            "max_depth_mm" => self.max_depth_mm,
-            "p05_depth_mm" => self.p05_depth_mm,
-            "p95_depth_mm" => self.p95_depth_mm,
-            "mean_channel_depth_mm" => self.mean_channel_depth_mm,
-            "density_cv" => self.density_cv,
-            "overlap_fraction" => self.overlap_fraction,
-            "puncture_rate_per_s" => Some(self.puncture_rate_per_s),
-            "time_s" => Some(self.time_s),
-            _ => None,
-        }
+        registry::metric(key).and_then(|m| (m.get)(self))
     }
 
-    /// Every metric in [`METRIC_KEYS`] order.
-    pub fn values(&self) -> Vec<(&'static str, Option<f64>)> {
-        METRIC_KEYS.iter().map(|k| (*k, self.get(k))).collect()
+    /// Every metric with its value, in registry order.
+    pub fn values(&self) -> impl Iterator<Item = (&'static MetricInfo, Option<f64>)> + '_ {
+        METRICS.iter().map(move |m| (m, (m.get)(self)))
+    }
+}
+
+impl Serialize for Metrics {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(METRICS.len()))?;
+        for (m, v) in self.values() {
+            match v {
+                // Counts are whole numbers: written as integers, not 3681.0.
+                Some(x) if m.is_count() => map.serialize_entry(m.key, &(x as u64))?,
+                v => map.serialize_entry(m.key, &v)?,
+            }
+        }
+        map.end()
     }
 }
 
@@ -125,29 +108,6 @@ pub fn layer_fractions<'a>(channels: impl Iterator<Item = &'a Channel>) -> [f64;
 /// Layers with their keys and fractions.
 pub fn layer_map(fr: [f64; 5]) -> Vec<(&'static str, f64)> {
     Layer::ALL.iter().map(|l| l.key()).zip(fr).collect()
-}
-
-/// Channel counts per whole tile of side `tile_mm` aligned at the origin (row-major, rows
-/// from y = 0), and the tile grid's (columns, rows).
-pub fn tile_counts(
-    channels: &[Channel],
-    area_mm: [f64; 2],
-    tile_mm: f64,
-) -> (Vec<u64>, usize, usize) {
-    let ntx = (area_mm[0] / tile_mm + 1e-9).floor() as usize;
-    let nty = (area_mm[1] / tile_mm + 1e-9).floor() as usize;
-    let mut counts = vec![0u64; ntx * nty];
-    for c in channels {
-        if c.x_mm < 0.0 || c.y_mm < 0.0 {
-            continue;
-        }
-        let i = (c.x_mm / tile_mm).floor() as usize;
-        let j = (c.y_mm / tile_mm).floor() as usize;
-        if i < ntx && j < nty {
-            counts[j * ntx + i] += 1;
-        }
-    }
-    (counts, ntx, nty)
 }
 
 /// Population coefficient of variation; `None` for no tiles or a zero mean.

@@ -44,6 +44,7 @@
 //! out of x-sorted candidates nearly in order and are merged on line. The results are those
 //! of the straightforward method bit for bit; a test holds the two against each other.
 
+use super::tiles::TileGrid;
 use crate::channel::Channel;
 use crate::error::LimitError;
 use crate::progress::Progress;
@@ -115,8 +116,8 @@ impl Grid {
 pub struct RasterSettings {
     /// Influence radius, mm.
     pub influence_radius_mm: f64,
-    /// Tile side, mm.
-    pub tile_mm: f64,
+    /// The whole tiles of the region, whose covered length is measured.
+    pub tiles: TileGrid,
     /// Side of a picture cell, pixels.
     pub cell_px: usize,
     /// The field's margin around the region, mm (how far the halo may reach).
@@ -242,10 +243,13 @@ fn rasterize_with(
     });
     let ys: Vec<f64> = by_y.iter().map(|&i| channels[i as usize].y_mm).collect();
     let ext = channels.iter().map(Channel::extent_mm).fold(0.0, f64::max);
-    let ntx = (grid.nx as f64 * p / s.tile_mm + 1e-9).floor() as usize;
-    let nty = (grid.ny as f64 * p / s.tile_mm + 1e-9).floor() as usize;
+    let TileGrid {
+        tile_mm,
+        nx: ntx,
+        ny: nty,
+    } = s.tiles;
     let tile_of = |i: usize, n: usize| {
-        let t = (((i as f64) + row_offset(i)) * p / s.tile_mm).floor() as usize;
+        let t = (((i as f64) + row_offset(i)) * p / tile_mm).floor() as usize;
         if t < n {
             t as u32
         } else {
@@ -253,11 +257,23 @@ fn rasterize_with(
         }
     };
     let row_tile: Vec<u32> = (0..grid.ny).map(|j| tile_of(j, nty)).collect();
-    let tile_w_fx = fixed(s.tile_mm / p);
+    // Sampled width of each tile column: the whole tile, or, where the pixel columns end
+    // before the region does (a pitch that does not divide it), the part the pixels reach.
+    let lx = grid.nx as f64 * p;
+    let tile_w_fx: Vec<u64> = (0..ntx)
+        .map(|tx| {
+            let x0 = tx as f64 * tile_mm;
+            if x0 + tile_mm <= lx + p * 1e-6 {
+                fixed(tile_mm / p)
+            } else {
+                fixed((lx - x0).max(0.0) / p)
+            }
+        })
+        .collect();
     let mut tile_px = vec![0u64; ntx * nty];
     for &ty in row_tile.iter().filter(|&&t| t != u32::MAX) {
-        for tx in 0..ntx {
-            tile_px[ty as usize * ntx + tx] += tile_w_fx;
+        for (tx, w) in tile_w_fx.iter().enumerate() {
+            tile_px[ty as usize * ntx + tx] += w;
         }
     }
     let cell = s.cell_px.max(1);
@@ -272,7 +288,7 @@ fn rasterize_with(
         grid,
         rho_mm: s.influence_radius_mm,
         max_halo,
-        tile_mm: s.tile_mm,
+        tile_mm,
         row_tile,
         ntx,
         nty,
@@ -1024,7 +1040,7 @@ mod tests {
     fn settings(margin: f64) -> RasterSettings {
         RasterSettings {
             influence_radius_mm: 0.5,
-            tile_mm: 1.0,
+            tiles: TileGrid::new([4.0, 4.0], 1.0),
             cell_px: 10,
             margin_mm: margin,
             halo_mm: 0.5,
@@ -1076,7 +1092,7 @@ mod tests {
         let grid = Grid::new("t", [6.0, 6.0], 10.0).unwrap();
         let s = RasterSettings {
             influence_radius_mm: rho,
-            tile_mm: 1.0,
+            tiles: TileGrid::new([6.0, 6.0], 1.0),
             cell_px: 1,
             margin_mm: 3.0,
             halo_mm: 1.0,
@@ -1130,7 +1146,7 @@ mod tests {
         let grid = Grid::new("t", [side, side], 20.0).unwrap();
         let s = RasterSettings {
             influence_radius_mm: 0.0,
-            tile_mm: 5.0,
+            tiles: TileGrid::new([side, side], 5.0),
             cell_px: 4,
             margin_mm: margin,
             halo_mm: 0.5,
@@ -1153,7 +1169,7 @@ mod tests {
         let grid = Grid::new("t", [6.5, 6.5], 10.0).unwrap();
         let base = RasterSettings {
             influence_radius_mm: 0.4,
-            tile_mm: 1.3,
+            tiles: TileGrid::new([6.5, 6.5], 1.3),
             cell_px: 1,
             margin_mm: 2.6,
             halo_mm: 2.5,
@@ -1182,7 +1198,7 @@ mod tests {
         let grid = Grid::new("t", [8.0, 8.0], 20.0).unwrap();
         let s = RasterSettings {
             influence_radius_mm: 0.1,
-            tile_mm: 1.0,
+            tiles: TileGrid::new([8.0, 8.0], 1.0),
             cell_px: 4,
             margin_mm: 0.5,
             halo_mm: 0.2,
@@ -1244,7 +1260,7 @@ mod tests {
             for (cell, band) in [(1, band), (7, band.map(|b| b * 7))] {
                 let s = RasterSettings {
                     influence_radius_mm: rho,
-                    tile_mm: 0.7,
+                    tiles: TileGrid::new([side, side], 0.7),
                     cell_px: cell,
                     margin_mm: margin,
                     halo_mm: halo,

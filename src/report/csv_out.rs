@@ -1,26 +1,15 @@
 //! CSV files: flat rows, one unit per column, the unit in the column name.
 
-use super::{fmt_num, fmt_opt, metric_decimals};
+use super::{fmt_num, fmt_opt, CsvBytes};
 use crate::analysis::Analysis;
-use crate::design::Device;
-use crate::metrics::METRIC_KEYS;
+use crate::metrics::registry;
 use crate::skin::Layer;
 use rayon::prelude::*;
-
-fn writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new())
-}
-
-fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
-    w.into_inner().expect("writing to memory cannot fail")
-}
 
 /// Header of summary.csv: `name`, every metric, then the layer shares.
 pub fn summary_header() -> Vec<String> {
     let mut h = vec!["name".to_string()];
-    h.extend(METRIC_KEYS.iter().map(|k| k.to_string()));
+    h.extend(registry::keys().map(String::from));
     h.extend(Layer::ALL.iter().map(|l| format!("{}_fraction", l.key())));
     h
 }
@@ -28,45 +17,40 @@ pub fn summary_header() -> Vec<String> {
 /// One summary row.
 pub fn summary_row(a: &Analysis) -> Vec<String> {
     let mut r = vec![a.design.name.clone()];
-    r.extend(
-        a.metrics
-            .values()
-            .into_iter()
-            .map(|(k, v)| fmt_opt(v, metric_decimals(k))),
-    );
+    r.extend(a.metrics.values().map(|(m, v)| fmt_opt(v, m.decimals)));
     r.extend(a.layers.iter().map(|f| fmt_num(*f, 6)));
     r
 }
 
 /// summary.csv for one or more analyses.
 pub fn summary(analyses: &[&Analysis]) -> Vec<u8> {
-    let mut w = writer();
-    w.write_record(summary_header()).ok();
+    let mut w = CsvBytes::new();
+    w.row(summary_header());
     for a in analyses {
-        w.write_record(summary_row(a)).ok();
+        w.row(summary_row(a));
     }
-    finish(w)
+    w.into_bytes()
 }
 
 /// channels.csv: every channel of the simulated field in treatment order; `in_region` is 1
 /// for the channels the metrics count (their centre lies in the region).
 pub fn channels(a: &Analysis) -> Vec<u8> {
-    let mut w = writer();
-    w.write_record([
+    let mut w = CsvBytes::new();
+    w.row([
         "x_mm",
         "y_mm",
         "axis_deg",
         "slit_mm",
         "radius_mm",
         "depth_mm",
+        "channel_depth_mm",
         "layer",
         "pass",
         "stroke",
         "needle",
         "in_region",
-    ])
-    .ok();
-    let mut out = finish(w);
+    ]);
+    let mut out = w.into_bytes();
     // Rows are formatted in parallel in fixed chunks and joined in order: the same bytes as
     // one serial writer, whatever the thread count.
     let area = a.design.treatment.area_mm;
@@ -75,24 +59,24 @@ pub fn channels(a: &Analysis) -> Vec<u8> {
         .channels
         .par_chunks(4096)
         .map(|chunk| {
-            let mut w = writer();
+            let mut w = CsvBytes::new();
             for c in chunk {
-                w.write_record([
+                w.row([
                     fmt_num(c.x_mm, 4),
                     fmt_num(c.y_mm, 4),
                     fmt_num(c.axis_deg, 3),
                     fmt_num(c.slit_mm, 4),
                     fmt_num(c.radius_mm, 4),
                     fmt_num(c.depth_mm, 4),
+                    fmt_num(c.channel_depth_mm, 4),
                     c.layer.key().to_string(),
                     c.pass.to_string(),
                     c.stroke.to_string(),
                     c.needle.to_string(),
                     u8::from(c.in_region(area)).to_string(),
-                ])
-                .ok();
+                ]);
             }
-            finish(w)
+            w.into_bytes()
         })
         .collect();
     for c in chunks {
@@ -103,71 +87,38 @@ pub fn channels(a: &Analysis) -> Vec<u8> {
 
 /// tiles.csv: per whole tile, its centre, channel count, density and covered share.
 pub fn tiles(a: &Analysis) -> Vec<u8> {
-    let mut w = writer();
-    w.write_record([
+    let mut w = CsvBytes::new();
+    w.row([
         "x_mm",
         "y_mm",
         "channels",
         "density_per_cm2",
         "coverage_fraction",
-    ])
-    .ok();
-    let (counts, ntx, nty) = &a.tile_channels;
-    let t = a.design.analysis.tile_mm;
-    let area_cm2 = t * t / 100.0;
-    for j in 0..*nty {
-        for i in 0..*ntx {
-            let k = j * ntx + i;
-            let cov = a.maps.as_ref().map(|m| {
-                if m.tile_px[k] > 0 {
-                    m.tile_covered[k] as f64 / m.tile_px[k] as f64
-                } else {
-                    0.0
-                }
-            });
-            w.write_record([
-                fmt_num((i as f64 + 0.5) * t, 4),
-                fmt_num((j as f64 + 0.5) * t, 4),
-                counts[k].to_string(),
-                fmt_num(counts[k] as f64 / area_cm2, 4),
-                fmt_num(cov.unwrap_or(0.0), 6),
-            ])
-            .ok();
-        }
+    ]);
+    let tiles = a.tiles;
+    let counts = &a.tile_channels.0;
+    let area_cm2 = tiles.tile_area_cm2();
+    for (k, &n) in counts.iter().enumerate() {
+        let cov = a.maps.as_ref().map(|m| {
+            if m.tile_px[k] > 0 {
+                m.tile_covered[k] as f64 / m.tile_px[k] as f64
+            } else {
+                0.0
+            }
+        });
+        let (x, y) = tiles.centre_mm(k);
+        w.row([
+            fmt_num(x, 4),
+            fmt_num(y, 4),
+            n.to_string(),
+            fmt_num(n as f64 / area_cm2, 4),
+            fmt_num(cov.unwrap_or(0.0), 6),
+        ]);
     }
-    finish(w)
+    w.into_bytes()
 }
 
-/// needles.csv: the device's needles as designed.
+/// needles.csv: the device's needles as designed (the same bytes `layout` writes).
 pub fn needles(a: &Analysis) -> Vec<u8> {
-    let mut w = writer();
-    match &a.design.device {
-        Device::Roller(r) => {
-            w.write_record(["needle", "ring", "axial_mm", "angle_deg", "length_mm"])
-                .ok();
-            for (i, n) in r.needles.iter().enumerate() {
-                w.write_record([
-                    i.to_string(),
-                    n.ring.to_string(),
-                    fmt_num(n.axial_mm, 4),
-                    fmt_num(n.angle_deg, 4),
-                    fmt_num(n.length_mm, 4),
-                ])
-                .ok();
-            }
-        }
-        Device::Pen(_) | Device::Stamp(_) => {
-            w.write_record(["needle", "along_mm", "across_mm"]).ok();
-            let needles = a.design.device.array_needles().unwrap_or_default();
-            for (i, n) in needles.iter().enumerate() {
-                w.write_record([
-                    i.to_string(),
-                    fmt_num(n.along_mm, 4),
-                    fmt_num(n.across_mm, 4),
-                ])
-                .ok();
-            }
-        }
-    }
-    finish(w)
+    super::needles::csv(&a.design)
 }

@@ -33,6 +33,55 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// A CSV file being written to memory the way every CSV of the tool is written: comma
+/// separated, quoted where needed, rows ended by `\n`.
+///
+/// # Examples
+/// ```
+/// let mut w = needlemap::report::CsvBytes::new();
+/// w.row(["a", "b"]);
+/// w.row(["1", "x,y"]);
+/// assert_eq!(w.into_bytes(), b"a,b\n1,\"x,y\"\n");
+/// ```
+pub struct CsvBytes(csv::Writer<Vec<u8>>);
+
+impl Default for CsvBytes {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CsvBytes {
+    /// An empty file.
+    pub fn new() -> CsvBytes {
+        CsvBytes(
+            csv::WriterBuilder::new()
+                .terminator(csv::Terminator::Any(b'\n'))
+                .from_writer(Vec::new()),
+        )
+    }
+
+    /// Appends one row. Writing to memory cannot fail for I/O; a row whose length differs from
+    /// the first row's is a bug in the caller, and panics here rather than being dropped.
+    pub fn row<I, T>(&mut self, cells: I)
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<[u8]>,
+    {
+        if let Err(e) = self.0.write_record(cells) {
+            panic!("a CSV row could not be written: {e}");
+        }
+    }
+
+    /// The bytes written.
+    pub fn into_bytes(self) -> Vec<u8> {
+        match self.0.into_inner() {
+            Ok(v) => v,
+            Err(e) => panic!("a CSV file could not be finished: {}", e.error()),
+        }
+    }
+}
+
 /// A number for CSV and tables: fixed decimals, "" for an undefined metric.
 pub fn fmt_opt(v: Option<f64>, decimals: usize) -> String {
     v.map_or_else(String::new, |x| fmt_num(x, decimals))
@@ -45,17 +94,6 @@ pub fn fmt_num(x: f64, decimals: usize) -> String {
         s[1..].to_string()
     } else {
         s
-    }
-}
-
-/// Decimals each metric is written with in CSV: enough for QA and for the regression gate
-/// (counts exact, fractions to 1e-6, lengths to 0.1 µm).
-pub fn metric_decimals(key: &str) -> usize {
-    match key {
-        "channels" => 0,
-        "density_per_cm2" | "puncture_rate_per_s" | "time_s" => 4,
-        k if k.ends_with("_mm") => 5,
-        _ => 6,
     }
 }
 

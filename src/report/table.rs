@@ -2,21 +2,13 @@
 
 use super::{fmt_num, fmt_opt};
 use crate::analysis::Analysis;
-use crate::metrics::METRIC_KEYS;
+use crate::metrics::registry::{self, METRICS};
 use crate::skin::Layer;
 
-/// Unit and decimals shown for a metric in tables.
+/// Unit and decimals shown for a metric in tables (from [`registry::METRICS`]; a key that is
+/// no metric, such as a derived quantity, shows as a plain number with 3 decimals).
 pub fn metric_unit(key: &str) -> (&'static str, usize) {
-    match key {
-        "channels" => ("", 0),
-        "density_per_cm2" => ("/cm²", 1),
-        "coverage_fraction" | "treated_fraction" | "overlap_fraction" => ("%", 2),
-        "max_gap_mm" | "mean_depth_mm" | "min_depth_mm" | "max_depth_mm" => ("mm", 3),
-        "density_cv" => ("", 3),
-        "puncture_rate_per_s" => ("/s", 1),
-        "time_s" => ("s", 1),
-        _ => ("", 3),
-    }
+    registry::metric(key).map_or(("", 3), |m| (m.unit, m.table_decimals))
 }
 
 /// A metric value as a table shows it (fractions as percent).
@@ -82,12 +74,12 @@ pub fn metrics_table(analyses: &[&Analysis]) -> String {
     let mut kind = vec!["kind".to_string(), String::new()];
     kind.extend(analyses.iter().map(|a| a.design.device.kind().to_string()));
     rows.push(kind);
-    for key in METRIC_KEYS {
-        let mut r = vec![key.to_string(), metric_unit(key).0.to_string()];
+    for m in METRICS {
+        let mut r = vec![m.key.to_string(), m.unit.to_string()];
         r.extend(
             analyses
                 .iter()
-                .map(|a| show_metric(key, a.metrics.get(key))),
+                .map(|a| show_metric(m.key, (m.get)(&a.metrics))),
         );
         rows.push(r);
     }

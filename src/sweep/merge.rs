@@ -8,7 +8,8 @@
 use super::output::csv_header;
 use super::{Row, Shard, Sweep};
 use crate::error::InputError;
-use crate::metrics::{Metrics, METRIC_KEYS};
+use crate::metrics::registry::METRICS;
+use crate::metrics::Metrics;
 use std::path::{Path, PathBuf};
 
 /// File name of shard `k` of `n`: `sweep.K-of-N.csv`, K zero-padded to the width of N so the
@@ -22,29 +23,6 @@ use std::path::{Path, PathBuf};
 pub fn shard_file_name(s: Shard) -> String {
     let w = s.n.to_string().len();
     format!("sweep.{:0w$}-of-{}.csv", s.k, s.n)
-}
-
-/// Metrics from (key, value) pairs; unknown keys are ignored.
-fn metrics_from(values: &[(&str, Option<f64>)]) -> Metrics {
-    let mut m = Metrics::default();
-    for (k, v) in values {
-        match (*k, *v) {
-            ("channels", Some(x)) => m.channels = x as u64,
-            ("density_per_cm2", Some(x)) => m.density_per_cm2 = x,
-            ("coverage_fraction", v) => m.coverage_fraction = v,
-            ("treated_fraction", v) => m.treated_fraction = v,
-            ("max_gap_mm", v) => m.max_gap_mm = v,
-            ("mean_depth_mm", v) => m.mean_depth_mm = v,
-            ("min_depth_mm", v) => m.min_depth_mm = v,
-            ("max_depth_mm", v) => m.max_depth_mm = v,
-            ("density_cv", v) => m.density_cv = v,
-            ("overlap_fraction", v) => m.overlap_fraction = v,
-            ("puncture_rate_per_s", Some(x)) => m.puncture_rate_per_s = x,
-            ("time_s", Some(x)) => m.time_s = x,
-            _ => {}
-        }
-    }
-    m
 }
 
 /// Reads shards 1..=`n` of `sweep` from `dir`; returns the merged CSV bytes and the rows
@@ -116,21 +94,21 @@ pub fn merge(sweep: &Sweep, dir: &Path, n: usize) -> Result<(Vec<u8>, Vec<Row>),
                 values.push(v);
             }
             let error = rec.get(header.len() - 1).unwrap_or("").to_string();
-            let mut mv: Vec<(&str, Option<f64>)> = Vec::new();
-            for (i, m) in METRIC_KEYS.iter().enumerate() {
+            let mut metrics = Metrics::default();
+            for (i, m) in METRICS.iter().enumerate() {
                 let cell = &rec[nkeys + 1 + i];
-                let v = if cell.is_empty() {
-                    None
-                } else {
-                    Some(
-                        cell.parse::<f64>()
-                            .map_err(|_| bad(line, format!("{m} = {cell:?} is not a number")))?,
-                    )
-                };
-                mv.push((m, v));
+                let v =
+                    if cell.is_empty() {
+                        None
+                    } else {
+                        Some(cell.parse::<f64>().map_err(|_| {
+                            bad(line, format!("{} = {cell:?} is not a number", m.key))
+                        })?)
+                    };
+                (m.set)(&mut metrics, v);
             }
             let outcome = if error.is_empty() {
-                Ok(metrics_from(&mv))
+                Ok(metrics)
             } else {
                 Err(error)
             };
@@ -153,23 +131,4 @@ pub fn merge(sweep: &Sweep, dir: &Path, n: usize) -> Result<(Vec<u8>, Vec<Row>),
         }
     }
     Ok((bytes, rows))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn metrics_round_trip_through_keys() {
-        let m = Metrics {
-            channels: 7,
-            density_per_cm2: 2.5,
-            coverage_fraction: Some(0.1),
-            max_gap_mm: None,
-            time_s: 3.0,
-            ..Default::default()
-        };
-        let back = metrics_from(&m.values());
-        assert_eq!(back, m);
-    }
 }

@@ -35,6 +35,7 @@ pub mod plot;
 use crate::analysis::{self, Overrides};
 use crate::design::Design;
 use crate::error::{line_col, InputError};
+use crate::metrics::registry::{self, Better};
 use crate::metrics::Metrics;
 use crate::progress::{Progress, Silent};
 use rayon::prelude::*;
@@ -816,7 +817,7 @@ impl std::str::FromStr for Shard {
 /// The metric a `--best` ranking sorts by, and which way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Best {
-    /// A key of [`crate::metrics::METRIC_KEYS`].
+    /// A key of [`crate::metrics::registry::METRICS`].
     pub metric: &'static str,
     /// Larger is better.
     pub maximize: bool,
@@ -824,23 +825,14 @@ pub struct Best {
 
 impl std::str::FromStr for Best {
     type Err = String;
-    /// `METRIC[:min|max]`; without a direction, larger is better for channels, density,
-    /// coverage, treated area and puncture rate, smaller for the largest gap, density_cv,
-    /// overlap and time; the depths need one.
+    /// `METRIC[:min|max]`; without a direction, the metric's [`Better`] direction in the
+    /// registry (larger coverage, smaller gap, …); metrics with none (the depths) need one.
     fn from_str(s: &str) -> Result<Best, String> {
         let (m, dir) = match s.split_once(':') {
             Some((m, d)) => (m, Some(d)),
             None => (s, None),
         };
-        let metric = crate::metrics::METRIC_KEYS
-            .iter()
-            .find(|k| **k == m)
-            .ok_or_else(|| {
-                format!(
-                    "`{m}` is not a metric; valid: {}",
-                    crate::metrics::METRIC_KEYS.join(", ")
-                )
-            })?;
+        let info = registry::lookup(m)?;
         let maximize = match dir {
             Some("max") => true,
             Some("min") => false,
@@ -849,17 +841,16 @@ impl std::str::FromStr for Best {
                     "`{d}` is not a direction; write {m}:min or {m}:max"
                 ))
             }
-            None => match *metric {
-                "channels"
-                | "density_per_cm2"
-                | "coverage_fraction"
-                | "treated_fraction"
-                | "puncture_rate_per_s" => true,
-                "max_gap_mm" | "density_cv" | "overlap_fraction" | "time_s" => false,
-                _ => return Err(format!("say which way is better: {m}:min or {m}:max")),
+            None => match info.better {
+                Better::Higher => true,
+                Better::Lower => false,
+                Better::None => return Err(format!("say which way is better: {m}:min or {m}:max")),
             },
         };
-        Ok(Best { metric, maximize })
+        Ok(Best {
+            metric: info.key,
+            maximize,
+        })
     }
 }
 
@@ -884,7 +875,7 @@ impl Best {
 /// (fractions as fractions: `treated_fraction>=0.99`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Filter {
-    /// A key of [`crate::metrics::METRIC_KEYS`].
+    /// A key of [`crate::metrics::registry::METRICS`].
     pub metric: &'static str,
     /// `>=` (true) or `<=` (false).
     pub at_least: bool,
@@ -929,16 +920,7 @@ impl std::str::FromStr for Filter {
                 "`{s}` is not METRIC>=X or METRIC<=X, e.g. treated_fraction>=0.99"
             ));
         };
-        let metric = crate::metrics::METRIC_KEYS
-            .iter()
-            .find(|k| **k == m.trim())
-            .ok_or_else(|| {
-                format!(
-                    "`{}` is not a metric; valid: {}",
-                    m.trim(),
-                    crate::metrics::METRIC_KEYS.join(", ")
-                )
-            })?;
+        let metric = registry::lookup(m.trim())?.key;
         let value: f64 = v
             .trim()
             .parse()

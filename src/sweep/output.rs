@@ -6,16 +6,16 @@
 //! exactly the rows of the whole sweep at the same indices, so shards concatenate byte for byte.
 
 use super::{Best, Row, Sweep};
-use crate::metrics::METRIC_KEYS;
+use crate::metrics::registry::{self, METRICS};
 use crate::report::table::{metric_unit, render, show_metric};
-use crate::report::{fmt_opt, metric_decimals};
+use crate::report::{fmt_opt, CsvBytes};
 use serde_json::{json, Map, Value};
 
 /// The CSV header: keys as written, `name`, every metric, `error`.
 pub fn csv_header(sweep: &Sweep) -> Vec<String> {
     let mut h: Vec<String> = sweep.keys.iter().map(|k| k.name.clone()).collect();
     h.push("name".into());
-    h.extend(METRIC_KEYS.iter().map(|k| k.to_string()));
+    h.extend(registry::keys().map(String::from));
     h.push("error".into());
     h
 }
@@ -24,8 +24,8 @@ pub fn csv_header(sweep: &Sweep) -> Vec<String> {
 pub fn csv_row(row: &Row) -> Vec<String> {
     let mut r: Vec<String> = row.values.iter().map(|v| super::show_value(*v)).collect();
     r.push(row.name.clone());
-    for k in METRIC_KEYS {
-        r.push(fmt_opt(row.metric(k), metric_decimals(k)));
+    for m in METRICS {
+        r.push(fmt_opt(row.metric(m.key), m.decimals));
     }
     r.push(row.outcome.as_ref().err().cloned().unwrap_or_default());
     r
@@ -33,16 +33,12 @@ pub fn csv_row(row: &Row) -> Vec<String> {
 
 /// sweep.csv: header, then `rows` in the order given.
 pub fn csv<'a>(sweep: &Sweep, rows: impl IntoIterator<Item = &'a Row>) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    w.write_record(csv_header(sweep))
-        .expect("writing to memory cannot fail");
+    let mut w = CsvBytes::new();
+    w.row(csv_header(sweep));
     for r in rows {
-        w.write_record(csv_row(r))
-            .expect("writing to memory cannot fail");
+        w.row(csv_row(r));
     }
-    w.into_inner().expect("writing to memory cannot fail")
+    w.into_bytes()
 }
 
 /// A key's value in JSON: an integer for whole-number keys.
@@ -58,22 +54,11 @@ fn row_json(sweep: &Sweep, r: &Row) -> Value {
     for (k, v) in sweep.keys.iter().zip(&r.values) {
         values.insert(k.name.clone(), key_json(k, *v));
     }
-    let metrics = r.outcome.as_ref().ok().map(|m| {
-        let mut o = Map::new();
-        for (k, v) in m.values() {
-            o.insert(
-                k.to_string(),
-                v.map_or(Value::Null, |x| {
-                    if k == "channels" {
-                        json!(x as u64)
-                    } else {
-                        json!(x)
-                    }
-                }),
-            );
-        }
-        Value::Object(o)
-    });
+    let metrics = r
+        .outcome
+        .as_ref()
+        .ok()
+        .map(|m| serde_json::to_value(m).expect("metrics serialize to a JSON object"));
     json!({ "index": r.index, "name": r.name, "values": values, "metrics": metrics, "error": r.outcome.as_ref().err() })
 }
 

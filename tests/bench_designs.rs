@@ -1,18 +1,15 @@
-//! The performance cases in designs/bench/: valid designs whose channel counts are the closed
-//! forms their comments state, left out of `analyze designs/`, thread-count independent, and
-//! silent on stderr when it is not a terminal.
+//! The large designs of designs/bench/ (the criterion benches' inputs), checked as designs,
+//! not timed: valid, with the channel counts their comments state in closed form, left out of
+//! `analyze designs/`, thread-count independent, and silent on stderr when it is not a
+//! terminal.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{bin, root};
 use std::path::PathBuf;
 
-fn bin() -> Command {
-    Command::cargo_bin("needlemap").unwrap()
-}
-
 fn bench_design(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("designs/bench")
-        .join(name)
+    root().join("designs/bench").join(name)
 }
 
 /// Runs `analyze` with `args` into a fresh folder; returns (folder, stdout, stderr).
