@@ -73,14 +73,15 @@ fn baseline_has_a_row_per_design_with_provenance() {
     assert_eq!(lines.len(), 2, "{text}");
     assert_eq!(
         lines[0],
-        "name,channels,density_per_cm2,coverage_fraction,treated_fraction,max_gap_mm,mean_depth_mm,min_depth_mm,max_depth_mm,density_cv,overlap_fraction,puncture_rate_per_s,time_s,tool_version,design_sha256,seed,resolution_um"
+        "name,channels,density_per_cm2,coverage_fraction,treated_fraction,max_gap_mm,mean_depth_mm,min_depth_mm,max_depth_mm,p05_depth_mm,p95_depth_mm,mean_channel_depth_mm,density_cv,overlap_fraction,puncture_rate_per_s,time_s,tool_version,design_sha256,seed,resolution_um"
     );
     let cells: Vec<&str> = lines[1].split(',').collect();
     assert_eq!(cells[0], "cit8-0.5");
-    // Depth = h − δ = 0.5 − 0.14 mm (face preset), written with 5 decimals as in summary.csv.
+    // Pressed to the drum (3 N over the arc saturates 0.5 mm needles): depth = h − δ₀ =
+    // 0.5 − 0.14 mm (face preset), written with 5 decimals as in summary.csv.
     assert_eq!(cells[6], "0.36000");
-    assert_eq!(cells[13], env!("CARGO_PKG_VERSION"));
-    let sha = cells[14];
+    assert_eq!(cells[16], env!("CARGO_PKG_VERSION"));
+    let sha = cells[17];
     assert_eq!(sha.len(), 64);
     let j = run(&[
         "analyze",
@@ -94,13 +95,13 @@ fn baseline_has_a_row_per_design_with_provenance() {
     ]);
     let v: serde_json::Value = serde_json::from_str(&j.stdout).unwrap();
     assert_eq!(v["results"][0]["provenance"]["design_sha256"], sha);
-    assert_eq!(cells[15], "1");
-    assert_eq!(cells[16], "20");
+    assert_eq!(cells[18], "1");
+    assert_eq!(cells[19], "20");
     // Same values as analyze's summary.csv.
     let summary =
         std::fs::read_to_string(file.parent().unwrap().join("out/cit8-0.5/summary.csv")).unwrap();
     let srow: Vec<&str> = summary.lines().nth(1).unwrap().split(',').collect();
-    assert_eq!(&srow[..13], &cells[..13]);
+    assert_eq!(&srow[..16], &cells[..16]);
     // Byte-identical on stdout and with one thread.
     let one = bin()
         .args([
@@ -131,7 +132,7 @@ fn unchanged_design_passes_with_any_thread_count() {
         assert_eq!(r.code, 0, "threads {threads:?}: {}{}", r.stdout, r.stderr);
         assert!(
             r.stdout
-                .starts_with("check passed: 12 metrics of 1 design(s)"),
+                .starts_with("check passed: 15 metrics of 1 design(s)"),
             "{}",
             r.stdout
         );
@@ -330,7 +331,7 @@ fn junit_parses_and_records_the_failure() {
         .children()
         .filter(|n| n.has_tag_name("testcase"))
         .collect();
-    assert_eq!(cases.len(), 12, "a test case per metric");
+    assert_eq!(cases.len(), 15, "a test case per metric");
     let failed: Vec<&str> = cases
         .iter()
         .filter(|c| c.children().any(|n| n.has_tag_name("failure")))
@@ -385,7 +386,7 @@ fn junit_on_success_has_no_failure() {
         doc.descendants()
             .filter(|n| n.has_tag_name("testcase"))
             .count(),
-        12
+        15
     );
     assert_eq!(
         doc.descendants()

@@ -206,7 +206,7 @@ fn bad_inputs_exit_2_with_file_line_and_key() {
     );
     rejects(
         &mf8_with("drum_diameter_mm = 20.0", "drum_diameter_mm = 0.0"),
-        &["roller.drum_diameter_mm", "greater than 0", ":14:20:"],
+        &["roller.drum_diameter_mm", "greater than 0", ":16:20:"],
     );
     rejects(
         &mf8_with("drum_diameter_mm = 20.0", "drum_diameter_mm = -20.0"),

@@ -100,7 +100,7 @@ fn one_row_per_combination_in_odometer_order() {
         ]
     );
     assert_eq!(h.last().unwrap(), "error");
-    assert_eq!(h.len(), 3 + 1 + 12 + 1, "keys, name, 12 metrics, error");
+    assert_eq!(h.len(), 3 + 1 + 15 + 1, "keys, name, 15 metrics, error");
     // first key slowest, last fastest
     let combo: Vec<(String, String, String)> = rows
         .iter()
@@ -144,16 +144,47 @@ fn density_doubles_with_rings_and_matches_closed_form() {
 }
 
 #[test]
-fn depth_is_length_minus_deflection() {
-    let (dir, s) = sweep_file("\"needle.length_mm\" = [0.5, 1.0, 1.5, 2.0]\n");
+fn depth_is_length_minus_deflection_when_pressed_to_the_drum() {
+    let (dir, s) = sweep_file(
+        "\"needle.length_mm\" = [0.5, 1.0, 1.5, 2.0]\n\"roller.force_n\" = [1000.0]\n\"tolerance.length_sd_mm\" = [0.0]\n",
+    );
     run(dir.path(), &s, &[]);
     let (_, rows) = read_csv(&dir.path().join("out/s/sweep.csv"));
     let depth: Vec<f64> = rows.iter().map(|r| num(r, "mean_depth_mm")).collect();
-    // face preset: the skin tents δ = 0.14 mm before it is pierced, so depth = h − δ
+    // face preset: a needle pressed to the drum's body keeps the residual tenting
+    // δ₀ = 0.14 mm, so depth = h − δ₀
     for (h, d) in [0.5, 1.0, 1.5, 2.0].iter().zip(&depth) {
         assert!((d - (h - 0.14)).abs() < 1e-5, "h {h}: depth {d}");
     }
     assert!(depth.windows(2).all(|w| w[1] > w[0]));
+}
+
+#[test]
+fn depth_rises_with_force_and_saturates() {
+    let (dir, s) = sweep_file(
+        "\"roller.force_n\" = [0.2, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 1000.0]\n\"tolerance.length_sd_mm\" = [0.0]\n",
+    );
+    run(dir.path(), &s, &[]);
+    let (_, rows) = read_csv(&dir.path().join("out/s/sweep.csv"));
+    let depth: Vec<f64> = rows
+        .iter()
+        .map(|r| r["mean_depth_mm"].parse().unwrap_or(0.0))
+        .collect();
+    let channel: Vec<f64> = rows
+        .iter()
+        .map(|r| r["mean_channel_depth_mm"].parse().unwrap_or(0.0))
+        .collect();
+    assert!(depth.windows(2).all(|w| w[1] >= w[0]), "{depth:?}");
+    assert!(
+        depth.windows(2).any(|w| w[1] > w[0] + 0.1),
+        "rises between puncture and saturation: {depth:?}"
+    );
+    // saturation below the length: h − δ₀ for the 1.5 mm MF8 needle
+    assert!((depth[depth.len() - 1] - 1.36).abs() < 1e-9, "{depth:?}");
+    assert!((depth[depth.len() - 2] - 1.36).abs() < 1e-9, "{depth:?}");
+    for (c, d) in channel.iter().zip(&depth) {
+        assert!(c <= d, "channel depth {c} above insertion depth {d}");
+    }
 }
 
 #[test]
@@ -335,7 +366,7 @@ fn best_rows_are_the_top_of_the_metric() {
     let got: Vec<(f64, f64)> = r
         .records()
         .map(|x| x.unwrap())
-        .map(|x| (x[7].parse().unwrap(), x[16].parse().unwrap()))
+        .map(|x| (x[7].parse().unwrap(), x[19].parse().unwrap()))
         .collect();
     assert!(
         !got.is_empty() && got.iter().all(|(cov, _)| *cov >= cut),
