@@ -6,8 +6,10 @@ use std::path::PathBuf;
 /// A design, sweep or baseline file that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
-    /// The file could not be read (missing, a folder, no permission).
-    #[error("{path}: cannot read: {source}")]
+    /// The file could not be read (missing, not a regular file, too large, no permission).
+    /// The OS's reason is the error's `source()`, not repeated in its message, so a report
+    /// that prints the chain (`{:#}` of anyhow) says it once.
+    #[error("{path}: cannot read")]
     Read {
         /// The file.
         path: PathBuf,

@@ -4,8 +4,12 @@
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
+/// The binary; the sweeps live in temp folders outside the working directory, so their
+/// `base` is allowed outside the project root.
 fn bin() -> Command {
-    Command::cargo_bin("needlemap").unwrap()
+    let mut c = Command::cargo_bin("needlemap").unwrap();
+    c.arg("--allow-outside");
+    c
 }
 
 /// A small MF8-like base: 20 mm drum, 24 needles per ring, 3 passes over 20 × 20 mm at 20 µm.

@@ -13,6 +13,7 @@ mod sweep;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use needlemap::analysis::Overrides;
 use needlemap::design::{self, Design};
+use needlemap::input::ReadPolicy;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -45,6 +46,12 @@ pub struct Global {
     /// Overrides analysis.resolution_um (raster pitch, µm)
     #[arg(long = "resolution-um", global = true, value_parser = positive_f64)]
     pub resolution_um: Option<f64>,
+    /// Project root: files a design or sweep references (`needles_csv`, `base`) must lie in it
+    #[arg(long, global = true, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+    /// Let designs and sweeps reference files outside --root
+    #[arg(long, global = true)]
+    pub allow_outside: bool,
 }
 
 impl Global {
@@ -52,6 +59,14 @@ impl Global {
         Overrides {
             seed: self.seed,
             resolution_um: self.resolution_um,
+        }
+    }
+
+    /// What input files may reference: --root and --allow-outside.
+    pub fn read_policy(&self) -> ReadPolicy {
+        ReadPolicy {
+            allow_outside: self.allow_outside,
+            ..ReadPolicy::new(&self.root)
         }
     }
 }
@@ -155,9 +170,10 @@ pub fn run() -> ExitCode {
 /// before any work starts, and applies the global overrides.
 pub fn load_designs(paths: &[PathBuf], g: &Global) -> Result<Vec<Design>, Failure> {
     let files = design::expand_paths(paths)?;
+    let policy = g.read_policy();
     let mut out: Vec<Design> = Vec::with_capacity(files.len());
     for f in &files {
-        let d = g.overrides().apply(&Design::load(f)?);
+        let d = g.overrides().apply(&Design::load_with(f, &policy)?);
         if let Some(prev) = out.iter().find(|p| p.name == d.name) {
             return Err(Failure::Input(anyhow::anyhow!(
                 "{}: name {:?} is already used by {}; every design needs its own name (it names out/<name>/)",

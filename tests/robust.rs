@@ -1,0 +1,244 @@
+//! Drives the real binary with hostile or unlucky inputs and runs (issue 18): files a design
+//! may not read, special files, output sets that belong together, leftovers of killed runs,
+//! and the edges of exit codes and limits.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+fn bin() -> Command {
+    let mut c = Command::cargo_bin("needlemap").unwrap();
+    // A special file that blocks must fail the test, not hang it.
+    c.timeout(Duration::from_secs(120));
+    c
+}
+
+/// Exit code, stdout and stderr of a run.
+struct Run {
+    code: Option<i32>,
+    stderr: String,
+}
+
+impl Run {
+    /// Asserts the exit code and that stderr says each of `says`.
+    fn expect(&self, code: i32, says: &[&str]) -> &Self {
+        assert_eq!(self.code, Some(code), "stderr: {}", self.stderr);
+        for s in says {
+            assert!(
+                self.stderr.contains(s),
+                "expected {s:?} in: {}",
+                self.stderr
+            );
+        }
+        self
+    }
+
+    /// Asserts that stderr does not say `s`.
+    fn never_says(&self, s: &str) {
+        assert!(!self.stderr.contains(s), "{s:?} in: {}", self.stderr);
+    }
+}
+
+/// Runs the binary with `args`.
+fn go(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Run {
+    run(bin().args(args.iter().map(|a| a.as_ref())))
+}
+
+fn run(cmd: &mut Command) -> Run {
+    let out = cmd.output().unwrap();
+    Run {
+        code: out.status.code(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A small roller: 20 × 20 mm, 3 passes, 20 µm, 10 % missing needles so that the channel
+/// count depends on the seed. `LAYOUT` is replaced by the layout table's keys.
+const SMALL: &str = r#"
+name = "NAME"
+kind = "roller"
+[roller]
+drum_diameter_mm = 20.0
+drum_width_mm = 20.0
+[roller.layout]
+LAYOUT
+[needle]
+length_mm = 1.5
+diameter_mm = 0.25
+[tolerance]
+missing_fraction = 0.1
+[treatment]
+area_mm = [20.0, 20.0]
+passes = [ { angle_deg = 0.0, count = 2 }, { angle_deg = 90.0, count = 1 } ]
+seed = 3
+[analysis]
+resolution_um = 20.0
+"#;
+
+const RINGS: &str = "pattern = \"rings\"\nrings = 8\nneedles_per_ring = 24\nstagger_deg = 7.5";
+
+fn small(name: &str, layout: &str) -> String {
+    SMALL.replace("NAME", name).replace("LAYOUT", layout)
+}
+
+fn explicit(csv: &str) -> String {
+    small(
+        "x",
+        &format!("pattern = \"explicit\"\nneedles_csv = {csv:?}"),
+    )
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn mkfifo(p: &Path) {
+    let ok = std::process::Command::new("mkfifo")
+        .arg(p)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "mkfifo {}", p.display());
+}
+
+/// `layout` reads and checks designs without analysing them, run inside `cwd`.
+fn layout(cwd: &Path, args: &[&str]) -> Run {
+    run(bin()
+        .current_dir(cwd)
+        .arg("layout")
+        .args(args)
+        .arg("--out")
+        .arg(cwd.join("out"))
+        .arg("--quiet"))
+}
+
+// ---- 1. Reading only what a design may read ----
+
+#[test]
+fn needles_csv_may_not_read_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "d.toml", &explicit("/proc/self/environ"));
+    for extra in [&[][..], &["--allow-outside"][..]] {
+        let r = run(bin()
+            .current_dir(dir.path())
+            .env("NEEDLEMAP_SECRET", "hunter2")
+            .arg("layout")
+            .arg("d.toml")
+            .args(extra)
+            .arg("--quiet"));
+        r.expect(2, &["d.toml:9:", "roller.layout.needles_csv"])
+            .never_says("hunter2");
+        if extra.is_empty() {
+            r.expect(2, &["outside the project root"]);
+        }
+    }
+}
+
+#[test]
+fn needles_csv_stays_under_the_root_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("designs");
+    std::fs::create_dir(&sub).unwrap();
+    write(dir.path(), "n.csv", "axial_mm,angle_deg\n0,0\n0,90\n");
+    write(&sub, "d.toml", &explicit("../n.csv"));
+    layout(&sub, &["d.toml"]).expect(2, &["d.toml:9:", "n.csv is outside", "--allow-outside"]);
+    layout(&sub, &["d.toml", "--root", ".."]).expect(0, &[]);
+    layout(&sub, &["d.toml", "--allow-outside"]).expect(0, &[]);
+}
+
+#[test]
+fn needles_csv_must_be_a_regular_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("folder")).unwrap();
+    mkfifo(&dir.path().join("fifo.csv"));
+    for (target, says) in [
+        ("folder", "a folder, not a regular file"),
+        ("fifo.csv", "a FIFO (named pipe), not a regular file"),
+        ("/dev/zero", "a device, not a regular file"),
+    ] {
+        write(dir.path(), "d.toml", &explicit(target));
+        layout(dir.path(), &["d.toml", "--allow-outside"]).expect(2, &[says]);
+    }
+}
+
+#[test]
+fn needles_csv_errors_quote_the_line_and_a_clipped_field() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "d.toml", &explicit("n.csv"));
+    let long = "y".repeat(60);
+    write(
+        dir.path(),
+        "n.csv",
+        &format!("axial_mm,angle_deg\n0,0\n\n1,{long}\n"),
+    );
+    layout(dir.path(), &["d.toml"])
+        .expect(2, &["n.csv:4: angle_deg", &"y".repeat(40)])
+        .never_says(&long);
+
+    write(dir.path(), "n.csv", "axial_mm,angle_deg,axial_mm\n0,0,1\n");
+    layout(dir.path(), &["d.toml"]).expect(
+        2,
+        &["n.csv:1: the header names column \"axial_mm\" twice (columns 1 and 3)"],
+    );
+}
+
+#[test]
+fn sweep_base_stays_under_the_root_and_is_a_regular_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("sweeps");
+    std::fs::create_dir(&sub).unwrap();
+    write(dir.path(), "base.toml", &small("b", RINGS));
+    let sweep = |base: &str| {
+        write(
+            &sub,
+            "s.toml",
+            &format!("name = \"s\"\nbase = {base:?}\n[vary]\n\"needle.length_mm\" = [1.0]\n"),
+        );
+    };
+    let sweep_in_sub = |extra: &[&str]| {
+        run(bin()
+            .current_dir(&sub)
+            .arg("sweep")
+            .arg("s.toml")
+            .args(extra)
+            .arg("--out")
+            .arg(dir.path().join("out"))
+            .arg("--no-plots")
+            .arg("--quiet"))
+    };
+    sweep("../base.toml");
+    sweep_in_sub(&[]).expect(2, &["s.toml:2:", "`base`", "outside the project root"]);
+    sweep_in_sub(&["--root", ".."]).expect(0, &[]);
+    sweep("/dev/zero");
+    sweep_in_sub(&["--allow-outside"]).expect(2, &["s.toml:2:", "a device"]);
+}
+
+// ---- 3. Special files wherever a file is read ----
+
+#[test]
+fn a_fifo_is_refused_as_design_baseline_and_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.toml");
+    mkfifo(&fifo);
+    let d = write(dir.path(), "d.toml", &small("d", RINGS));
+    let runs = [
+        go(&[&"layout", &fifo, &"--quiet"]),
+        go(&[&"check", &d, &"--baseline", &fifo, &"--quiet"]),
+        go(&[&"sweep", &fifo, &"--quiet"]),
+    ];
+    for r in runs {
+        r.expect(2, &["pipe.toml", "a FIFO (named pipe)"]);
+    }
+}
+
+#[test]
+fn an_os_error_is_printed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = write(dir.path(), "d.toml", &small("d", RINGS));
+    let missing = dir.path().join("missing.csv");
+    let r = go(&[&"check", &d, &"--baseline", &missing, &"--quiet"]);
+    r.expect(2, &["missing.csv: cannot read the baseline: No such file"]);
+    assert_eq!(r.stderr.matches("No such file").count(), 1, "{}", r.stderr);
+}
