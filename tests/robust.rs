@@ -242,3 +242,112 @@ fn an_os_error_is_printed_once() {
     r.expect(2, &["missing.csv: cannot read the baseline: No such file"]);
     assert_eq!(r.stderr.matches("No such file").count(), 1, "{}", r.stderr);
 }
+
+// ---- 2. Outputs that belong together ----
+
+/// Column `name` of the CSV file `path`, one value per row.
+fn column(path: &Path, name: &str) -> Vec<String> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let col = r.headers().unwrap().iter().position(|h| h == name).unwrap();
+    r.records()
+        .map(|rec| rec.unwrap()[col].to_string())
+        .collect()
+}
+
+/// summary.csv's channel count and the in-region rows of channels.csv in `dir`.
+fn counts(dir: &Path) -> (u64, u64) {
+    let summary = column(&dir.join("summary.csv"), "channels")[0]
+        .parse()
+        .unwrap();
+    let in_region = column(&dir.join("channels.csv"), "in_region");
+    (
+        summary,
+        in_region.iter().filter(|v| *v == "1").count() as u64,
+    )
+}
+
+#[test]
+fn concurrent_runs_leave_one_runs_whole_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = write(dir.path(), "d.toml", &small("d", RINGS));
+    let out = dir.path().join("out");
+    let spawn = |seed: &str| {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("needlemap"))
+            .arg("analyze")
+            .arg(&d)
+            .arg("--seed")
+            .arg(seed)
+            .arg("--out")
+            .arg(&out)
+            .arg("--quiet")
+            .arg("--threads")
+            .arg("1")
+            .spawn()
+            .unwrap()
+    };
+    for _ in 0..4 {
+        let (mut a, mut b) = (spawn("11"), spawn("12"));
+        assert!(a.wait().unwrap().success() && b.wait().unwrap().success());
+        let (summary, rows) = counts(&out.join("d"));
+        assert_eq!(
+            summary, rows,
+            "summary.csv and channels.csv of different runs"
+        );
+        let left: Vec<_> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            left,
+            vec![std::ffi::OsString::from("d")],
+            "temporaries left"
+        );
+    }
+    // The two seeds give different counts, so a mix would have been caught.
+    let one = |seed: &str| {
+        let o = dir.path().join(format!("solo-{seed}"));
+        go(&[
+            &"analyze",
+            &d,
+            &"--seed",
+            &seed,
+            &"--out",
+            &o,
+            &"--quiet",
+            &"--no-plots",
+        ])
+        .expect(0, &[]);
+        counts(&o.join("d")).0
+    };
+    assert_ne!(one("11"), one("12"));
+}
+
+#[test]
+fn a_killed_runs_leftovers_are_cleaned_at_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = write(dir.path(), "d.toml", &small("d", RINGS));
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    // A run killed while writing leaves its temporaries under its pid, now dead: the pid of a
+    // process that has exited (not reused this soon).
+    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    let dead = gone.id();
+    gone.wait().unwrap();
+    let stale = [
+        out.join(format!(".needlemap-tmp-d-{dead}-0")),
+        out.join(format!(".needlemap-old-d-{dead}-3")),
+    ];
+    for s in &stale {
+        std::fs::create_dir(s).unwrap();
+        std::fs::write(s.join("channels.csv"), "half").unwrap();
+    }
+    // A live run's temporary (this test's own pid) is not touched.
+    let live = out.join(format!(".needlemap-tmp-d-{}-0", std::process::id()));
+    std::fs::create_dir(&live).unwrap();
+    go(&[&"analyze", &d, &"--out", &out, &"--no-plots", &"--quiet"]).expect(0, &[]);
+    for s in &stale {
+        assert!(!s.exists(), "{} left", s.display());
+    }
+    assert!(live.exists());
+    assert!(out.join("d/summary.csv").is_file());
+}
