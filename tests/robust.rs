@@ -243,6 +243,117 @@ fn an_os_error_is_printed_once() {
     assert_eq!(r.stderr.matches("No such file").count(), 1, "{}", r.stderr);
 }
 
+// ---- 3. --junit ----
+
+/// A design, its baseline, and the same design changed so that `check` finds a regression.
+fn baseline_and_change(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let d = write(dir, "d.toml", &small("d", RINGS));
+    let baseline = dir.join("baseline.csv");
+    go(&[&"baseline", &d, &"--output", &baseline, &"--quiet"]).expect(0, &[]);
+    std::fs::create_dir(dir.join("changed")).unwrap();
+    let changed = write(
+        &dir.join("changed"),
+        "d.toml",
+        &small("d", RINGS).replace("length_mm = 1.5", "length_mm = 1.0"),
+    );
+    (d, baseline, changed)
+}
+
+#[test]
+fn junit_creates_no_folder_and_the_verdict_outranks_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (d, baseline, changed) = baseline_and_change(dir.path());
+    let check = |design: &Path, junit: &Path| {
+        go(&[
+            &"check",
+            &design,
+            &"--baseline",
+            &baseline,
+            &"--junit",
+            &junit,
+            &"--quiet",
+        ])
+    };
+    // Passing check, junit into a missing folder: exit 3, no folder made.
+    let missing = dir.path().join("reports");
+    check(&d, &missing.join("j.xml")).expect(3, &["reports does not exist", "creates no folders"]);
+    assert!(!missing.exists());
+    // Regression and an unwritable junit (a folder in its place): the verdict's 1, a warning.
+    let in_the_way = dir.path().join("j.xml");
+    std::fs::create_dir(&in_the_way).unwrap();
+    check(&changed, &in_the_way).expect(1, &["warning: cannot write", "verdict (1)"]);
+}
+
+// ---- 3. Seeds, names, limits ----
+
+#[test]
+fn seed_range_is_the_same_on_the_command_line_and_in_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let max = i64::MAX.to_string();
+    let over = (i64::MAX as u64 + 1).to_string();
+    let d = write(dir.path(), "d.toml", &small("d", RINGS));
+    let with_seed = |seed: &str| go(&[&"layout", &d, &"--seed", &seed, &"--quiet", &"--out", &out]);
+    with_seed(&max).expect(0, &[]);
+    with_seed(&over).expect(2, &["--seed", "0..=9223372036854775807"]);
+
+    let in_file = |seed: &str| {
+        let text = small("s", RINGS).replace("seed = 3", &format!("seed = {seed}"));
+        let f = write(dir.path(), "s.toml", &text);
+        go(&[&"layout", &f, &"--quiet", &"--out", &out])
+    };
+    in_file(&max).expect(0, &[]);
+    in_file(&over).expect(2, &["s.toml"]);
+}
+
+#[test]
+fn a_long_name_is_refused_as_input_not_as_io() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let f = write(dir.path(), "d.toml", &small(&"n".repeat(300), RINGS));
+    go(&[&"analyze", &f, &"--out", &out, &"--quiet"])
+        .expect(2, &["d.toml:2:", "at most 100"])
+        .never_says(&"n".repeat(41));
+    let ok = write(dir.path(), "ok.toml", &small(&"n".repeat(100), RINGS));
+    go(&[&"layout", &ok, &"--quiet", &"--out", &out]).expect(0, &[]);
+    // A sweep's variants `<name>-<i>` obey the rule too, so its name leaves room for them.
+    write(dir.path(), "base.toml", &small("b", RINGS));
+    let vary = "[vary]\n\"needle.length_mm\" = [1.0, 1.5]\n";
+    let name = "s".repeat(99);
+    write(
+        dir.path(),
+        "s.toml",
+        &format!("name = \"{name}\"\nbase = \"base.toml\"\n{vary}"),
+    );
+    run(bin()
+        .current_dir(dir.path())
+        .args(["sweep", "s.toml", "--quiet", "--out", "out"]))
+    .expect(2, &["s.toml:1:", "use at most 98 characters"]);
+}
+
+#[test]
+fn limit_errors_name_file_and_key_without_saturated_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let dense = small("dense", RINGS).replace("seed = 3", "seed = 3\nlane_spacing_mm = 1e-300");
+    let f = write(dir.path(), "dense.toml", &dense);
+    go(&[
+        &"analyze",
+        &f,
+        &"--out",
+        &dir.path().join("out"),
+        &"--quiet",
+    ])
+    .expect(
+        2,
+        &[
+            "dense.toml",
+            "`treatment.lane_spacing_mm`",
+            "more than a trillion",
+        ],
+    )
+    .never_says("18446744073709551615");
+}
+
 // ---- 2. Outputs that belong together ----
 
 /// Column `name` of the CSV file `path`, one value per row.

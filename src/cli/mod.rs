@@ -1,7 +1,8 @@
 //! Argument parsing, exit codes, progress bars and the commands.
 //!
 //! Exit codes: 0 success · 1 `check` found a metric outside its tolerance · 2 bad input or
-//! usage · 3 I/O failure (cannot write outputs).
+//! usage · 3 I/O failure (cannot write outputs). When `check` finds a regression and also
+//! cannot write its `--junit` report, the verdict wins: exit 1, the I/O failure as a warning.
 
 mod analyze;
 mod check;
@@ -40,8 +41,9 @@ pub struct Global {
     /// No progress bars and no table
     #[arg(long, global = true)]
     pub quiet: bool,
-    /// Overrides treatment.seed
-    #[arg(long, global = true)]
+    /// Overrides treatment.seed: 0 to 9223372036854775807 (2^63 − 1), the range a design file's
+    /// `treatment.seed` accepts
+    #[arg(long, global = true, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
     pub seed: Option<u64>,
     /// Overrides analysis.resolution_um (raster pitch, µm)
     #[arg(long = "resolution-um", global = true, value_parser = positive_f64)]
@@ -189,10 +191,68 @@ pub fn load_designs(paths: &[PathBuf], g: &Global) -> Result<Vec<Design>, Failur
             &d.name,
             d.treatment.area_mm,
             d.analysis.resolution_um,
-        )?;
-        needlemap::kinematics::check_channel_limit(d, needlemap::kinematics::default_margin_mm(d))?;
+        )
+        .map_err(|e| limit_failure(d, e))?;
+        needlemap::kinematics::check_channel_limit(d, needlemap::kinematics::default_margin_mm(d))
+            .map_err(|e| limit_failure(d, e))?;
     }
     Ok(out)
+}
+
+/// A limit refusal that names the design file and the key that drives the cost.
+fn limit_failure(d: &Design, e: needlemap::error::LimitError) -> Failure {
+    use needlemap::error::LimitError;
+    let t = &d.treatment;
+    let (key, value) = match &e {
+        LimitError::Pixels { fit_um, .. } if *fit_um > 1000.0 => {
+            ("treatment.area_mm", format!("{:?}", t.area_mm))
+        }
+        LimitError::Pixels { resolution_um, .. } => {
+            ("analysis.resolution_um", format!("{resolution_um:?}"))
+        }
+        LimitError::Channels { fit_side_mm, .. } if *fit_side_mm >= 1.0 => {
+            ("treatment.area_mm", format!("{:?}", t.area_mm))
+        }
+        // The density itself: the factor furthest beyond the shipped designs' scale (about 10
+        // passes, 1 mm lanes, a few hundred needles, ~10 pen stamps per mm).
+        LimitError::Channels { .. } => {
+            let passes = t.pass_angles_deg.len() as f64;
+            let mut factors = vec![
+                (
+                    "treatment.passes",
+                    passes / 10.0,
+                    format!("{passes} passes"),
+                ),
+                (
+                    "treatment.lane_spacing_mm",
+                    1.0 / t.lane_spacing_mm,
+                    format!("{:?}", t.lane_spacing_mm),
+                ),
+            ];
+            match &d.device {
+                needlemap::design::Device::Roller(r) => factors.push((
+                    "roller.layout",
+                    r.needles.len() as f64 / 500.0,
+                    format!("{} needles", r.needles.len()),
+                )),
+                needlemap::design::Device::Pen(p) => factors.push((
+                    "pen.frequency_hz",
+                    p.frequency_hz / p.hand_speed_mm_s / 10.0,
+                    format!("{:?} Hz at {:?} mm/s", p.frequency_hz, p.hand_speed_mm_s),
+                )),
+            }
+            factors
+                .into_iter()
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(k, _, v)| (k, v))
+                .expect("three factors")
+        }
+    };
+    Failure::Input(anyhow::Error::from(e).context(format!(
+        "{}: `{key}` = {} drives the cost",
+        d.source.path.display(),
+        needlemap::input::clip(&value)
+    )))
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error.

@@ -285,9 +285,13 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// Longest design or sweep name, characters: it names a folder, and file systems stop at 255
+/// bytes for a name (a sweep's variants and temporaries add to it).
+pub const MAX_NAME_CHARS: usize = 100;
+
 /// What a design or sweep name must be: it names the folder `out/<name>/`.
 pub const NAME_RULE: &str =
-    "must be a non-empty folder name of letters, digits, '-', '_' or '.', not starting with '.'";
+    "must be a non-empty folder name of at most 100 letters, digits, '-', '_' or '.', not starting with '.'";
 
 /// Whether `name` follows [`NAME_RULE`].
 ///
@@ -295,9 +299,11 @@ pub const NAME_RULE: &str =
 /// ```
 /// assert!(needlemap::design::is_valid_name("mf8-192"));
 /// assert!(!needlemap::design::is_valid_name("../x"));
+/// assert!(!needlemap::design::is_valid_name(&"a".repeat(101)));
 /// ```
 pub fn is_valid_name(name: &str) -> bool {
     !name.is_empty()
+        && name.len() <= MAX_NAME_CHARS
         && !name.starts_with('.')
         && name
             .chars()

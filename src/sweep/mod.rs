@@ -441,6 +441,20 @@ impl Sweep {
                 targets,
             });
         }
+        // The variants are named `<name>-<index>` and must pass the design name rule too.
+        let suffix = 1 + total.to_string().len();
+        if name.len() + suffix > crate::design::MAX_NAME_CHARS {
+            return Err(err(
+                file.name.span(),
+                "name",
+                format!("{:?}", crate::input::clip(&name)),
+                format!(
+                    "the {total} variants are named <name>-<index>, which must stay within {} characters; use at most {} characters",
+                    crate::design::MAX_NAME_CHARS,
+                    crate::design::MAX_NAME_CHARS - suffix
+                ),
+            ));
+        }
         Ok(Sweep {
             name,
             path: path.to_path_buf(),
