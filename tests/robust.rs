@@ -396,7 +396,9 @@ fn concurrent_runs_leave_one_runs_whole_set() {
             .spawn()
             .unwrap()
     };
-    for _ in 0..4 {
+    // Writing file by file, about 3 rounds in 20 ended with a mixed set; 8 rounds catch that
+    // more often than not, and any mix at all is a failure.
+    for _ in 0..8 {
         let (mut a, mut b) = (spawn("11"), spawn("12"));
         assert!(a.wait().unwrap().success() && b.wait().unwrap().success());
         let (summary, rows) = counts(&out.join("d"));
@@ -461,4 +463,48 @@ fn a_killed_runs_leftovers_are_cleaned_at_the_next_start() {
     }
     assert!(live.exists());
     assert!(out.join("d/summary.csv").is_file());
+}
+
+#[test]
+fn a_run_killed_while_writing_is_cleaned_up_by_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let design = Path::new(env!("CARGO_MANIFEST_DIR")).join("designs/mf8-192.toml");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("needlemap"))
+        .arg("analyze")
+        .arg(&design)
+        .arg("--out")
+        .arg(&out)
+        .arg("--quiet")
+        .spawn()
+        .unwrap();
+    // Kill it as soon as its temporary folder appears (the pictures take a while yet).
+    let tmp = loop {
+        let found = std::fs::read_dir(&out).ok().and_then(|rd| {
+            rd.filter_map(Result::ok).find(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(".needlemap-tmp-")
+            })
+        });
+        if let Some(e) = found {
+            break e.path();
+        }
+        assert!(child.try_wait().unwrap().is_none(), "the run ended first");
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(tmp.exists() && !out.join("mf8-192").exists());
+    go(&[
+        &"analyze",
+        &design,
+        &"--out",
+        &out,
+        &"--no-plots",
+        &"--quiet",
+    ])
+    .expect(0, &[]);
+    assert!(!tmp.exists(), "{} left", tmp.display());
+    assert!(out.join("mf8-192/summary.csv").is_file());
 }
