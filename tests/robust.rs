@@ -241,6 +241,17 @@ fn an_os_error_is_printed_once() {
     let r = go(&[&"check", &d, &"--baseline", &missing, &"--quiet"]);
     r.expect(2, &["missing.csv: cannot read the baseline: No such file"]);
     assert_eq!(r.stderr.matches("No such file").count(), 1, "{}", r.stderr);
+    // A picture that cannot be written (a folder in its place): exit 3, the reason once.
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(out.join("d/needles.png")).unwrap();
+    let r = go(&[&"layout", &d, &"--out", &out, &"--quiet"]);
+    r.expect(3, &["needles.png: Is a directory"]);
+    assert_eq!(
+        r.stderr.matches("Is a directory").count(),
+        1,
+        "{}",
+        r.stderr
+    );
 }
 
 // ---- 3. --junit ----

@@ -132,7 +132,10 @@ pub fn run_check(g: &Global, args: &CheckArgs) -> CmdResult {
         junit
     } else {
         if let Err(Failure::Io(e)) = junit {
-            eprintln!("warning: {e:#}; the exit code is the check's verdict (1)");
+            eprintln!(
+                "warning: {}; the exit code is the check's verdict (1)",
+                super::said_once(&e)
+            );
         }
         if g.quiet || args.format == CheckFormat::Json {
             let moved: Vec<String> = report

@@ -158,14 +158,28 @@ pub fn run() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Check) => ExitCode::from(1),
         Err(Failure::Input(e)) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", said_once(&e));
             ExitCode::from(2)
         }
         Err(Failure::Io(e)) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", said_once(&e));
             ExitCode::from(3)
         }
     }
+}
+
+/// An error and its causes, each said once: a cause whose text the message already quotes
+/// (an error type that both prints and returns its `source()`) is not repeated.
+pub fn said_once(e: &anyhow::Error) -> String {
+    let mut out = e.to_string();
+    for cause in e.chain().skip(1) {
+        let c = cause.to_string();
+        if !out.contains(&c) {
+            out.push_str(": ");
+            out.push_str(&c);
+        }
+    }
+    out
 }
 
 /// Loads every design named by `paths` (folders expand to their *.toml), checks them all
@@ -286,4 +300,27 @@ pub fn prepare_dir(dir: &std::path::Path) -> CmdResult {
 pub fn write_file(path: &std::path::Path, bytes: &[u8]) -> CmdResult {
     needlemap::report::write_atomic(path, bytes)
         .map_err(|e| Failure::Io(anyhow::anyhow!("cannot write {}: {e}", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("cannot write x.png: {source}")]
+    struct Quotes {
+        source: std::io::Error,
+    }
+
+    #[test]
+    fn a_quoted_cause_is_said_once() {
+        let os = || std::io::Error::from(std::io::ErrorKind::NotFound);
+        let e = anyhow::Error::from(Quotes { source: os() }).context("design d");
+        assert_eq!(
+            said_once(&e),
+            format!("design d: cannot write x.png: {}", os())
+        );
+        let plain = anyhow::Error::from(os()).context("cannot read b.csv");
+        assert_eq!(said_once(&plain), format!("cannot read b.csv: {}", os()));
+    }
 }
