@@ -63,8 +63,9 @@ pub const PROVENANCE_COLUMNS: [&str; 4] =
 /// fault, its line.
 #[derive(Debug, thiserror::Error)]
 pub enum BaselineError {
-    /// The file could not be read.
-    #[error("{path}: cannot read the baseline: {source}")]
+    /// The file could not be read (missing, not a regular file, too large); the OS's reason
+    /// is `source()`, not repeated in the message.
+    #[error("{path}: cannot read the baseline")]
     Read {
         /// The file.
         path: PathBuf,
@@ -196,10 +197,13 @@ impl Baseline {
 
 /// Reads and parses a baseline file.
 pub fn read_baseline(path: &Path) -> Result<Baseline, BaselineError> {
-    let bytes = std::fs::read(path).map_err(|source| BaselineError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes =
+        crate::input::read_regular(path, crate::input::MAX_INPUT_BYTES).map_err(|source| {
+            BaselineError::Read {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
     parse_baseline(path, &bytes)
 }
 

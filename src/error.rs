@@ -6,8 +6,10 @@ use std::path::PathBuf;
 /// A design, sweep or baseline file that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
-    /// The file could not be read (missing, a folder, no permission).
-    #[error("{path}: cannot read: {source}")]
+    /// The file could not be read (missing, not a regular file, too large, no permission).
+    /// The OS's reason is the error's `source()`, not repeated in its message, so a report
+    /// that prints the chain (`{:#}` of anyhow) says it once.
+    #[error("{path}: cannot read")]
     Read {
         /// The file.
         path: PathBuf,
@@ -68,7 +70,7 @@ pub enum InputError {
 #[derive(Debug, thiserror::Error)]
 pub enum LimitError {
     /// Too many channels.
-    #[error("{design}: the treatment would make about {estimated} channels (the simulated field is the region plus a {margin_mm:.1} mm margin); the limit is {limit}. Shrink treatment.area_mm to about {fit_side_mm:.0} × {fit_side_mm:.0} mm or use fewer passes")]
+    #[error("{design}: the treatment would make {} channels (the simulated field is the region plus a {margin_mm:.1} mm margin); the limit is {limit}. {}", about(*estimated), channel_advice(*fit_side_mm))]
     Channels {
         /// Design name.
         design: String,
@@ -82,7 +84,7 @@ pub enum LimitError {
         fit_side_mm: f64,
     },
     /// Too many pixels.
-    #[error("{design}: a {lx_mm} × {ly_mm} mm region at {resolution_um} µm is {pixels} pixels; the limit is {limit}. Use --resolution-um {fit_um:.1} or coarser")]
+    #[error("{design}: a {} × {} mm region at {} µm is {} pixels; the limit is {limit}. Use --resolution-um {} or coarser", short(*lx_mm), short(*ly_mm), short(*resolution_um), about(*pixels), short(*fit_um))]
     Pixels {
         /// Design name.
         design: String,
@@ -99,6 +101,37 @@ pub enum LimitError {
         /// The finest pitch that fits.
         fit_um: f64,
     },
+}
+
+/// A count estimated in floating point and saturated into a `u64`, in words: exact up to a
+/// trillion, beyond that only "more than a trillion" (u64::MAX is no estimate).
+fn about(n: u64) -> String {
+    const TRILLION: u64 = 1_000_000_000_000;
+    if n > TRILLION {
+        "more than a trillion (10^12)".to_string()
+    } else {
+        format!("about {n}")
+    }
+}
+
+/// A value from a file for a message: plain when of ordinary size, else in e-notation
+/// (`1e300`, not three hundred digits).
+fn short(x: f64) -> String {
+    if x.is_finite() && (x == 0.0 || (1e-6..1e9).contains(&x.abs())) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}
+
+/// What to change when the channels do not fit: a smaller region while one can fit, else the
+/// density itself.
+fn channel_advice(fit_side_mm: f64) -> String {
+    if fit_side_mm >= 1.0 {
+        format!("Shrink treatment.area_mm to about {fit_side_mm:.0} × {fit_side_mm:.0} mm or use fewer passes")
+    } else {
+        "Even a 1 mm region is too dense: use fewer passes, a wider treatment.lane_spacing_mm or fewer needles".to_string()
+    }
 }
 
 /// Line and column (1-based) of byte `offset` in `src`.
@@ -120,5 +153,14 @@ mod tests {
         assert_eq!(line_col(s, 0), (1, 1));
         assert_eq!(line_col(s, 6), (2, 1));
         assert_eq!(line_col(s, 9), (2, 4));
+    }
+
+    #[test]
+    fn saturated_counts_and_huge_values_read_sensibly() {
+        assert_eq!(about(u64::MAX), "more than a trillion (10^12)");
+        assert_eq!(about(25_000_000), "about 25000000");
+        assert_eq!(short(1e300), "1e300");
+        assert_eq!(short(12.34), "12.34");
+        assert_eq!(short(0.0), "0");
     }
 }

@@ -22,6 +22,7 @@ pub mod check;
 pub mod compare;
 pub mod design;
 pub mod error;
+pub mod input;
 pub mod insertion;
 pub mod kinematics;
 pub mod math;

@@ -299,7 +299,7 @@ fn undefined_metrics_compare_equal_to_undefined_and_differ_from_numbers() {
 fn junit_parses_and_records_the_failure() {
     let (dir, file) = baseline_of(&[&cit8()]);
     let changed = cit8_with_length(&dir.path().join("changed").tap_mkdir(), "0.6");
-    let reports = dir.path().join("reports");
+    let reports = dir.path().join("reports").tap_mkdir(); // --junit creates no folders
     let junit = reports.join("check.xml");
     let r = run(&[
         "check",

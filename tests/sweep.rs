@@ -3,8 +3,15 @@
 
 mod common;
 
-use common::bin;
 use std::path::{Path, PathBuf};
+
+/// The binary; the sweeps live in temp folders outside the working directory, so their
+/// `base` is allowed outside the project root.
+fn bin() -> assert_cmd::Command {
+    let mut c = common::bin();
+    c.arg("--allow-outside");
+    c
+}
 
 /// A small MF8-like base: 20 mm drum, 24 needles per ring, 3 passes over 20 × 20 mm at 20 µm.
 const BASE: &str = r#"

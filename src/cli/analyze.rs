@@ -3,6 +3,7 @@
 use super::{emit, load_designs, prepare_dir, write_file, CmdResult, Failure, Format, Global};
 use clap::Args;
 use needlemap::analysis::{self, Analysis};
+use needlemap::report::outdir::Staging;
 use needlemap::report::{csv_out, json, table};
 use std::path::{Path, PathBuf};
 
@@ -25,6 +26,7 @@ pub struct AnalyzeArgs {
 pub fn run(g: &Global, args: &AnalyzeArgs) -> CmdResult {
     let designs = load_designs(&args.designs, g)?;
     prepare_dir(&args.out)?;
+    clean_stale(&args.out);
     let mut done = Vec::with_capacity(designs.len());
     for d in &designs {
         let a = analyze_one(d, g)?;
@@ -47,15 +49,41 @@ pub fn analyze_one(d: &needlemap::design::Design, g: &Global) -> Result<Analysis
     Ok(analysis::analyze(d, &bars)?)
 }
 
-/// Writes out/<name>/: summary.csv, channels.csv, tiles.csv, needles.csv and the pictures.
+/// Writes out/<name>/ as a whole: summary.csv, channels.csv, tiles.csv, needles.csv and the
+/// pictures go into a temporary folder that then replaces the old set in one rename, so a
+/// reader never pairs one run's summary with another's channels.
 pub fn write_outputs(a: &Analysis, out: &Path, plots: bool) -> CmdResult {
-    let dir = out.join(&a.design.name);
+    let staging = Staging::new(out, &a.design.name).map_err(|e| {
+        Failure::Io(anyhow::anyhow!(
+            "cannot create a temporary folder in {}: {e}",
+            out.display()
+        ))
+    })?;
+    let dir = staging.dir();
     write_file(&dir.join("summary.csv"), &csv_out::summary(&[a]))?;
     write_file(&dir.join("channels.csv"), &csv_out::channels(a))?;
     write_file(&dir.join("tiles.csv"), &csv_out::tiles(a))?;
     write_file(&dir.join("needles.csv"), &csv_out::needles(a))?;
     if plots {
-        needlemap::plot::write_all(a, &dir).map_err(|e| Failure::Io(e.into()))?;
+        needlemap::plot::write_all(a, dir).map_err(|e| Failure::Io(e.into()))?;
     }
+    let target = out.join(&a.design.name);
+    staging.commit().map_err(|e| {
+        Failure::Io(anyhow::anyhow!(
+            "cannot move the new outputs into {}: {e}",
+            target.display()
+        ))
+    })?;
     Ok(())
+}
+
+/// Removes temporaries that killed runs left in `out`; a failure only warns (it costs disk
+/// space, not correctness).
+fn clean_stale(out: &Path) {
+    if let Err(e) = needlemap::report::outdir::clean_stale(out) {
+        eprintln!(
+            "warning: cannot remove old temporaries in {}: {e}",
+            out.display()
+        );
+    }
 }

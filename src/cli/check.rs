@@ -38,7 +38,9 @@ pub struct CheckArgs {
     /// Report on stdout
     #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
     pub format: CheckFormat,
-    /// Also write a JUnit XML report to FILE, for CI systems to display
+    /// Also write a JUnit XML report to FILE, for CI systems to display. Its folder must exist.
+    /// If it cannot be written: exit 3, or, when a metric moved, a warning and exit 1 (the
+    /// verdict outranks the report)
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
 }
@@ -93,9 +95,6 @@ pub fn run_check(g: &Global, args: &CheckArgs) -> CmdResult {
             u.name
         );
     }
-    if let Some(j) = &args.junit {
-        prepare_dir(parent_of(j))?;
-    }
 
     let mut checks = Vec::with_capacity(designs.len());
     for d in &designs {
@@ -120,17 +119,24 @@ pub fn run_check(g: &Global, args: &CheckArgs) -> CmdResult {
             eprintln!("note: {}: {n}", d.name);
         }
     }
-    if let Some(j) = &args.junit {
-        write_file(j, &report.junit())?;
-    }
+    let junit = match &args.junit {
+        Some(j) => write_junit(j, &report.junit()),
+        None => Ok(()),
+    };
     match args.format {
         CheckFormat::Json => emit(&report.json())?,
         CheckFormat::Table if g.quiet => {}
         CheckFormat::Table => emit(report.table().as_bytes())?,
     }
     if report.passed() {
-        Ok(())
+        junit
     } else {
+        if let Err(Failure::Io(e)) = junit {
+            eprintln!(
+                "warning: {}; the exit code is the check's verdict (1)",
+                super::said_once(&e)
+            );
+        }
         if g.quiet || args.format == CheckFormat::Json {
             let moved: Vec<String> = report
                 .designs
@@ -145,6 +151,21 @@ pub fn run_check(g: &Global, args: &CheckArgs) -> CmdResult {
         }
         Err(Failure::Check)
     }
+}
+
+/// Writes the JUnit report into an existing folder (it creates none: a mistyped path should
+/// not grow folders in CI workspaces). The caller decides what a failure means: the
+/// regression verdict (exit 1) outranks it, so it is exit 3 only when the check passed.
+fn write_junit(path: &Path, bytes: &[u8]) -> CmdResult {
+    let dir = parent_of(path);
+    if !dir.is_dir() {
+        return Err(Failure::Io(anyhow::anyhow!(
+            "cannot write the JUnit report {}: the folder {} does not exist (--junit creates no folders)",
+            path.display(),
+            dir.display()
+        )));
+    }
+    write_file(path, bytes)
 }
 
 fn parent_of(p: &Path) -> &Path {

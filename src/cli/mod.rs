@@ -1,7 +1,8 @@
 //! Argument parsing, exit codes, progress bars and the commands.
 //!
 //! Exit codes: 0 success · 1 `check` found a metric outside its tolerance · 2 bad input or
-//! usage · 3 I/O failure (cannot write outputs).
+//! usage · 3 I/O failure (cannot write outputs). When `check` finds a regression and also
+//! cannot write its `--junit` report, the verdict wins: exit 1, the I/O failure as a warning.
 
 mod analyze;
 mod check;
@@ -14,6 +15,7 @@ mod validate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use needlemap::analysis::Overrides;
 use needlemap::design::{self, Design};
+use needlemap::input::ReadPolicy;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,12 +42,19 @@ pub struct Global {
     /// No progress bars and no table
     #[arg(long, global = true)]
     pub quiet: bool,
-    /// Overrides treatment.seed
-    #[arg(long, global = true)]
+    /// Overrides treatment.seed: 0 to 9223372036854775807 (2^63 − 1), the range a design file's
+    /// `treatment.seed` accepts
+    #[arg(long, global = true, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
     pub seed: Option<u64>,
     /// Overrides analysis.resolution_um (raster pitch, µm)
     #[arg(long = "resolution-um", global = true, value_parser = positive_f64)]
     pub resolution_um: Option<f64>,
+    /// Project root: files a design or sweep references (`needles_csv`, `base`) must lie in it
+    #[arg(long, global = true, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+    /// Let designs and sweeps reference files outside --root
+    #[arg(long, global = true)]
+    pub allow_outside: bool,
 }
 
 impl Global {
@@ -53,6 +62,14 @@ impl Global {
         Overrides {
             seed: self.seed,
             resolution_um: self.resolution_um,
+        }
+    }
+
+    /// What input files may reference: --root and --allow-outside.
+    pub fn read_policy(&self) -> ReadPolicy {
+        ReadPolicy {
+            allow_outside: self.allow_outside,
+            ..ReadPolicy::new(&self.root)
         }
     }
 }
@@ -145,23 +162,38 @@ pub fn run() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Check) => ExitCode::from(1),
         Err(Failure::Input(e)) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", said_once(&e));
             ExitCode::from(2)
         }
         Err(Failure::Io(e)) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", said_once(&e));
             ExitCode::from(3)
         }
     }
+}
+
+/// An error and its causes, each said once: a cause whose text the message already quotes
+/// (an error type that both prints and returns its `source()`) is not repeated.
+pub fn said_once(e: &anyhow::Error) -> String {
+    let mut out = e.to_string();
+    for cause in e.chain().skip(1) {
+        let c = cause.to_string();
+        if !out.contains(&c) {
+            out.push_str(": ");
+            out.push_str(&c);
+        }
+    }
+    out
 }
 
 /// Loads every design named by `paths` (folders expand to their *.toml), checks them all
 /// before any work starts, and applies the global overrides.
 pub fn load_designs(paths: &[PathBuf], g: &Global) -> Result<Vec<Design>, Failure> {
     let files = design::expand_paths(paths)?;
+    let policy = g.read_policy();
     let mut out: Vec<Design> = Vec::with_capacity(files.len());
     for f in &files {
-        let d = g.overrides().apply(&Design::load(f)?);
+        let d = g.overrides().apply(&Design::load_with(f, &policy)?);
         if let Some(prev) = out.iter().find(|p| p.name == d.name) {
             return Err(Failure::Input(anyhow::anyhow!(
                 "{}: name {:?} is already used by {}; every design needs its own name (it names out/<name>/)",
@@ -177,11 +209,74 @@ pub fn load_designs(paths: &[PathBuf], g: &Global) -> Result<Vec<Design>, Failur
             &d.name,
             d.treatment.area_mm,
             d.analysis.resolution_um,
-        )?;
+        )
+        .map_err(|e| limit_failure(d, e))?;
         let made = needlemap::kinematics::MadeDevice::new(d);
-        made.check_channel_limit(d, made.default_margin_mm(d))?;
+        made.check_channel_limit(d, made.default_margin_mm(d))
+            .map_err(|e| limit_failure(d, e))?;
     }
     Ok(out)
+}
+
+/// A limit refusal that names the design file and the key that drives the cost.
+fn limit_failure(d: &Design, e: needlemap::error::LimitError) -> Failure {
+    use needlemap::error::LimitError;
+    let t = &d.treatment;
+    let (key, value) = match &e {
+        LimitError::Pixels { fit_um, .. } if *fit_um > 1000.0 => {
+            ("treatment.area_mm", format!("{:?}", t.area_mm))
+        }
+        LimitError::Pixels { resolution_um, .. } => {
+            ("analysis.resolution_um", format!("{resolution_um:?}"))
+        }
+        LimitError::Channels { fit_side_mm, .. } if *fit_side_mm >= 1.0 => {
+            ("treatment.area_mm", format!("{:?}", t.area_mm))
+        }
+        // The density itself: the factor furthest beyond the shipped designs' scale (about 10
+        // passes, 1 mm lanes, a few hundred needles, ~10 pen stamps per mm).
+        LimitError::Channels { .. } => {
+            let passes = t.pass_angles_deg.len() as f64;
+            let mut factors = vec![
+                (
+                    "treatment.passes",
+                    passes / 10.0,
+                    format!("{passes} passes"),
+                ),
+                (
+                    "treatment.lane_spacing_mm",
+                    1.0 / t.lane_spacing_mm,
+                    format!("{:?}", t.lane_spacing_mm),
+                ),
+            ];
+            match &d.device {
+                needlemap::design::Device::Roller(r) => factors.push((
+                    "roller.layout",
+                    r.needles.len() as f64 / 500.0,
+                    format!("{} needles", r.needles.len()),
+                )),
+                needlemap::design::Device::Pen(p) => factors.push((
+                    "pen.frequency_hz",
+                    p.frequency_hz / p.hand_speed_mm_s / 10.0,
+                    format!("{:?} Hz at {:?} mm/s", p.frequency_hz, p.hand_speed_mm_s),
+                )),
+                needlemap::design::Device::Stamp(s) => factors.push((
+                    "stamp.step_mm",
+                    s.needles.len() as f64 / s.step_mm / 100.0,
+                    format!("{:?} ({} needles a press)", s.step_mm, s.needles.len()),
+                )),
+            }
+            factors
+                .into_iter()
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(k, _, v)| (k, v))
+                .expect("three factors")
+        }
+    };
+    Failure::Input(anyhow::Error::from(e).context(format!(
+        "{}: `{key}` = {} drives the cost",
+        d.source.path.display(),
+        needlemap::input::clip(&value)
+    )))
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error.
@@ -215,4 +310,27 @@ pub fn prepare_dir(dir: &std::path::Path) -> CmdResult {
 pub fn write_file(path: &std::path::Path, bytes: &[u8]) -> CmdResult {
     needlemap::report::write_atomic(path, bytes)
         .map_err(|e| Failure::Io(anyhow::anyhow!("cannot write {}: {e}", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("cannot write x.png: {source}")]
+    struct Quotes {
+        source: std::io::Error,
+    }
+
+    #[test]
+    fn a_quoted_cause_is_said_once() {
+        let os = || std::io::Error::from(std::io::ErrorKind::NotFound);
+        let e = anyhow::Error::from(Quotes { source: os() }).context("design d");
+        assert_eq!(
+            said_once(&e),
+            format!("design d: cannot write x.png: {}", os())
+        );
+        let plain = anyhow::Error::from(os()).context("cannot read b.csv");
+        assert_eq!(said_once(&plain), format!("cannot read b.csv: {}", os()));
+    }
 }

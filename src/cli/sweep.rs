@@ -45,7 +45,7 @@ fn metric_key(s: &str) -> Result<String, String> {
 }
 
 pub fn run(g: &Global, args: &SweepArgs) -> CmdResult {
-    let sweep = Sweep::load(&args.sweep)?;
+    let sweep = Sweep::load_with(&args.sweep, &g.read_policy())?;
     sweep.check_overrides(&g.overrides())?;
     let dir = args.out.join(&sweep.name);
     prepare_dir(&dir)?;

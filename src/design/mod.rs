@@ -8,6 +8,7 @@ pub mod file;
 pub mod validate;
 
 use crate::error::InputError;
+use crate::input::ReadPolicy;
 use crate::skin::Skin;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -258,7 +259,8 @@ pub const DEFAULT_INFLUENCE_RADIUS_MM: f64 = 0.5;
 pub const DEFAULT_SEED: u64 = 1;
 
 impl Design {
-    /// Reads and checks one design file.
+    /// Reads and checks one design file under [`ReadPolicy::default`]: a `needles_csv` must
+    /// lie under the current directory.
     ///
     /// # Examples
     /// ```no_run
@@ -266,15 +268,32 @@ impl Design {
     /// assert_eq!(d.device.needle_count(), 192);
     /// ```
     pub fn load(path: &Path) -> Result<Design, InputError> {
-        let bytes = std::fs::read(path).map_err(|source| InputError::Read {
+        Design::load_with(path, &ReadPolicy::default())
+    }
+
+    /// Reads and checks one design file; `policy` says which files it may reference and how
+    /// large a file may be (the design file itself must be a regular file within the cap).
+    pub fn load_with(path: &Path, policy: &ReadPolicy) -> Result<Design, InputError> {
+        let bytes = policy.read(path).map_err(|source| InputError::Read {
             path: path.to_path_buf(),
             source,
         })?;
-        Design::from_bytes(&bytes, path)
+        Design::from_bytes_with(&bytes, path, policy)
     }
 
-    /// Checks a design given as bytes; `path` names it in errors and resolves `needles_csv`.
+    /// Checks a design given as bytes under [`ReadPolicy::default`]; `path` names it in errors
+    /// and resolves `needles_csv`.
     pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Design, InputError> {
+        Design::from_bytes_with(bytes, path, &ReadPolicy::default())
+    }
+
+    /// Checks a design given as bytes; `path` names it in errors and resolves `needles_csv`,
+    /// which `policy` must allow.
+    pub fn from_bytes_with(
+        bytes: &[u8],
+        path: &Path,
+        policy: &ReadPolicy,
+    ) -> Result<Design, InputError> {
         let text = toml_text(
             bytes,
             path,
@@ -282,7 +301,7 @@ impl Design {
         )?;
         let file: file::DesignFile = parse_toml(text, path)?;
         let sha256 = hex(&Sha256::digest(bytes));
-        validate::Ctx::new(path, text).design(
+        validate::Ctx::new(path, text).with_policy(policy).design(
             file,
             Source {
                 path: path.to_path_buf(),
@@ -323,9 +342,13 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// Longest design or sweep name, characters: it names a folder, and file systems stop at 255
+/// bytes for a name (a sweep's variants and temporaries add to it).
+pub const MAX_NAME_CHARS: usize = 100;
+
 /// What a design or sweep name must be: it names the folder `out/<name>/`.
 pub const NAME_RULE: &str =
-    "must be a non-empty folder name of letters, digits, '-', '_' or '.', not starting with '.'";
+    "must be a non-empty folder name of at most 100 letters, digits, '-', '_' or '.', not starting with '.'";
 
 /// Whether `name` follows [`NAME_RULE`].
 ///
@@ -333,9 +356,11 @@ pub const NAME_RULE: &str =
 /// ```
 /// assert!(needlemap::design::is_valid_name("mf8-192"));
 /// assert!(!needlemap::design::is_valid_name("../x"));
+/// assert!(!needlemap::design::is_valid_name(&"a".repeat(101)));
 /// ```
 pub fn is_valid_name(name: &str) -> bool {
     !name.is_empty()
+        && name.len() <= MAX_NAME_CHARS
         && !name.starts_with('.')
         && name
             .chars()

@@ -19,6 +19,7 @@ pub const MAX_PASSES: u32 = 10_000;
 pub struct Ctx<'a> {
     path: &'a Path,
     src: &'a str,
+    policy: ReadPolicy,
 }
 
 type R<T> = Result<T, InputError>;
@@ -28,7 +29,17 @@ type RawNeedle = (f64, f64, f64, Range<usize>, String);
 impl<'a> Ctx<'a> {
     /// A context for the file at `path` with text `src`.
     pub fn new(path: &'a Path, src: &'a str) -> Self {
-        Ctx { path, src }
+        Ctx {
+            path,
+            src,
+            policy: ReadPolicy::default(),
+        }
+    }
+
+    /// Files the design references (`needles_csv`) must be allowed by `policy`.
+    pub fn with_policy(mut self, policy: &ReadPolicy) -> Self {
+        self.policy = policy.clone();
+        self
     }
 
     /// An error at `span`.
@@ -158,7 +169,12 @@ impl<'a> Ctx<'a> {
         let name = f.name.get_ref().clone();
         let name_ok = is_valid_name(&name);
         if !name_ok {
-            return Err(self.err(f.name.span(), "name", format!("{name:?}"), NAME_RULE));
+            return Err(self.err(
+                f.name.span(),
+                "name",
+                format!("{:?}", crate::input::clip(&name)),
+                NAME_RULE,
+            ));
         }
         let kind = f.kind.get_ref();
         self.only_table(
@@ -673,65 +689,70 @@ impl<'a> Ctx<'a> {
         })
     }
 
+    /// Reads `roller.layout.needles_csv`: a regular file the read policy allows, resolved
+    /// against the design's folder. Errors quote the path, the CSV line and at most the
+    /// offending field (clipped), never the rest of the file.
     fn needles_csv(&self, c: &S<String>, length_mm: f64) -> R<Vec<RawNeedle>> {
-        let rel = Path::new(c.get_ref());
-        let csv_path = self.path.parent().unwrap_or(Path::new(".")).join(rel);
         let key = "roller.layout.needles_csv";
-        let text = std::fs::read_to_string(&csv_path).map_err(|e| {
-            self.err(
-                c.span(),
-                key,
-                format!("{:?}", c.get_ref()),
-                format!("cannot read {}: {e}", csv_path.display()),
-            )
-        })?;
+        let written = format!("{:?}", crate::input::clip(c.get_ref()));
+        let fail = |problem: String| self.err(c.span(), key, &written, problem);
+        let csv_path = self.policy.resolve(self.path, c.get_ref()).map_err(fail)?;
+        let at = |line: u64| format!("{}:{line}", csv_path.display());
+        let bytes = self
+            .policy
+            .read(&csv_path)
+            .map_err(|e| fail(format!("cannot read {}: {e}", csv_path.display())))?;
         let mut rdr = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
+            .from_reader(&bytes[..]);
         let headers = rdr
             .headers()
-            .map_err(|e| {
-                self.err(
-                    c.span(),
-                    key,
-                    csv_path.display(),
-                    format!("bad CSV header: {e}"),
-                )
-            })?
+            .map_err(|e| fail(format!("{}: {}", at(1), csv_problem(&e))))?
             .clone();
+        for (i, h) in headers.iter().enumerate() {
+            if let Some(j) = headers.iter().skip(i + 1).position(|g| g == h) {
+                return Err(fail(format!(
+                    "{}: the header names column {:?} twice (columns {} and {}); each column once",
+                    at(1),
+                    crate::input::clip(h),
+                    i + 1,
+                    i + j + 2
+                )));
+            }
+        }
         let col = |name: &str| headers.iter().position(|h| h == name);
         let (Some(ia), Some(ip)) = (col("axial_mm"), col("angle_deg")) else {
-            return Err(self.err(
-                c.span(),
-                key,
-                csv_path.display(),
-                format!(
-                    "header is {:?}; needs columns axial_mm,angle_deg[,length_mm]",
-                    headers.iter().collect::<Vec<_>>()
-                ),
-            ));
+            return Err(fail(format!(
+                "{}: the header has no column {}; needs columns axial_mm,angle_deg[,length_mm]",
+                at(1),
+                if col("axial_mm").is_none() {
+                    "axial_mm"
+                } else {
+                    "angle_deg"
+                }
+            )));
         };
         let il = col("length_mm");
         let mut out = Vec::new();
-        for (i, rec) in rdr.records().enumerate() {
-            let line = i + 2;
-            let rec = rec.map_err(|e| {
-                self.err(
-                    c.span(),
-                    key,
-                    format!("{}:{line}", csv_path.display()),
-                    format!("bad CSV row: {e}"),
-                )
+        let mut rec = csv::StringRecord::new();
+        loop {
+            let more = rdr.read_record(&mut rec).map_err(|e| {
+                let line = e.position().map_or(0, |p| line_of(&bytes, p.byte()));
+                fail(format!("{}: {}", at(line), csv_problem(&e)))
             })?;
+            if !more {
+                break;
+            }
+            // The csv crate's own line count skips blank lines; count newlines instead.
+            let line = rec.position().map_or(0, |p| line_of(&bytes, p.byte()));
             let num = |idx: usize, name: &str| -> R<f64> {
                 let s = rec.get(idx).unwrap_or("");
                 s.parse::<f64>().map_err(|_| {
-                    self.err(
-                        c.span(),
-                        key,
-                        format!("{}:{line}: {name} = {s:?}", csv_path.display()),
-                        "must be a number",
-                    )
+                    fail(format!(
+                        "{}: {name} = {:?} must be a number",
+                        at(line),
+                        crate::input::clip(s)
+                    ))
                 })
             };
             let a = num(ia, "axial_mm")?;
@@ -740,13 +761,7 @@ impl<'a> Ctx<'a> {
                 Some(il) => num(il, "length_mm")?,
                 None => length_mm,
             };
-            out.push((
-                a,
-                p,
-                h,
-                c.span(),
-                format!("{key} ({}:{line})", csv_path.display()),
-            ));
+            out.push((a, p, h, c.span(), format!("{key} ({})", at(line))));
         }
         Ok(out)
     }
@@ -1105,6 +1120,30 @@ impl<'a> Ctx<'a> {
             seed,
             jitter: tf.jitter.unwrap_or(true),
         })
+    }
+}
+
+/// 1-based line of the record starting at byte `offset` in `bytes` (the csv crate starts a
+/// record at the blank lines it skips before it).
+fn line_of(bytes: &[u8], offset: u64) -> u64 {
+    let mut end = (offset as usize).min(bytes.len());
+    while end < bytes.len() && matches!(bytes[end], b'\n' | b'\r') {
+        end += 1;
+    }
+    bytes[..end].iter().filter(|&&b| b == b'\n').count() as u64 + 1
+}
+
+/// A CSV reading error in words, without the data it was reading.
+fn csv_problem(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Utf8 { err, .. } => {
+            format!("not UTF-8 text (in field {})", err.field() + 1)
+        }
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("the row has {len} fields, the header {expected_len}"),
+        csv::ErrorKind::Io(e) => format!("cannot read: {e}"),
+        _ => "malformed CSV".to_string(),
     }
 }
 

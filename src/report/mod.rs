@@ -3,6 +3,7 @@
 pub mod csv_out;
 pub mod json;
 pub mod needles;
+pub mod outdir;
 pub mod table;
 
 use std::io::Write;

@@ -25,6 +25,9 @@ pub fn shard_file_name(s: Shard) -> String {
     format!("sweep.{:0w$}-of-{}.csv", s.k, s.n)
 }
 
+/// Largest shard file read, bytes (1 GiB: millions of rows).
+const MAX_SHARD_BYTES: u64 = 1 << 30;
+
 /// Reads shards 1..=`n` of `sweep` from `dir`; returns the merged CSV bytes and the rows
 /// (metrics as written in the CSV, for the picture, table and `--best`).
 pub fn merge(sweep: &Sweep, dir: &Path, n: usize) -> Result<(Vec<u8>, Vec<Row>), InputError> {
@@ -35,9 +38,11 @@ pub fn merge(sweep: &Sweep, dir: &Path, n: usize) -> Result<(Vec<u8>, Vec<Row>),
     for k in 1..=n {
         let shard = Shard { k, n };
         let path = dir.join(shard_file_name(shard));
-        let text = std::fs::read(&path).map_err(|source| InputError::Read {
-            path: path.clone(),
-            source,
+        let text = crate::input::read_regular(&path, MAX_SHARD_BYTES).map_err(|source| {
+            InputError::Read {
+                path: path.clone(),
+                source,
+            }
         })?;
         let bad = |line: usize, problem: String| InputError::Path {
             path: PathBuf::from(format!("{}:{line}", path.display())),

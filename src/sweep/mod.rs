@@ -36,6 +36,7 @@ use crate::analysis::{self, Overrides};
 use crate::design::Design;
 use crate::error::{line_col, InputError};
 use crate::metrics::registry::{self, Better};
+use crate::input::ReadPolicy;
 use crate::metrics::Metrics;
 use crate::progress::{Progress, Silent};
 use rayon::prelude::*;
@@ -229,6 +230,8 @@ pub struct Sweep {
     /// The varied keys in the order written.
     pub keys: Vec<Key>,
     base_table: toml::Table,
+    /// What the variants may read (the base's `needles_csv`).
+    policy: ReadPolicy,
 }
 
 /// `[vary]` as written: nested tables (unquoted dotted keys) or lists of values, in file order.
@@ -315,9 +318,16 @@ fn str_at<'a>(t: &'a toml::Table, path: &[&str]) -> Option<&'a str> {
 }
 
 impl Sweep {
-    /// Reads and checks a sweep file and its base design.
+    /// Reads and checks a sweep file and its base design under [`ReadPolicy::default`]: `base`
+    /// (and its `needles_csv`) must lie under the current directory.
     pub fn load(path: &Path) -> Result<Sweep, InputError> {
-        let bytes = std::fs::read(path).map_err(|source| InputError::Read {
+        Sweep::load_with(path, &ReadPolicy::default())
+    }
+
+    /// Reads and checks a sweep file and its base design; `policy` says which files `base`
+    /// and the base's own references may be, and how large.
+    pub fn load_with(path: &Path, policy: &ReadPolicy) -> Result<Sweep, InputError> {
+        let bytes = policy.read(path).map_err(|source| InputError::Read {
             path: path.to_path_buf(),
             source,
         })?;
@@ -345,27 +355,26 @@ impl Sweep {
             return Err(err(
                 file.name.span(),
                 "name",
-                format!("{name:?}"),
+                format!("{:?}", crate::input::clip(&name)),
                 crate::design::NAME_RULE.into(),
             ));
         }
 
-        let base_path = path
-            .parent()
-            .unwrap_or(Path::new("."))
-            .join(file.base.get_ref());
-        let base_bytes = std::fs::read(&base_path).map_err(|e| {
+        let base_err = |problem: String| {
             err(
                 file.base.span(),
                 "base",
-                format!("{:?}", file.base.get_ref()),
-                format!(
-                    "cannot read {}: {e}; `base` is a design file, relative to the sweep file",
-                    base_path.display()
-                ),
+                format!("{:?}", crate::input::clip(file.base.get_ref())),
+                format!("{problem}; `base` is a design file, relative to the sweep file"),
             )
-        })?;
-        let base = Design::from_bytes(&base_bytes, &base_path)?;
+        };
+        let base_path = policy
+            .resolve(path, file.base.get_ref())
+            .map_err(base_err)?;
+        let base_bytes = policy
+            .read(&base_path)
+            .map_err(|e| base_err(format!("cannot read {}: {e}", base_path.display())))?;
+        let base = Design::from_bytes_with(&base_bytes, &base_path, policy)?;
         let base_text = std::str::from_utf8(&base_bytes).expect("checked by Design::from_bytes");
         let base_table: toml::Table = toml::from_str(base_text).map_err(|e| InputError::Toml {
             path: base_path.clone(),
@@ -464,6 +473,20 @@ impl Sweep {
                 targets,
             });
         }
+        // The variants are named `<name>-<index>` and must pass the design name rule too.
+        let suffix = 1 + total.to_string().len();
+        if name.len() + suffix > crate::design::MAX_NAME_CHARS {
+            return Err(err(
+                file.name.span(),
+                "name",
+                format!("{:?}", crate::input::clip(&name)),
+                format!(
+                    "the {total} variants are named <name>-<index>, which must stay within {} characters; use at most {} characters",
+                    crate::design::MAX_NAME_CHARS,
+                    crate::design::MAX_NAME_CHARS - suffix
+                ),
+            ));
+        }
         Ok(Sweep {
             name,
             path: path.to_path_buf(),
@@ -472,6 +495,7 @@ impl Sweep {
             base,
             keys,
             base_table,
+            policy: policy.clone(),
         })
     }
 
@@ -517,15 +541,17 @@ impl Sweep {
     /// Combination `i` checked as a design, with `overrides` applied; the error in plain words.
     pub fn variant(&self, i: usize, overrides: &Overrides) -> Result<Design, String> {
         let text = self.variant_text(i);
-        let d = Design::from_bytes(text.as_bytes(), &self.base_path).map_err(|e| match e {
-            InputError::Invalid {
-                key,
-                value,
-                problem,
-                ..
-            } => format!("`{key}` = {value}: {problem}"),
-            other => other.to_string(),
-        })?;
+        let d = Design::from_bytes_with(text.as_bytes(), &self.base_path, &self.policy).map_err(
+            |e| match e {
+                InputError::Invalid {
+                    key,
+                    value,
+                    problem,
+                    ..
+                } => format!("`{key}` = {value}: {problem}"),
+                other => other.to_string(),
+            },
+        )?;
         Ok(overrides.apply(&d))
     }
 
@@ -956,7 +982,7 @@ mod tests {
             "s.toml",
             &format!("name = \"t\"\nbase = \"base.toml\"\n[vary]\n{vary}"),
         );
-        Sweep::load(&p)
+        Sweep::load_with(&p, &ReadPolicy::new(dir.path()))
     }
 
     #[test]
