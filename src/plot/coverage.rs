@@ -7,8 +7,8 @@
 //! covered share of all the cells under it (counts summed, then divided), so no cell is lost.
 
 use super::colour::{self, BarPlace, ColourScale, COVERAGE};
-use super::encode::{self, Figure};
-use super::frame::{self, RegionFrame};
+use super::encode;
+use super::frame::{self, Overlay, Region, RegionFrame};
 use super::text;
 use super::{Picture, PlotError};
 use crate::analysis::Analysis;
@@ -91,10 +91,6 @@ where
 struct Coverage {
     /// Extra legend lines (small openings).
     notes: Vec<String>,
-    frame: RegionFrame,
-    head: String,
-    lines: Vec<String>,
-    buf: Vec<u8>,
     scale: Option<ColourScale>,
     window: [f64; 4],
     /// Centre (mm) and radius (mm) of the largest untreated disc.
@@ -162,39 +158,28 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
     } else {
         Vec::new()
     };
-    let fig = Coverage {
+    let fig = Region {
         frame,
         head: format!("{} — coverage: where the openings are", a.design.name),
         lines,
         buf,
-        scale,
-        window: super::detail::window_mm(a),
-        gap,
-        notes,
+        over: Coverage {
+            scale,
+            window: super::detail::window_mm(a),
+            gap,
+            notes,
+        },
     };
-    let (png, svg, scale) = encode::render(&fig).map_err(Picture::draw_error("coverage"))?;
-    Ok(Picture {
-        name: "coverage",
-        png,
-        svg,
-        size: frame.canvas,
-        scale,
-        plot: Some((frame.plot, frame.window_mm)),
-    })
+    Picture::of_region("coverage", &fig)
 }
 
-impl Figure for Coverage {
-    fn size(&self) -> (u32, u32) {
-        self.frame.canvas
-    }
-
-    fn draw<DB: DrawingBackend>(
+impl Overlay for Coverage {
+    fn draw_over<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
+        frame: &RegionFrame,
     ) -> Result<Option<ColourScale>, String> {
-        let frame = &self.frame;
         let (_, py0, _, ph) = frame.plot;
-        frame::region_base(root, frame, &self.head, &self.lines, &self.buf)?;
         let bar = BarPlace {
             x: frame.bar_left(),
             y: py0 + 40,

@@ -4,8 +4,8 @@
 //! region not covered by a whole tile are grey: they count for no tile.
 
 use super::colour::{self, BarPlace, ColourScale, DENSITY};
-use super::encode::{self, Figure};
-use super::frame::{self, RegionFrame};
+use super::encode;
+use super::frame::{self, Overlay, Region, RegionFrame};
 use super::text;
 use super::{Picture, PlotError};
 use crate::analysis::Analysis;
@@ -38,10 +38,6 @@ fn edges(tile: &[usize]) -> Vec<bool> {
 }
 
 struct Density {
-    frame: RegionFrame,
-    head: String,
-    lines: Vec<String>,
-    buf: Vec<u8>,
     scale: Option<ColourScale>,
     /// Tile centres (mm), text and whether the tile is dark.
     labels: Vec<((f64, f64), String, bool)>,
@@ -124,38 +120,27 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
         None => format!("the region holds no whole {} mm tile", text::tick(t)),
     });
     let partial = (ntx as f64) * t < lx - 1e-9 || (nty as f64) * t < ly - 1e-9;
-    let fig = Density {
+    let fig = Region {
         frame,
         head: format!("{} — density: channels per cm² per tile", a.design.name),
         lines,
         buf,
-        scale,
-        labels,
-        partial,
+        over: Density {
+            scale,
+            labels,
+            partial,
+        },
     };
-    let (png, svg, scale) = encode::render(&fig).map_err(Picture::draw_error("density"))?;
-    Ok(Picture {
-        name: "density",
-        png,
-        svg,
-        size: frame.canvas,
-        scale,
-        plot: Some((frame.plot, frame.window_mm)),
-    })
+    Picture::of_region("density", &fig)
 }
 
-impl Figure for Density {
-    fn size(&self) -> (u32, u32) {
-        self.frame.canvas
-    }
-
-    fn draw<DB: DrawingBackend>(
+impl Overlay for Density {
+    fn draw_over<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
+        f: &RegionFrame,
     ) -> Result<Option<ColourScale>, String> {
-        let f = &self.frame;
         let (_, py0, _, ph) = f.plot;
-        frame::region_base(root, f, &self.head, &self.lines, &self.buf)?;
         for ((x, y), s, dark) in &self.labels {
             let c = if *dark { WHITE } else { BLACK };
             root.draw(&Text::new(

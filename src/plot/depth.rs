@@ -9,8 +9,8 @@
 //! bracketed on it — so a reader sees at once which layer the needles reach.
 
 use super::colour::{self, BarPlace, ColourScale, BAR_W, DEPTH};
-use super::encode::{self, Figure};
-use super::frame::{self, RegionFrame};
+use super::encode;
+use super::frame::{self, Overlay, Region, RegionFrame};
 use super::text;
 use super::{Picture, PlotError};
 use crate::analysis::Analysis;
@@ -89,10 +89,6 @@ pub fn spread(ys: &[f64], gap: f64, lo: f64, hi: f64) -> Vec<f64> {
 }
 
 struct Depth {
-    frame: RegionFrame,
-    head: String,
-    lines: Vec<String>,
-    buf: Vec<u8>,
     scale: Option<ColourScale>,
     boundaries: [f64; 4],
     preset: String,
@@ -160,24 +156,18 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
             layers.join(", ")
         ),
     ];
-    let fig = Depth {
+    let fig = Region {
         frame,
         head: format!("{} — depth: deepest channel per cell", a.design.name),
         lines,
         buf,
-        scale,
-        boundaries: skin.boundaries_mm(),
-        preset: skin.preset.clone(),
+        over: Depth {
+            scale,
+            boundaries: skin.boundaries_mm(),
+            preset: skin.preset.clone(),
+        },
     };
-    let (png, svg, scale) = encode::render(&fig).map_err(Picture::draw_error("depth"))?;
-    Ok(Picture {
-        name: "depth",
-        png,
-        svg,
-        size: frame.canvas,
-        scale,
-        plot: Some((frame.plot, frame.window_mm)),
-    })
+    Picture::of_region("depth", &fig)
 }
 
 /// Pale tints of the layers on the skin ruler, surface first.
@@ -308,18 +298,13 @@ fn frame_outline<DB: DrawingBackend>(
     .map_err(encode::err)
 }
 
-impl Figure for Depth {
-    fn size(&self) -> (u32, u32) {
-        self.frame.canvas
-    }
-
-    fn draw<DB: DrawingBackend>(
+impl Overlay for Depth {
+    fn draw_over<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
+        f: &RegionFrame,
     ) -> Result<Option<ColourScale>, String> {
-        let f = &self.frame;
         let py0 = f.plot.1;
-        frame::region_base(root, f, &self.head, &self.lines, &self.buf)?;
         let x = f.bar_left();
         let bar = BarPlace {
             x,

@@ -8,8 +8,8 @@
 //! 5 µm pitch.
 
 use super::colour::{self, ColourScale};
-use super::encode::{self, Figure};
-use super::frame::{self, RegionFrame};
+use super::encode;
+use super::frame::{self, Overlay, Region, RegionFrame};
 use super::text;
 use super::{Picture, PlotError};
 use crate::analysis::Analysis;
@@ -49,10 +49,6 @@ pub fn channels_in(a: &Analysis, w: [f64; 4]) -> Vec<Channel> {
 }
 
 struct Detail {
-    frame: RegionFrame,
-    head: String,
-    lines: Vec<String>,
-    buf: Vec<u8>,
     legend: Vec<([u8; 3], String)>,
     covered_share: f64,
     shapes: Vec<String>,
@@ -149,49 +145,38 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
             chans.len()
         ),
     ];
-    let fig = Detail {
+    let fig = Region {
         frame,
         head: format!("{} — detail: the openings at true scale", a.design.name),
         lines,
         buf,
-        legend,
-        covered_share,
-        shapes: shapes
-            .into_iter()
-            .take(3)
-            .flat_map(|(s, n)| {
-                let kind = if s.starts_with('Ø') {
-                    "round holes"
-                } else {
-                    "capsules"
-                };
-                [format!("{n} {kind}"), format!("    {s} each")]
-            })
-            .collect(),
+        over: Detail {
+            legend,
+            covered_share,
+            shapes: shapes
+                .into_iter()
+                .take(3)
+                .flat_map(|(s, n)| {
+                    let kind = if s.starts_with('Ø') {
+                        "round holes"
+                    } else {
+                        "capsules"
+                    };
+                    [format!("{n} {kind}"), format!("    {s} each")]
+                })
+                .collect(),
+        },
     };
-    let (png, svg, scale) = encode::render(&fig).map_err(Picture::draw_error("detail"))?;
-    Ok(Picture {
-        name: "detail",
-        png,
-        svg,
-        size: frame.canvas,
-        scale,
-        plot: Some((frame.plot, w)),
-    })
+    Picture::of_region("detail", &fig)
 }
 
-impl Figure for Detail {
-    fn size(&self) -> (u32, u32) {
-        self.frame.canvas
-    }
-
-    fn draw<DB: DrawingBackend>(
+impl Overlay for Detail {
+    fn draw_over<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
+        f: &RegionFrame,
     ) -> Result<Option<ColourScale>, String> {
-        let f = &self.frame;
         let py0 = f.plot.1;
-        frame::region_base(root, f, &self.head, &self.lines, &self.buf)?;
         let x = f.bar_left();
         let mut y = py0 + 20;
         root.draw(&Text::new(

@@ -2,7 +2,8 @@
 //! axes, the base every region figure shares ([`region_base`]), and the parallel fill of the
 //! heatmap raster.
 
-use super::encode::{blit, err, DResult};
+use super::colour::ColourScale;
+use super::encode::{blit, err, DResult, Figure};
 use super::text::{text, tick, title};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -195,6 +196,46 @@ where
         .enumerate()
         .for_each(|(j, row)| f(j as u32, row));
     buf
+}
+
+/// What a region picture draws over its base (legends, colour bar, marks); returns the colour
+/// scale it labelled, if any.
+pub trait Overlay: Sync {
+    /// Draws over the base of the picture whose frame is `frame`.
+    fn draw_over<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        frame: &RegionFrame,
+    ) -> Result<Option<ColourScale>, String>;
+}
+
+/// A region picture: the base every one shares — its frame, title block and heatmap raster,
+/// drawn by [`region_base`] — and what it draws over them.
+pub struct Region<T> {
+    /// Where the plot goes.
+    pub frame: RegionFrame,
+    /// First line of the title block.
+    pub head: String,
+    /// Lines under it.
+    pub lines: Vec<String>,
+    /// The heatmap, `frame.plot` sized, RGB, row 0 at the top.
+    pub buf: Vec<u8>,
+    /// The picture's own part.
+    pub over: T,
+}
+
+impl<T: Overlay> Figure for Region<T> {
+    fn size(&self) -> (u32, u32) {
+        self.frame.canvas
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<Option<ColourScale>, String> {
+        region_base(root, &self.frame, &self.head, &self.lines, &self.buf)?;
+        self.over.draw_over(root, &self.frame)
+    }
 }
 
 #[cfg(test)]

@@ -40,6 +40,7 @@ pub mod detail;
 pub mod encode;
 pub mod frame;
 pub mod needles;
+pub mod pitch;
 pub mod sweep;
 pub mod text;
 
@@ -91,6 +92,22 @@ pub struct Picture {
 impl Picture {
     fn draw_error(picture: &'static str) -> impl Fn(String) -> PlotError {
         move |message| PlotError::Draw { picture, message }
+    }
+
+    /// Draws and encodes a region picture named `name`.
+    fn of_region<T: frame::Overlay>(
+        name: &'static str,
+        fig: &frame::Region<T>,
+    ) -> Result<Picture, PlotError> {
+        let (png, svg, scale) = encode::render(fig).map_err(Picture::draw_error(name))?;
+        Ok(Picture {
+            name,
+            png,
+            svg,
+            size: fig.frame.canvas,
+            scale,
+            plot: Some((fig.frame.plot, fig.frame.window_mm)),
+        })
     }
 }
 
