@@ -139,8 +139,9 @@ pub fn region_axes<DB: DrawingBackend>(
         .y_label_area_size(Y_LABEL_W)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(err)?;
-    let nx = ((pw as f64) / 110.0).round().max(2.0) as usize;
-    let ny = ((ph as f64) / 90.0).round().max(2.0) as usize;
+    // at least four ticks asked for, so a small map (a compare panel) still shows a scale
+    let nx = ((pw as f64) / 110.0).round().max(4.0) as usize;
+    let ny = ((ph as f64) / 90.0).round().max(4.0) as usize;
     chart
         .configure_mesh()
         .disable_mesh()

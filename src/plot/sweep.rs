@@ -144,6 +144,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Chart) -> Result<
     ch.configure_mesh()
         .x_labels(x_ticks)
         .x_label_formatter(&x_fmt)
+        .y_label_formatter(&|y| text::tick(*y))
         .x_desc(c.x_label.clone())
         .y_desc(c.y_label.clone())
         .axis_desc_style(text::text(17))
