@@ -7,7 +7,7 @@
 
 use super::encode::{blit, err};
 use super::frame::frame_rect;
-use super::text::{anchored, nice_step, num, text};
+use super::text::{anchored, nice_step, num, put, text};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -231,12 +231,12 @@ pub fn colour_bar<DB: DrawingBackend>(
         .collect();
     blit(root, (x, y), BAR_W, h, &grad)?;
     frame_rect(root, (x, y, BAR_W, h), BLACK)?;
-    root.draw(&Text::new(
+    put(
+        root,
         scale.unit.clone(),
         (x, y - 16),
         anchored(text(20), HPos::Left, VPos::Bottom),
-    ))
-    .map_err(err)?;
+    )?;
     let labels = if scale.hi > scale.lo {
         bar_labels(scale, h, 40.0)
     } else {
@@ -254,22 +254,38 @@ pub fn colour_bar<DB: DrawingBackend>(
             BLACK.stroke_width(2),
         ))
         .map_err(err)?;
-        root.draw(&Text::new(
+        put(
+            root,
             s.clone(),
             (xr + 12, py),
             anchored(text(20), HPos::Left, VPos::Center),
-        ))
-        .map_err(err)?;
+        )?;
         if scale.hi <= scale.lo {
-            root.draw(&Text::new(
+            put(
+                root,
                 "(every value)".to_string(),
                 (xr + 12, py + 24),
                 anchored(text(18), HPos::Left, VPos::Center),
-            ))
-            .map_err(err)?;
+            )?;
         }
     }
     Ok(labels)
+}
+
+/// Draws the legend key of "no data" cells ([`EMPTY`]): a swatch at `at` (px, its left
+/// edge and vertical centre) and `label`.
+pub fn empty_key<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    at: (i32, i32),
+    label: &str,
+) -> Result<(), String> {
+    let (x, y) = at;
+    root.draw(&Rectangle::new(
+        [(x, y - 10), (x + 20, y + 10)],
+        rgb(EMPTY).filled(),
+    ))
+    .map_err(err)?;
+    super::text::key(root, at, label)
 }
 
 #[cfg(test)]

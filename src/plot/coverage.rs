@@ -15,7 +15,6 @@ use crate::analysis::Analysis;
 use crate::metrics::raster::AreaMaps;
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, VPos};
 
 /// Range of the cells' covered share: (min, max) over cells with pixels.
 pub fn cell_range(m: &AreaMaps) -> (f64, f64) {
@@ -209,12 +208,7 @@ impl Overlay for Coverage {
             orange.stroke_width(3),
         ))
         .map_err(encode::err)?;
-        root.draw(&Text::new(
-            "detail window".to_string(),
-            (lx0 + 30, ly),
-            text::anchored(text::text(20), HPos::Left, VPos::Center),
-        ))
-        .map_err(encode::err)?;
+        text::key(root, (lx0, ly), "detail window")?;
         ly += 40;
         if let Some(((cx, cy), r_mm)) = self.gap {
             let (px, py) = frame.px(cx, cy);
@@ -226,12 +220,7 @@ impl Overlay for Coverage {
                 .map_err(encode::err)?;
             root.draw(&Circle::new((lx0 + 9, ly), 9, red.stroke_width(3)))
                 .map_err(encode::err)?;
-            root.draw(&Text::new(
-                "largest untreated disc".to_string(),
-                (lx0 + 30, ly),
-                text::anchored(text::text(20), HPos::Left, VPos::Center),
-            ))
-            .map_err(encode::err)?;
+            text::key(root, (lx0, ly), "largest untreated disc")?;
             text::legend_lines(
                 root,
                 lx0 + 30,

@@ -4,7 +4,6 @@
 //! region not covered by a whole tile are grey: they count for no tile.
 
 use super::colour::{self, BarPlace, ColourScale, DENSITY};
-use super::encode;
 use super::frame::{self, Overlay, Region, RegionFrame};
 use super::text;
 use super::{Picture, PlotError};
@@ -143,12 +142,12 @@ impl Overlay for Density {
         let (_, py0, _, ph) = f.plot;
         for ((x, y), s, dark) in &self.labels {
             let c = if *dark { WHITE } else { BLACK };
-            root.draw(&Text::new(
+            text::put(
+                root,
                 s.clone(),
                 f.px(*x, *y),
                 text::anchored(text::tinted(text::text(20), c), HPos::Center, VPos::Center),
-            ))
-            .map_err(encode::err)?;
+            )?;
         }
         let bar = BarPlace {
             x: f.bar_left(),
@@ -167,17 +166,7 @@ impl Overlay for Density {
         if !self.partial {
             return Ok(drawn);
         }
-        root.draw(&Rectangle::new(
-            [(bar.x, ly - 10), (bar.x + 20, ly + 10)],
-            colour::rgb(colour::EMPTY).filled(),
-        ))
-        .map_err(encode::err)?;
-        root.draw(&Text::new(
-            "not in a whole tile".to_string(),
-            (bar.x + 30, ly),
-            text::anchored(text::text(20), HPos::Left, VPos::Center),
-        ))
-        .map_err(encode::err)?;
+        colour::empty_key(root, (bar.x, ly), "not in a whole tile")?;
         Ok(drawn)
     }
 }

@@ -196,12 +196,12 @@ impl Depth {
             None => dmax * 1.15,
         };
         let py = |d: f64| y + (d / bottom * h as f64).round() as i32;
-        root.draw(&Text::new(
+        text::put(
+            root,
             format!("skin layers ({})", self.preset),
             (x, y - 30),
             text::bold(20),
-        ))
-        .map_err(encode::err)?;
+        )?;
         let mut tops = vec![0.0];
         tops.extend(b.iter().copied());
         let mut names = Vec::new();
@@ -240,12 +240,12 @@ impl Depth {
                 BLACK.stroke_width(1),
             ))
             .map_err(encode::err)?;
-            root.draw(&Text::new(
+            text::put(
+                root,
                 text::tick(*v),
                 (x - 14, *at as i32),
                 text::anchored(text::text(16), HPos::Right, VPos::Center),
-            ))
-            .map_err(encode::err)?;
+            )?;
         }
         frame_outline(root, x, y, h)?;
         // layer names on the right, spread apart, with leaders
@@ -258,12 +258,12 @@ impl Depth {
                 RGBColor(120, 120, 120).stroke_width(1),
             ))
             .map_err(encode::err)?;
-            root.draw(&Text::new(
+            text::put(
+                root,
                 name.clone(),
                 (xr + 18, *at as i32),
                 text::anchored(text::text(18), HPos::Left, VPos::Center),
-            ))
-            .map_err(encode::err)?;
+            )?;
         }
         // the channels' range
         if let Some((lo, hi)) = range {
@@ -274,12 +274,12 @@ impl Depth {
                 red.stroke_width(3),
             ))
             .map_err(encode::err)?;
-            root.draw(&Text::new(
+            text::put(
+                root,
                 "red: the channels' depths".to_string(),
                 (x - 50, y + h as i32 + 12),
                 text::anchored(text::tinted(text::text(18), red), HPos::Left, VPos::Top),
-            ))
-            .map_err(encode::err)?;
+            )?;
         }
         Ok(())
     }
@@ -325,12 +325,12 @@ impl Overlay for Depth {
                         BLACK.stroke_width(3),
                     ))
                     .map_err(encode::err)?;
-                    root.draw(&Text::new(
+                    text::put(
+                        root,
                         text::tick(v),
                         (x - 10, yy),
                         text::anchored(text::text(16), HPos::Right, VPos::Bottom),
-                    ))
-                    .map_err(encode::err)?;
+                    )?;
                 }
             }
             drawn = Some(s);
@@ -345,17 +345,7 @@ impl Overlay for Depth {
             self.scale.as_ref().map(|s| (s.lo, s.hi)),
         )?;
         let ly = ry + rh as i32 + 56;
-        root.draw(&Rectangle::new(
-            [(x, ly - 10), (x + 20, ly + 10)],
-            colour::rgb(colour::EMPTY).filled(),
-        ))
-        .map_err(encode::err)?;
-        root.draw(&Text::new(
-            "no channel in cell".to_string(),
-            (x + 30, ly),
-            text::anchored(text::text(20), HPos::Left, VPos::Center),
-        ))
-        .map_err(encode::err)?;
+        colour::empty_key(root, (x, ly), "no channel in cell")?;
         Ok(drawn)
     }
 }

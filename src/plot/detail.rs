@@ -179,12 +179,12 @@ impl Overlay for Detail {
         let py0 = f.plot.1;
         let x = f.bar_left();
         let mut y = py0 + 20;
-        root.draw(&Text::new(
+        text::put(
+            root,
             "colour = pass angle".to_string(),
             (x, y),
             text::bold(20),
-        ))
-        .map_err(encode::err)?;
+        )?;
         y += 40;
         for (c, s) in &self.legend {
             root.draw(&Rectangle::new(
@@ -192,21 +192,21 @@ impl Overlay for Detail {
                 colour::rgb(*c).filled(),
             ))
             .map_err(encode::err)?;
-            root.draw(&Text::new(
+            text::put(
+                root,
                 s.clone(),
                 (x + 40, y + 10),
                 text::anchored(text::text(20), HPos::Left, VPos::Center),
-            ))
-            .map_err(encode::err)?;
+            )?;
             y += 32;
         }
         y += 20;
-        root.draw(&Text::new(
+        text::put(
+            root,
             "shapes in the window".to_string(),
             (x, y),
             text::bold(20),
-        ))
-        .map_err(encode::err)?;
+        )?;
         y = text::legend_lines(root, x, y + 32, 18, &self.shapes)?;
         y += 10;
         y = text::legend_lines(
@@ -221,8 +221,7 @@ impl Overlay for Detail {
         )?;
         // scale bar: 1 mm at the picture's scale
         y += 40;
-        root.draw(&Text::new("scale".to_string(), (x, y), text::bold(20)))
-            .map_err(encode::err)?;
+        text::put(root, "scale".to_string(), (x, y), text::bold(20))?;
         let bar_px = f.px_per_mm().round() as i32;
         let yb = y + 50;
         root.draw(&Rectangle::new(
@@ -237,12 +236,12 @@ impl Overlay for Detail {
             ))
             .map_err(encode::err)?;
         }
-        root.draw(&Text::new(
+        text::put(
+            root,
             "1 mm".to_string(),
             (x + bar_px / 2, yb + 24),
             text::anchored(text::text(20), HPos::Center, VPos::Top),
-        ))
-        .map_err(encode::err)?;
+        )?;
         Ok(None)
     }
 }

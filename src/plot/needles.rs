@@ -428,12 +428,12 @@ impl Figure for Needles {
             }
             if self.numbers {
                 let off = self.radius_px + 4;
-                root.draw(&Text::new(
+                text::put(
+                    root,
                     dot.number.to_string(),
                     (at.0 + off, at.1 - off),
                     text::anchored(text::text(18), HPos::Left, VPos::Bottom),
-                ))
-                .map_err(e)?;
+                )?;
             }
         }
         if !self.numbers {
@@ -442,12 +442,12 @@ impl Figure for Needles {
                 let at = to_px(d0.x, d0.y);
                 root.draw(&Circle::new(at, self.radius_px + 5, BLACK.stroke_width(2)))
                     .map_err(e)?;
-                root.draw(&Text::new(
+                text::put(
+                    root,
                     "needle 0".to_string(),
                     (at.0 + self.radius_px + 8, at.1 - self.radius_px - 4),
                     text::anchored(text::text(16), HPos::Left, VPos::Bottom),
-                ))
-                .map_err(e)?;
+                )?;
             }
         }
         let red = RGBColor(200, 0, 0);
@@ -473,19 +473,18 @@ impl Figure for Needles {
             } else {
                 text::anchored(text::tinted(text::bold(20), red), HPos::Center, v)
             };
-            root.draw(&Text::new(letter.clone(), (tx, ty), anchor))
-                .map_err(e)?;
+            text::put(root, letter.clone(), (tx, ty), anchor)?;
         }
         // ring labels at the right of the plot
         let xr = px + pw as i32 + 10;
         for (y, s) in &self.side_labels {
             let (_, yy) = to_px(x0, *y);
-            root.draw(&Text::new(
+            text::put(
+                root,
                 s.clone(),
                 (xr, yy),
                 text::anchored(text::text(18), HPos::Left, VPos::Center),
-            ))
-            .map_err(e)?;
+            )?;
         }
         // colour bar
         let bx = (px + pw as i32 + 120).max(1150);

@@ -126,6 +126,31 @@ pub fn legend_lines<DB: DrawingBackend>(
     Ok(yy)
 }
 
+/// Draws the text `s` at `at` (px) in `style` (anchored or not).
+pub fn put<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    s: impl Into<String>,
+    at: (i32, i32),
+    style: TextStyle<'static>,
+) -> DResult {
+    root.draw(&Text::new(s.into(), at, style)).map_err(err)
+}
+
+/// Draws the label of a legend key whose mark starts at `at` (px): 30 px to its right,
+/// vertically centred, 20 px text.
+pub fn key<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    at: (i32, i32),
+    label: &str,
+) -> DResult {
+    put(
+        root,
+        label,
+        (at.0 + 30, at.1),
+        anchored(text(20), HPos::Left, VPos::Center),
+    )
+}
+
 /// Width of `s` set in text of `px` pixels, px (the embedded font's own metrics).
 pub fn width(s: &str, px: u32) -> u32 {
     register_fonts();
