@@ -483,31 +483,41 @@ fn compare_picture_has_its_whole_colour_bar_and_states_seed_and_pitch() {
     );
 }
 
-/// The sweep picture's subtitle states the seed and the raster pitch the sweep ran at.
+/// The sweep picture's subtitle states the seed and the raster pitch the sweep ran at; its
+/// bytes do not depend on the thread count.
 #[test]
 fn sweep_picture_states_seed_and_pitch() {
-    let dir = tempfile::tempdir().unwrap();
-    run(&[
-        "sweep".as_ref(),
-        design("sweeps/mf8-length-rings.toml").as_os_str(),
-        "--out".as_ref(),
-        dir.path().as_os_str(),
-        "--resolution-um".as_ref(),
-        "80".as_ref(),
-        "--seed".as_ref(),
-        "7".as_ref(),
-        "--quiet".as_ref(),
-    ]);
-    let svg = std::fs::read(dir.path().join("mf8-length-rings/sweep.svg")).unwrap();
+    let sweep_into = |threads: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        run(&[
+            "sweep".as_ref(),
+            design("sweeps/mf8-length-rings.toml").as_os_str(),
+            "--out".as_ref(),
+            dir.path().as_os_str(),
+            "--resolution-um".as_ref(),
+            "80".as_ref(),
+            "--seed".as_ref(),
+            "7".as_ref(),
+            "--threads".as_ref(),
+            threads.as_ref(),
+            "--quiet".as_ref(),
+        ]);
+        let read = |f: &str| std::fs::read(dir.path().join("mf8-length-rings").join(f)).unwrap();
+        (read("sweep.png"), read("sweep.svg"))
+    };
+    let (png, svg) = sweep_into("2");
     assert!(
         has_text(&svg, |t| t
             == "seed 7 · raster pitch 80 µm · base design mf8-192"),
         "{:?}",
         svg_texts(&svg)
     );
-    let png = std::fs::read(dir.path().join("mf8-length-rings/sweep.png")).unwrap();
     let img = image::load_from_memory(&png).unwrap();
     assert_eq!((img.width(), img.height()), plot::sweep::SIZE);
+    assert!(
+        sweep_into("1") == (png, svg),
+        "sweep picture differs between 1 and 2 threads"
+    );
 }
 
 /// A map of equal tiles still shows its tiles: a border between every two tiles, each tile's
