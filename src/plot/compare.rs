@@ -135,6 +135,15 @@ fn provenance(analyses: &[&Analysis]) -> String {
 /// Draws the comparison of `analyses`; with `pairs` (from [`crate::compare::compare`]), a row
 /// of bars at equal density for each roller–pen pair. The picture's name is `compare`; its
 /// files are named by [`file_stem`].
+///
+/// # Examples
+/// ```no_run
+/// use needlemap::{analysis, design::Design, plot, progress::Silent};
+/// let load = |f: &str| analysis::analyze(&Design::load(f.as_ref()).unwrap(), &Silent).unwrap();
+/// let (a, b) = (load("designs/mf8-192.toml"), load("designs/pen-12-110.toml"));
+/// let pic = plot::compare::render(&[&a, &b], &[]).unwrap();
+/// assert_eq!(pic.size, plot::compare::size(2, 0));
+/// ```
 pub fn render(analyses: &[&Analysis], pairs: &[Pair]) -> Result<Picture, PlotError> {
     let size = size(analyses.len(), pairs.len());
     let names: Vec<&str> = analyses.iter().map(|a| a.design.name.as_str()).collect();

@@ -44,6 +44,21 @@ pub struct Chart {
 }
 
 /// Renders the chart (the picture `sweep`).
+///
+/// # Examples
+/// ```
+/// use needlemap::plot::sweep::{render, Chart, Series, SIZE};
+/// let c = Chart {
+///     title: "s: coverage_fraction vs needle.length_mm".into(),
+///     subtitle: "seed 1 · raster pitch 40 µm · base design mf8-192".into(),
+///     note: None,
+///     x_label: "needle.length_mm (mm)".into(),
+///     x_whole: false,
+///     y_label: "coverage_fraction (%)".into(),
+///     series: vec![Series { label: "coverage_fraction".into(), points: vec![(1.0, Some(10.0)), (2.0, Some(30.0))] }],
+/// };
+/// assert_eq!(render(&c).unwrap().size, SIZE);
+/// ```
 pub fn render(c: &Chart) -> Result<Picture, PlotError> {
     let (png, svg, scale) = encode::render(c).map_err(Picture::draw_error("sweep"))?;
     Ok(Picture {
