@@ -9,7 +9,7 @@ use assert_cmd::Command;
 use common::design;
 use needlemap::analysis::{self, Analysis};
 use needlemap::channel::Channel;
-use needlemap::design::Design;
+use needlemap::design::{Design, Device};
 use needlemap::plot::{self, Picture};
 use needlemap::progress::Silent;
 use std::path::Path;
@@ -408,4 +408,218 @@ fn layout_rejects_a_bad_design_with_exit_2_and_writes_nothing() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad.toml"));
     assert!(!out_dir.exists());
+}
+
+/// Every `<text>` of an SVG: x, y and content.
+fn svg_texts(svg: &[u8]) -> Vec<(f64, f64, String)> {
+    let s = std::str::from_utf8(svg).unwrap();
+    let doc = roxmltree::Document::parse(s).unwrap();
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| {
+            let at = |k: &str| {
+                n.attribute(k)
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(f64::NAN)
+            };
+            (at("x"), at("y"), n.text().unwrap_or("").trim().to_string())
+        })
+        .collect()
+}
+
+fn has_text(svg: &[u8], pred: impl Fn(&str) -> bool) -> bool {
+    svg_texts(svg).iter().any(|(_, _, t)| pred(t))
+}
+
+/// The compare picture keeps its colour bar, labels and unit inside the canvas, labels the
+/// bar 0–100 %, and states the seed and raster pitch.
+#[test]
+fn compare_picture_has_its_whole_colour_bar_and_states_seed_and_pitch() {
+    let (a, b) = (analysed("mf8-192.toml"), analysed("pen-12-110.toml"));
+    let p = plot::compare::render(&[&a, &b], &[]).unwrap();
+    let img = image::load_from_memory(&p.png).unwrap().to_rgb8();
+    assert_eq!((img.width(), img.height()), p.size);
+    // nothing is drawn in the last 10 columns beside the maps: the bar's labels end before
+    // the edge (the metric bars below, 300 px, reach their own margin)
+    let (w, h) = p.size;
+    for x in w - 10..w {
+        for y in 0..h - 300 {
+            assert_eq!(
+                *img.get_pixel(x, y),
+                image::Rgb([255, 255, 255]),
+                "pixel ({x}, {y}) at the right edge is drawn on"
+            );
+        }
+    }
+    let s = p.scale.clone().expect("a colour bar");
+    assert_eq!((s.lo, s.hi), (0.0, 100.0));
+    assert!(s.labels.iter().any(|(v, t)| *v == 100.0 && t == "100"));
+    // the bar's gradient is in the picture, to the right of the maps
+    let texts = svg_texts(&p.svg);
+    let unit = texts
+        .iter()
+        .find(|t| t.2 == s.unit)
+        .expect("the bar's unit");
+    assert!(
+        unit.0 > (w / 2) as f64 && unit.0 < (w - 150) as f64,
+        "{unit:?}"
+    );
+    let pitch = plot::text::tick(a.grid.pitch_mm * 1000.0);
+    assert!(
+        has_text(&p.svg, |t| t.contains(&format!(
+            "seed {} · raster pitch {pitch} µm",
+            a.design.treatment.seed
+        ))),
+        "seed and pitch in the subtitle"
+    );
+}
+
+/// The sweep picture's subtitle states the seed and the raster pitch the sweep ran at; its
+/// bytes do not depend on the thread count.
+#[test]
+fn sweep_picture_states_seed_and_pitch() {
+    let sweep_into = |threads: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        run(&[
+            "sweep".as_ref(),
+            design("sweeps/mf8-length-rings.toml").as_os_str(),
+            "--out".as_ref(),
+            dir.path().as_os_str(),
+            "--resolution-um".as_ref(),
+            "80".as_ref(),
+            "--seed".as_ref(),
+            "7".as_ref(),
+            "--threads".as_ref(),
+            threads.as_ref(),
+            "--quiet".as_ref(),
+        ]);
+        let read = |f: &str| std::fs::read(dir.path().join("mf8-length-rings").join(f)).unwrap();
+        (read("sweep.png"), read("sweep.svg"))
+    };
+    let (png, svg) = sweep_into("2");
+    assert!(
+        has_text(&svg, |t| t
+            == "seed 7 · raster pitch 80 µm · base design mf8-192"),
+        "{:?}",
+        svg_texts(&svg)
+    );
+    let img = image::load_from_memory(&png).unwrap();
+    assert_eq!((img.width(), img.height()), plot::sweep::SIZE);
+    assert!(
+        sweep_into("1") == (png, svg),
+        "sweep picture differs between 1 and 2 threads"
+    );
+}
+
+/// A map of equal tiles still shows its tiles: a border between every two tiles, each tile's
+/// value written on it.
+#[test]
+fn a_uniform_density_map_reads_as_tiles() {
+    let a = analysed("pen-12-110.toml");
+    let p = plot::density::render(&a).unwrap();
+    let s = p.scale.clone().unwrap();
+    assert_eq!(s.lo, s.hi, "pen-12-110 is expected to be uniform");
+    let ((px0, py0, pw, _), w) = p.plot.unwrap();
+    let (_, ntx, nty) = a.tile_channels;
+    let t = a.design.analysis.tile_mm;
+    assert!(ntx as f64 * t >= w[2] - 1e-9, "no partial strip in x");
+    let img = image::load_from_memory(&p.png).unwrap().to_rgb8();
+    // a row a fifth of a tile below the top: clear of the values written at tile centres
+    let tile_px = pw as f64 / (w[2] - w[0]) * t;
+    let y = py0 as u32 + (tile_px * 0.2) as u32;
+    let border = image::Rgb(plot::density::TILE_BORDER);
+    let row: Vec<bool> = (0..pw)
+        .map(|i| *img.get_pixel(px0 as u32 + i, y) == border)
+        .collect();
+    let runs = row.windows(2).filter(|w| w[1] && !w[0]).count() + usize::from(row[0]);
+    assert_eq!(runs, ntx - 1, "one border between every two tiles");
+    // and between the borders one flat colour, not the border's
+    let inside: Vec<_> = (0..pw)
+        .filter(|&i| !row[i as usize])
+        .map(|i| *img.get_pixel(px0 as u32 + i, y))
+        .collect();
+    assert!(inside.iter().all(|c| *c == inside[0] && *c != border));
+    let value = plot::text::num(s.lo, 0);
+    let written = svg_texts(&p.svg).iter().filter(|t| t.2 == value).count();
+    assert_eq!(written, ntx * nty, "every tile's value written on it");
+}
+
+/// The detail legend says what the colours are: the pass angle, each angle listed with its
+/// number of passes.
+#[test]
+fn detail_legend_names_pass_angles() {
+    let a = analysed("mf8-192.toml");
+    let p = plot::detail::render(&a).unwrap();
+    assert!(has_text(&p.svg, |t| t == "colour = pass angle"));
+    assert!(!has_text(&p.svg, |t| t.contains("by pass")));
+    let angles = &a.design.treatment.pass_angles_deg;
+    let mut seen: Vec<f64> = Vec::new();
+    for &g in angles {
+        if seen.contains(&g) {
+            continue;
+        }
+        seen.push(g);
+        let n = angles.iter().filter(|&&x| x == g).count();
+        let want = format!("{}°  ({n} passes)", plot::text::tick(g));
+        assert!(has_text(&p.svg, |t| t == want), "legend entry {want}");
+    }
+    assert!(seen.len() > 1, "the design has several pass angles");
+}
+
+/// The cartridge is drawn seen from above, the across axis increasing upward.
+#[test]
+fn pen_cartridge_is_seen_from_above_with_across_upward() {
+    let d = Design::load(&design("pen-12-110.toml")).unwrap();
+    let p = plot::needles::render(&d).unwrap();
+    let texts = svg_texts(&p.svg);
+    assert!(texts.iter().any(|t| t.2.contains("seen from above")));
+    let ((px0, _, _, _), _) = p.plot.unwrap();
+    // the y tick labels, left of the plot: larger values higher up
+    let mut ticks: Vec<(f64, f64)> = texts
+        .iter()
+        .filter(|t| t.0 < px0 as f64)
+        .filter_map(|t| t.2.parse::<f64>().ok().map(|v| (t.1, v)))
+        .collect();
+    ticks.sort_by(|a, b| a.0.total_cmp(&b.0));
+    assert!(ticks.len() >= 3, "{ticks:?}");
+    assert!(
+        ticks.windows(2).all(|w| w[1].1 < w[0].1),
+        "across must increase upward: {ticks:?}"
+    );
+    // the picture's window is the needles' across range, not its mirror
+    let Device::Pen(pen) = &d.device else {
+        panic!("a pen")
+    };
+    let top = pen
+        .needles
+        .iter()
+        .map(|n| n.across_mm)
+        .fold(f64::MIN, f64::max);
+    let w = p.plot.unwrap().1;
+    assert!(w[3] > top && w[1] < top);
+}
+
+/// A long description with a line break is put on one line and shortened, and the region,
+/// passes and seed stay on the title block.
+#[test]
+fn a_long_description_keeps_region_passes_and_seed_visible() {
+    let mut d = Design::load(&design("pen-12-110.toml")).unwrap();
+    d.description = format!("line one\nline two {}", "more words ".repeat(60));
+    let a = analysis::analyze(&d, &Silent).unwrap();
+    let p = plot::coverage::render(&a).unwrap();
+    let texts = svg_texts(&p.svg);
+    let line = texts
+        .iter()
+        .find(|t| t.2.starts_with("line one"))
+        .expect("the design line");
+    assert!(line.2.starts_with("line one line two more"), "{}", line.2);
+    assert!(line.2.contains('…'), "{}", line.2);
+    assert!(line.2.contains("40 × 40 mm region · passes"), "{}", line.2);
+    assert!(
+        line.2.ends_with(&format!("seed {}", d.treatment.seed)),
+        "{}",
+        line.2
+    );
+    assert!(texts.iter().all(|t| !t.2.contains('\n')));
+    assert!(plot::text::width(&line.2, 20) + line.0 as u32 <= p.size.0);
 }

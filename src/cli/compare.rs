@@ -7,7 +7,8 @@ use super::{
 };
 use clap::Args;
 use needlemap::analysis::Analysis;
-use needlemap::compare::{self, picture, text};
+use needlemap::compare::{self, text};
+use needlemap::plot;
 use needlemap::report::{csv_out, json};
 use std::path::PathBuf;
 
@@ -67,11 +68,11 @@ pub fn run(g: &Global, args: &CompareArgs) -> CmdResult {
     let refs: Vec<&Analysis> = done.iter().collect();
     let bars = super::progress::Bars::new("compare", g.quiet);
     let cmp = compare::compare(&refs, args.target_density, &bars).map_err(compare_failure)?;
-    let (png, svg) = picture::render(&refs, &cmp.pairs).map_err(|e| Failure::Io(e.into()))?;
+    let pic = plot::compare::render(&refs, &cmp.pairs).map_err(|e| Failure::Io(e.into()))?;
     let names: Vec<&str> = refs.iter().map(|a| a.design.name.as_str()).collect();
-    let stem = picture::file_stem(&names);
-    write_file(&args.out.join(format!("{stem}.png")), &png)?;
-    write_file(&args.out.join(format!("{stem}.svg")), svg.as_bytes())?;
+    let stem = plot::compare::file_stem(&names);
+    write_file(&args.out.join(format!("{stem}.png")), &pic.png)?;
+    write_file(&args.out.join(format!("{stem}.svg")), &pic.svg)?;
     let bytes = match args.format {
         Format::Table if g.quiet => return Ok(()),
         Format::Table => text::render(&refs, &cmp).into_bytes(),

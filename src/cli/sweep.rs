@@ -68,18 +68,10 @@ pub fn run(g: &Global, args: &SweepArgs) -> CmdResult {
         }
     };
     if args.shard.is_none() && !args.no_plots {
-        let chart = plot::chart(&sweep, &rows, &args.plot);
-        let io = |e: String| {
-            Failure::Io(anyhow::anyhow!(
-                "cannot draw {}/sweep picture: {e}",
-                dir.display()
-            ))
-        };
-        write_file(&dir.join("sweep.png"), &plot::png(&chart).map_err(io)?)?;
-        write_file(
-            &dir.join("sweep.svg"),
-            plot::svg(&chart).map_err(io)?.as_bytes(),
-        )?;
+        let chart = plot::chart(&sweep, &rows, &args.plot, &g.overrides());
+        let pic = needlemap::plot::sweep::render(&chart).map_err(|e| Failure::Io(e.into()))?;
+        write_file(&dir.join("sweep.png"), &pic.png)?;
+        write_file(&dir.join("sweep.svg"), &pic.svg)?;
     }
 
     let bad = rows.iter().filter(|r| r.outcome.is_err()).count();

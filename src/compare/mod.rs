@@ -14,9 +14,9 @@
 //! protocol done twice.
 //!
 //! [`differences`] words the differences that matter between any number of analyzed designs;
-//! [`picture`] draws their coverage maps on one colour scale with bars of the key metrics.
+//! [`crate::plot::compare`] draws their coverage maps on one colour scale with bars of the key
+//! metrics.
 
-pub mod picture;
 pub mod text;
 
 use crate::analysis::{self, Analysis};

@@ -1,8 +1,11 @@
 //! The density picture: channels per cm² in each whole tile of `tile_mm` (the tiles of
-//! `density_cv` and tiles.csv), each tile's value written on it when there is room. Strips
-//! of the region not covered by a whole tile are grey: they count for no tile.
+//! `density_cv` and tiles.csv), each tile's value written on it when there is room, white
+//! lines between the tiles so that even a map of equal tiles reads as tiles. Strips of the
+//! region not covered by a whole tile are grey: they count for no tile.
 
-use super::style::{self, BarPlace, ColourScale, Figure, RegionFrame, VIRIDIS};
+use super::colour::{self, BarPlace, ColourScale, DENSITY};
+use super::frame::{self, Overlay, Region, RegionFrame};
+use super::text;
 use super::{Picture, PlotError};
 use crate::analysis::Analysis;
 use plotters::coord::Shift;
@@ -19,11 +22,21 @@ pub fn tile_densities(a: &Analysis) -> Vec<f64> {
         .collect()
 }
 
+/// Colour of the lines between tiles: a map of equal tiles still reads as tiles.
+pub const TILE_BORDER: [u8; 3] = [255, 255, 255];
+
+/// Width of a tile border, px.
+const BORDER_PX: usize = 2;
+
+/// For each picture column (or row), whether it lies on the border between two tiles: the
+/// first [`BORDER_PX`] pixels after a change of tile.
+fn edges(tile: &[usize]) -> Vec<bool> {
+    (0..tile.len())
+        .map(|i| (1..=BORDER_PX).any(|k| i >= k && tile[i - k + 1] != tile[i - k]))
+        .collect()
+}
+
 struct Density {
-    frame: RegionFrame,
-    head: String,
-    lines: Vec<String>,
-    buf: Vec<u8>,
     scale: Option<ColourScale>,
     /// Tile centres (mm), text and whether the tile is dark.
     labels: Vec<((f64, f64), String, bool)>,
@@ -46,7 +59,7 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
     });
     let colours: Vec<[u8; 3]> = dens
         .iter()
-        .map(|&v| scale.as_ref().map_or(style::EMPTY, |s| VIRIDIS.at(s.t(v))))
+        .map(|&v| scale.as_ref().map_or(colour::EMPTY, |s| DENSITY.at(s.t(v))))
         .collect();
     let colour = |k: usize| colours[k];
     // tile of each picture column and row (usize::MAX: in no whole tile)
@@ -60,12 +73,16 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
     };
     let col_tile: Vec<usize> = (0..pw).map(|i| tile_of(frame.mm_at(i, 0).0, ntx)).collect();
     let row_tile: Vec<usize> = (0..ph).map(|j| tile_of(frame.mm_at(0, j).1, nty)).collect();
-    let buf = style::fill_rgb(pw, ph, |i, j| {
+    let col_edge = edges(&col_tile);
+    let row_edge = edges(&row_tile);
+    let buf = frame::fill_rgb(pw, ph, |i, j| {
         let (tx, ty) = (col_tile[i as usize], row_tile[j as usize]);
-        if tx != usize::MAX && ty != usize::MAX {
+        if col_edge[i as usize] || row_edge[j as usize] {
+            TILE_BORDER
+        } else if tx != usize::MAX && ty != usize::MAX {
             colour(ty * ntx + tx)
         } else {
-            style::EMPTY
+            colour::EMPTY
         }
     });
     let tile_px = t * frame.px_per_mm();
@@ -76,8 +93,8 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
                 let k = ty * ntx + tx;
                 labels.push((
                     ((tx as f64 + 0.5) * t, (ty as f64 + 0.5) * t),
-                    style::num(dens[k], 0),
-                    style::dark(colour(k)),
+                    text::num(dens[k], 0),
+                    colour::dark(colour(k)),
                 ));
             }
         }
@@ -91,63 +108,46 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
     lines.push(match &scale {
         Some(s) => format!(
             "{} mm tiles ({} × {} whole tiles) · mean {} /cm² · min {} · max {} · CV {}",
-            style::tick(t),
+            text::tick(t),
             ntx,
             nty,
-            style::num(mean, 1),
+            text::num(mean, 1),
             s.lo_label(),
             s.hi_label(),
-            a.metrics
-                .density_cv
-                .map_or("—".into(), |c| style::num(c, 3))
+            a.metrics.density_cv.map_or("—".into(), |c| text::num(c, 3))
         ),
-        None => format!("the region holds no whole {} mm tile", style::tick(t)),
+        None => format!("the region holds no whole {} mm tile", text::tick(t)),
     });
     let partial = (ntx as f64) * t < lx - 1e-9 || (nty as f64) * t < ly - 1e-9;
-    let fig = Density {
+    let fig = Region {
         frame,
         head: format!("{} — density: channels per cm² per tile", a.design.name),
         lines,
         buf,
-        scale,
-        labels,
-        partial,
+        over: Density {
+            scale,
+            labels,
+            partial,
+        },
     };
-    let (png, svg, scale) = style::render(&fig).map_err(Picture::draw_error("density"))?;
-    Ok(Picture {
-        name: "density",
-        png,
-        svg,
-        size: frame.canvas,
-        scale,
-        plot: Some((frame.plot, frame.window_mm)),
-    })
+    Picture::of_region("density", &fig)
 }
 
-impl Figure for Density {
-    fn size(&self) -> (u32, u32) {
-        self.frame.canvas
-    }
-
-    fn draw<DB: DrawingBackend>(
+impl Overlay for Density {
+    fn draw_over<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
+        f: &RegionFrame,
     ) -> Result<Option<ColourScale>, String> {
-        let f = &self.frame;
         let (_, py0, _, ph) = f.plot;
-        style::region_base(root, f, &self.head, &self.lines, &self.buf)?;
         for ((x, y), s, dark) in &self.labels {
             let c = if *dark { WHITE } else { BLACK };
-            root.draw(&Text::new(
+            text::put(
+                root,
                 s.clone(),
                 f.px(*x, *y),
-                style::anchored(
-                    style::tinted(style::text(20), c),
-                    HPos::Center,
-                    VPos::Center,
-                ),
-            ))
-            .map_err(style::err)?;
+                text::anchored(text::tinted(text::text(20), c), HPos::Center, VPos::Center),
+            )?;
         }
         let bar = BarPlace {
             x: f.bar_left(),
@@ -157,7 +157,7 @@ impl Figure for Density {
         let drawn = match &self.scale {
             Some(s) => {
                 let mut s = s.clone();
-                s.labels = style::colour_bar(root, bar, &s, VIRIDIS)?;
+                s.labels = colour::colour_bar(root, bar, &s, DENSITY)?;
                 Some(s)
             }
             None => None,
@@ -166,17 +166,22 @@ impl Figure for Density {
         if !self.partial {
             return Ok(drawn);
         }
-        root.draw(&Rectangle::new(
-            [(bar.x, ly - 10), (bar.x + 20, ly + 10)],
-            style::rgb(style::EMPTY).filled(),
-        ))
-        .map_err(style::err)?;
-        root.draw(&Text::new(
-            "not in a whole tile".to_string(),
-            (bar.x + 30, ly),
-            style::anchored(style::text(20), HPos::Left, VPos::Center),
-        ))
-        .map_err(style::err)?;
+        colour::empty_key(root, (bar.x, ly), "not in a whole tile")?;
         Ok(drawn)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn borders_follow_each_change_of_tile() {
+        let t = [0, 0, 0, 0, 1, 1, 1, 1, usize::MAX, usize::MAX];
+        let e = edges(&t);
+        assert_eq!(
+            e,
+            [false, false, false, false, true, true, false, false, true, true]
+        );
     }
 }

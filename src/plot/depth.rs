@@ -8,7 +8,10 @@
 //! the layer the deepest channel ends in, every layer named, the channels' depth range
 //! bracketed on it — so a reader sees at once which layer the needles reach.
 
-use super::style::{self, BarPlace, ColourScale, Figure, RegionFrame, BAR_W, DEPTH};
+use super::colour::{self, BarPlace, ColourScale, BAR_W, DEPTH};
+use super::encode;
+use super::frame::{self, Overlay, Region, RegionFrame};
+use super::text;
 use super::{Picture, PlotError};
 use crate::analysis::Analysis;
 use crate::skin::Layer;
@@ -37,7 +40,7 @@ pub fn cell_mm(a: &Analysis) -> f64 {
     } else {
         lx.max(ly) / 10.0
     };
-    style::nice_step(raw.max(lx.max(ly) / style::PLOT_MAX as f64))
+    text::nice_step(raw.max(lx.max(ly) / frame::PLOT_MAX as f64))
 }
 
 /// Deepest channel per cell (row-major from y = 0; NaN where no channel), columns and rows.
@@ -86,10 +89,6 @@ pub fn spread(ys: &[f64], gap: f64, lo: f64, hi: f64) -> Vec<f64> {
 }
 
 struct Depth {
-    frame: RegionFrame,
-    head: String,
-    lines: Vec<String>,
-    buf: Vec<u8>,
     scale: Option<ColourScale>,
     boundaries: [f64; 4],
     preset: String,
@@ -106,13 +105,13 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
         (Some(lo), Some(hi)) => Some(ColourScale::new(
             lo,
             hi,
-            style::decimals_for(hi - lo, hi).max(2),
+            text::decimals_for(hi - lo, hi).max(2),
             "depth below surface (mm)",
         )),
         _ => None,
     };
     let lut = DEPTH.table();
-    let buf = style::fill_rgb(pw, ph, |i, j| {
+    let buf = frame::fill_rgb(pw, ph, |i, j| {
         let (x, y) = frame.mm_at(i, j);
         let (ci, cj) = (
             ((x / cell) as usize).min(ncx - 1),
@@ -121,7 +120,7 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
         let v = deep[cj * ncx + ci];
         match &scale {
             Some(s) if v.is_finite() => lut.at(s.t(v)),
-            _ => style::EMPTY,
+            _ => colour::EMPTY,
         }
     });
     let skin = &a.design.skin;
@@ -132,7 +131,7 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
             format!(
                 "{} {} %",
                 layer_name(*l),
-                style::num(100.0 * a.layers[l.index()], 1)
+                text::num(100.0 * a.layers[l.index()], 1)
             )
         })
         .collect();
@@ -144,37 +143,31 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
         super::key_figures(a),
         format!(
             "deepest channel per {} mm cell · min {} · mean {} · max {} mm · tips end in: {}",
-            style::tick(cell),
+            text::tick(cell),
             a.metrics
                 .min_depth_mm
-                .map_or("—".into(), |v| style::num(v, 3)),
+                .map_or("—".into(), |v| text::num(v, 3)),
             a.metrics
                 .mean_depth_mm
-                .map_or("—".into(), |v| style::num(v, 3)),
+                .map_or("—".into(), |v| text::num(v, 3)),
             a.metrics
                 .max_depth_mm
-                .map_or("—".into(), |v| style::num(v, 3)),
+                .map_or("—".into(), |v| text::num(v, 3)),
             layers.join(", ")
         ),
     ];
-    let fig = Depth {
+    let fig = Region {
         frame,
         head: format!("{} — depth: deepest channel per cell", a.design.name),
         lines,
         buf,
-        scale,
-        boundaries: skin.boundaries_mm(),
-        preset: skin.preset.clone(),
+        over: Depth {
+            scale,
+            boundaries: skin.boundaries_mm(),
+            preset: skin.preset.clone(),
+        },
     };
-    let (png, svg, scale) = style::render(&fig).map_err(Picture::draw_error("depth"))?;
-    Ok(Picture {
-        name: "depth",
-        png,
-        svg,
-        size: frame.canvas,
-        scale,
-        plot: Some((frame.plot, frame.window_mm)),
-    })
+    Picture::of_region("depth", &fig)
 }
 
 /// Pale tints of the layers on the skin ruler, surface first.
@@ -203,12 +196,12 @@ impl Depth {
             None => dmax * 1.15,
         };
         let py = |d: f64| y + (d / bottom * h as f64).round() as i32;
-        root.draw(&Text::new(
+        text::put(
+            root,
             format!("skin layers ({})", self.preset),
             (x, y - 30),
-            style::bold(20),
-        ))
-        .map_err(style::err)?;
+            text::bold(20),
+        )?;
         let mut tops = vec![0.0];
         tops.extend(b.iter().copied());
         let mut names = Vec::new();
@@ -220,9 +213,9 @@ impl Depth {
             let bot = b.get(k).copied().unwrap_or(bottom).min(bottom);
             root.draw(&Rectangle::new(
                 [(x, py(top)), (x + BAR_W as i32, py(bot).max(py(top) + 1))],
-                style::rgb(LAYER_TINTS[k]).filled(),
+                colour::rgb(LAYER_TINTS[k]).filled(),
             ))
-            .map_err(style::err)?;
+            .map_err(encode::err)?;
             names.push((0.5 * (py(top) + py(bot)) as f64, layer_name(*l).to_string()));
         }
         // boundaries: line across, depth label on the left
@@ -231,7 +224,7 @@ impl Depth {
                 vec![(x - 6, py(v)), (x + BAR_W as i32, py(v))],
                 BLACK.stroke_width(1),
             ))
-            .map_err(style::err)?;
+            .map_err(encode::err)?;
         }
         let depth_ys: Vec<f64> = std::iter::once(0.0)
             .chain(b.iter().copied().filter(|&v| v < bottom))
@@ -246,13 +239,13 @@ impl Depth {
                 vec![(x - 6, *want as i32), (x - 12, *at as i32)],
                 BLACK.stroke_width(1),
             ))
-            .map_err(style::err)?;
-            root.draw(&Text::new(
-                style::tick(*v),
+            .map_err(encode::err)?;
+            text::put(
+                root,
+                text::tick(*v),
                 (x - 14, *at as i32),
-                style::anchored(style::text(16), HPos::Right, VPos::Center),
-            ))
-            .map_err(style::err)?;
+                text::anchored(text::text(16), HPos::Right, VPos::Center),
+            )?;
         }
         frame_outline(root, x, y, h)?;
         // layer names on the right, spread apart, with leaders
@@ -264,13 +257,13 @@ impl Depth {
                 vec![(xr, *want as i32), (xr + 14, *at as i32)],
                 RGBColor(120, 120, 120).stroke_width(1),
             ))
-            .map_err(style::err)?;
-            root.draw(&Text::new(
+            .map_err(encode::err)?;
+            text::put(
+                root,
                 name.clone(),
                 (xr + 18, *at as i32),
-                style::anchored(style::text(18), HPos::Left, VPos::Center),
-            ))
-            .map_err(style::err)?;
+                text::anchored(text::text(18), HPos::Left, VPos::Center),
+            )?;
         }
         // the channels' range
         if let Some((lo, hi)) = range {
@@ -280,13 +273,13 @@ impl Depth {
                 [(x - 4, a), (x + BAR_W as i32 + 4, z)],
                 red.stroke_width(3),
             ))
-            .map_err(style::err)?;
-            root.draw(&Text::new(
+            .map_err(encode::err)?;
+            text::put(
+                root,
                 "red: the channels' depths".to_string(),
                 (x - 50, y + h as i32 + 12),
-                style::anchored(style::tinted(style::text(18), red), HPos::Left, VPos::Top),
-            ))
-            .map_err(style::err)?;
+                text::anchored(text::tinted(text::text(18), red), HPos::Left, VPos::Top),
+            )?;
         }
         Ok(())
     }
@@ -302,21 +295,16 @@ fn frame_outline<DB: DrawingBackend>(
         [(x, y), (x + BAR_W as i32, y + h as i32)],
         BLACK.stroke_width(1),
     ))
-    .map_err(style::err)
+    .map_err(encode::err)
 }
 
-impl Figure for Depth {
-    fn size(&self) -> (u32, u32) {
-        self.frame.canvas
-    }
-
-    fn draw<DB: DrawingBackend>(
+impl Overlay for Depth {
+    fn draw_over<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
+        f: &RegionFrame,
     ) -> Result<Option<ColourScale>, String> {
-        let f = &self.frame;
         let py0 = f.plot.1;
-        style::region_base(root, f, &self.head, &self.lines, &self.buf)?;
         let x = f.bar_left();
         let bar = BarPlace {
             x,
@@ -327,7 +315,7 @@ impl Figure for Depth {
         if let Some(s) = &self.scale {
             let mut s = s.clone();
             // the bar runs deep (bottom) to shallow (top) like every bar: low values at the bottom
-            s.labels = style::colour_bar(root, bar, &s, DEPTH)?;
+            s.labels = colour::colour_bar(root, bar, &s, DEPTH)?;
             if s.hi > s.lo {
                 for &v in self.boundaries.iter().filter(|&&v| v > s.lo && v < s.hi) {
                     let yy = bar.y + bar.h as i32
@@ -336,13 +324,13 @@ impl Figure for Depth {
                         vec![(x - 8, yy), (x + BAR_W as i32, yy)],
                         BLACK.stroke_width(3),
                     ))
-                    .map_err(style::err)?;
-                    root.draw(&Text::new(
-                        style::tick(v),
+                    .map_err(encode::err)?;
+                    text::put(
+                        root,
+                        text::tick(v),
                         (x - 10, yy),
-                        style::anchored(style::text(16), HPos::Right, VPos::Bottom),
-                    ))
-                    .map_err(style::err)?;
+                        text::anchored(text::text(16), HPos::Right, VPos::Bottom),
+                    )?;
                 }
             }
             drawn = Some(s);
@@ -357,17 +345,7 @@ impl Figure for Depth {
             self.scale.as_ref().map(|s| (s.lo, s.hi)),
         )?;
         let ly = ry + rh as i32 + 56;
-        root.draw(&Rectangle::new(
-            [(x, ly - 10), (x + 20, ly + 10)],
-            style::rgb(style::EMPTY).filled(),
-        ))
-        .map_err(style::err)?;
-        root.draw(&Text::new(
-            "no channel in cell".to_string(),
-            (x + 30, ly),
-            style::anchored(style::text(20), HPos::Left, VPos::Center),
-        ))
-        .map_err(style::err)?;
+        colour::empty_key(root, (x, ly), "no channel in cell")?;
         Ok(drawn)
     }
 }

@@ -7,7 +7,10 @@
 //! rule as the raster engine's, so the share of filled pixels is the window's coverage at
 //! 5 µm pitch.
 
-use super::style::{self, ColourScale, Figure, RegionFrame};
+use super::colour::{self, ColourScale};
+use super::encode;
+use super::frame::{self, Overlay, Region, RegionFrame};
+use super::text;
 use super::{Picture, PlotError};
 use crate::analysis::Analysis;
 use crate::channel::Channel;
@@ -21,16 +24,6 @@ pub const WINDOW_MM: f64 = 5.0;
 
 /// Background of the window (skin without an opening).
 pub const BACKGROUND: [u8; 3] = [255, 255, 255];
-
-/// Colours of the passes, by the order their angles first appear.
-const PASS_COLOURS: [[u8; 3]; 6] = [
-    [31, 119, 180],
-    [214, 39, 40],
-    [44, 160, 44],
-    [148, 103, 189],
-    [255, 127, 14],
-    [140, 86, 75],
-];
 
 /// The window the detail picture shows, mm: x0, y0, x1, y1.
 pub fn window_mm(a: &Analysis) -> [f64; 4] {
@@ -56,10 +49,6 @@ pub fn channels_in(a: &Analysis, w: [f64; 4]) -> Vec<Channel> {
 }
 
 struct Detail {
-    frame: RegionFrame,
-    head: String,
-    lines: Vec<String>,
-    buf: Vec<u8>,
     legend: Vec<([u8; 3], String)>,
     covered_share: f64,
     shapes: Vec<String>,
@@ -79,10 +68,10 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
     }
     let colour_of = |c: &Channel| {
         let g = a.design.treatment.pass_angles_deg[c.pass as usize];
-        PASS_COLOURS[angles.iter().position(|&x| x == g).unwrap_or(0) % PASS_COLOURS.len()]
+        colour::category(angles.iter().position(|&x| x == g).unwrap_or(0))
     };
     let edge_mm = 1.5 / frame.px_per_mm();
-    let buf = style::fill_rows(pw, ph, |j, row| {
+    let buf = frame::fill_rows(pw, ph, |j, row| {
         let y = frame.mm_at(0, j).1;
         let near: Vec<&Channel> = chans
             .iter()
@@ -113,13 +102,16 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
     });
     let covered = buf.chunks(3).filter(|p| *p != BACKGROUND).count();
     let covered_share = covered as f64 / (pw as f64 * ph as f64);
+    let passes = &a.design.treatment.pass_angles_deg;
     let legend = angles
         .iter()
         .enumerate()
         .map(|(k, g)| {
+            let n = passes.iter().filter(|&&x| x == *g).count();
+            let what = if n == 1 { "pass" } else { "passes" };
             (
-                PASS_COLOURS[k % PASS_COLOURS.len()],
-                format!("pass at {}°", style::tick(*g)),
+                colour::category(k),
+                format!("{}°  ({n} {what})", text::tick(*g)),
             )
         })
         .collect();
@@ -128,11 +120,11 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
         let s = if c.slit_mm > 0.0 {
             format!(
                 "{} × {} mm",
-                style::num(c.slit_mm + 2.0 * c.radius_mm, 2),
-                style::num(2.0 * c.radius_mm, 2)
+                text::num(c.slit_mm + 2.0 * c.radius_mm, 2),
+                text::num(2.0 * c.radius_mm, 2)
             )
         } else {
-            format!("Ø {} mm", style::num(2.0 * c.radius_mm, 2))
+            format!("Ø {} mm", text::num(2.0 * c.radius_mm, 2))
         };
         match shapes.iter_mut().find(|(t, _)| *t == s) {
             Some(e) => e.1 += 1,
@@ -145,123 +137,111 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
         super::key_figures(a),
         format!(
             "true scale, {} px per mm · window x {}–{} mm, y {}–{} mm · {} openings reach it",
-            style::tick(frame.px_per_mm()),
-            style::num(w[0], 1),
-            style::num(w[2], 1),
-            style::num(w[1], 1),
-            style::num(w[3], 1),
+            text::tick(frame.px_per_mm()),
+            text::num(w[0], 1),
+            text::num(w[2], 1),
+            text::num(w[1], 1),
+            text::num(w[3], 1),
             chans.len()
         ),
     ];
-    let fig = Detail {
+    let fig = Region {
         frame,
         head: format!("{} — detail: the openings at true scale", a.design.name),
         lines,
         buf,
-        legend,
-        covered_share,
-        shapes: shapes
-            .into_iter()
-            .take(3)
-            .flat_map(|(s, n)| {
-                let kind = if s.starts_with('Ø') {
-                    "round holes"
-                } else {
-                    "capsules"
-                };
-                [format!("{n} {kind}"), format!("    {s} each")]
-            })
-            .collect(),
+        over: Detail {
+            legend,
+            covered_share,
+            shapes: shapes
+                .into_iter()
+                .take(3)
+                .flat_map(|(s, n)| {
+                    let kind = if s.starts_with('Ø') {
+                        "round holes"
+                    } else {
+                        "capsules"
+                    };
+                    [format!("{n} {kind}"), format!("    {s} each")]
+                })
+                .collect(),
+        },
     };
-    let (png, svg, scale) = style::render(&fig).map_err(Picture::draw_error("detail"))?;
-    Ok(Picture {
-        name: "detail",
-        png,
-        svg,
-        size: frame.canvas,
-        scale,
-        plot: Some((frame.plot, w)),
-    })
+    Picture::of_region("detail", &fig)
 }
 
-impl Figure for Detail {
-    fn size(&self) -> (u32, u32) {
-        self.frame.canvas
-    }
-
-    fn draw<DB: DrawingBackend>(
+impl Overlay for Detail {
+    fn draw_over<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
+        f: &RegionFrame,
     ) -> Result<Option<ColourScale>, String> {
-        let f = &self.frame;
         let py0 = f.plot.1;
-        style::region_base(root, f, &self.head, &self.lines, &self.buf)?;
         let x = f.bar_left();
         let mut y = py0 + 20;
-        root.draw(&Text::new(
-            "openings by pass".to_string(),
+        text::put(
+            root,
+            "colour = pass angle".to_string(),
             (x, y),
-            style::bold(20),
-        ))
-        .map_err(style::err)?;
+            text::bold(20),
+        )?;
         y += 40;
         for (c, s) in &self.legend {
             root.draw(&Rectangle::new(
                 [(x, y), (x + 28, y + 20)],
-                style::rgb(*c).filled(),
+                colour::rgb(*c).filled(),
             ))
-            .map_err(style::err)?;
-            root.draw(&Text::new(
+            .map_err(encode::err)?;
+            text::put(
+                root,
                 s.clone(),
                 (x + 40, y + 10),
-                style::anchored(style::text(20), HPos::Left, VPos::Center),
-            ))
-            .map_err(style::err)?;
+                text::anchored(text::text(20), HPos::Left, VPos::Center),
+            )?;
             y += 32;
         }
         y += 20;
-        root.draw(&Text::new(
+        text::put(
+            root,
             "shapes in the window".to_string(),
             (x, y),
-            style::bold(20),
-        ))
-        .map_err(style::err)?;
-        y = style::legend_lines(root, x, y + 32, 18, &self.shapes)?;
+            text::bold(20),
+        )?;
+        y = text::legend_lines(root, x, y + 32, 18, &self.shapes)?;
         y += 10;
-        y = style::legend_lines(
+        y = text::legend_lines(
             root,
             x,
             y,
             20,
             &[format!(
                 "covered: {} % of window",
-                style::num(100.0 * self.covered_share, 1)
+                text::num(100.0 * self.covered_share, 1)
             )],
         )?;
         // scale bar: 1 mm at the picture's scale
         y += 40;
-        root.draw(&Text::new("scale".to_string(), (x, y), style::bold(20)))
-            .map_err(style::err)?;
+        text::put(root, "scale".to_string(), (x, y), text::bold(20))?;
         let bar_px = f.px_per_mm().round() as i32;
         let yb = y + 50;
         root.draw(&Rectangle::new(
             [(x, yb), (x + bar_px, yb + 10)],
             BLACK.filled(),
         ))
-        .map_err(style::err)?;
+        .map_err(encode::err)?;
         for xx in [x, x + bar_px] {
             root.draw(&PathElement::new(
                 vec![(xx, yb - 8), (xx, yb + 18)],
                 BLACK.stroke_width(2),
             ))
-            .map_err(style::err)?;
+            .map_err(encode::err)?;
         }
-        root.draw(&Text::new(
+        text::put(
+            root,
             "1 mm".to_string(),
             (x + bar_px / 2, yb + 24),
-            style::anchored(style::text(20), HPos::Center, VPos::Top),
-        ))
-        .map_err(style::err)?;
+            text::anchored(text::text(20), HPos::Center, VPos::Top),
+        )?;
         Ok(None)
     }
 }
@@ -272,7 +252,7 @@ mod tests {
 
     #[test]
     fn pass_colours_differ_from_background_and_rims() {
-        for c in PASS_COLOURS {
+        for c in colour::PALETTE {
             assert_ne!(c, BACKGROUND);
             assert_ne!(c.map(|v| (v as f64 * 0.55) as u8), BACKGROUND);
         }

@@ -7,7 +7,9 @@
 //! | `density` | channels per cm² in each whole tile |
 //! | `depth` | deepest channel per cell, on a depth ruler with the skin layers |
 //! | `detail` | a 5 × 5 mm window at true scale, every opening drawn as its real capsule |
-//! | `needles` | roller: the unrolled drum surface; pen: the cartridge seen from below |
+//! | `needles` | roller: the unrolled drum surface; pen: the cartridge seen from above |
+//! | `compare` | designs' coverage maps on one scale, key metrics as bars ([`compare`]) |
+//! | `sweep` | one metric over a sweep's varied keys ([`sweep`]) |
 //!
 //! Every picture has a title with the design name and its key figures, axes in mm (the region
 //! and the detail window at equal x/y scale), and a drawn colour bar whose end labels are the
@@ -15,6 +17,10 @@
 //! blitted once, so an SVG embeds one image, not a rectangle per cell. Large regions are
 //! downsampled for the picture only: the metrics are computed before and never from pictures.
 //! Rendering is deterministic: the same analysis gives the same bytes.
+//!
+//! One pipeline draws them all: each picture is a [`encode::Figure`] drawn and encoded by
+//! [`encode::render`]; [`text`] holds the font and formatting, [`colour`] the one palette and
+//! the one colour map per quantity, [`frame`] the region maps' placement and axes.
 //!
 //! # Examples
 //! ```no_run
@@ -25,18 +31,24 @@
 //! assert_eq!(files.len(), 10);
 //! ```
 
+pub mod colour;
+pub mod compare;
 pub mod coverage;
 pub mod density;
 pub mod depth;
 pub mod detail;
+pub mod encode;
+pub mod frame;
 pub mod needles;
-pub mod style;
+pub mod pitch;
+pub mod sweep;
+pub mod text;
 
 use crate::analysis::Analysis;
 use crate::design::Design;
+pub use colour::ColourScale;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
-pub use style::ColourScale;
 
 /// A picture could not be made or written.
 #[derive(Debug, thiserror::Error)]
@@ -74,12 +86,28 @@ pub struct Picture {
     pub scale: Option<ColourScale>,
     /// The plot's pixel rectangle (left, top, width, height) and the mm window it shows, for
     /// pictures drawn at equal x/y scale.
-    pub plot: Option<(style::Rect, [f64; 4])>,
+    pub plot: Option<(frame::Rect, [f64; 4])>,
 }
 
 impl Picture {
     fn draw_error(picture: &'static str) -> impl Fn(String) -> PlotError {
         move |message| PlotError::Draw { picture, message }
+    }
+
+    /// Draws and encodes a region picture named `name`.
+    fn of_region<T: frame::Overlay>(
+        name: &'static str,
+        fig: &frame::Region<T>,
+    ) -> Result<Picture, PlotError> {
+        let (png, svg, scale) = encode::render(fig).map_err(Picture::draw_error(name))?;
+        Ok(Picture {
+            name,
+            png,
+            svg,
+            size: fig.frame.canvas,
+            scale,
+            plot: Some((fig.frame.plot, fig.frame.window_mm)),
+        })
     }
 }
 
@@ -128,14 +156,14 @@ pub(crate) fn key_figures(a: &Analysis) -> String {
     let m = &a.metrics;
     let pct = |v: Option<f64>| {
         v.map_or("—".to_string(), |x| {
-            format!("{} %", style::num(100.0 * x, 1))
+            format!("{} %", text::num(100.0 * x, 1))
         })
     };
-    let mm = |v: Option<f64>| v.map_or("—".to_string(), |x| format!("{} mm", style::num(x, 2)));
+    let mm = |v: Option<f64>| v.map_or("—".to_string(), |x| format!("{} mm", text::num(x, 2)));
     format!(
         "{} channels · {} /cm² · coverage {} · treated {} · largest gap {} · mean depth {}",
         m.channels,
-        style::num(m.density_per_cm2, 1),
+        text::num(m.density_per_cm2, 1),
         pct(m.coverage_fraction),
         pct(m.treated_fraction),
         mm(m.max_gap_mm),
@@ -143,20 +171,46 @@ pub(crate) fn key_figures(a: &Analysis) -> String {
     )
 }
 
-/// "mf8-192 (roller): 40 × 40 mm, 15 passes, seed 1".
+/// The design line of a region picture's title block: "description · 40 × 40 mm region ·
+/// passes 5 × 0°, … · seed 1". The description is put on one line and shortened with "…" so
+/// that the region, passes and seed always fit on the canvas.
 pub(crate) fn design_line(d: &Design) -> String {
     let t = &d.treatment;
     let passes: Vec<String> = t
         .pass_groups
         .iter()
-        .map(|(g, n)| format!("{n} × {}°", style::tick(*g)))
+        .map(|(g, n)| format!("{n} × {}°", text::tick(*g)))
         .collect();
-    format!(
-        "{} · {} × {} mm region · passes {} · seed {}",
-        d.description,
-        style::tick(t.area_mm[0]),
-        style::tick(t.area_mm[1]),
+    let rest = format!(
+        " · {} × {} mm region · passes {} · seed {}",
+        text::tick(t.area_mm[0]),
+        text::tick(t.area_mm[1]),
         passes.join(", "),
         t.seed
-    )
+    );
+    let room = TITLE_LINE_PX.saturating_sub(text::width(&rest, TITLE_TEXT_PX));
+    format!("{}{rest}", text::fit(&d.description, TITLE_TEXT_PX, room))
+}
+
+/// Widest line of a region picture's title block, px.
+pub(crate) const TITLE_LINE_PX: u32 = frame::CANVAS_W - 48;
+/// Size of the title block's text lines, px.
+pub(crate) const TITLE_TEXT_PX: u32 = 20;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_description_leaves_region_passes_and_seed_on_the_line() {
+        let mut d = Design::load("designs/mf8-192.toml".as_ref()).unwrap();
+        d.description = format!("first line\nsecond {}", "very long words ".repeat(40));
+        let l = design_line(&d);
+        assert!(!l.contains('\n'), "{l}");
+        assert!(l.starts_with("first line second"), "{l}");
+        assert!(l.contains('…'), "{l}");
+        assert!(l.ends_with(&format!("seed {}", d.treatment.seed)), "{l}");
+        assert!(l.contains("mm region · passes"), "{l}");
+        assert!(text::width(&l, TITLE_TEXT_PX) <= TITLE_LINE_PX, "{l}");
+    }
 }

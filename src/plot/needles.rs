@@ -7,14 +7,18 @@
 //! dimension lines a, b, c and written out. Equal scale on both axes unless the rings would
 //! sit closer than a label's height; then the axial axis is stretched and the title says so.
 //!
-//! Pen: the cartridge seen from below (tips towards the viewer, so the across axis points
-//! down), at equal scale, each needle at its true diameter and numbered, the stroke direction
-//! and the nearest-neighbour pitch given.
+//! Pen: the cartridge seen from above (looking down through the pen onto the skin), along the
+//! stroke to the right and across it increasing upward, at equal scale, each needle at its
+//! true diameter and numbered, the stroke direction and the nearest-neighbour pitch given.
 //!
 //! Needles are coloured by the depth they reach (length − skin deflection); a needle that
 //! cannot pierce is drawn hollow.
 
-use super::style::{self, BarPlace, ColourScale, Figure, DEPTH};
+use super::colour::{self, BarPlace, ColourScale, DEPTH};
+use super::encode::{self, Figure};
+use super::frame;
+pub use super::pitch::{pen_pitch_mm, ring_pitches, RingPitches};
+use super::text;
 use super::{Picture, PlotError};
 use crate::design::{Design, Device, Pen, Roller};
 use crate::kinematics;
@@ -38,79 +42,6 @@ struct Dot {
     number: usize,
 }
 
-/// The layout pitches of a ring layout.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RingPitches {
-    /// Distinct axial positions, ascending, mm.
-    pub rings_mm: Vec<f64>,
-    /// Smallest and largest distance between neighbouring rings, mm.
-    pub ring_pitch_mm: Option<(f64, f64)>,
-    /// Smallest and largest angle between neighbouring needles of the first ring, degrees.
-    pub needle_pitch_deg: Option<(f64, f64)>,
-    /// Angle from the first ring's first needle to the second ring's first, degrees in [0, 360).
-    pub stagger_deg: Option<f64>,
-}
-
-/// The pitches of a roller's layout.
-pub fn ring_pitches(r: &Roller) -> RingPitches {
-    let mut rings_mm: Vec<f64> = Vec::new();
-    for n in &r.needles {
-        if !rings_mm.iter().any(|a| (a - n.axial_mm).abs() < 1e-9) {
-            rings_mm.push(n.axial_mm);
-        }
-    }
-    rings_mm.sort_by(f64::total_cmp);
-    let gaps: Vec<f64> = rings_mm.windows(2).map(|w| w[1] - w[0]).collect();
-    let minmax = |v: &[f64]| {
-        (!v.is_empty()).then(|| {
-            (
-                v.iter().copied().fold(f64::INFINITY, f64::min),
-                v.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-            )
-        })
-    };
-    let ring_angles = |a: f64| {
-        let mut v: Vec<f64> = r
-            .needles
-            .iter()
-            .filter(|n| (n.axial_mm - a).abs() < 1e-9)
-            .map(|n| n.angle_deg.rem_euclid(360.0))
-            .collect();
-        v.sort_by(f64::total_cmp);
-        v
-    };
-    let first = rings_mm
-        .first()
-        .map(|&a| ring_angles(a))
-        .unwrap_or_default();
-    let mut pitch: Vec<f64> = first.windows(2).map(|w| w[1] - w[0]).collect();
-    if first.len() > 1 {
-        pitch.push(first[0] + 360.0 - first[first.len() - 1]);
-    }
-    let stagger = (rings_mm.len() > 1).then(|| {
-        let second = ring_angles(rings_mm[1]);
-        (second[0] - first[0]).rem_euclid(360.0)
-    });
-    RingPitches {
-        ring_pitch_mm: minmax(&gaps),
-        needle_pitch_deg: minmax(&pitch),
-        stagger_deg: stagger,
-        rings_mm,
-    }
-}
-
-/// Smallest distance between two needles of a pen cartridge, mm.
-pub fn pen_pitch_mm(p: &Pen) -> Option<f64> {
-    let mut best: Option<f64> = None;
-    for (i, a) in p.needles.iter().enumerate() {
-        for b in &p.needles[i + 1..] {
-            let d = (a.along_mm - b.along_mm).hypot(a.across_mm - b.across_mm);
-            best = Some(best.map_or(d, |x: f64| x.min(d)));
-        }
-    }
-    best
-}
-
 /// "1 ring", "8 rings".
 fn count(n: usize, what: &str) -> String {
     if n == 1 {
@@ -132,12 +63,12 @@ fn range_text(v: Option<(f64, f64)>, dec: usize, unit: &str) -> String {
     match v {
         None => "—".into(),
         Some((a, b)) if (b - a).abs() < 1e-9 => {
-            format!("{}{}{unit}", style::num(a, dec), sep(unit))
+            format!("{}{}{unit}", text::num(a, dec), sep(unit))
         }
         Some((a, b)) => format!(
             "{}–{}{}{unit}",
-            style::num(a, dec),
-            style::num(b, dec),
+            text::num(a, dec),
+            text::num(b, dec),
             sep(unit)
         ),
     }
@@ -149,15 +80,13 @@ type Dim = ((f64, f64), (f64, f64), String);
 struct Needles {
     size: (u32, u32),
     /// Plot rectangle, px.
-    plot: style::Rect,
-    /// Plot window, mm: x0, y0, x1, y1 (y as drawn: pens show −across).
+    plot: frame::Rect,
+    /// Plot window, mm: x0, y0, x1, y1 (y upward).
     window: [f64; 4],
     /// Secondary x range (roller: degrees).
     top_axis: Option<(f64, f64)>,
     x_name: String,
     y_name: String,
-    /// Pen: tick labels show −y.
-    flip_y: bool,
     head: String,
     lines: Vec<String>,
     dots: Vec<Dot>,
@@ -191,7 +120,7 @@ pub fn render(d: &Design) -> Result<Picture, PlotError> {
             },
         ),
     };
-    let (png, svg, scale) = style::render(&fig).map_err(Picture::draw_error("needles"))?;
+    let (png, svg, scale) = encode::render(&fig).map_err(Picture::draw_error("needles"))?;
     Ok(Picture {
         name: "needles",
         png,
@@ -208,7 +137,7 @@ fn depth_scale(depths: &[f64]) -> ColourScale {
     ColourScale::new(
         lo,
         hi,
-        style::decimals_for(hi - lo, hi.abs()).max(2),
+        text::decimals_for(hi - lo, hi.abs()).max(2),
         "depth reached (mm)",
     )
 }
@@ -312,16 +241,16 @@ fn roller(d: &Design, r: &Roller) -> Needles {
     notes.push(match pit.stagger_deg {
         Some(st) => format!(
             "c  stagger from one ring to the next {}° = {} mm",
-            style::num(st, 3),
-            style::num(mm_of(st), 3)
+            text::num(st, 3),
+            text::num(mm_of(st), 3)
         ),
         None => "c  one ring: no stagger".to_string(),
     });
     notes.push(format!(
         "drum Ø {} mm × {} mm wide · circumference πD = {} mm · needles numbered as in needles.csv",
-        style::tick(r.drum_diameter_mm),
-        style::tick(r.drum_width_mm),
-        style::num(circ, 2)
+        text::tick(r.drum_diameter_mm),
+        text::tick(r.drum_width_mm),
+        text::num(circ, 2)
     ));
     let per_pass = made.density_per_pass_mm2 * 100.0;
     let lengths: Vec<f64> = r.needles.iter().map(|n| n.length_mm).collect();
@@ -332,21 +261,21 @@ fn roller(d: &Design, r: &Roller) -> Needles {
             "{} in {} · drum Ø {} × {} mm · needles {} mm long, Ø {} mm, tip {} mm",
             count(r.needles.len(), "needle"),
             count(nrings, "ring"),
-            style::tick(r.drum_diameter_mm),
-            style::tick(r.drum_width_mm),
+            text::tick(r.drum_diameter_mm),
+            text::tick(r.drum_width_mm),
             range_text(Some((lmin, lmax)), 2, "").trim_end(),
-            style::tick(d.needle.diameter_mm),
-            style::tick(d.needle.tip_length_mm)
+            text::tick(d.needle.diameter_mm),
+            text::tick(d.needle.tip_length_mm)
         ),
         format!(
             "one pass lays {} channels/cm² (lanes {} mm apart) · pressed with {} N",
-            style::num(per_pass, 1),
-            style::tick(d.treatment.lane_spacing_mm),
-            style::tick(d.device.force_n())
+            text::num(per_pass, 1),
+            text::tick(d.treatment.lane_spacing_mm),
+            text::tick(d.device.force_n())
         ),
     ];
     lines.push(if stretch > 1.001 {
-        format!("unrolled drum surface seen from outside · axial axis stretched ×{} so rings can be labelled", style::num(stretch, 2))
+        format!("unrolled drum surface seen from outside · axial axis stretched ×{} so rings can be labelled", text::num(stretch, 2))
     } else {
         "unrolled drum surface seen from outside · equal scale on both axes".to_string()
     });
@@ -360,7 +289,6 @@ fn roller(d: &Design, r: &Roller) -> Needles {
         top_axis: Some((0.0, 360.0)),
         x_name: "along the circumference (mm) = angle/360 · πD".into(),
         y_name: "axial position from mid-plane (mm)".into(),
-        flip_y: false,
         head: format!("{} — needles: the drum unrolled", d.name),
         lines,
         radius_px: ((d.needle.diameter_mm / 2.0 * s).round() as i32).max(4),
@@ -386,8 +314,8 @@ fn pen(d: &Design, p: &Pen) -> Needles {
     for n in &p.needles {
         x0 = x0.min(n.along_mm);
         x1 = x1.max(n.along_mm);
-        y0 = y0.min(-n.across_mm);
-        y1 = y1.max(-n.across_mm);
+        y0 = y0.min(n.across_mm);
+        y1 = y1.max(n.across_mm);
     }
     let pad = (0.2 * (x1 - x0).max(y1 - y0)).max(0.6) + r_mm;
     let (x0, x1, y0, y1) = (x0 - pad, x1 + pad, y0 - pad, y1 + pad);
@@ -402,7 +330,7 @@ fn pen(d: &Design, p: &Pen) -> Needles {
         .enumerate()
         .map(|(i, n)| Dot {
             x: n.along_mm,
-            y: -n.across_mm,
+            y: n.across_mm,
             depth_mm: reached[i],
             number: i,
         })
@@ -410,22 +338,22 @@ fn pen(d: &Design, p: &Pen) -> Needles {
     let depths: Vec<f64> = dots.iter().map(|x| x.depth_mm).collect();
     let step = p.hand_speed_mm_s / p.frequency_hz;
     let notes = vec![
-        format!("nearest needles {} mm apart (centre to centre) · cartridge treats a {} mm wide lane", p.needles.len().gt(&1).then(|| pen_pitch_mm(p)).flatten().map_or("—".into(), |v| style::num(v, 3)), style::num(p.cartridge_width_mm, 2)),
-        format!("stamps every v/f = {} mm of stroke · {} punctures/s · cartridge turned {}° to the stroke", style::num(step, 3), style::num(made.puncture_rate_per_s, 0), style::tick(p.cartridge_angle_deg)),
+        format!("nearest needles {} mm apart (centre to centre) · cartridge treats a {} mm wide lane", p.needles.len().gt(&1).then(|| pen_pitch_mm(p)).flatten().map_or("—".into(), |v| text::num(v, 3)), text::num(p.cartridge_width_mm, 2)),
+        format!("stamps every v/f = {} mm of stroke · {} punctures/s · cartridge turned {}° to the stroke", text::num(step, 3), text::num(made.puncture_rate_per_s, 0), text::tick(p.cartridge_angle_deg)),
         "needles numbered as in needles.csv · stroke direction →".to_string(),
     ];
     let lines = vec![
         format!(
             "{} needles · {} Hz · hand {} mm/s · depth setting {} mm → {} mm reached · needle Ø {} mm",
             p.needles.len(),
-            style::num(p.frequency_hz, 1),
-            style::tick(p.hand_speed_mm_s),
-            style::tick(p.depth_mm),
-            style::num(reached.iter().copied().fold(0.0, f64::max), 2),
-            style::tick(d.needle.diameter_mm)
+            text::num(p.frequency_hz, 1),
+            text::tick(p.hand_speed_mm_s),
+            text::tick(p.depth_mm),
+            text::num(reached.iter().copied().fold(0.0, f64::max), 2),
+            text::tick(d.needle.diameter_mm)
         ),
-        format!("one pass lays {} channels/cm² (lanes {} mm apart)", style::num(made.density_per_pass_mm2 * 100.0, 1), style::tick(d.treatment.lane_spacing_mm)),
-        "cartridge seen from below (tips towards the viewer) · equal scale on both axes".to_string(),
+        format!("one pass lays {} channels/cm² (lanes {} mm apart)", text::num(made.density_per_pass_mm2 * 100.0, 1), text::tick(d.treatment.lane_spacing_mm)),
+        "cartridge seen from above · across the stroke increases upward · equal scale on both axes".to_string(),
     ];
     let notes_h = 30 * notes.len() as u32 + 20;
     Needles {
@@ -435,8 +363,7 @@ fn pen(d: &Design, p: &Pen) -> Needles {
         top_axis: None,
         x_name: "along the stroke (mm)".into(),
         y_name: "across the stroke (mm)".into(),
-        flip_y: true,
-        head: format!("{} — needles: the cartridge from below", d.name),
+        head: format!("{} — needles: the cartridge seen from above", d.name),
         lines,
         radius_px: ((r_mm * s).round() as i32).max(5),
         dots,
@@ -458,17 +385,17 @@ impl Figure for Needles {
         root: &DrawingArea<DB, Shift>,
     ) -> Result<Option<ColourScale>, String> {
         let (px, py, pw, ph) = self.plot;
-        let e = style::err;
-        style::title(root, &self.head, &self.lines)?;
+        let e = encode::err;
+        text::title(root, &self.head, &self.lines)?;
         let top_h: u32 = if self.top_axis.is_some() { 60 } else { 0 };
         let area = root.clone().shrink(
-            (px - style::Y_LABEL_W as i32, py - top_h as i32),
-            (pw + style::Y_LABEL_W, ph + style::X_LABEL_H + top_h),
+            (px - frame::Y_LABEL_W as i32, py - top_h as i32),
+            (pw + frame::Y_LABEL_W, ph + frame::X_LABEL_H + top_h),
         );
         let [x0, y0, x1, y1] = self.window;
         let mut b = ChartBuilder::on(&area);
-        b.x_label_area_size(style::X_LABEL_H)
-            .y_label_area_size(style::Y_LABEL_W);
+        b.x_label_area_size(frame::X_LABEL_H)
+            .y_label_area_size(frame::Y_LABEL_W);
         if self.top_axis.is_some() {
             b.top_x_label_area_size(top_h);
         }
@@ -477,18 +404,16 @@ impl Figure for Needles {
             .build_cartesian_2d(x0..x1, y0..y1)
             .map_err(e)?
             .set_secondary_coord(ta.0..ta.1, y0..y1);
-        let flip = self.flip_y;
-        let yfmt = move |v: &f64| style::tick(if flip { -*v } else { *v });
         chart
             .configure_mesh()
             .x_labels(((pw as f64) / 90.0).round().max(2.0) as usize)
             .y_labels(((ph as f64) / 60.0).round().max(2.0) as usize)
-            .x_label_formatter(&|v| style::tick(*v))
-            .y_label_formatter(&yfmt)
+            .x_label_formatter(&|v| text::tick(*v))
+            .y_label_formatter(&|v| text::tick(*v))
             .light_line_style(RGBColor(238, 238, 238))
             .bold_line_style(RGBColor(215, 215, 215))
-            .label_style(style::text(18))
-            .axis_desc_style(style::text(20))
+            .label_style(text::text(18))
+            .axis_desc_style(text::text(20))
             .x_desc(self.x_name.as_str())
             .y_desc(self.y_name.as_str())
             .draw()
@@ -497,9 +422,9 @@ impl Figure for Needles {
             chart
                 .configure_secondary_axes()
                 .x_labels(13)
-                .x_label_formatter(&|v| format!("{}°", style::tick(*v)))
-                .label_style(style::text(18))
-                .axis_desc_style(style::text(20))
+                .x_label_formatter(&|v| format!("{}°", text::tick(*v)))
+                .label_style(text::text(18))
+                .axis_desc_style(text::text(20))
                 .x_desc("angle on the drum (°)")
                 .draw()
                 .map_err(e)?;
@@ -515,7 +440,7 @@ impl Figure for Needles {
         };
         let _ = pa;
         for dot in &self.dots {
-            let c = style::rgb(DEPTH.at(self.scale.t(dot.depth_mm)));
+            let c = colour::rgb(DEPTH.at(self.scale.t(dot.depth_mm)));
             let at = to_px(dot.x, dot.y);
             if dot.depth_mm > 0.0 {
                 root.draw(&Circle::new(at, self.radius_px, c.filled()))
@@ -532,12 +457,12 @@ impl Figure for Needles {
             }
             if self.numbers {
                 let off = self.radius_px + 4;
-                root.draw(&Text::new(
+                text::put(
+                    root,
                     dot.number.to_string(),
                     (at.0 + off, at.1 - off),
-                    style::anchored(style::text(18), HPos::Left, VPos::Bottom),
-                ))
-                .map_err(e)?;
+                    text::anchored(text::text(18), HPos::Left, VPos::Bottom),
+                )?;
             }
         }
         if !self.numbers {
@@ -546,12 +471,12 @@ impl Figure for Needles {
                 let at = to_px(d0.x, d0.y);
                 root.draw(&Circle::new(at, self.radius_px + 5, BLACK.stroke_width(2)))
                     .map_err(e)?;
-                root.draw(&Text::new(
+                text::put(
+                    root,
                     "needle 0".to_string(),
                     (at.0 + self.radius_px + 8, at.1 - self.radius_px - 4),
-                    style::anchored(style::text(16), HPos::Left, VPos::Bottom),
-                ))
-                .map_err(e)?;
+                    text::anchored(text::text(16), HPos::Left, VPos::Bottom),
+                )?;
             }
         }
         let red = RGBColor(200, 0, 0);
@@ -573,27 +498,22 @@ impl Figure for Needles {
             };
             let v = if below { VPos::Top } else { VPos::Bottom };
             let anchor = if pa.0 == pb.0 {
-                style::anchored(
-                    style::tinted(style::bold(20), red),
-                    HPos::Right,
-                    VPos::Center,
-                )
+                text::anchored(text::tinted(text::bold(20), red), HPos::Right, VPos::Center)
             } else {
-                style::anchored(style::tinted(style::bold(20), red), HPos::Center, v)
+                text::anchored(text::tinted(text::bold(20), red), HPos::Center, v)
             };
-            root.draw(&Text::new(letter.clone(), (tx, ty), anchor))
-                .map_err(e)?;
+            text::put(root, letter.clone(), (tx, ty), anchor)?;
         }
         // ring labels at the right of the plot
         let xr = px + pw as i32 + 10;
         for (y, s) in &self.side_labels {
             let (_, yy) = to_px(x0, *y);
-            root.draw(&Text::new(
+            text::put(
+                root,
                 s.clone(),
                 (xr, yy),
-                style::anchored(style::text(18), HPos::Left, VPos::Center),
-            ))
-            .map_err(e)?;
+                text::anchored(text::text(18), HPos::Left, VPos::Center),
+            )?;
         }
         // colour bar
         let bx = (px + pw as i32 + 120).max(1150);
@@ -603,52 +523,14 @@ impl Figure for Needles {
             h: ph.clamp(200, 400),
         };
         let mut s = self.scale.clone();
-        s.labels = style::colour_bar(root, bar, &s, DEPTH)?;
-        style::legend_lines(
+        s.labels = colour::colour_bar(root, bar, &s, DEPTH)?;
+        text::legend_lines(
             root,
             LEFT,
-            py + ph as i32 + style::X_LABEL_H as i32 + 20,
+            py + ph as i32 + frame::X_LABEL_H as i32 + 20,
             20,
             &self.notes,
         )?;
         Ok(Some(s))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::design::RollerNeedle;
-
-    fn drum(needles: Vec<RollerNeedle>) -> Roller {
-        Roller {
-            drum_diameter_mm: 20.0,
-            drum_width_mm: 20.0,
-            roll_speed_mm_s: 30.0,
-            force_n: 3.0,
-            needles,
-        }
-    }
-
-    #[test]
-    fn pitches_of_a_staggered_ring_layout() {
-        let mut v = Vec::new();
-        for i in 0..8u32 {
-            for j in 0..24 {
-                v.push(RollerNeedle {
-                    ring: i,
-                    axial_mm: (i as f64 - 3.5) * 2.5,
-                    angle_deg: (j as f64 * 15.0 + i as f64 * 7.5).rem_euclid(360.0),
-                    length_mm: 1.5,
-                });
-            }
-        }
-        let p = ring_pitches(&drum(v));
-        assert_eq!(p.rings_mm.len(), 8);
-        let (a, b) = p.ring_pitch_mm.unwrap();
-        assert!((a - 2.5).abs() < 1e-12 && (b - 2.5).abs() < 1e-12);
-        let (a, b) = p.needle_pitch_deg.unwrap();
-        assert!((a - 15.0).abs() < 1e-9 && (b - 15.0).abs() < 1e-9);
-        assert!((p.stagger_deg.unwrap() - 7.5).abs() < 1e-9);
     }
 }

@@ -1139,10 +1139,20 @@ mod tests {
                 }
             })
             .collect();
-        let c = plot::chart(&s, &rows, "coverage_fraction");
+        let c = plot::chart(
+            &s,
+            &rows,
+            "coverage_fraction",
+            &crate::analysis::Overrides::default(),
+        );
         assert_eq!(c.x_label, "needle.length_mm (mm)");
         assert_eq!(c.y_label, "coverage_fraction (%)");
         assert_eq!(c.note.as_deref(), Some("held at treatment.seed = 1"));
+        assert!(
+            c.subtitle.starts_with("seed 1 · raster pitch "),
+            "{}",
+            c.subtitle
+        );
         assert_eq!(c.series.len(), 2);
         assert_eq!(c.series[0].label, "roller.layout.rings = 4");
         // seed 1 only, sorted by length, in percent; row 2 (length 2, rings 8, seed 1) is an error
