@@ -79,6 +79,36 @@ fn mf8_json_density_and_keys() {
     assert_eq!(p["design_sha256"].as_str().unwrap().len(), 64);
 }
 
+/// Regression: a pitch that does not divide the region (40 mm at 30 µm is 1333.33 pixels,
+/// at 300 µm 133.33) made the raster count other tiles than the channel counts, and writing
+/// tiles.csv indexed past the raster's tiles (exit 101). Both now use one tile grid.
+#[test]
+fn pitch_that_does_not_divide_the_region_writes_every_tile() {
+    for (res, file, name) in [
+        ("30", "pen-12-110.toml", "pen-12-110"),
+        ("300", "mf8-192.toml", "mf8-192"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = bin()
+            .args(["--resolution-um", res, "analyze"])
+            .arg(design(file))
+            .arg("--out")
+            .arg(dir.path())
+            .args(["--no-plots", "--quiet"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{file} at {res} µm: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let tiles = std::fs::read_to_string(dir.path().join(name).join("tiles.csv")).unwrap();
+        // 40 mm in tiles of 5 mm: 8 × 8 whole tiles, and the header
+        assert_eq!(tiles.lines().count(), 1 + 64, "{file} at {res} µm");
+    }
+}
+
 #[test]
 fn every_shipped_design_writes_its_files() {
     let (dir, stdout) = analyze(&[root().join("designs").to_str().unwrap()]);

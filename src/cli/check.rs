@@ -5,7 +5,7 @@
 use super::analyze::analyze_one;
 use super::{emit, load_designs, prepare_dir, write_file, CmdResult, Failure, Global};
 use clap::{Args, ValueEnum};
-use needlemap::check::{self, BaselineRow, Report, Tolerances};
+use needlemap::check::{self, BaselineRow, MetricTolerances, Report};
 use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]
@@ -68,7 +68,7 @@ pub fn run_baseline(g: &Global, args: &BaselineArgs) -> CmdResult {
 pub fn run_check(g: &Global, args: &CheckArgs) -> CmdResult {
     let designs = load_designs(&args.designs, g)?;
     let baseline = check::read_baseline(&args.baseline).map_err(|e| Failure::Input(e.into()))?;
-    let mut tol = Tolerances::default();
+    let mut tol = MetricTolerances::default();
     for (k, rel) in &args.tolerance {
         tol.set(k, *rel)
             .map_err(|e| Failure::Input(anyhow::anyhow!(e)))?;
@@ -102,7 +102,7 @@ pub fn run_check(g: &Global, args: &CheckArgs) -> CmdResult {
             .row(&d.name)
             .expect("every design has a row, checked above");
         let now = BaselineRow::from_analysis(&analyze_one(d, g)?);
-        checks.push(check::compare(
+        checks.push(check::verdict(
             row,
             &now,
             &d.source.path.display().to_string(),
