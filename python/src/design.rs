@@ -31,6 +31,10 @@ pub struct PyDesign {
 impl PyDesign {
     /// Reads and checks a design file.
     pub fn read(path: PathBuf) -> Result<PyDesign, Failure> {
+        if !path.exists() {
+            // the CLI's message for a path that does not exist
+            needlemap::design::expand_paths(std::slice::from_ref(&path))?;
+        }
         let bytes = std::fs::read(&path).map_err(|source| {
             Failure::Input(needlemap::error::InputError::Read {
                 path: path.clone(),

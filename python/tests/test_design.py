@@ -57,7 +57,7 @@ def test_with_refuses_unknown_keys_and_bad_values():
     assert e.value.key == "roller.layout.rings"
     with pytest.raises(needlemap.DesignError) as e:
         d.with_(**{"needle.length_mm": -1.0})
-    assert e.value.key == "needle.length_mm" and e.value.value == "-1.0"
+    assert e.value.key == "needle.length_mm" and float(e.value.value) == -1.0
     with pytest.raises(TypeError):
         d.with_(**{"needle.length_mm": "long"})
 
