@@ -63,7 +63,11 @@ impl PyComparison {
     }
 
     fn __repr__(&self) -> String {
-        let names: Vec<&str> = self.results.iter().map(|r| r.a.design.name.as_str()).collect();
+        let names: Vec<&str> = self
+            .results
+            .iter()
+            .map(|r| r.a.design.name.as_str())
+            .collect();
         format!("Comparison({names:?})")
     }
 }
@@ -100,7 +104,10 @@ pub fn compare(
         let mut d = o.apply(&PyDesign::from_arg(py, &item?)?.d);
         let base = d.name.clone();
         let mut k = 1;
-        while ds.iter().any(|x: &needlemap::design::Design| x.name == d.name) {
+        while ds
+            .iter()
+            .any(|x: &needlemap::design::Design| x.name == d.name)
+        {
             k += 1;
             d.name = format!("{base}#{k}");
         }
@@ -135,9 +142,7 @@ pub fn compare(
             .collect(),
         differences,
         pairs: extra.get_item("pairs")?.unbind(),
-        target: extra
-            .call_method1("get", ("target",))?
-            .unbind(),
+        target: extra.call_method1("get", ("target",))?.unbind(),
         table,
     })
 }

@@ -53,7 +53,11 @@ impl PyDesign {
     fn from_text(text: String, path: Option<PathBuf>) -> Result<PyDesign, Failure> {
         let path = path.unwrap_or_else(|| PathBuf::from(NO_FILE));
         let d = Design::from_bytes(text.as_bytes(), &path)?;
-        Ok(PyDesign { d, text, file: None })
+        Ok(PyDesign {
+            d,
+            text,
+            file: None,
+        })
     }
 
     /// A design argument: a `Design`, or a path to a design file.
@@ -130,13 +134,13 @@ impl PyDesign {
                 }
                 let x: f64 = v.extract()?;
                 needlemap::sweep::set_key(&mut table, &key, x).map_err(|problem| {
-                    Failure::Located(Located {
+                    Failure::Located(Box::new(Located {
                         message: format!("{}: `{key}` = {x}: {problem}", path.display()),
                         path: Some(path.display().to_string()),
                         key: Some(key.clone()),
                         value: Some(x.to_string()),
                         ..Located::default()
-                    })
+                    }))
                     .into_py_err(py)
                 })?;
             }
@@ -155,7 +159,7 @@ impl PyDesign {
                 l.message = format!("{}: `{key}` = {value}: {problem}", path.display());
                 (l.line, l.column) = (None, None);
             }
-            Failure::Located(l).into_py_err(py)
+            Failure::Located(Box::new(l)).into_py_err(py)
         })?;
         Ok(PyDesign {
             d,
@@ -304,7 +308,10 @@ fn to_py(py: Python<'_>, v: &Value) -> PyResult<PyObject> {
         Value::Boolean(b) => b.into_py(py),
         Value::Datetime(d) => d.to_string().into_py(py),
         Value::Array(a) => {
-            let items = a.iter().map(|x| to_py(py, x)).collect::<PyResult<Vec<_>>>()?;
+            let items = a
+                .iter()
+                .map(|x| to_py(py, x))
+                .collect::<PyResult<Vec<_>>>()?;
             PyList::new_bound(py, items).into_py(py)
         }
         Value::Table(t) => {

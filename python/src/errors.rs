@@ -51,7 +51,7 @@ pub enum Failure {
     /// A design or sweep file that cannot be used.
     Input(InputError),
     /// A design error already located: message, path, line, column, key, value.
-    Located(Located),
+    Located(Box<Located>),
     /// Refused up front.
     Limit(String),
     /// A bad argument (ValueError).
@@ -163,7 +163,7 @@ impl Failure {
     pub fn into_py_err(self, py: Python<'_>) -> PyErr {
         match self {
             Failure::Input(e) => design_error(py, locate(&e)),
-            Failure::Located(l) => design_error(py, l),
+            Failure::Located(l) => design_error(py, *l),
             Failure::Limit(m) => LimitError::new_err(m),
             Failure::Value(m) => PyValueError::new_err(m),
             Failure::Io(m) => PyOSError::new_err(m),

@@ -7,6 +7,10 @@
 //! local rayon pool when `threads=` is given. A panic in the core becomes
 //! `needlemap.InternalError`, never a crash.
 
+// pyo3 0.22's #[pyfunction]/#[pymethods] expansions convert PyErr into PyErr; newer clippy
+// flags that in our code.
+#![allow(clippy::useless_conversion)]
+
 mod compare;
 mod design;
 mod errors;
@@ -31,7 +35,10 @@ fn _needlemap(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(compare::compare, m)?)?;
     m.add_function(wrap_pyfunction!(sweep::sweep, m)?)?;
     m.add("__version__", needlemap::report::json::VERSION)?;
-    m.add("METRIC_KEYS", pyo3::types::PyTuple::new_bound(py, metrics::keys()))?;
+    m.add(
+        "METRIC_KEYS",
+        pyo3::types::PyTuple::new_bound(py, metrics::keys()),
+    )?;
     m.add(
         "LAYERS",
         pyo3::types::PyTuple::new_bound(py, result::layer_names()),

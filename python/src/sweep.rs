@@ -45,7 +45,9 @@ fn write_sweep(
 fn values(key: &str, o: &Bound<'_, PyAny>) -> PyResult<Vec<Value>> {
     let one = |x: &Bound<'_, PyAny>| -> PyResult<Value> {
         if x.is_instance_of::<PyBool>() {
-            Err(PyTypeError::new_err(format!("`{key}`: values must be numbers, not bool")))
+            Err(PyTypeError::new_err(format!(
+                "`{key}`: values must be numbers, not bool"
+            )))
         } else if x.is_instance_of::<PyInt>() {
             Ok(Value::Integer(x.extract()?))
         } else if x.is_instance_of::<PyFloat>() {
@@ -151,7 +153,10 @@ pub fn sweep<'py>(
             )?,
         }
     }
-    out.set_item("name", rows.iter().map(|r| r.name.clone()).collect::<Vec<_>>())?;
+    out.set_item(
+        "name",
+        rows.iter().map(|r| r.name.clone()).collect::<Vec<_>>(),
+    )?;
     let per_row: Vec<Vec<(&str, Option<f64>)>> = rows
         .iter()
         .map(|r| match &r.outcome {
@@ -160,10 +165,7 @@ pub fn sweep<'py>(
         })
         .collect();
     for (j, key) in metrics::keys().into_iter().enumerate() {
-        let col: Vec<f64> = per_row
-            .iter()
-            .map(|r| r[j].1.unwrap_or(f64::NAN))
-            .collect();
+        let col: Vec<f64> = per_row.iter().map(|r| r[j].1.unwrap_or(f64::NAN)).collect();
         out.set_item(key, col.into_pyarray_bound(py))?;
     }
     out.set_item(
@@ -187,12 +189,12 @@ fn relocate(e: InputError, generated: Option<&Path>) -> Failure {
                 ..
             },
             Some(g),
-        ) if path == g => Failure::Located(Located {
+        ) if path == g => Failure::Located(Box::new(Located {
             message: format!("vary: `{key}` = {value}: {problem}"),
             key: Some(key),
             value: Some(value),
             ..Located::default()
-        }),
+        })),
         (e, _) => Failure::Input(e),
     }
 }
