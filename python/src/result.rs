@@ -11,7 +11,7 @@ use needlemap::skin::Layer;
 use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{IntoPyDict, PyDict, PyList};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -276,8 +276,6 @@ impl PyAnalysis {
         )
     }
 }
-
-use pyo3::types::IntoPyDict;
 
 /// Analyzes one design: channels, every metric, layer shares, advisories and maps.
 ///
