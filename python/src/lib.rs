@@ -34,6 +34,7 @@ fn _needlemap(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(result::analyze, m)?)?;
     m.add_function(wrap_pyfunction!(compare::compare, m)?)?;
     m.add_function(wrap_pyfunction!(sweep::sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     m.add("__version__", needlemap::report::json::VERSION)?;
     m.add(
         "METRIC_KEYS",
@@ -44,6 +45,16 @@ fn _needlemap(m: &Bound<'_, PyModule>) -> PyResult<()> {
         pyo3::types::PyTuple::new_bound(py, result::layer_names()),
     )?;
     Ok(())
+}
+
+/// Test hook: panics inside the guard every call uses, to prove the panic arrives as
+/// `needlemap.InternalError`.
+#[pyfunction]
+#[pyo3(signature = (threads=None))]
+fn _panic_for_tests(py: Python<'_>, threads: Option<usize>) -> PyResult<()> {
+    run(py, threads, || -> Result<(), Failure> {
+        panic!("deliberate panic (test hook)")
+    })
 }
 
 /// Runs `f` with the GIL released, in a local pool of `threads` workers when given (else the

@@ -149,3 +149,13 @@ def test_analyze_releases_the_gil():
     # With the GIL held for the whole call the spinning thread could not run at all.
     assert took > 0.05, "the design should keep analyze busy long enough to tell"
     assert during > 1000, f"counter advanced only {during} in {took:.2f} s"
+
+
+@pytest.mark.parametrize("threads", [None, 2])
+def test_a_panic_is_an_exception_not_a_crash(threads):
+    from needlemap import _needlemap
+
+    with pytest.raises(needlemap.InternalError, match="deliberate panic"):
+        _needlemap._panic_for_tests(threads=threads)
+    # the module still works afterwards
+    assert needlemap.load(ROOT / "designs/mf8-192.toml").name == "mf8-192"
