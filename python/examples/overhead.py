@@ -28,23 +28,39 @@ def median_time(f, n=N):
     return statistics.median(t)
 
 
+
+
+def rust_time(path, n):
+    out = subprocess.run(
+        ["cargo", "run", "--quiet", "--release", "--locked", "-p", "needlemap-py",
+         "--example", "analyze_timing", "--", str(path), str(n)],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    ).stdout
+    return float(out)
+
+
 design = needlemap.load(MF8)
-py = median_time(lambda: needlemap.analyze(design))
+# A tiny variant (2 × 2 mm at 100 µm), where the fixed cost of a call is not lost in the work.
+tiny = needlemap.Design.from_toml(
+    design.with_(**{"treatment.area_mm.0": 2.0, "treatment.area_mm.1": 2.0,
+                    "analysis.resolution_um": 100.0}).toml)
+OUT = ROOT / "out"
+OUT.mkdir(exist_ok=True)
+tiny_path = OUT / "overhead-tiny.toml"
+tiny_path.write_text(tiny.toml)
+
+for label, d, path, n in (("MF8", design, MF8, N), ("MF8 2×2 mm at 100 µm", tiny, tiny_path, 50 * N)):
+    py = median_time(lambda: needlemap.analyze(d), n)
+    rust = rust_time(path, n)
+    print(f"{label} analyze, median of {n}: Rust {rust * 1e3:.3f} ms, Python {py * 1e3:.3f} ms, "
+          f"difference {(py - rust) * 1e3:+.3f} ms ({(py / rust - 1) * 100:+.1f} %)")
+
 r = needlemap.analyze(design)
 conv = {
     "metrics": median_time(lambda: r.metrics, 200),
     "channels": median_time(lambda: r.channels, 50),
     "coverage": median_time(lambda: r.coverage, 200),
 }
-rust = float(
-    subprocess.run(
-        ["cargo", "run", "--quiet", "--release", "--locked", "-p", "needlemap-py",
-         "--example", "analyze_timing", "--", str(MF8), str(N)],
-        cwd=ROOT, check=True, capture_output=True, text=True,
-    ).stdout
-)
-print(f"MF8 analyze, median of {N}: Rust {rust * 1e3:.2f} ms, Python {py * 1e3:.2f} ms, "
-      f"difference {(py - rust) * 1e3:+.2f} ms ({(py / rust - 1) * 100:+.1f} %)")
 n = len(r.channels["x_mm"])
 for k, v in conv.items():
     print(f"  .{k}: {v * 1e6:.1f} µs per access" + (f" ({n} channels)" if k == "channels" else ""))
