@@ -802,6 +802,31 @@ fn set(t: &mut toml::Table, path: &[Seg], v: Value) {
     }
 }
 
+/// Sets the numeric `key` (a sweep key: dotted, array elements by index or `*`) to `value` in
+/// a design's TOML table, with the checks a sweep file's key gets; the problem in plain words.
+/// The Python binding's `Design.with_` uses it; the result still has to pass
+/// [`Design::from_bytes`].
+///
+/// # Examples
+/// ```
+/// let mut t: toml::Table = toml::from_str("kind = \"pen\"\n[pen]\ndepth_mm = 1.0").unwrap();
+/// needlemap::sweep::set_key(&mut t, "pen.depth_mm", 1.5).unwrap();
+/// assert_eq!(t["pen"]["depth_mm"].as_float(), Some(1.5));
+/// assert!(needlemap::sweep::set_key(&mut t, "needle.length_mm", 1.0).is_err());
+/// ```
+pub fn set_key(design: &mut toml::Table, key: &str, value: f64) -> Result<(), String> {
+    let (num, targets) = resolve(key, design)?;
+    let v = match num {
+        Num::Int if value.fract() == 0.0 && value.abs() < 9.0e15 => Value::Integer(value as i64),
+        Num::Int => return Err(format!("takes whole numbers only, not {value}")),
+        Num::Float => Value::Float(value),
+    };
+    for t in &targets {
+        set(design, t, v.clone());
+    }
+    Ok(())
+}
+
 /// The K-th of N contiguous slices of a sweep's combinations (K is 1-based).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Shard {
