@@ -37,7 +37,8 @@ impl Overrides {
 /// A warning worth a device engineer's attention (model §6).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Advisory {
-    /// Stable identifier: `deep`, `pen_depth_range`, `subcutis`, `non_piercing`, `gap_at_margin`.
+    /// Stable identifier: `deep`, `pen_depth_range`, `subcutis`, `non_piercing`,
+    /// `coarse_raster`, `gap_at_margin`.
     pub code: &'static str,
     /// Plain words.
     pub message: String,
@@ -227,6 +228,23 @@ pub fn advisories(
         out.push(Advisory {
             code: "non_piercing",
             message: msg,
+        });
+    }
+    let narrowest_mm = made
+        .needles
+        .iter()
+        .map(|n| 2.0 * n.radius_mm)
+        .fold(f64::INFINITY, f64::min);
+    let pitch_mm = design.analysis.resolution_um / 1000.0;
+    if narrowest_mm.is_finite() && narrowest_mm < 2.0 * pitch_mm {
+        out.push(Advisory {
+            code: "coarse_raster",
+            message: format!(
+                "the narrowest opening is {:.1} µm across, under two pixels of {} µm: coverage and the largest gap are sampled coarsely; --resolution-um {} resolves it",
+                narrowest_mm * 1000.0,
+                design.analysis.resolution_um,
+                ((narrowest_mm * 1000.0 / 2.0).floor()).max(1.0)
+            ),
         });
     }
     if gap_at_margin {

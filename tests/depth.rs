@@ -115,7 +115,14 @@ fn below_puncture_no_channel_exit_0_and_the_advisory_names_the_force() {
     let f = dir.path().join("weak.toml");
     std::fs::write(&f, weak).unwrap();
     let out = bin()
-        .args(["analyze", "--format", "json", "--no-plots", "--quiet", "--out"])
+        .args([
+            "analyze",
+            "--format",
+            "json",
+            "--no-plots",
+            "--quiet",
+            "--out",
+        ])
         .arg(dir.path().join("out"))
         .arg(&f)
         .output()

@@ -1,25 +1,27 @@
 //! The one place the binding reads metric keys and values.
 //!
-//! The core is about to replace `metrics::METRIC_KEYS` and `Metrics::get` by a metric registry;
-//! everything else in this crate asks these functions, so that change touches this file only.
+//! Keys, order and kinds come from the core's metric registry
+//! (`needlemap::metrics::registry::METRICS`); everything else in this crate asks these
+//! functions.
 
-use needlemap::metrics::{Metrics, METRIC_KEYS};
+use needlemap::metrics::registry::{metric, METRICS};
+use needlemap::metrics::Metrics;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 /// Every metric key, in output order.
 pub fn keys() -> Vec<&'static str> {
-    METRIC_KEYS.to_vec()
+    METRICS.iter().map(|m| m.key).collect()
 }
 
 /// Every metric as (key, value), `None` where undefined.
 pub fn values(m: &Metrics) -> Vec<(&'static str, Option<f64>)> {
-    METRIC_KEYS.iter().map(|k| (*k, m.get(k))).collect()
+    METRICS.iter().map(|i| (i.key, (i.get)(m))).collect()
 }
 
 /// Whether the metric counts things (a Python int rather than a float).
 pub fn is_count(key: &str) -> bool {
-    key == "channels"
+    metric(key).is_some_and(|m| m.is_count())
 }
 
 /// The metrics as a dict: key → int, float or None.

@@ -74,7 +74,8 @@ impl MetricInfo {
 
 /// Reasons shared by several metrics' tolerances.
 const RASTER_SUMS: &str = "fixed-point integer sums of row lengths on a fixed raster";
-const DEPTHS: &str = "the force balance per needle (bisection to f64 resolution), with seeded length errors";
+const DEPTHS: &str =
+    "the force balance per needle (bisection to f64 resolution), with seeded length errors";
 const CLOSED_FORM: &str = "a closed form of the design's parameters";
 
 /// Every metric, in output order (JSON keys, CSV columns, table rows).

@@ -280,6 +280,26 @@ fn paint_window(
             g[at + ca..=at + cb].fill(0);
         }
     }
+    // An opening narrower than a pixel may cover no pixel centre: the pixels holding its
+    // centre and the ends of its slit count as covered, so no opening is invisible to the
+    // transform. Where the opening covers the pixel centre nearest its own centre (radius
+    // ≥ p/√2) this changes nothing; otherwise it moves the gap by at most p/√2.
+    let (a, b) = c.segment();
+    for q in [c.centre(), a, b] {
+        let row = floor_i64(q.y / p);
+        let col = floor_i64(q.x / p) + halo;
+        if row < r0 - halo || row > r1 + halo - 1 || col < 0 || col >= w as i64 {
+            continue;
+        }
+        let col = col as usize;
+        if row < r0 {
+            up[col] = up[col].min((r0 - row) as u32);
+        } else if row >= r1 {
+            down[col] = down[col].min((row - (r1 - 1)) as u32);
+        } else {
+            g[(row - r0) as usize * w + col] = 0;
+        }
+    }
 }
 
 /// ⌈√m⌉, exactly.

@@ -113,6 +113,14 @@ pub(super) fn process_band(
     let ymax = (y0 + rows as i64) as f64 * p + sh.ext;
     for c in sh.candidates(ymin, ymax) {
         paint(c, 0.0, p, y0, rows, x0, w, &mut dist, 0);
+        // the pixels holding the centre and the slit's ends count as covered
+        let (a, b) = c.segment();
+        for q in [c.centre(), a, b] {
+            let (rr, cc) = ((q.y / p).floor() as i64 - y0, (q.x / p).floor() as i64 - x0);
+            if (0..rows as i64).contains(&rr) && (0..w as i64).contains(&cc) {
+                dist[rr as usize * w + cc as usize] = 0;
+            }
+        }
     }
     // Treated: pixel centres inside an opening dilated by the influence radius (a capsule of
     // radius r + ρ), exact at the pixel centres like coverage.
