@@ -8,11 +8,10 @@ the ``needlemap`` command line tool prints.
 >>> r = needlemap.analyze(d, resolution_um=20)            # doctest: +SKIP
 >>> r.metrics["coverage_fraction"]                        # doctest: +SKIP
 
-Functions: :func:`load`, :func:`analyze`, :func:`compare`, :func:`sweep`.
+Functions: :func:`load`, :func:`analyze`, :func:`compare`, :func:`sweep`, :func:`validate`.
 Classes: :class:`Design`, :class:`Result`, :class:`Comparison`.
 Exceptions: :class:`DesignError` (a ``ValueError``), :class:`LimitError` (a ``ValueError``),
 :class:`InternalError` (a ``RuntimeError``: a bug in needlemap).
-There is no ``validate()`` yet: the library has no validation table to expose.
 """
 
 from ._needlemap import (
@@ -29,6 +28,7 @@ from ._needlemap import (
     compare,
     load,
     sweep,
+    validate,
 )
 
 __all__ = [
@@ -45,4 +45,5 @@ __all__ = [
     "compare",
     "load",
     "sweep",
+    "validate",
 ]

@@ -127,3 +127,7 @@ def sweep(
     threads: Optional[int] = None,
     seed: Optional[int] = None,
 ) -> Dict[str, Union[npt.NDArray[Any], List[Any]]]: ...
+def validate(
+    path: Optional[Union[str, "os.PathLike[str]"]] = None,
+    threads: Optional[int] = None,
+) -> Dict[str, Any]: ...

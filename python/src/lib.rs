@@ -17,6 +17,7 @@ mod errors;
 mod metrics;
 mod result;
 mod sweep;
+mod validate;
 
 use pyo3::prelude::*;
 
@@ -34,6 +35,7 @@ fn _needlemap(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(result::analyze, m)?)?;
     m.add_function(wrap_pyfunction!(compare::compare, m)?)?;
     m.add_function(wrap_pyfunction!(sweep::sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(validate::validate, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
     m.add("__version__", needlemap::report::json::VERSION)?;
     m.add(

@@ -111,7 +111,7 @@ impl PyAnalysis {
 
     /// Every channel of the simulated field (region and margin), in treatment order, as 1-D
     /// arrays of equal length named like channels.csv's columns: x_mm, y_mm, axis_deg, slit_mm,
-    /// radius_mm, depth_mm (float64); layer (int8 index into needlemap.LAYERS); pass, stroke,
+    /// radius_mm, depth_mm (insertion), channel_depth_mm (after withdrawal) (float64); layer (int8 index into needlemap.LAYERS); pass, stroke,
     /// needle (uint32); in_region (bool: the channels the metrics count). Built on each access.
     #[getter]
     fn channels<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
@@ -130,6 +130,7 @@ impl PyAnalysis {
         d.set_item("slit_mm", f(|c| c.slit_mm))?;
         d.set_item("radius_mm", f(|c| c.radius_mm))?;
         d.set_item("depth_mm", f(|c| c.depth_mm))?;
+        d.set_item("channel_depth_mm", f(|c| c.channel_depth_mm))?;
         let layer: Vec<i8> = ch.iter().map(|c| c.layer.index() as i8).collect();
         d.set_item("layer", layer.into_pyarray_bound(py))?;
         d.set_item("pass", u(|c| c.pass))?;

@@ -55,7 +55,7 @@ def test_save_draws_pictures(results, tmp_path):
 
 CHANNEL_DTYPES = {
     "x_mm": np.float64, "y_mm": np.float64, "axis_deg": np.float64, "slit_mm": np.float64,
-    "radius_mm": np.float64, "depth_mm": np.float64, "layer": np.int8, "pass": np.uint32,
+    "radius_mm": np.float64, "depth_mm": np.float64, "channel_depth_mm": np.float64, "layer": np.int8, "pass": np.uint32,
     "stroke": np.uint32, "needle": np.uint32, "in_region": np.bool_,
 }
 

@@ -138,3 +138,20 @@ def test_limits_raise_limit_error(cli):
 def test_bad_argument_types():
     with pytest.raises(TypeError):
         needlemap.analyze(42)
+
+
+def test_validate_matches_the_cli_and_passes():
+    import json
+    import os
+    import subprocess
+
+    root = os.path.join(os.path.dirname(__file__), "..", "..")
+    v = needlemap.validate(os.path.join(root, "designs", "validation"))
+    assert v["pass"] is True
+    cli = subprocess.run(
+        [os.environ.get("NEEDLEMAP_BIN", "needlemap"), "validate", "--format", "json"],
+        cwd=root, capture_output=True, text=True, check=True,
+    )
+    assert json.loads(cli.stdout)["rows"] == v["rows"]
+    kalluri = [r for r in v["rows"] if r["design"] == "kalluri-2011-roller-rat"]
+    assert {r["quantity"] for r in kalluri} == {"channel_depth_mm", "opening_mm"}
