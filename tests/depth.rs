@@ -13,11 +13,7 @@ fn load(name: &str) -> Design {
 }
 
 fn with_force(mut d: Design, f: f64) -> Design {
-    match &mut d.device {
-        Device::Roller(r) => r.force_n = f,
-        Device::Pen(p) => p.drive_force_n = f,
-        Device::Stamp(s) => s.force_n = f,
-    }
+    d.device.set_force_n(f);
     d
 }
 

@@ -718,11 +718,7 @@ mod tests {
         // pressed to saturation, every needle reaches its length less the residual tenting
         let firm = |mut d: Design| {
             d.tolerance = Default::default();
-            match &mut d.device {
-                Device::Roller(r) => r.force_n = 1000.0,
-                Device::Pen(p) => p.drive_force_n = 1000.0,
-                Device::Stamp(s) => s.force_n = 1000.0,
-            }
+            d.device.set_force_n(1000.0);
             d
         };
         let r = analysis::analyze(&firm(load("mf8-192.toml", 40.0)), &Silent).unwrap();

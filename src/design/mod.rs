@@ -85,6 +85,14 @@ impl Device {
             Device::Stamp(s) => Some(&s.needles),
         }
     }
+    /// Sets the force of [`Device::force_n`], N.
+    pub fn set_force_n(&mut self, force_n: f64) {
+        match self {
+            Device::Roller(r) => r.force_n = force_n,
+            Device::Pen(p) => p.drive_force_n = force_n,
+            Device::Stamp(s) => s.force_n = force_n,
+        }
+    }
     /// The force that presses the needles into the skin at one contact, N: a roller's hand
     /// force, a pen's drive force per stamp, a stamp's press force.
     pub fn force_n(&self) -> f64 {

@@ -313,7 +313,7 @@ fn pierce_force(design: &Design, m: &Mechanics, drawn: &[Drawn]) -> Option<f64> 
     let wp = m.puncture_displacement_mm();
     let all_in = |f: f64| {
         let mut d = design.clone();
-        set_force(&mut d.device, f);
+        d.device.set_force_n(f);
         let kin = kinematics(&d.device);
         kin.tip_displacements(m, drawn)
             .iter()
@@ -340,14 +340,6 @@ fn pierce_force(design: &Design, m: &Mechanics, drawn: &[Drawn]) -> Option<f64> 
         }
     }
     Some(hi)
-}
-
-fn set_force(device: &mut Device, f: f64) {
-    match device {
-        Device::Roller(r) => r.force_n = f,
-        Device::Pen(p) => p.drive_force_n = f,
-        Device::Stamp(s) => s.force_n = f,
-    }
 }
 
 /// Channels per mm² that one pass lays down on average (lanes that tile). Builds the device;

@@ -33,8 +33,7 @@ impl Kinematics for Pen {
     }
 
     fn tip_displacements(&self, m: &Mechanics, needles: &[Drawn]) -> Vec<f64> {
-        let lengths: Vec<f64> = needles.iter().map(|n| n.length_mm).collect();
-        array_displacements(m, &lengths, self.drive_force_n)
+        array_tips(m, needles, self.drive_force_n)
     }
 
     fn density_per_pass_mm2(&self, n: usize, lane_mm: f64) -> f64 {
@@ -59,6 +58,12 @@ impl Kinematics for Pen {
         let step = self.hand_speed_mm_s / self.frequency_hz;
         array_channels(design, needles, frame, pass, self.cartridge_angle_deg, step)
     }
+}
+
+/// Tip displacements of a flat array's drawn needles pressed with `force_n` (pen or stamp).
+pub(super) fn array_tips(m: &Mechanics, needles: &[Drawn], force_n: f64) -> Vec<f64> {
+    let lengths: Vec<f64> = needles.iter().map(|n| n.length_mm).collect();
+    array_displacements(m, &lengths, force_n)
 }
 
 /// The channels of one pass of a flat array (pen cartridge or stamp) turned by `angle_deg`

@@ -3,11 +3,11 @@
 //! force is shared by the array's needles; the backing plate stops them at their length.
 //! Puncture rate N·`presses_per_s`; density per pass N/(step·lane).
 
-use super::pen::array_channels;
+use super::pen::{array_channels, array_tips};
 use super::{Drawn, Kinematics, MadeNeedle, PassFrame};
 use crate::channel::Channel;
 use crate::design::{Design, Stamp};
-use crate::insertion::{array_displacements, Mechanics};
+use crate::insertion::Mechanics;
 
 impl Kinematics for Stamp {
     fn nominal(&self) -> Vec<(f64, f64, f64)> {
@@ -18,8 +18,7 @@ impl Kinematics for Stamp {
     }
 
     fn tip_displacements(&self, m: &Mechanics, needles: &[Drawn]) -> Vec<f64> {
-        let lengths: Vec<f64> = needles.iter().map(|n| n.length_mm).collect();
-        array_displacements(m, &lengths, self.force_n)
+        array_tips(m, needles, self.force_n)
     }
 
     fn density_per_pass_mm2(&self, n: usize, lane_mm: f64) -> f64 {
