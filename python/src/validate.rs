@@ -16,7 +16,11 @@ use std::path::PathBuf;
 /// ``designs/validation`` under the current directory).
 #[pyfunction]
 #[pyo3(signature = (path=None, threads=None))]
-pub fn validate(py: Python<'_>, path: Option<PathBuf>, threads: Option<usize>) -> PyResult<PyObject> {
+pub fn validate(
+    py: Python<'_>,
+    path: Option<PathBuf>,
+    threads: Option<usize>,
+) -> PyResult<PyObject> {
     let path = path.unwrap_or_else(|| PathBuf::from("designs/validation"));
     let json = crate::run(py, threads, move || {
         let files = expand_paths(&[path])?;
