@@ -101,7 +101,24 @@ pub enum LimitError {
         /// The finest pitch that fits.
         fit_um: f64,
     },
+    /// A raster too coarse for the region: fewer than [`MIN_PIXELS_ACROSS`] pixels across a side.
+    #[error("{design}: a {resolution_um} µm raster puts only {across} pixel(s) across the {side_mm} mm side of the region, too few to measure coverage or gaps; use a pitch of at most {fit_um} µm")]
+    Coarse {
+        /// Design name.
+        design: String,
+        /// Requested pitch.
+        resolution_um: f64,
+        /// Pixels across the shorter side.
+        across: u64,
+        /// The shorter side, mm.
+        side_mm: f64,
+        /// The coarsest pitch that fits.
+        fit_um: f64,
+    },
 }
+
+/// Fewest pixels across each side of the region.
+pub const MIN_PIXELS_ACROSS: u64 = 8;
 
 /// A count estimated in floating point and saturated into a `u64`, in words: exact up to a
 /// trillion, beyond that only "more than a trillion" (u64::MAX is no estimate).

@@ -226,7 +226,7 @@ fn limit_failure(d: &Design, e: needlemap::error::LimitError) -> Failure {
         LimitError::Pixels { fit_um, .. } if *fit_um > 1000.0 => {
             ("treatment.area_mm", format!("{:?}", t.area_mm))
         }
-        LimitError::Pixels { resolution_um, .. } => {
+        LimitError::Pixels { resolution_um, .. } | LimitError::Coarse { resolution_um, .. } => {
             ("analysis.resolution_um", format!("{resolution_um:?}"))
         }
         LimitError::Channels { fit_side_mm, .. } if *fit_side_mm >= 1.0 => {

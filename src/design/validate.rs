@@ -12,6 +12,8 @@ use std::ops::Range;
 
 /// Most needles one device may have (refused up front beyond; the collision check is O(n²)).
 pub const MAX_NEEDLES: usize = 20_000;
+/// Most whole tiles the density metrics count.
+pub const MAX_TILES: u64 = 1_000_000;
 /// Most passes one treatment may have.
 pub const MAX_PASSES: u32 = 10_000;
 
@@ -64,7 +66,7 @@ impl<'a> Ctx<'a> {
     fn positive(&self, v: &S<f64>, key: &str) -> R<f64> {
         let x = *v.get_ref();
         if x.is_finite() && x > 0.0 {
-            Ok(x)
+            self.in_range(v, key)
         } else {
             Err(self.err(v.span(), key, x, "must be a finite number greater than 0"))
         }
@@ -73,7 +75,7 @@ impl<'a> Ctx<'a> {
     fn non_negative(&self, v: &S<f64>, key: &str) -> R<f64> {
         let x = *v.get_ref();
         if x.is_finite() && x >= 0.0 {
-            Ok(x)
+            self.in_range(v, key)
         } else {
             Err(self.err(v.span(), key, x, "must be a finite number, 0 or greater"))
         }
@@ -82,9 +84,20 @@ impl<'a> Ctx<'a> {
     fn finite(&self, v: &S<f64>, key: &str) -> R<f64> {
         let x = *v.get_ref();
         if x.is_finite() {
-            Ok(x)
+            self.in_range(v, key)
         } else {
             Err(self.err(v.span(), key, x, "must be a finite number"))
+        }
+    }
+
+    /// The value, if it lies in the key's physical range ([`super::ranges`]).
+    fn in_range(&self, v: &S<f64>, key: &str) -> R<f64> {
+        let x = *v.get_ref();
+        match super::ranges::range_of(key) {
+            Some(r) if !r.contains(x) => {
+                Err(self.err(v.span(), key, x, format!("must be {}", r.describe())))
+            }
+            _ => Ok(x),
         }
     }
 
@@ -327,6 +340,25 @@ impl<'a> Ctx<'a> {
             },
         };
 
+        let tiles = (treatment.area_mm[0] / analysis.tile_mm).floor()
+            * (treatment.area_mm[1] / analysis.tile_mm).floor();
+        if tiles > MAX_TILES as f64 {
+            let at = f
+                .analysis
+                .as_ref()
+                .and_then(|a| a.tile_mm.as_ref())
+                .map_or(f.treatment.span(), |v| v.span());
+            let fit = (treatment.area_mm[0] * treatment.area_mm[1] / MAX_TILES as f64).sqrt();
+            return Err(self.err(
+                at,
+                "analysis.tile_mm",
+                analysis.tile_mm,
+                format!(
+                    "makes {tiles:.0} tiles of the region; at most {MAX_TILES} are counted: use tiles of at least {:.3} mm",
+                    (fit * 1000.0).ceil() / 1000.0
+                ),
+            ));
+        }
         let experiment = match &f.experiment {
             None => None,
             Some(e) => Some(self.experiment(e)?),
@@ -1049,7 +1081,18 @@ impl<'a> Ctx<'a> {
         let tf = t.get_ref();
         let area = tf.area_mm.get_ref();
         let area_mm = match area.as_slice() {
-            [x, y] if x.is_finite() && y.is_finite() && *x > 0.0 && *y > 0.0 => [*x, *y],
+            [x, y] if x.is_finite() && y.is_finite() && *x > 0.0 && *y > 0.0 => {
+                let r = super::ranges::range_of("treatment.area_mm").expect("in the table");
+                if !(r.contains(*x) && r.contains(*y)) {
+                    return Err(self.err(
+                        tf.area_mm.span(),
+                        "treatment.area_mm",
+                        format!("{area:?}"),
+                        format!("each side must be {}", r.describe()),
+                    ));
+                }
+                [*x, *y]
+            }
             _ => {
                 return Err(self.err(
                     tf.area_mm.span(),

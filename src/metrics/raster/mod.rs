@@ -91,6 +91,17 @@ impl Grid {
         let nxf = (area_mm[0] / p).round().max(1.0);
         let nyf = (area_mm[1] / p).round().max(1.0);
         let pixels = nxf * nyf;
+        let min_across = crate::error::MIN_PIXELS_ACROSS as f64;
+        if nxf.min(nyf) < min_across {
+            let side_mm = area_mm[0].min(area_mm[1]);
+            return Err(LimitError::Coarse {
+                design: name.to_string(),
+                resolution_um,
+                across: nxf.min(nyf) as u64,
+                side_mm,
+                fit_um: (side_mm / min_across * 1000.0 * 10.0).floor() / 10.0,
+            });
+        }
         if pixels.is_nan() || pixels > MAX_PIXELS as f64 {
             let fit_um = (area_mm[0] * area_mm[1] / MAX_PIXELS as f64).sqrt() * 1000.0;
             return Err(LimitError::Pixels {

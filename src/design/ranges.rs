@@ -1,0 +1,477 @@
+//! The physical range of every numeric design key: one table that validation enforces and the
+//! design-format docs print.
+//!
+//! The ranges come from the devices that exist (docs/sources.md): microneedling needles are
+//! 0.13–3.0 mm long and 0.07–0.4 mm thick, drums about 20 mm across, pens stamp up to ~150 Hz
+//! with settings up to 3 mm, hands press arrays with 10–50 N. Each upper bound leaves a wide
+//! margin above the largest real device and stops there, so a unit typed wrong (1500 for
+//! 1.5 mm) is refused at once instead of running for minutes or exhausting memory. Keys that
+//! set how much work an analysis does (area, resolution, tile, influence radius, tolerance
+//! spreads) are bounded here too; what they do together (pixels, channels, tiles) is checked
+//! by the limits of the engine.
+
+/// The range of one numeric key.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Range {
+    /// Dotted key (array keys name the array: `treatment.area_mm`).
+    pub key: &'static str,
+    /// Smallest value allowed.
+    pub min: f64,
+    /// Whether `min` itself is allowed (false: strictly greater).
+    pub min_inclusive: bool,
+    /// Largest value allowed (inclusive).
+    pub max: f64,
+    /// Unit, as the key's suffix says.
+    pub unit: &'static str,
+    /// Why this bound.
+    pub why: &'static str,
+}
+
+const fn r(
+    key: &'static str,
+    min: f64,
+    min_inclusive: bool,
+    max: f64,
+    unit: &'static str,
+    why: &'static str,
+) -> Range {
+    Range {
+        key,
+        min,
+        min_inclusive,
+        max,
+        unit,
+        why,
+    }
+}
+
+/// Every bounded numeric key.
+pub const RANGES: &[Range] = &[
+    r(
+        "roller.drum_diameter_mm",
+        0.0,
+        false,
+        200.0,
+        "mm",
+        "rollers are about 20 mm across; body rollers larger",
+    ),
+    r(
+        "roller.drum_width_mm",
+        0.0,
+        false,
+        500.0,
+        "mm",
+        "drums are 20–50 mm wide",
+    ),
+    r(
+        "roller.roll_speed_mm_s",
+        0.0,
+        false,
+        1000.0,
+        "mm/s",
+        "a hand moves at tens of mm/s",
+    ),
+    r(
+        "roller.force_n",
+        0.0,
+        false,
+        1000.0,
+        "N",
+        "hands press arrays with 10–50 N",
+    ),
+    r(
+        "roller.layout.ring_pitch_mm",
+        0.0,
+        false,
+        500.0,
+        "mm",
+        "within the drum width",
+    ),
+    r(
+        "roller.layout.stagger_deg",
+        -360.0,
+        true,
+        360.0,
+        "°",
+        "one turn",
+    ),
+    r(
+        "pen.depth_mm",
+        0.0,
+        false,
+        10.0,
+        "mm",
+        "pens set 0.25–3.0 mm",
+    ),
+    r(
+        "pen.frequency_hz",
+        0.0,
+        false,
+        1000.0,
+        "Hz",
+        "pens stamp 50–150 times a second",
+    ),
+    r(
+        "pen.hand_speed_mm_s",
+        0.0,
+        false,
+        1000.0,
+        "mm/s",
+        "a hand moves at tens of mm/s",
+    ),
+    r(
+        "pen.drive_force_n",
+        0.0,
+        false,
+        1000.0,
+        "N",
+        "a motor in a hand-held pen",
+    ),
+    r(
+        "pen.cartridge_angle_deg",
+        -360.0,
+        true,
+        360.0,
+        "°",
+        "one turn",
+    ),
+    r(
+        "pen.cartridge.pitch_mm",
+        0.0,
+        false,
+        50.0,
+        "mm",
+        "cartridges are a few mm across",
+    ),
+    r(
+        "pen.cartridge.diameter_mm",
+        0.0,
+        false,
+        50.0,
+        "mm",
+        "cartridges are a few mm across",
+    ),
+    r(
+        "stamp.force_n",
+        0.0,
+        false,
+        1000.0,
+        "N",
+        "hands press arrays with 10–50 N",
+    ),
+    r(
+        "stamp.step_mm",
+        0.0,
+        false,
+        1000.0,
+        "mm",
+        "within the region",
+    ),
+    r(
+        "stamp.presses_per_s",
+        0.0,
+        false,
+        100.0,
+        "1/s",
+        "a hand presses a few times a second",
+    ),
+    r(
+        "stamp.array_angle_deg",
+        -360.0,
+        true,
+        360.0,
+        "°",
+        "one turn",
+    ),
+    r(
+        "stamp.array.pitch_mm",
+        0.0,
+        false,
+        50.0,
+        "mm",
+        "arrays are a few cm across at most",
+    ),
+    r(
+        "stamp.array.diameter_mm",
+        0.0,
+        false,
+        50.0,
+        "mm",
+        "arrays are a few cm across at most",
+    ),
+    r(
+        "needle.length_mm",
+        0.0,
+        false,
+        10.0,
+        "mm",
+        "microneedling needles are 0.13–3.0 mm long",
+    ),
+    r(
+        "needle.diameter_mm",
+        0.0,
+        false,
+        2.0,
+        "mm",
+        "needles are 0.07–0.4 mm thick",
+    ),
+    r(
+        "needle.tip_length_mm",
+        0.0,
+        false,
+        10.0,
+        "mm",
+        "at most the needle's length",
+    ),
+    r(
+        "needle.tip_radius_um",
+        0.0,
+        false,
+        500.0,
+        "µm",
+        "sharp tips are a few µm; Davis 2004 measured up to tens of µm",
+    ),
+    r(
+        "tolerance.length_sd_mm",
+        0.0,
+        true,
+        1.0,
+        "mm",
+        "a spread larger than the needle is no tolerance",
+    ),
+    r(
+        "tolerance.angle_sd_deg",
+        0.0,
+        true,
+        30.0,
+        "°",
+        "a spread of a needle's place on the drum",
+    ),
+    r(
+        "tolerance.missing_fraction",
+        0.0,
+        true,
+        0.999,
+        "",
+        "some needles must be present",
+    ),
+    r(
+        "skin.deflection_mm",
+        0.0,
+        true,
+        10.0,
+        "mm",
+        "tenting is a fraction of a mm",
+    ),
+    r(
+        "skin.tangential_slack_mm",
+        0.0,
+        true,
+        10.0,
+        "mm",
+        "a fraction of a mm",
+    ),
+    r(
+        "skin.puncture_force_n",
+        0.0,
+        false,
+        100.0,
+        "N",
+        "0.02–3 N per needle (Olatunji 2013, Davis 2004)",
+    ),
+    r(
+        "skin.tip_pressure_n_mm2",
+        0.0,
+        true,
+        100_000.0,
+        "N/mm²",
+        "150 N/mm² from Davis 2004",
+    ),
+    r(
+        "skin.tenting_stiffness_n_mm",
+        1e-6,
+        true,
+        10_000.0,
+        "N/mm",
+        "0.07–0.14 N/mm in the presets",
+    ),
+    r(
+        "skin.insertion_resistance_n_mm",
+        1e-6,
+        true,
+        10_000.0,
+        "N/mm",
+        "0.15–0.3 N/mm in the presets",
+    ),
+    r(
+        "skin.closure_radius_um",
+        0.0,
+        true,
+        1000.0,
+        "µm",
+        "21.5 µm from Kalluri 2011",
+    ),
+    r(
+        "skin.stratum_corneum_mm",
+        0.0,
+        false,
+        50.0,
+        "mm",
+        "skin is a few mm thick",
+    ),
+    r(
+        "skin.viable_epidermis_mm",
+        0.0,
+        false,
+        50.0,
+        "mm",
+        "skin is a few mm thick",
+    ),
+    r(
+        "skin.papillary_dermis_mm",
+        0.0,
+        false,
+        50.0,
+        "mm",
+        "skin is a few mm thick",
+    ),
+    r(
+        "skin.reticular_dermis_mm",
+        0.0,
+        false,
+        50.0,
+        "mm",
+        "skin is a few mm thick",
+    ),
+    r(
+        "treatment.area_mm",
+        0.0,
+        false,
+        1000.0,
+        "mm",
+        "a whole back is about 300 mm across",
+    ),
+    r(
+        "treatment.lane_spacing_mm",
+        0.0,
+        false,
+        1000.0,
+        "mm",
+        "within the region",
+    ),
+    r(
+        "treatment.passes.angle_deg",
+        -360.0,
+        true,
+        360.0,
+        "°",
+        "one turn",
+    ),
+    r(
+        "analysis.resolution_um",
+        0.0,
+        false,
+        1000.0,
+        "µm",
+        "openings are 0.07–0.5 mm across",
+    ),
+    r(
+        "analysis.tile_mm",
+        0.01,
+        true,
+        1000.0,
+        "mm",
+        "tiles of a few mm",
+    ),
+    r(
+        "analysis.influence_radius_mm",
+        0.0,
+        true,
+        10.0,
+        "mm",
+        "a fraction of a mm around an opening",
+    ),
+];
+
+/// The range of `key` (array elements name their array: `treatment.passes[2].angle_deg` is
+/// `treatment.passes.angle_deg`), if it has one.
+///
+/// # Examples
+/// ```
+/// let r = needlemap::design::ranges::range_of("needle.length_mm").unwrap();
+/// assert_eq!(r.max, 10.0);
+/// assert!(needlemap::design::ranges::range_of("treatment.passes[3].angle_deg").is_some());
+/// ```
+pub fn range_of(key: &str) -> Option<&'static Range> {
+    let mut plain = String::with_capacity(key.len());
+    let mut depth = 0;
+    for ch in key.chars() {
+        match ch {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            _ if depth == 0 => plain.push(ch),
+            _ => {}
+        }
+    }
+    RANGES.iter().find(|r| r.key == plain)
+}
+
+impl Range {
+    /// Whether `x` lies in the range.
+    pub fn contains(&self, x: f64) -> bool {
+        let low = if self.min_inclusive {
+            x >= self.min
+        } else {
+            x > self.min
+        };
+        low && x <= self.max
+    }
+
+    /// The range in words: "greater than 0 and at most 10 mm".
+    pub fn describe(&self) -> String {
+        let unit = if self.unit.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", self.unit)
+        };
+        let low = if self.min_inclusive {
+            format!("at least {}", self.min)
+        } else {
+            format!("greater than {}", self.min)
+        };
+        format!("{low} and at most {}{unit} ({})", self.max, self.why)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_ranges_well_formed() {
+        for (i, a) in RANGES.iter().enumerate() {
+            assert!(a.min < a.max, "{}", a.key);
+            for b in &RANGES[i + 1..] {
+                assert_ne!(a.key, b.key);
+            }
+        }
+    }
+
+    #[test]
+    fn every_shipped_default_lies_in_its_range() {
+        use crate::design::*;
+        for (key, v) in [
+            ("roller.roll_speed_mm_s", DEFAULT_ROLL_SPEED_MM_S),
+            ("roller.force_n", DEFAULT_ROLLER_FORCE_N),
+            ("pen.drive_force_n", DEFAULT_PEN_DRIVE_FORCE_N),
+            ("stamp.presses_per_s", DEFAULT_PRESSES_PER_S),
+            ("needle.tip_length_mm", DEFAULT_TIP_LENGTH_MM),
+            ("needle.tip_radius_um", DEFAULT_TIP_RADIUS_UM),
+            ("analysis.resolution_um", DEFAULT_RESOLUTION_UM),
+            ("analysis.tile_mm", DEFAULT_TILE_MM),
+            ("analysis.influence_radius_mm", DEFAULT_INFLUENCE_RADIUS_MM),
+        ] {
+            assert!(range_of(key).unwrap().contains(v), "{key} = {v}");
+        }
+    }
+}
