@@ -5,6 +5,7 @@
 //! needle and one pass, needles that fit on the drum or cartridge without colliding.
 
 pub mod file;
+pub mod starter;
 pub mod validate;
 
 use crate::error::InputError;
