@@ -281,3 +281,26 @@ fn design_format_examples_validate() {
     }
     assert_eq!(kinds, ["roller", "pen", "stamp"]);
 }
+
+/// The validation table pasted in docs/model.md is what `needlemap validate` prints now.
+#[test]
+fn model_doc_shows_the_current_validation_table() {
+    let doc = std::fs::read_to_string(root().join("docs/model.md")).unwrap();
+    let begin = "<!-- BEGIN validate: output of `cargo run --release -- validate` -->\n```text\n";
+    let b = doc
+        .find(begin)
+        .expect("docs/model.md lacks the validate block")
+        + begin.len();
+    let e = b + doc[b..].find("```\n<!-- END validate -->").unwrap();
+    let out = bin()
+        .current_dir(root())
+        .args(["validate", "--threads", "1"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        &doc[b..e],
+        String::from_utf8(out.stdout).unwrap(),
+        "docs/model.md's validation table is stale: paste `cargo run --release -- validate`"
+    );
+}
