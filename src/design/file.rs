@@ -247,7 +247,7 @@ pub struct NeedleFile {
     /// Length t of the conical tip, mm. Default: an assumption (no source gives one).
     #[schemars(extend("default" = DEFAULT_TIP_LENGTH_MM, "exclusiveMinimum" = 0))]
     pub tip_length_mm: Option<S<f64>>,
-    /// Radius of the tip's point, µm: sets the puncture force. Default: a 770 µm DermaRoller needle's tip measured 4 µm (Kalluri 2011) [M].
+    /// Radius of the tip's point, µm: sets the puncture force. Default: a 770 µm DermaRoller needle's tip measured 4 µm (Kalluri 2011).
     #[schemars(extend("default" = DEFAULT_TIP_RADIUS_UM, "exclusiveMinimum" = 0))]
     pub tip_radius_um: Option<S<f64>>,
 }
