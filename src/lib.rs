@@ -31,6 +31,7 @@ pub mod plot;
 pub mod progress;
 pub mod report;
 pub mod rng;
+pub mod schema;
 pub mod skin;
 pub mod sweep;
 pub mod validate;

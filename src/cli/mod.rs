@@ -7,8 +7,10 @@
 mod analyze;
 mod check;
 mod compare;
+mod init;
 mod layout;
 mod progress;
+mod schema;
 mod sweep;
 mod validate;
 
@@ -104,6 +106,10 @@ pub enum Command {
     Layout(layout::LayoutArgs),
     /// Published experiments (designs/validation/) against the depth model; exit 1 when one leaves its band
     Validate(validate::ValidateArgs),
+    /// JSON Schema of the design or sweep format on stdout (or the doc's key tables)
+    Schema(schema::SchemaArgs),
+    /// Write a commented starter design NAME.toml that passes validation
+    Init(init::InitArgs),
 }
 
 /// How a command failed, and so its exit code.
@@ -157,6 +163,8 @@ pub fn run() -> ExitCode {
         Command::Sweep(a) => sweep::run(&cli.global, a),
         Command::Layout(a) => layout::run(&cli.global, a),
         Command::Validate(a) => validate::run(&cli.global, a),
+        Command::Schema(a) => schema::run(a),
+        Command::Init(a) => init::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

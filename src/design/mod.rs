@@ -6,6 +6,7 @@
 
 pub mod file;
 pub mod ranges;
+pub mod starter;
 pub mod validate;
 
 use crate::error::InputError;

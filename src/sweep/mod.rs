@@ -271,12 +271,68 @@ impl<'de> Deserialize<'de> for Node {
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// A needlemap sweep: one base design and lists of values for some of its numeric keys.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct SweepFile {
+#[schemars(title = "needlemap sweep")]
+pub(crate) struct SweepFile {
+    /// Sweep name; also `out/<name>/` and the prefix of the variants' names `<name>-<i>`.
+    #[schemars(with = "String")]
     name: Spanned<String>,
+    /// The base design file, relative to the sweep file.
+    #[schemars(with = "String")]
     base: Spanned<String>,
+    /// The varied keys: `"dotted.key" = [values]`, every combination analyzed, the first key varying slowest.
     vary: Node,
+}
+
+/// `[vary]`: one property per key of [`NUMERIC_KEYS`], a list of whole numbers or of numbers;
+/// array indices (`#`) as a number or `*`. Unquoted dotted keys make nested tables, which the
+/// schema lets through as tables and the sweep checks when it flattens them.
+impl schemars::JsonSchema for Node {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Vary".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let design = crate::schema::design_tables();
+        let meaning = |key: &str| {
+            let doc_key = key.replace(".#.", "[].").replace(".#", "");
+            design
+                .iter()
+                .flat_map(|t| &t.keys)
+                .find(|k| k.key == doc_key)
+                .map(|k| k.meaning.clone())
+                .unwrap_or_default()
+        };
+        let mut properties = serde_json::Map::new();
+        let mut patterns = serde_json::Map::new();
+        for (key, num, _) in NUMERIC_KEYS {
+            let item = match num {
+                Num::Int => "integer",
+                Num::Float => "number",
+            };
+            let schema = serde_json::json!({
+                "type": "array",
+                "items": { "type": item },
+                "description": meaning(key),
+            });
+            if key.contains('#') {
+                let re = format!("^{}$", key.replace('.', "\\.").replace('#', "([0-9]+|\\*)"));
+                patterns.insert(re, schema);
+            } else {
+                properties.insert((*key).to_string(), schema);
+            }
+        }
+        schemars::json_schema!({
+            "type": "object",
+            "properties": properties,
+            "patternProperties": patterns,
+            "additionalProperties": {
+                "type": "object",
+                "description": "Unquoted dotted keys (needle.length_mm = [...]) form nested tables; the sweep flattens them and checks each key."
+            },
+        })
+    }
 }
 
 /// Flattens `[vary]` into (dotted key, its values) in file order.

@@ -1,0 +1,38 @@
+//! `needlemap schema [design|sweep] [--markdown]`: the JSON Schema of a file format on
+//! stdout, generated from the parser's own file mirrors (the committed schema/*.json are
+//! this output), or the key tables of docs/design-format.md.
+
+use super::{emit, CmdResult, Failure};
+use clap::{Args, ValueEnum};
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Which {
+    /// Design files (designs/*.toml)
+    Design,
+    /// Sweep files (designs/sweeps/*.toml)
+    Sweep,
+}
+
+#[derive(Args, Debug)]
+pub struct SchemaArgs {
+    /// Which file format
+    #[arg(value_enum, default_value = "design")]
+    pub which: Which,
+    /// The key tables of docs/design-format.md in Markdown instead of the JSON Schema
+    #[arg(long)]
+    pub markdown: bool,
+}
+
+pub fn run(args: &SchemaArgs) -> CmdResult {
+    let text = match (args.which, args.markdown) {
+        (Which::Design, false) => needlemap::schema::to_text(&needlemap::schema::design()),
+        (Which::Sweep, false) => needlemap::schema::to_text(&needlemap::schema::sweep()),
+        (Which::Design, true) => needlemap::schema::design_markdown(),
+        (Which::Sweep, true) => {
+            return Err(Failure::Input(anyhow::anyhow!(
+                "--markdown is for `schema design`: the sweep keys are the design's numeric keys"
+            )))
+        }
+    };
+    emit(text.as_bytes())
+}
