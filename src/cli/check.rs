@@ -16,6 +16,8 @@ pub struct BaselineArgs {
     /// Write the baseline to FILE (atomically) instead of stdout
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub model: super::ModelFlags,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -43,6 +45,8 @@ pub struct CheckArgs {
     /// verdict outranks the report)
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    #[command(flatten)]
+    pub model: super::ModelFlags,
 }
 
 fn tolerance(s: &str) -> Result<(&'static str, f64), String> {
