@@ -498,3 +498,40 @@ fn seed_and_pitch_work_before_and_after_the_command() {
     ]));
     assert_eq!(both["seed"], 5);
 }
+
+#[test]
+fn a_sweep_given_to_analyze_and_a_design_given_to_sweep_say_so() {
+    let sweep = root().join("designs/sweeps/mf8-passes.toml");
+    let dir = tempfile::tempdir().unwrap();
+    for (cmd, file, says) in [
+        ("analyze", sweep.clone(), "this looks like a sweep file"),
+        ("check", sweep.clone(), "this looks like a sweep file"),
+        (
+            "sweep",
+            design("mf8-192.toml"),
+            "this looks like a design file",
+        ),
+    ] {
+        let mut c = bin();
+        c.arg(cmd).arg(&file).arg("--quiet");
+        if cmd == "check" {
+            c.arg("--baseline").arg(design("baseline.csv"));
+        } else {
+            c.arg("--out").arg(dir.path());
+        }
+        let out = c.output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{cmd}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{cmd}: {err}");
+        assert!(!err.contains("unknown field"), "{cmd}: {err}");
+        let run = if cmd == "sweep" {
+            "needlemap analyze"
+        } else {
+            "needlemap sweep"
+        };
+        assert!(
+            err.contains(&format!("run `{run} {}`", file.display())),
+            "{err}"
+        );
+    }
+}
