@@ -507,19 +507,25 @@ fn bad_flags_are_exit_2() {
     assert_eq!(r.code, 2);
 }
 
-#[test]
-fn other_resolution_is_said_and_moves_only_area_metrics() {
-    let (_d, file) = baseline_of(&[&cit8()]);
-    let r = run(&[
-        "--resolution-um",
-        "25",
+/// `check` of cit8-0.5 against `baseline`, JSON on stdout; `before` goes before `check`.
+fn check_json(before: &[&str], baseline: &Path) -> Run {
+    let design = cit8();
+    let mut args = before.to_vec();
+    args.extend([
         "check",
-        s(&cit8()),
+        s(&design),
         "--baseline",
-        s(&file),
+        s(baseline),
         "--format",
         "json",
     ]);
+    run(&args)
+}
+
+#[test]
+fn other_resolution_is_said_and_moves_only_area_metrics() {
+    let (_d, file) = baseline_of(&[&cit8()]);
+    let r = check_json(&["--resolution-um", "25"], &file);
     assert!(
         r.stderr
             .contains("note: cit8-0.5: analyzed at 25 µm, the baseline at 20 µm"),
@@ -571,14 +577,7 @@ fn layer_fractions_are_checked_and_old_baselines_warn() {
     );
     let check = |baseline: &str| {
         std::fs::write(&file, baseline).unwrap();
-        run(&[
-            "check",
-            s(&cit8()),
-            "--baseline",
-            s(&file),
-            "--format",
-            "json",
-        ])
+        check_json(&[], &file)
     };
     let moved = check(&text.replace(
         ",0.000000,1.000000,0.000000,",
