@@ -68,6 +68,21 @@ impl Layer {
         }
     }
 
+    /// Decimals summary.csv and the baseline write a layer fraction with.
+    pub const FRACTION_DECIMALS: usize = 6;
+
+    /// The column of the layer's share of channels in summary.csv and the baseline:
+    /// `<key>_fraction`.
+    pub fn fraction_column(self) -> &'static str {
+        match self {
+            Layer::StratumCorneum => "stratum_corneum_fraction",
+            Layer::ViableEpidermis => "viable_epidermis_fraction",
+            Layer::PapillaryDermis => "papillary_dermis_fraction",
+            Layer::ReticularDermis => "reticular_dermis_fraction",
+            Layer::Subcutis => "subcutis_fraction",
+        }
+    }
+
     /// Position in [`Layer::ALL`].
     pub fn index(self) -> usize {
         self as usize
@@ -157,6 +172,13 @@ impl Skin {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fraction_columns_are_the_keys_with_a_suffix() {
+        for l in Layer::ALL {
+            assert_eq!(l.fraction_column(), format!("{}_fraction", l.key()));
+        }
+    }
 
     #[test]
     fn presets_match_cited_ranges() {

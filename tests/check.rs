@@ -73,15 +73,15 @@ fn baseline_has_a_row_per_design_with_provenance() {
     assert_eq!(lines.len(), 2, "{text}");
     assert_eq!(
         lines[0],
-        "name,channels,density_per_cm2,coverage_fraction,treated_fraction,max_gap_mm,mean_depth_mm,min_depth_mm,max_depth_mm,p05_depth_mm,p95_depth_mm,mean_channel_depth_mm,density_cv,overlap_fraction,puncture_rate_per_s,time_s,tool_version,design_sha256,seed,resolution_um"
+        "name,channels,density_per_cm2,coverage_fraction,treated_fraction,max_gap_mm,mean_depth_mm,min_depth_mm,max_depth_mm,p05_depth_mm,p95_depth_mm,mean_channel_depth_mm,density_cv,overlap_fraction,puncture_rate_per_s,time_s,stratum_corneum_fraction,viable_epidermis_fraction,papillary_dermis_fraction,reticular_dermis_fraction,subcutis_fraction,tool_version,design_sha256,seed,resolution_um"
     );
     let cells: Vec<&str> = lines[1].split(',').collect();
     assert_eq!(cells[0], "cit8-0.5");
     // Pressed to the drum (3 N over the arc saturates 0.5 mm needles): depth = h − δ₀ =
     // 0.5 − 0.14 mm (face preset), written with 5 decimals as in summary.csv.
     assert_eq!(cells[6], "0.36000");
-    assert_eq!(cells[16], env!("CARGO_PKG_VERSION"));
-    let sha = cells[17];
+    assert_eq!(cells[21], env!("CARGO_PKG_VERSION"));
+    let sha = cells[22];
     assert_eq!(sha.len(), 64);
     let j = run(&[
         "analyze",
@@ -95,13 +95,18 @@ fn baseline_has_a_row_per_design_with_provenance() {
     ]);
     let v: serde_json::Value = serde_json::from_str(&j.stdout).unwrap();
     assert_eq!(v["results"][0]["provenance"]["design_sha256"], sha);
-    assert_eq!(cells[18], "1");
-    assert_eq!(cells[19], "20");
+    assert_eq!(cells[23], "1");
+    assert_eq!(cells[24], "20");
     // Same values as analyze's summary.csv.
     let summary =
         std::fs::read_to_string(file.parent().unwrap().join("out/cit8-0.5/summary.csv")).unwrap();
     let srow: Vec<&str> = summary.lines().nth(1).unwrap().split(',').collect();
     assert_eq!(&srow[..16], &cells[..16]);
+    // The layer fractions too, as summary.csv names and writes them.
+    let sheader: Vec<&str> = summary.lines().next().unwrap().split(',').collect();
+    let bheader: Vec<&str> = lines[0].split(',').collect();
+    assert_eq!(&sheader[16..21], &bheader[16..21]);
+    assert_eq!(&srow[16..21], &cells[16..21]);
     // Byte-identical on stdout and with one thread.
     let one = bin()
         .args([
@@ -132,7 +137,7 @@ fn unchanged_design_passes_with_any_thread_count() {
         assert_eq!(r.code, 0, "threads {threads:?}: {}{}", r.stdout, r.stderr);
         assert!(
             r.stdout
-                .starts_with("check passed: 15 metrics of 1 design(s)"),
+                .starts_with("check passed: 20 metrics of 1 design(s)"), // 15 metrics, 5 layer fractions
             "{}",
             r.stdout
         );
@@ -331,7 +336,7 @@ fn junit_parses_and_records_the_failure() {
         .children()
         .filter(|n| n.has_tag_name("testcase"))
         .collect();
-    assert_eq!(cases.len(), 15, "a test case per metric");
+    assert_eq!(cases.len(), 20, "a test case per metric and layer fraction");
     let failed: Vec<&str> = cases
         .iter()
         .filter(|c| c.children().any(|n| n.has_tag_name("failure")))
@@ -386,7 +391,7 @@ fn junit_on_success_has_no_failure() {
         doc.descendants()
             .filter(|n| n.has_tag_name("testcase"))
             .count(),
-        15
+        20
     );
     assert_eq!(
         doc.descendants()
@@ -502,19 +507,25 @@ fn bad_flags_are_exit_2() {
     assert_eq!(r.code, 2);
 }
 
-#[test]
-fn other_resolution_is_said_and_moves_only_area_metrics() {
-    let (_d, file) = baseline_of(&[&cit8()]);
-    let r = run(&[
-        "--resolution-um",
-        "25",
+/// `check` of cit8-0.5 against `baseline`, JSON on stdout; `before` goes before `check`.
+fn check_json(before: &[&str], baseline: &Path) -> Run {
+    let design = cit8();
+    let mut args = before.to_vec();
+    args.extend([
         "check",
-        s(&cit8()),
+        s(&design),
         "--baseline",
-        s(&file),
+        s(baseline),
         "--format",
         "json",
     ]);
+    run(&args)
+}
+
+#[test]
+fn other_resolution_is_said_and_moves_only_area_metrics() {
+    let (_d, file) = baseline_of(&[&cit8()]);
+    let r = check_json(&["--resolution-um", "25"], &file);
     assert!(
         r.stderr
             .contains("note: cit8-0.5: analyzed at 25 µm, the baseline at 20 µm"),
@@ -553,6 +564,55 @@ fn shipped_baseline_covers_every_shipped_design() {
             design.name
         );
     }
+}
+
+#[test]
+fn layer_fractions_are_checked_and_old_baselines_warn() {
+    let (_d, file) = baseline_of(&[&cit8()]);
+    let text = std::fs::read_to_string(&file).unwrap();
+    // cit8-0.5 ends every channel in the reticular dermis: 0,0,0,1,0.
+    assert!(
+        text.contains(",0.000000,0.000000,0.000000,1.000000,0.000000,"),
+        "{text}"
+    );
+    let check = |baseline: &str| {
+        std::fs::write(&file, baseline).unwrap();
+        check_json(&[], &file)
+    };
+    let moved = check(&text.replace(
+        ",0.000000,1.000000,0.000000,",
+        ",0.000100,0.999900,0.000000,",
+    ));
+    assert_eq!(moved.code, 1, "{}", moved.stderr);
+    assert!(
+        moved.stderr.contains("papillary_dermis_fraction")
+            && moved.stderr.contains("reticular_dermis_fraction"),
+        "{}",
+        moved.stderr
+    );
+    // A baseline from before the layer columns passes, saying they went unchecked.
+    let old: String = text
+        .lines()
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            [&c[..16], &c[21..]].concat().join(",") + "\n"
+        })
+        .collect();
+    let r = check(&old);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("the layer fractions are not checked"),
+        "{}",
+        r.stderr
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        v["designs"][0]["metrics"].as_array().unwrap().len(),
+        needlemap::metrics::registry::METRICS.len()
+    );
+    let r = check(&text);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("not checked"), "{}", r.stderr);
 }
 
 trait TapMkdir {

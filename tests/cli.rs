@@ -343,3 +343,195 @@ fn unwritable_output_exits_3() {
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
 }
+
+// ---- Shell integration and help (issue 19, items 4 and 5) ----
+
+fn run_ok(args: &[&str]) -> String {
+    let out = bin().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn completions_name_every_command() {
+    let bash = run_ok(&["completions", "bash"]);
+    for c in [
+        "analyze",
+        "check",
+        "baseline",
+        "compare",
+        "sweep",
+        "layout",
+        "validate",
+        "completions",
+        "man",
+    ] {
+        assert!(bash.contains(c), "bash completions lack `{c}`");
+    }
+    for shell in ["zsh", "fish", "powershell", "elvish"] {
+        assert!(
+            run_ok(&["completions", shell]).contains("analyze"),
+            "{shell}"
+        );
+    }
+    let bad = bin().args(["completions", "tcsh"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn man_page_is_roff_with_every_command() {
+    let page = run_ok(&["man"]);
+    // clap_mangen opens with the quote-string preamble (.ie/.el), then the title line.
+    let first_macro = page
+        .lines()
+        .find(|l| !l.starts_with(".ie") && !l.starts_with(".el"))
+        .unwrap();
+    assert!(first_macro.starts_with(".TH needlemap 1"), "{first_macro}");
+    assert!(page.contains(".SH NAME") && page.contains("analyze") && page.contains("layout"));
+}
+
+fn help(command: &str) -> String {
+    run_ok(&[command, "--help"])
+}
+
+#[test]
+fn out_help_says_what_it_writes() {
+    for c in ["analyze", "sweep", "layout"] {
+        let h = help(c);
+        assert!(h.contains("writes DIR/<name>/"), "{c}: {h}");
+        assert!(!h.contains("Folder for out/"), "{c}: {h}");
+    }
+    assert!(help("compare").contains("writes DIR/compare-<names>.png"));
+}
+
+#[test]
+fn each_command_lists_only_the_flags_it_uses() {
+    let layout = help("layout");
+    assert!(
+        !layout.contains("--seed") && !layout.contains("--resolution-um"),
+        "{layout}"
+    );
+    for shared in ["--threads", "--quiet", "--root", "--allow-outside"] {
+        assert!(layout.contains(shared), "layout lacks {shared}");
+    }
+    for c in [
+        "analyze", "check", "baseline", "compare", "sweep", "validate",
+    ] {
+        let h = help(c);
+        assert!(
+            h.contains("--seed") && h.contains("--resolution-um"),
+            "{c}: {h}"
+        );
+    }
+    // Before the command's name they still work, hidden from the top-level help…
+    let top = run_ok(&["--help"]);
+    assert!(!top.contains("--seed"), "{top}");
+    // …but not for a command that would ignore them.
+    for flag in [["--seed", "3"], ["--resolution-um", "30"]] {
+        let out = bin()
+            .args(flag)
+            .arg("layout")
+            .arg(design("mf8-192.toml"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("{} does nothing for `needlemap layout`", flag[0])),
+            "{err}"
+        );
+    }
+    let out = bin()
+        .args(["layout", "--seed", "3"])
+        .arg(design("mf8-192.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn seed_and_pitch_work_before_and_after_the_command() {
+    let d = design("mf8-192.toml");
+    let d = d.to_str().unwrap();
+    let json = |args: &[&str]| -> serde_json::Value {
+        let dir = tempfile::tempdir().unwrap();
+        let mut all: Vec<&str> = args.to_vec();
+        let out = dir.path().to_str().unwrap();
+        all.extend(["--out", out, "--no-plots", "--quiet", "--format", "json"]);
+        serde_json::from_str(&run_ok(&all)).unwrap()
+    };
+    let p = |v: &serde_json::Value| v["results"][0]["provenance"].clone();
+    let before = p(&json(&[
+        "--seed",
+        "2",
+        "--resolution-um",
+        "200",
+        "analyze",
+        d,
+    ]));
+    let after = p(&json(&[
+        "analyze",
+        d,
+        "--seed",
+        "2",
+        "--resolution-um",
+        "200",
+    ]));
+    assert_eq!(before["seed"], 2);
+    assert_eq!(before["resolution_um"], 200.0);
+    assert_eq!(before["seed"], after["seed"]);
+    assert_eq!(before["resolution_um"], after["resolution_um"]);
+    // Given both places, the later (the command's own) wins, as for any repeated flag.
+    let both = p(&json(&[
+        "--seed",
+        "2",
+        "analyze",
+        d,
+        "--seed",
+        "5",
+        "--resolution-um",
+        "200",
+    ]));
+    assert_eq!(both["seed"], 5);
+}
+
+#[test]
+fn a_sweep_given_to_analyze_and_a_design_given_to_sweep_say_so() {
+    let sweep = root().join("designs/sweeps/mf8-passes.toml");
+    let dir = tempfile::tempdir().unwrap();
+    for (cmd, file, says) in [
+        ("analyze", sweep.clone(), "this looks like a sweep file"),
+        ("check", sweep.clone(), "this looks like a sweep file"),
+        (
+            "sweep",
+            design("mf8-192.toml"),
+            "this looks like a design file",
+        ),
+    ] {
+        let mut c = bin();
+        c.arg(cmd).arg(&file).arg("--quiet");
+        if cmd == "check" {
+            c.arg("--baseline").arg(design("baseline.csv"));
+        } else {
+            c.arg("--out").arg(dir.path());
+        }
+        let out = c.output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{cmd}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{cmd}: {err}");
+        assert!(!err.contains("unknown field"), "{cmd}: {err}");
+        let run = if cmd == "sweep" {
+            "needlemap analyze"
+        } else {
+            "needlemap sweep"
+        };
+        assert!(
+            err.contains(&format!("run `{run} {}`", file.display())),
+            "{err}"
+        );
+    }
+}

@@ -1,12 +1,18 @@
 //! The baseline file: one row per design with every metric as summary.csv writes it and the
 //! provenance of the row; written by `needlemap baseline`, read back by `needlemap check`
 //! with an error naming the line for anything wrong in it.
+//!
+//! After the metrics come the five layer fractions, named and written as in summary.csv
+//! (`stratum_corneum_fraction` … `subcutis_fraction`, 6 decimals). Baselines made before they
+//! were added lack those columns and still parse: [`Baseline::layers`] is then false and the
+//! layer fractions go unchecked.
 
 use super::report::UnmatchedRow;
 use crate::analysis::Analysis;
 use crate::metrics::registry::{self, MetricInfo, METRICS};
 use crate::report::json::VERSION;
-use crate::report::{fmt_opt, CsvBytes};
+use crate::report::{fmt_num, fmt_opt, CsvBytes};
+use crate::skin::Layer;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -50,6 +56,10 @@ pub struct BaselineRow {
     /// Every metric in registry order, as written (rounded to its `decimals`).
     #[serde(skip)]
     pub values: Vec<Option<f64>>,
+    /// The share of channels ending in each layer, in [`Layer::ALL`] order, as written
+    /// (rounded to [`Layer::FRACTION_DECIMALS`]); `None` in a baseline without the columns.
+    #[serde(skip)]
+    pub layers: Option<[f64; 5]>,
     /// needlemap version that computed the row.
     pub tool_version: String,
     /// SHA-256 of the design file's bytes, lower-case hex.
@@ -71,10 +81,16 @@ impl BaselineRow {
                 (!s.is_empty()).then(|| s.parse::<f64>().expect("a formatted number reads back"))
             })
             .collect();
+        let layers = a.layers.map(|f| {
+            fmt_num(f, Layer::FRACTION_DECIMALS)
+                .parse::<f64>()
+                .expect("a formatted number reads back")
+        });
         BaselineRow {
             line: 0,
             name: a.design.name.clone(),
             values,
+            layers: Some(layers),
             tool_version: VERSION.to_string(),
             design_sha256: a.design.source.sha256.clone(),
             seed: a.design.treatment.seed,
@@ -91,6 +107,10 @@ impl BaselineRow {
                 .zip(&self.values)
                 .map(|(m, v)| fmt_opt(*v, m.decimals)),
         );
+        match &self.layers {
+            Some(f) => r.extend(f.iter().map(|x| fmt_num(*x, Layer::FRACTION_DECIMALS))),
+            None => r.extend(Layer::ALL.iter().map(|_| String::new())),
+        }
         r.push(self.tool_version.clone());
         r.push(self.design_sha256.clone());
         r.push(self.seed.to_string());
@@ -99,12 +119,19 @@ impl BaselineRow {
     }
 }
 
-/// The baseline header: `name`, every metric, the provenance columns.
+/// The baseline header: `name`, every metric, the layer fractions, the provenance columns.
 pub fn header() -> Vec<&'static str> {
     let mut h = vec!["name"];
     h.extend(registry::keys());
+    h.extend(layer_columns());
     h.extend(PROVENANCE_COLUMNS);
     h
+}
+
+/// The layer-fraction columns, in [`Layer::ALL`] order: optional in a baseline (all five or
+/// none), so that baselines made before them still parse.
+pub fn layer_columns() -> impl Iterator<Item = &'static str> {
+    Layer::ALL.iter().map(|l| l.fraction_column())
 }
 
 /// The baseline CSV for these rows.
@@ -116,6 +143,7 @@ pub fn header() -> Vec<&'static str> {
 ///     line: 0,
 ///     name: "a".into(),
 ///     values: vec![Some(1.0); needlemap::metrics::registry::METRICS.len()],
+///     layers: Some([0.0, 0.0, 0.25, 0.75, 0.0]),
 ///     tool_version: "0.1.0".into(),
 ///     design_sha256: "0".repeat(64),
 ///     seed: 1,
@@ -124,6 +152,7 @@ pub fn header() -> Vec<&'static str> {
 /// let bytes = baseline_csv(&[row.clone()]);
 /// let back = parse_baseline("b.csv".as_ref(), &bytes).unwrap();
 /// assert_eq!(back.rows[0].values, row.values);
+/// assert_eq!(back.rows[0].layers, row.layers);
 /// ```
 pub fn baseline_csv(rows: &[BaselineRow]) -> Vec<u8> {
     let mut w = CsvBytes::new();
@@ -141,6 +170,9 @@ pub struct Baseline {
     pub path: PathBuf,
     /// Its rows, in file order.
     pub rows: Vec<BaselineRow>,
+    /// Whether the file has the layer-fraction columns (a baseline made before they were
+    /// added does not, and its layer fractions go unchecked).
+    pub layers: bool,
 }
 
 impl Baseline {
@@ -163,7 +195,8 @@ pub fn read_baseline(path: &Path) -> Result<Baseline, BaselineError> {
 }
 
 /// Parses a baseline; `path` names it in errors. Columns may come in any order, but every
-/// column of [`header`] must be present once and no other.
+/// column of [`header`] must be present once and no other, except the layer fractions, which
+/// may all be absent (an older baseline).
 pub fn parse_baseline(path: &Path, bytes: &[u8]) -> Result<Baseline, BaselineError> {
     let err = |line: u64, problem: String| BaselineError::Line {
         path: path.to_path_buf(),
@@ -201,7 +234,18 @@ pub fn parse_baseline(path: &Path, bytes: &[u8]) -> Result<Baseline, BaselineErr
         }
         col[k] = i;
     }
-    if let Some(k) = col.iter().position(|&c| c == usize::MAX) {
+    let first_layer = 1 + METRICS.len();
+    let layer_cols = first_layer..first_layer + Layer::ALL.len();
+    let has_layers = layer_cols.clone().any(|k| col[k] != usize::MAX);
+    // A baseline from before the layer columns lacks all five; their cells then read empty.
+    let missing = col
+        .iter()
+        .enumerate()
+        .position(|(k, &c)| c == usize::MAX && (has_layers || !layer_cols.contains(&k)));
+    if let Some(k) = missing {
+        if layer_cols.contains(&k) {
+            return Err(err(1, format!("the header lacks the column `{}`; the layer fractions come all five ({}) or none", wanted[k], layer_columns().collect::<Vec<_>>().join(","))));
+        }
         return Err(err(1, format!("the header lacks the column `{}` (is this a baseline made by `needlemap baseline`? {regenerate})", wanted[k])));
     }
     let mut rows: Vec<BaselineRow> = Vec::new();
@@ -232,7 +276,29 @@ pub fn parse_baseline(path: &Path, bytes: &[u8]) -> Result<Baseline, BaselineErr
                 parse_metric(m, s).map_err(|p| err(line, format!("`{}` = `{s}`: {p}", m.key)))?,
             );
         }
-        let p0 = 1 + METRICS.len();
+        let cells: Vec<&str> = layer_cols.clone().map(cell).collect();
+        let layers = if cells.iter().all(|c| c.is_empty()) {
+            None
+        } else {
+            let mut f = [0.0; 5];
+            for ((x, s), l) in f.iter_mut().zip(&cells).zip(Layer::ALL) {
+                *x = s
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|x| (0.0..=1.0).contains(x))
+                    .ok_or_else(|| {
+                        err(
+                            line,
+                            format!(
+                                "`{}` = `{s}`: expected a fraction from 0 to 1 (the five layer cells are all numbers or all empty)",
+                                l.fraction_column()
+                            ),
+                        )
+                    })?;
+            }
+            Some(f)
+        };
+        let p0 = 1 + METRICS.len() + Layer::ALL.len();
         let tool_version = cell(p0).to_string();
         if tool_version.is_empty() {
             return Err(err(line, "`tool_version` is empty; expected the needlemap version that made the row, e.g. 0.1.0".into()));
@@ -273,6 +339,7 @@ pub fn parse_baseline(path: &Path, bytes: &[u8]) -> Result<Baseline, BaselineErr
             line,
             name,
             values,
+            layers,
             tool_version,
             design_sha256: sha.to_string(),
             seed,
@@ -282,6 +349,7 @@ pub fn parse_baseline(path: &Path, bytes: &[u8]) -> Result<Baseline, BaselineErr
     Ok(Baseline {
         path: path.to_path_buf(),
         rows,
+        layers: has_layers,
     })
 }
 
@@ -411,5 +479,57 @@ mod tests {
             .starts_with("b.csv:2: the `name` cell is empty"));
         // Garbage bytes.
         assert!(parse_err("name\n\u{1}\u{2}").starts_with("b.csv:1:"));
+    }
+
+    #[test]
+    fn layer_fractions_round_trip_and_old_baselines_still_parse() {
+        let mut a = sample();
+        a.layers = Some([0.0, 0.012345, 0.25, 0.737655, 0.0]);
+        let bytes = baseline_csv(std::slice::from_ref(&a));
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(
+            text.contains(",stratum_corneum_fraction,viable_epidermis_fraction,papillary_dermis_fraction,reticular_dermis_fraction,subcutis_fraction,tool_version,"),
+            "{text}"
+        );
+        assert!(
+            text.contains(",0.000000,0.012345,0.250000,0.737655,0.000000,"),
+            "{text}"
+        );
+        let back = parse_baseline(Path::new("b.csv"), &bytes).unwrap();
+        assert!(back.layers);
+        assert_eq!(back.rows[0].layers, a.layers);
+
+        // The same file without the five columns: an older baseline.
+        let old: Vec<String> = text
+            .lines()
+            .map(|l| {
+                let cells: Vec<&str> = l.split(',').collect();
+                let n = 1 + METRICS.len();
+                [&cells[..n], &cells[n + 5..]].concat().join(",")
+            })
+            .collect();
+        let back = parse_baseline(Path::new("b.csv"), old.join("\n").as_bytes()).unwrap();
+        assert!(!back.layers);
+        assert_eq!(back.rows[0].layers, None);
+        assert_eq!(back.rows[0].values, a.values);
+
+        // Some but not all five, or a bad cell: errors naming the column.
+        let e = parse_err(&text.replace("subcutis_fraction", "other"));
+        assert!(e.starts_with("b.csv:1: unknown column `other`"), "{e}");
+        let four = text.replacen(",subcutis_fraction", "", 1).replacen(
+            ",0.737655,0.000000,",
+            ",0.737655,",
+            1,
+        );
+        let e = parse_err(&four);
+        assert!(
+            e.starts_with("b.csv:1: the header lacks the column `subcutis_fraction`; the layer fractions come all five"),
+            "{e}"
+        );
+        let e = parse_err(&text.replace(",0.250000,", ",1.5,"));
+        assert!(
+            e.starts_with("b.csv:2: `papillary_dermis_fraction` = `1.5`: expected a fraction"),
+            "{e}"
+        );
     }
 }

@@ -12,7 +12,8 @@
 //! # The baseline file
 //! One row per design: `name`, every metric of the [registry](crate::metrics::registry)
 //! written exactly as summary.csv writes it (its `decimals`, an empty cell for an undefined
-//! metric), then the provenance: `tool_version`, `design_sha256` (of the design file's
+//! metric), the five layer fractions as summary.csv writes them (optional: a baseline made
+//! before them parses, and they go unchecked), then the provenance: `tool_version`, `design_sha256` (of the design file's
 //! bytes), `seed` and `resolution_um` (the raster pitch used).
 //!
 //! # How a metric is compared
@@ -59,8 +60,8 @@ mod tolerance;
 mod verdict;
 
 pub use baseline::{
-    baseline_csv, header, parse_baseline, read_baseline, Baseline, BaselineError, BaselineRow,
-    PROVENANCE_COLUMNS,
+    baseline_csv, header, layer_columns, parse_baseline, read_baseline, Baseline, BaselineError,
+    BaselineRow, PROVENANCE_COLUMNS,
 };
 pub use report::{Report, UnmatchedRow};
 pub use tolerance::{parse_tolerance, step, MetricTolerances};
@@ -88,6 +89,7 @@ pub(crate) mod fixtures {
             line: 2,
             name: name.into(),
             values,
+            layers: None,
             tool_version: VERSION.into(),
             design_sha256: "a".repeat(64),
             seed: 1,

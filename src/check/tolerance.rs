@@ -3,6 +3,7 @@
 //! go below.
 
 use crate::metrics::registry::{self, MetricInfo, METRICS};
+use crate::skin::Layer;
 
 /// The relative tolerance of every metric.
 #[derive(Clone, Debug, PartialEq)]
@@ -72,14 +73,15 @@ pub fn parse_tolerance(arg: &str) -> Result<(&'static str, f64), String> {
     Ok((k, x))
 }
 
-/// One unit in the last decimal the baseline writes `key` with; 0 for integer counts.
+/// One unit in the last decimal the baseline writes `key` (a metric or a layer-fraction
+/// column) with; 0 for integer counts.
 pub fn step(key: &str) -> f64 {
-    registry::metric(key).map_or(0.0, MetricInfo::step)
+    registry::metric(key).map_or_else(|| 10f64.powi(-(decimals(key) as i32)), MetricInfo::step)
 }
 
-/// Decimals the baseline writes `key` with.
+/// Decimals the baseline writes `key` (a metric or a layer-fraction column) with.
 pub(super) fn decimals(key: &str) -> usize {
-    registry::metric(key).map_or(6, |m| m.decimals)
+    registry::metric(key).map_or(Layer::FRACTION_DECIMALS, |m| m.decimals)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use super::baseline::BaselineRow;
 use super::tolerance::{decimals, step, MetricTolerances};
 use crate::metrics::registry::METRICS;
+use crate::skin::Layer;
 use serde::Serialize;
 
 /// One metric of one design, compared.
@@ -150,7 +151,8 @@ pub struct DesignCheck {
     pub design_changed: bool,
     /// What differs in provenance.
     pub notes: Vec<Note>,
-    /// Every metric, in registry order.
+    /// Every metric, in registry order, then the five layer fractions (`<layer>_fraction`,
+    /// tolerance 0 and the last-digit step) when both rows have them.
     pub metrics: Vec<MetricCheck>,
 }
 
@@ -169,11 +171,19 @@ pub fn verdict(
     design_file: &str,
     tol: &MetricTolerances,
 ) -> DesignCheck {
-    let metrics = METRICS
+    let mut metrics: Vec<MetricCheck> = METRICS
         .iter()
         .enumerate()
         .map(|(i, m)| MetricCheck::new(m.key, baseline.values[i], now.values[i], tol.rel(m.key)))
         .collect();
+    if let (Some(b), Some(n)) = (&baseline.layers, &now.layers) {
+        metrics.extend(
+            Layer::ALL
+                .iter()
+                .zip(b.iter().zip(n))
+                .map(|(l, (b, n))| MetricCheck::new(l.fraction_column(), Some(*b), Some(*n), 0.0)),
+        );
+    }
     let mut notes = Vec::new();
     let design_changed = baseline.design_sha256 != now.design_sha256;
     if design_changed {
@@ -263,5 +273,30 @@ mod tests {
         assert!(MetricCheck::new("max_gap_mm", None, None, 0.0).within);
         assert!(!MetricCheck::new("max_gap_mm", None, Some(1.0), 1e9).within);
         assert!(!MetricCheck::new("max_gap_mm", Some(1.0), None, 1e9).within);
+    }
+
+    #[test]
+    fn layer_fractions_are_checked_to_the_last_digit_when_the_baseline_has_them() {
+        let mut b = sample();
+        let tol = MetricTolerances::default();
+        let mut now = b.clone();
+        now.layers = Some([0.0, 0.0, 0.25, 0.75, 0.0]);
+        // An old baseline: nothing to compare the layers with.
+        assert_eq!(verdict(&b, &now, "d", &tol).metrics.len(), METRICS.len());
+        b.layers = Some([0.0, 0.0, 0.250001, 0.749999, 0.0]);
+        let c = verdict(&b, &now, "d", &tol);
+        assert_eq!(c.metrics.len(), METRICS.len() + 5);
+        assert_eq!(
+            c.metrics[METRICS.len() + 2].metric,
+            "papillary_dermis_fraction"
+        );
+        assert!(c.metrics.iter().all(|m| m.within), "one last digit passes");
+        b.layers = Some([0.0, 0.0, 0.250002, 0.749998, 0.0]);
+        let c = verdict(&b, &now, "d", &tol);
+        let moved: Vec<&str> = c.moved().map(|m| m.metric).collect();
+        assert_eq!(
+            moved,
+            ["papillary_dermis_fraction", "reticular_dermis_fraction"]
+        );
     }
 }

@@ -15,12 +15,14 @@ pub struct AnalyzeArgs {
     /// Output on stdout
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Folder for out/<name>/
-    #[arg(long, default_value = "out")]
+    /// Output folder: writes DIR/<name>/
+    #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
     /// Skip the pictures
     #[arg(long)]
     pub no_plots: bool,
+    #[command(flatten)]
+    pub model: super::ModelFlags,
 }
 
 pub fn run(g: &Global, args: &AnalyzeArgs) -> CmdResult {

@@ -16,6 +16,8 @@ pub struct BaselineArgs {
     /// Write the baseline to FILE (atomically) instead of stdout
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub model: super::ModelFlags,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -43,6 +45,8 @@ pub struct CheckArgs {
     /// verdict outranks the report)
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    #[command(flatten)]
+    pub model: super::ModelFlags,
 }
 
 fn tolerance(s: &str) -> Result<(&'static str, f64), String> {
@@ -85,6 +89,20 @@ pub fn run_check(g: &Global, args: &CheckArgs) -> CmdResult {
             missing.join(", "),
             baseline.path.display()
         )));
+    }
+    let no_layers: Vec<&str> = designs
+        .iter()
+        .filter_map(|d| baseline.row(&d.name))
+        .filter(|r| r.layers.is_none())
+        .map(|r| r.name.as_str())
+        .collect();
+    if !no_layers.is_empty() {
+        eprintln!(
+            "warning: {}: no layer fractions for {} (a baseline made before they were added); the layer fractions are not checked; re-baseline to check them: `needlemap baseline DESIGN... --output {}`",
+            baseline.path.display(),
+            if baseline.layers { no_layers.join(", ") } else { "any design".to_string() },
+            baseline.path.display()
+        );
     }
     let unmatched = baseline.unmatched(designs.iter().map(|d| d.name.as_str()));
     for u in &unmatched {

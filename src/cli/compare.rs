@@ -23,9 +23,11 @@ pub struct CompareArgs {
     /// Also bring every design to this density, channels/cm²
     #[arg(long = "target-density", value_parser = positive_f64)]
     pub target_density: Option<f64>,
-    /// Folder for compare-<names>.png/.svg
-    #[arg(long, default_value = "out")]
+    /// Output folder: writes DIR/compare-<names>.png and .svg
+    #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub model: super::ModelFlags,
 }
 
 pub fn run(g: &Global, args: &CompareArgs) -> CmdResult {

@@ -10,8 +10,8 @@ pub struct LayoutArgs {
     /// Design files, or folders of them
     #[arg(required = true)]
     pub designs: Vec<PathBuf>,
-    /// Folder for out/<name>/
-    #[arg(long, default_value = "out")]
+    /// Output folder: writes DIR/<name>/
+    #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
 }
 

@@ -7,6 +7,7 @@
 mod analyze;
 mod check;
 mod compare;
+mod completions;
 mod init;
 mod layout;
 mod progress;
@@ -14,7 +15,7 @@ mod schema;
 mod sweep;
 mod validate;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use needlemap::analysis::Overrides;
 use needlemap::design::{self, Design};
 use needlemap::input::ReadPolicy;
@@ -35,7 +36,14 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Flags every command takes.
+// Flags every command takes, before or after its name: `--threads`, `--quiet`, `--root`,
+// `--allow-outside`.
+//
+// `seed` and `resolution_um` are not among them: only the commands that analyze take them
+// (`ModelFlags`, listed in those commands' help and not in `layout --help`). The fields
+// here hold the effective values: the hidden top-level flags (`needlemap --seed 3 analyze
+// …`, kept so that older scripts run) or, when given, the command's own, filled in by
+// `run` before the command starts.
 #[derive(Args, Debug, Clone)]
 pub struct Global {
     /// Worker threads (default: all cores)
@@ -44,12 +52,11 @@ pub struct Global {
     /// No progress bars and no table
     #[arg(long, global = true)]
     pub quiet: bool,
-    /// Overrides treatment.seed: 0 to 9223372036854775807 (2^63 − 1), the range a design file's
-    /// `treatment.seed` accepts
-    #[arg(long, global = true, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
+    /// Hidden: the command's own `--seed`, also accepted before the command's name
+    #[arg(long, hide = true, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
     pub seed: Option<u64>,
-    /// Overrides analysis.resolution_um (raster pitch, µm)
-    #[arg(long = "resolution-um", global = true, value_parser = positive_f64)]
+    /// Hidden: the command's own `--resolution-um`, also accepted before the command's name
+    #[arg(long = "resolution-um", hide = true, value_parser = positive_f64)]
     pub resolution_um: Option<f64>,
     /// Project root: files a design or sweep references (`needles_csv`, `base`) must lie in it
     #[arg(long, global = true, value_name = "DIR", default_value = ".")]
@@ -57,6 +64,20 @@ pub struct Global {
     /// Let designs and sweeps reference files outside --root
     #[arg(long, global = true)]
     pub allow_outside: bool,
+}
+
+// `--seed` and `--resolution-um`: the overrides of the commands that analyze designs
+// (analyze, check, baseline, compare, sweep, validate). (Comments, not docs: clap would
+// take a doc comment on a flattened struct for the command's help text.)
+#[derive(Args, Debug, Clone, Default)]
+pub struct ModelFlags {
+    /// Overrides treatment.seed: 0 to 9223372036854775807 (2^63 − 1), the range a design file's
+    /// `treatment.seed` accepts
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
+    pub seed: Option<u64>,
+    /// Overrides analysis.resolution_um (raster pitch, µm)
+    #[arg(long = "resolution-um", value_parser = positive_f64)]
+    pub resolution_um: Option<f64>,
 }
 
 impl Global {
@@ -72,6 +93,37 @@ impl Global {
         ReadPolicy {
             allow_outside: self.allow_outside,
             ..ReadPolicy::new(&self.root)
+        }
+    }
+
+    /// The effective overrides for a command: its own flags (`flags`, `None` for a command
+    /// that takes none) over the top-level ones, the later on the line winning as for any
+    /// repeated flag. A top-level `--seed` or `--resolution-um` before a command that does not
+    /// use it is a usage error rather than silently ignored.
+    fn resolve(&mut self, command: &str, flags: Option<&ModelFlags>) -> Result<(), String> {
+        match flags {
+            Some(f) => {
+                self.seed = f.seed.or(self.seed);
+                self.resolution_um = f.resolution_um.or(self.resolution_um);
+                Ok(())
+            }
+            None => {
+                let given: Vec<&str> = [
+                    self.seed.map(|_| "--seed"),
+                    self.resolution_um.map(|_| "--resolution-um"),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                if given.is_empty() {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "{} does nothing for `needlemap {command}`; it applies to analyze, check, baseline, compare, sweep and validate",
+                        given.join(" and ")
+                    ))
+                }
+            }
         }
     }
 }
@@ -92,7 +144,7 @@ pub enum Format {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Metrics table on stdout; writes out/<name>/ with CSV files and pictures
+    /// Metrics table on stdout; writes DIR/<name>/ (--out DIR, default out) with CSV files and pictures
     Analyze(analyze::AnalyzeArgs),
     /// CI gate: recompute the designs and compare their metrics with a baseline CSV
     Check(check::CheckArgs),
@@ -100,7 +152,7 @@ pub enum Command {
     Baseline(check::BaselineArgs),
     /// Designs side by side, roller vs pen, and the settings at which their densities match
     Compare(compare::CompareArgs),
-    /// Parameter sweep over a base design, in parallel: out/<name>/sweep.csv and a plot
+    /// Parameter sweep over a base design, in parallel: DIR/<name>/sweep.csv and a plot (--out DIR, default out)
     Sweep(sweep::SweepArgs),
     /// Needle table and unrolled-drum / cartridge picture for manufacturing review
     Layout(layout::LayoutArgs),
@@ -110,6 +162,46 @@ pub enum Command {
     Schema(schema::SchemaArgs),
     /// Write a commented starter design NAME.toml that passes validation
     Init(init::InitArgs),
+    /// Shell completion script on stdout (bash, zsh, fish, powershell, elvish)
+    Completions(completions::CompletionsArgs),
+    /// The manual page (roff) on stdout: `needlemap man > needlemap.1`
+    Man,
+}
+
+impl Command {
+    /// The command's name, as typed.
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Analyze(_) => "analyze",
+            Command::Check(_) => "check",
+            Command::Baseline(_) => "baseline",
+            Command::Compare(_) => "compare",
+            Command::Sweep(_) => "sweep",
+            Command::Layout(_) => "layout",
+            Command::Validate(_) => "validate",
+            Command::Completions(_) => "completions",
+            Command::Man => "man",
+            Command::Schema(_) => "schema",
+            Command::Init(_) => "init",
+        }
+    }
+
+    /// The command's `--seed` and `--resolution-um`; `None` for a command without them.
+    fn model_flags(&self) -> Option<&ModelFlags> {
+        match self {
+            Command::Analyze(a) => Some(&a.model),
+            Command::Check(a) => Some(&a.model),
+            Command::Baseline(a) => Some(&a.model),
+            Command::Compare(a) => Some(&a.model),
+            Command::Sweep(a) => Some(&a.model),
+            Command::Validate(a) => Some(&a.model),
+            Command::Layout(_)
+            | Command::Completions(_)
+            | Command::Man
+            | Command::Schema(_)
+            | Command::Init(_) => None,
+        }
+    }
 }
 
 /// How a command failed, and so its exit code.
@@ -138,7 +230,7 @@ impl From<needlemap::error::LimitError> for Failure {
 pub type CmdResult = Result<(), Failure>;
 
 pub fn run() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let mut cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
@@ -146,6 +238,16 @@ pub fn run() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    if let Err(e) = cli
+        .global
+        .resolve(cli.command.name(), cli.command.model_flags())
+    {
+        Cli::command()
+            .error(clap::error::ErrorKind::ArgumentConflict, e)
+            .print()
+            .ok();
+        return ExitCode::from(2);
+    }
     if let Some(n) = cli.global.threads {
         if let Err(e) = rayon::ThreadPoolBuilder::new()
             .num_threads(n as usize)
@@ -165,6 +267,8 @@ pub fn run() -> ExitCode {
         Command::Validate(a) => validate::run(&cli.global, a),
         Command::Schema(a) => schema::run(a),
         Command::Init(a) => init::run(a),
+        Command::Completions(a) => completions::completions(a),
+        Command::Man => completions::man(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -29,8 +29,8 @@ pub struct SweepArgs {
     /// Analyze nothing: merge the N shards' sweep.K-of-N.csv into sweep.csv, draw the picture, print the table
     #[arg(long, value_name = "N", conflicts_with = "shard", value_parser = clap::value_parser!(u32).range(1..))]
     pub merge: Option<u32>,
-    /// Folder for out/<name>/
-    #[arg(long, default_value = "out")]
+    /// Output folder: writes DIR/<name>/, <name> the sweep file's `name`
+    #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
     /// Metric drawn in sweep.png/.svg
     #[arg(long, value_name = "METRIC", default_value = "coverage_fraction", value_parser = metric_key)]
@@ -38,6 +38,8 @@ pub struct SweepArgs {
     /// Skip the pictures
     #[arg(long)]
     pub no_plots: bool,
+    #[command(flatten)]
+    pub model: super::ModelFlags,
 }
 
 fn metric_key(s: &str) -> Result<String, String> {

@@ -19,6 +19,8 @@ pub struct ValidateArgs {
     /// Output format on stdout
     #[arg(long, value_enum, default_value = "table")]
     pub format: ValidateFormat,
+    #[command(flatten)]
+    pub model: super::ModelFlags,
 }
 
 pub fn run(g: &Global, args: &ValidateArgs) -> CmdResult {

@@ -309,7 +309,8 @@ impl Design {
             path,
             "a design needs at least `name`, `kind`, [needle] and [treatment]",
         )?;
-        let file: file::DesignFile = parse_toml(text, path)?;
+        let file: file::DesignFile =
+            parse_toml(text, path).map_err(|e| other_kind(e, text, path, InputKind::Design))?;
         let sha256 = hex(&Sha256::digest(bytes));
         validate::Ctx::new(path, text).with_policy(policy).design(
             file,
@@ -350,6 +351,60 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(
         path: path.to_path_buf(),
         message: e.to_string().trim_end().to_string(),
     })
+}
+
+/// The two kinds of needlemap input file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputKind {
+    /// A design: `kind` and a [treatment] table.
+    Design,
+    /// A sweep: a top-level `base` and a [vary] table.
+    Sweep,
+}
+
+impl InputKind {
+    /// What TOML text looks like by its top-level keys, if it is clearly one kind.
+    ///
+    /// # Examples
+    /// ```
+    /// use needlemap::design::InputKind;
+    /// let sweep = "name = \"s\"\nbase = \"d.toml\"\n[vary]\n\"needle.length_mm\" = [1.0]";
+    /// assert_eq!(InputKind::of(sweep), Some(InputKind::Sweep));
+    /// assert_eq!(InputKind::of("kind = \"pen\"\n[treatment]\n"), Some(InputKind::Design));
+    /// assert_eq!(InputKind::of("x = 1"), None);
+    /// ```
+    pub fn of(text: &str) -> Option<InputKind> {
+        let t: toml::Table = text.parse().ok()?;
+        let table = |k: &str| t.get(k).is_some_and(toml::Value::is_table);
+        if t.contains_key("base") && table("vary") {
+            Some(InputKind::Sweep)
+        } else if t.contains_key("kind") && table("treatment") {
+            Some(InputKind::Design)
+        } else {
+            None
+        }
+    }
+}
+
+/// `e`, a failure to read `text` as a file of kind `expected`; or, when the text is clearly
+/// the other kind of file, an error that says so and names the command that reads it, in
+/// place of serde's "unknown field" about the first key it did not expect.
+pub fn other_kind(e: InputError, text: &str, path: &Path, expected: InputKind) -> InputError {
+    let message = match (expected, InputKind::of(text)) {
+        (InputKind::Design, Some(InputKind::Sweep)) => format!(
+            "this looks like a sweep file (a top-level `base` and a [vary] table), not a design; run `needlemap sweep {}`",
+            path.display()
+        ),
+        (InputKind::Sweep, Some(InputKind::Design)) => format!(
+            "this looks like a design file (`kind` and a [treatment] table), not a sweep; run `needlemap analyze {}`, or name it as the `base` of a sweep file",
+            path.display()
+        ),
+        _ => return e,
+    };
+    InputError::Toml {
+        path: path.to_path_buf(),
+        message,
+    }
 }
 
 /// Longest design or sweep name, characters: it names a folder, and file systems stop at 255

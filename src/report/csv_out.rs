@@ -10,7 +10,7 @@ use rayon::prelude::*;
 pub fn summary_header() -> Vec<String> {
     let mut h = vec!["name".to_string()];
     h.extend(registry::keys().map(String::from));
-    h.extend(Layer::ALL.iter().map(|l| format!("{}_fraction", l.key())));
+    h.extend(Layer::ALL.iter().map(|l| l.fraction_column().to_string()));
     h
 }
 
@@ -18,7 +18,11 @@ pub fn summary_header() -> Vec<String> {
 pub fn summary_row(a: &Analysis) -> Vec<String> {
     let mut r = vec![a.design.name.clone()];
     r.extend(a.metrics.values().map(|(m, v)| fmt_opt(v, m.decimals)));
-    r.extend(a.layers.iter().map(|f| fmt_num(*f, 6)));
+    r.extend(
+        a.layers
+            .iter()
+            .map(|f| fmt_num(*f, Layer::FRACTION_DECIMALS)),
+    );
     r
 }
 

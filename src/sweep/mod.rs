@@ -392,7 +392,9 @@ impl Sweep {
             path,
             "a sweep needs `name`, `base` and a [vary] table",
         )?;
-        let file: SweepFile = crate::design::parse_toml(text, path)?;
+        let file: SweepFile = crate::design::parse_toml(text, path).map_err(|e| {
+            crate::design::other_kind(e, text, path, crate::design::InputKind::Sweep)
+        })?;
         let err = |span: Range<usize>, key: &str, value: String, problem: String| {
             let (line, column) = line_col(text, span.start);
             InputError::Invalid {
