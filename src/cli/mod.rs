@@ -9,6 +9,7 @@ mod check;
 mod compare;
 mod layout;
 mod progress;
+mod report;
 mod sweep;
 mod validate;
 
@@ -104,6 +105,8 @@ pub enum Command {
     Layout(layout::LayoutArgs),
     /// Published experiments (designs/validation/) against the depth model; exit 1 when one leaves its band
     Validate(validate::ValidateArgs),
+    /// out/report.html: one self-contained review page with a datasheet per design (--pdf: report.pdf)
+    Report(report::ReportArgs),
 }
 
 /// How a command failed, and so its exit code.
@@ -157,6 +160,7 @@ pub fn run() -> ExitCode {
         Command::Sweep(a) => sweep::run(&cli.global, a),
         Command::Layout(a) => layout::run(&cli.global, a),
         Command::Validate(a) => validate::run(&cli.global, a),
+        Command::Report(a) => report::run(&cli.global, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

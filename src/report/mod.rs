@@ -1,6 +1,7 @@
 //! Serializers: each returns bytes; writing is a separate, atomic step ([`write_atomic`]).
 
 pub mod csv_out;
+pub mod html;
 pub mod json;
 pub mod needles;
 pub mod outdir;
