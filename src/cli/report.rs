@@ -31,6 +31,10 @@ pub struct ReportArgs {
     /// Folder of the validation experiments (default: designs/validation if it exists)
     #[arg(long, value_name = "DIR")]
     pub validation: Option<PathBuf>,
+    /// Compare every roller with every pen (default: each pen with the roller nearest its
+    /// density; each pair costs several analyses)
+    #[arg(long)]
+    pub compare_all: bool,
     /// Date shown in the report, as written (default: SOURCE_DATE_EPOCH if set, else now, UTC)
     #[arg(long)]
     pub date: Option<String>,
@@ -98,16 +102,7 @@ pub fn run(g: &Global, args: &ReportArgs) -> CmdResult {
         .collect();
     let refs: Vec<&Analysis> = done.iter().map(|(a, _)| a).collect();
 
-    let has = |f: fn(&Device) -> bool| refs.iter().any(|a| f(&a.design.device));
-    let compared = if has(|d| matches!(d, Device::Roller(_))) && has(|d| matches!(d, Device::Pen(_)))
-    {
-        let cmp = needlemap::compare::compare(&refs, None, &Silent)
-            .map_err(|e| Failure::Input(e.into()))?;
-        let pic = plot::compare::render(&refs, &cmp.pairs).map_err(|e| Failure::Io(e.into()))?;
-        Some((needlemap::compare::text::render(&refs, &cmp), pic))
-    } else {
-        None
-    };
+    let compared = compare_pairs(&refs, args.compare_all)?;
 
     let vdir = validation_dir.display().to_string();
     let missing = format!(
@@ -125,10 +120,15 @@ pub fn run(g: &Global, args: &ReportArgs) -> CmdResult {
                 file_text: t.as_deref(),
             })
             .collect(),
-        compare: compared.as_ref().map(|(text, pic)| ComparePart {
-            text,
-            picture: pic,
-        }),
+        compare: compared
+            .iter()
+            .map(|(text, pic)| ComparePart { text, picture: pic })
+            .collect(),
+        compare_rule: if args.compare_all {
+            "every roller–pen pair"
+        } else {
+            "each pen with the roller nearest its density (--compare-all for every pair)"
+        },
         validation: match &rows {
             Some(rows) => ValidationPart::Rows { dir: &vdir, rows },
             None => ValidationPart::Missing(&missing),
@@ -151,6 +151,37 @@ pub fn run(g: &Global, args: &ReportArgs) -> CmdResult {
         }
     }
     Ok(())
+}
+
+/// The roller–pen pairs of the report, compared in parallel, each as compare's text and
+/// picture: every pair with `all`, else each pen with the roller nearest its density.
+fn compare_pairs(refs: &[&Analysis], all: bool) -> Result<Vec<(String, Picture)>, Failure> {
+    let of = |f: fn(&Device) -> bool| -> Vec<&Analysis> {
+        refs.iter().copied().filter(|a| f(&a.design.device)).collect()
+    };
+    let rollers = of(|d| matches!(d, Device::Roller(_)));
+    let pens = of(|d| matches!(d, Device::Pen(_)));
+    let mut pairs: Vec<[&Analysis; 2]> = Vec::new();
+    for p in &pens {
+        if all {
+            pairs.extend(rollers.iter().map(|r| [*r, *p]));
+        } else if let Some(r) = rollers.iter().min_by(|a, b| {
+            let d = |x: &Analysis| (x.metrics.density_per_cm2 - p.metrics.density_per_cm2).abs();
+            d(a).total_cmp(&d(b))
+        }) {
+            pairs.push([*r, *p]);
+        }
+    }
+    pairs
+        .par_iter()
+        .map(|pair| {
+            let cmp = needlemap::compare::compare(pair, None, &Silent)
+                .map_err(|e| Failure::Input(e.into()))?;
+            let pic =
+                plot::compare::render(pair, &cmp.pairs).map_err(|e| Failure::Io(e.into()))?;
+            Ok((needlemap::compare::text::render(pair, &cmp), pic))
+        })
+        .collect()
 }
 
 /// Now, or SOURCE_DATE_EPOCH when set (reproducible builds' convention), as UTC.

@@ -62,8 +62,10 @@ pub struct RunInfo<'a> {
 pub struct Report<'a> {
     /// The designs, in the order given.
     pub designs: Vec<DesignPart<'a>>,
-    /// The comparison, when the designs include a roller and a pen.
-    pub compare: Option<ComparePart<'a>>,
+    /// The roller–pen comparisons (none unless the designs include a roller and a pen).
+    pub compare: Vec<ComparePart<'a>>,
+    /// Which pairs were compared, in words.
+    pub compare_rule: &'a str,
     /// The validation table.
     pub validation: ValidationPart<'a>,
     /// Provenance of the run.
@@ -202,11 +204,14 @@ pub fn render(r: &Report) -> Vec<u8> {
     for d in &r.designs {
         design_section(&mut h, d);
     }
-    if let Some(c) = &r.compare {
+    if !r.compare.is_empty() {
         h.push_str("<section class=\"compare\" id=\"compare\">\n<h2>Roller vs pen at equal density</h2>\n");
-        h.push_str("<p>What <code>needlemap compare</code> prints for these designs: each pen brought to the roller's density by its hand speed, each roller to the pen's density by its passes.</p>\n");
-        let _ = writeln!(h, "<pre>{}</pre>", escape(c.text));
-        figure(&mut h, c.picture, "comparison", "coverage maps on one scale and key metrics");
+        let _ = writeln!(h, "<p>What <code>needlemap compare ROLLER PEN</code> prints for {}: the pen brought to the roller's density by its hand speed, the roller to the pen's density by its passes.</p>", escape(r.compare_rule));
+        for c in &r.compare {
+            let _ = writeln!(h, "<div class=\"pair\"><pre>{}</pre>", escape(c.text));
+            figure(&mut h, c.picture, "comparison", "coverage maps on one scale and key metrics");
+            h.push_str("</div>\n");
+        }
         h.push_str("</section>\n");
     }
     validation(&mut h, &r.validation);
