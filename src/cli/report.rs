@@ -157,7 +157,10 @@ pub fn run(g: &Global, args: &ReportArgs) -> CmdResult {
 /// picture: every pair with `all`, else each pen with the roller nearest its density.
 fn compare_pairs(refs: &[&Analysis], all: bool) -> Result<Vec<(String, Picture)>, Failure> {
     let of = |f: fn(&Device) -> bool| -> Vec<&Analysis> {
-        refs.iter().copied().filter(|a| f(&a.design.device)).collect()
+        refs.iter()
+            .copied()
+            .filter(|a| f(&a.design.device))
+            .collect()
     };
     let rollers = of(|d| matches!(d, Device::Roller(_)));
     let pens = of(|d| matches!(d, Device::Pen(_)));
@@ -177,8 +180,7 @@ fn compare_pairs(refs: &[&Analysis], all: bool) -> Result<Vec<(String, Picture)>
         .map(|pair| {
             let cmp = needlemap::compare::compare(pair, None, &Silent)
                 .map_err(|e| Failure::Input(e.into()))?;
-            let pic =
-                plot::compare::render(pair, &cmp.pairs).map_err(|e| Failure::Io(e.into()))?;
+            let pic = plot::compare::render(pair, &cmp.pairs).map_err(|e| Failure::Io(e.into()))?;
             Ok((needlemap::compare::text::render(pair, &cmp), pic))
         })
         .collect()
@@ -220,7 +222,12 @@ fn command_line() -> String {
 /// The first Chromium found on PATH.
 fn find_chromium() -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    for name in ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"] {
+    for name in [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ] {
         for dir in std::env::split_paths(&path) {
             let p = dir.join(name);
             if p.is_file() {
@@ -276,7 +283,12 @@ fn print_pdf(chromium: &Path, html: &Path, out: &Path) -> Result<PathBuf, Failur
             .set_permissions(std::fs::Permissions::from_mode(0o644))
             .ok();
     }
-    tmp.persist(&target)
-        .map_err(|e| Failure::Io(anyhow::anyhow!("cannot write {}: {}", target.display(), e.error)))?;
+    tmp.persist(&target).map_err(|e| {
+        Failure::Io(anyhow::anyhow!(
+            "cannot write {}: {}",
+            target.display(),
+            e.error
+        ))
+    })?;
     Ok(target)
 }

@@ -205,11 +205,18 @@ pub fn render(r: &Report) -> Vec<u8> {
         design_section(&mut h, d);
     }
     if !r.compare.is_empty() {
-        h.push_str("<section class=\"compare\" id=\"compare\">\n<h2>Roller vs pen at equal density</h2>\n");
+        h.push_str(
+            "<section class=\"compare\" id=\"compare\">\n<h2>Roller vs pen at equal density</h2>\n",
+        );
         let _ = writeln!(h, "<p>What <code>needlemap compare ROLLER PEN</code> prints for {}: the pen brought to the roller's density by its hand speed, the roller to the pen's density by its passes.</p>", escape(r.compare_rule));
         for c in &r.compare {
             let _ = writeln!(h, "<div class=\"pair\"><pre>{}</pre>", escape(c.text));
-            figure(&mut h, c.picture, "comparison", "coverage maps on one scale and key metrics");
+            figure(
+                &mut h,
+                c.picture,
+                "comparison",
+                "coverage maps on one scale and key metrics",
+            );
             h.push_str("</div>\n");
         }
         h.push_str("</section>\n");
@@ -222,7 +229,9 @@ pub fn render(r: &Report) -> Vec<u8> {
 
 fn summary(h: &mut String, r: &Report) {
     h.push_str("<section class=\"summary\" id=\"summary\">\n<h2>Summary</h2>\n");
-    h.push_str("<div class=\"scroll\"><table class=\"summary\">\n<thead><tr><th>metric</th><th>unit</th>");
+    h.push_str(
+        "<div class=\"scroll\"><table class=\"summary\">\n<thead><tr><th>metric</th><th>unit</th>",
+    );
     for d in &r.designs {
         let n = &d.analysis.design.name;
         let _ = write!(
@@ -232,7 +241,10 @@ fn summary(h: &mut String, r: &Report) {
         );
     }
     h.push_str("</tr></thead>\n<tbody>\n");
-    let _ = write!(h, "<tr data-key=\"kind\"><td>device</td><td class=\"unit\"></td>");
+    let _ = write!(
+        h,
+        "<tr data-key=\"kind\"><td>device</td><td class=\"unit\"></td>"
+    );
     for d in &r.designs {
         let _ = write!(h, "<td>{}</td>", d.analysis.design.device.kind());
     }
@@ -282,7 +294,11 @@ fn summary(h: &mut String, r: &Report) {
         let _ = write!(
             h,
             "<td class=\"num\">{}</td>",
-            if n == 0 { "none".to_string() } else { n.to_string() }
+            if n == 0 {
+                "none".to_string()
+            } else {
+                n.to_string()
+            }
         );
     }
     h.push_str("</tr>\n</tbody></table></div>\n");
@@ -448,16 +464,23 @@ fn datasheet_rows(a: &Analysis, text: Option<&str>) -> Vec<SheetRow> {
     let ds: &Design = &a.design;
     let m = &a.metrics;
     let mut rows = Vec::new();
-    let mut push = |id: &'static str, label: &str, value: String, unit: &'static str, source: String| {
-        rows.push(SheetRow {
-            id,
-            label: label.to_string(),
-            value,
-            unit,
-            source,
-        })
-    };
-    push("kind", "device kind", ds.device.kind().into(), "", String::new());
+    let mut push =
+        |id: &'static str, label: &str, value: String, unit: &'static str, source: String| {
+            rows.push(SheetRow {
+                id,
+                label: label.to_string(),
+                value,
+                unit,
+                source,
+            })
+        };
+    push(
+        "kind",
+        "device kind",
+        ds.device.kind().into(),
+        "",
+        String::new(),
+    );
     push(
         "needle_count",
         "needles",
@@ -643,7 +666,9 @@ fn datasheet_rows(a: &Analysis, text: Option<&str>) -> Vec<SheetRow> {
         "maximum insertion depth",
         table::show_metric("max_depth_mm", m.max_depth_mm),
         "mm",
-        layer.map_or_else(String::new, |l| format!("reaches the {l} ({} skin)", ds.skin.preset)),
+        layer.map_or_else(String::new, |l| {
+            format!("reaches the {l} ({} skin)", ds.skin.preset)
+        }),
     );
     push(
         "p95_depth",
@@ -719,7 +744,11 @@ fn validation(h: &mut String, v: &ValidationPart) {
                 let study = if r.doi.is_empty() {
                     escape(&r.study)
                 } else {
-                    format!("{}<br><small>doi:{}</small>", escape(&r.study), escape(&r.doi))
+                    format!(
+                        "{}<br><small>doi:{}</small>",
+                        escape(&r.study),
+                        escape(&r.doi)
+                    )
                 };
                 let _ = writeln!(
                     h,
@@ -742,7 +771,11 @@ fn validation(h: &mut String, v: &ValidationPart) {
             let _ = writeln!(
                 h,
                 "<p class=\"{}\">{}</p>",
-                if crate::validate::all_pass(rows) { "pass" } else { "fail" },
+                if crate::validate::all_pass(rows) {
+                    "pass"
+                } else {
+                    "fail"
+                },
                 if crate::validate::all_pass(rows) {
                     "Every gating prediction lies in its band."
                 } else {
@@ -794,15 +827,27 @@ mod tests {
 
     #[test]
     fn escape_covers_markup() {
-        assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
     }
 
     #[test]
     fn keys_are_told_set_assumed_or_default() {
         let text = "[roller]\nforce_n = 3.0 # hand force [A]\nroll_speed_mm_s = 30.0\n[needle]\ndiameter_mm = 0.25\n";
-        assert_eq!(key_state(Some(text), "roller.force_n"), KeyState::SetAssumed);
-        assert_eq!(key_state(Some(text), "roller.roll_speed_mm_s"), KeyState::Set);
-        assert_eq!(key_state(Some(text), "needle.tip_length_mm"), KeyState::Default);
+        assert_eq!(
+            key_state(Some(text), "roller.force_n"),
+            KeyState::SetAssumed
+        );
+        assert_eq!(
+            key_state(Some(text), "roller.roll_speed_mm_s"),
+            KeyState::Set
+        );
+        assert_eq!(
+            key_state(Some(text), "needle.tip_length_mm"),
+            KeyState::Default
+        );
         assert_eq!(key_state(None, "needle.tip_length_mm"), KeyState::Unknown);
     }
 }
