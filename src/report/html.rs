@@ -169,7 +169,7 @@ code { font-family: "DejaVu Sans Mono", ui-monospace, monospace; font-size: .92e
   body { max-width: none; padding: 0; font-size: 10.5pt; }
   section.design, section.compare, section.validation { break-before: page; page-break-before: always; }
   figure, .datasheet, tr { break-inside: avoid; page-break-inside: avoid; }
-  figure img { max-height: 24cm; width: auto; max-width: 100%; }
+  figure img { max-height: 11cm; width: auto; max-width: 100%; }
   pre { white-space: pre-wrap; font-size: 8pt; }
   .scroll { overflow: visible; }
 }
