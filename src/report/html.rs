@@ -93,20 +93,9 @@ pub fn spec_verdicts(_a: &Analysis) -> Vec<SpecVerdict> {
     Vec::new()
 }
 
-/// HTML-escapes text.
+/// HTML-escapes text ([`super::escape_markup`]).
 pub fn escape(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
-    o
+    super::escape_markup(s)
 }
 
 /// `YYYY-MM-DD HH:MM:SS UTC` of seconds since the Unix epoch.
