@@ -11,6 +11,7 @@ mod completions;
 mod init;
 mod layout;
 mod progress;
+mod report;
 mod schema;
 mod sweep;
 mod validate;
@@ -158,6 +159,8 @@ pub enum Command {
     Layout(layout::LayoutArgs),
     /// Published experiments (designs/validation/) against the depth model; exit 1 when one leaves its band
     Validate(validate::ValidateArgs),
+    /// out/report.html: one self-contained review page with a datasheet per design (--pdf: report.pdf)
+    Report(report::ReportArgs),
     /// JSON Schema of the design or sweep format on stdout (or the doc's key tables)
     Schema(schema::SchemaArgs),
     /// Write a commented starter design NAME.toml that passes validation
@@ -179,6 +182,7 @@ impl Command {
             Command::Sweep(_) => "sweep",
             Command::Layout(_) => "layout",
             Command::Validate(_) => "validate",
+            Command::Report(_) => "report",
             Command::Completions(_) => "completions",
             Command::Man => "man",
             Command::Schema(_) => "schema",
@@ -195,6 +199,7 @@ impl Command {
             Command::Compare(a) => Some(&a.model),
             Command::Sweep(a) => Some(&a.model),
             Command::Validate(a) => Some(&a.model),
+            Command::Report(a) => Some(&a.model),
             Command::Layout(_)
             | Command::Completions(_)
             | Command::Man
@@ -269,6 +274,7 @@ pub fn run() -> ExitCode {
         Command::Init(a) => init::run(a),
         Command::Completions(a) => completions::completions(a),
         Command::Man => completions::man(),
+        Command::Report(a) => report::run(&cli.global, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

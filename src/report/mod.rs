@@ -1,6 +1,7 @@
 //! Serializers: each returns bytes; writing is a separate, atomic step ([`write_atomic`]).
 
 pub mod csv_out;
+pub mod html;
 pub mod json;
 pub mod needles;
 pub mod outdir;
@@ -81,6 +82,29 @@ impl CsvBytes {
             Err(e) => panic!("a CSV file could not be finished: {}", e.error()),
         }
     }
+}
+
+/// Escapes text for XML and HTML attributes and content (JUnit XML, the review page).
+/// Control characters other than tab and newline, not allowed in XML 1.0, become `?`.
+///
+/// # Examples
+/// ```
+/// assert_eq!(needlemap::report::escape_markup("a<b & 'c'"), "a&lt;b &amp; &apos;c&apos;");
+/// ```
+pub fn escape_markup(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&apos;"),
+            c if (c as u32) < 0x20 && c != '\t' && c != '\n' => o.push('?'),
+            c => o.push(c),
+        }
+    }
+    o
 }
 
 /// A number for CSV and tables: fixed decimals, "" for an undefined metric.

@@ -82,20 +82,7 @@ impl Report {
 
 /// Escapes text for XML attributes and content.
 fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            // Control characters other than tab and newline are not allowed in XML 1.0.
-            c if (c as u32) < 0x20 && c != '\t' && c != '\n' => o.push('?'),
-            c => o.push(c),
-        }
-    }
-    o
+    crate::report::escape_markup(s)
 }
 
 #[cfg(test)]
