@@ -27,6 +27,16 @@ pub struct DesignFile {
     pub treatment: S<TreatmentFile>,
     pub analysis: Option<AnalysisFile>,
     pub experiment: Option<ExperimentFile>,
+    /// `[spec]`: metric key → limits (`coverage_fraction = { min = 0.15 }`).
+    pub spec: Option<std::collections::BTreeMap<S<String>, S<LimitFile>>>,
+}
+
+/// One `[spec]` entry: `{ min = …, max = … }`, either or both.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitFile {
+    pub min: Option<S<f64>>,
+    pub max: Option<S<f64>>,
 }
 
 /// `kind = "roller" | "pen" | "stamp"`.

@@ -270,6 +270,11 @@ impl MadeDevice {
     }
 }
 
+/// Needles of the design, missing or not.
+pub fn needle_count(design: &Design) -> usize {
+    kinematics(&design.device).nominal().len()
+}
+
 /// Every present needle of the device with its manufacturing variation, in needle order.
 /// Every needle's variation is drawn whether or not it is missing, so one needle's numbers
 /// never depend on another's.
