@@ -87,3 +87,16 @@ fn clean_stale(out: &Path) {
         );
     }
 }
+
+/// Replaces the drawn device of `d` with the inspection data in `file` (`--as-built`).
+pub fn apply_as_built(
+    d: &mut needlemap::design::Design,
+    file: &Path,
+    _g: &Global,
+) -> Result<(), Failure> {
+    let n = needlemap::kinematics::needle_count(d);
+    let ab = needlemap::design::as_built::AsBuilt::load(file, n)
+        .map_err(|e| Failure::Input(anyhow::Error::from(e).context(format!("--as-built for {}", d.name))))?;
+    d.as_built = Some(std::sync::Arc::new(ab));
+    Ok(())
+}

@@ -8,6 +8,7 @@ mod analyze;
 mod check;
 mod compare;
 mod layout;
+mod mc;
 mod progress;
 mod sweep;
 mod validate;
@@ -104,6 +105,8 @@ pub enum Command {
     Layout(layout::LayoutArgs),
     /// Published experiments (designs/validation/) against the depth model; exit 1 when one leaves its band
     Validate(validate::ValidateArgs),
+    /// Monte Carlo over seeds and [tolerance]: out/<name>/mc/ with runs, summaries and the yield against [spec]
+    Mc(mc::McArgs),
 }
 
 /// How a command failed, and so its exit code.
@@ -157,6 +160,7 @@ pub fn run() -> ExitCode {
         Command::Sweep(a) => sweep::run(&cli.global, a),
         Command::Layout(a) => layout::run(&cli.global, a),
         Command::Validate(a) => validate::run(&cli.global, a),
+        Command::Mc(a) => mc::run(&cli.global, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

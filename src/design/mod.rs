@@ -4,6 +4,7 @@
 //! engine relies on: every length, speed and frequency positive and finite, at least one
 //! needle and one pass, needles that fit on the drum or cartridge without colliding.
 
+pub mod as_built;
 pub mod file;
 pub mod validate;
 
@@ -39,6 +40,10 @@ pub struct Design {
     pub experiment: Option<crate::validate::Experiment>,
     /// Spec limits from `[spec]`, in registry order (empty when the file has none).
     pub spec: Vec<SpecLimit>,
+    /// QA inspection data replacing the drawn device (`--as-built`); `None` draws it from
+    /// `[tolerance]`.
+    #[serde(skip)]
+    pub as_built: Option<std::sync::Arc<as_built::AsBuilt>>,
 }
 
 /// A spec limit on one registry metric: the run passes when the metric is defined and lies

@@ -334,6 +334,7 @@ impl<'a> Ctx<'a> {
         let spec = self.spec(f.spec.as_ref())?;
         Ok(Design {
             spec,
+            as_built: None,
             experiment,
             name,
             description: f.description.unwrap_or_default(),
