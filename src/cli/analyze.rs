@@ -21,10 +21,18 @@ pub struct AnalyzeArgs {
     /// Skip the pictures
     #[arg(long)]
     pub no_plots: bool,
+    /// QA inspection CSV (needle,length_mm,missing[,tip_radius_um]) replacing the drawn device
+    #[arg(long, value_name = "FILE")]
+    pub as_built: Option<PathBuf>,
 }
 
 pub fn run(g: &Global, args: &AnalyzeArgs) -> CmdResult {
-    let designs = load_designs(&args.designs, g)?;
+    let mut designs = load_designs(&args.designs, g)?;
+    if let Some(f) = &args.as_built {
+        for d in &mut designs {
+            apply_as_built(d, f, g)?;
+        }
+    }
     prepare_dir(&args.out)?;
     clean_stale(&args.out);
     let mut done = Vec::with_capacity(designs.len());
