@@ -173,7 +173,12 @@ pub fn summary_json(s: &Study) -> Vec<u8> {
     let metrics: serde_json::Map<String, serde_json::Value> = s
         .summaries
         .iter()
-        .map(|(k, v)| (k.to_string(), serde_json::to_value(v).expect("plain numbers")))
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                serde_json::to_value(v).expect("plain numbers"),
+            )
+        })
         .collect();
     let doc = serde_json::json!({
         "tool": "needlemap",

@@ -77,9 +77,9 @@ impl AsBuilt {
             })?;
             let line = rec.position().map_or(0, |p| p.line());
             let idx_s = &rec[0];
-            let idx: usize = idx_s.parse().map_err(|_| {
-                bad(path, line, "needle", idx_s, "must be a whole number from 0")
-            })?;
+            let idx: usize = idx_s
+                .parse()
+                .map_err(|_| bad(path, line, "needle", idx_s, "must be a whole number from 0"))?;
             if idx >= needles {
                 return Err(bad(
                     path,
@@ -103,7 +103,13 @@ impl AsBuilt {
                 .ok()
                 .filter(|x: &f64| x.is_finite() && *x >= 0.0)
                 .ok_or_else(|| {
-                    bad(path, line, "length_mm", len_s, "must be a finite length, 0 or greater")
+                    bad(
+                        path,
+                        line,
+                        "length_mm",
+                        len_s,
+                        "must be a finite length, 0 or greater",
+                    )
                 })?;
             if !missing && length_mm <= 0.0 {
                 return Err(bad(
@@ -121,7 +127,13 @@ impl AsBuilt {
                         .ok()
                         .filter(|x: &f64| x.is_finite() && *x > 0.0)
                         .ok_or_else(|| {
-                            bad(path, line, "tip_radius_um", v, "must be a finite radius > 0")
+                            bad(
+                                path,
+                                line,
+                                "tip_radius_um",
+                                v,
+                                "must be a finite radius > 0",
+                            )
                         })?,
                 ),
             };
@@ -148,12 +160,13 @@ impl AsBuilt {
 
     /// Reads `path` (a regular file, size-capped) for a device of `needles` needles.
     pub fn load(path: &Path, needles: usize) -> Result<AsBuilt, InputError> {
-        let bytes = crate::input::read_regular(path, crate::input::MAX_INPUT_BYTES).map_err(
-            |source| InputError::Read {
-                path: path.to_path_buf(),
-                source,
-            },
-        )?;
+        let bytes =
+            crate::input::read_regular(path, crate::input::MAX_INPUT_BYTES).map_err(|source| {
+                InputError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            })?;
         AsBuilt::parse(&bytes, path, needles)
     }
 }
@@ -176,7 +189,10 @@ mod tests {
     #[test]
     fn bad_rows_name_line_and_key() {
         let e = p("needle,length_mm,missing\n0,1.5,0\n0,1.5,0\n", 2).unwrap_err();
-        assert!(e.contains("i.csv:3:1") && e.contains("needle") && e.contains("twice"), "{e}");
+        assert!(
+            e.contains("i.csv:3:1") && e.contains("needle") && e.contains("twice"),
+            "{e}"
+        );
         let e = p("needle,length_mm,missing\n5,1.5,0\n", 2).unwrap_err();
         assert!(e.contains("i.csv:2:1") && e.contains("0 to 1"), "{e}");
         let e = p("needle,length_mm,missing\n0,-1,0\n1,1,0\n", 2).unwrap_err();

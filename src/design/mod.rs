@@ -70,9 +70,8 @@ impl SpecLimit {
     /// assert!(!l.passes(None));
     /// ```
     pub fn passes(&self, value: Option<f64>) -> bool {
-        value.is_some_and(|v| {
-            self.min.is_none_or(|lo| v >= lo) && self.max.is_none_or(|hi| v <= hi)
-        })
+        value
+            .is_some_and(|v| self.min.is_none_or(|lo| v >= lo) && self.max.is_none_or(|hi| v <= hi))
     }
 
     /// `≥ 0.15`, `≤ 0.6` or `0.1 … 0.2`.

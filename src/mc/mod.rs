@@ -170,10 +170,7 @@ pub fn study(design: &Design, runs: u32, progress: &dyn Progress) -> Result<Stud
             let run = Run {
                 run: k,
                 seed: d.treatment.seed,
-                passes: design
-                    .spec
-                    .iter()
-                    .all(|l| l.passes(a.metrics.get(l.key))),
+                passes: design.spec.iter().all(|l| l.passes(a.metrics.get(l.key))),
                 device: device_summary(&a),
                 metrics: a.metrics,
             };

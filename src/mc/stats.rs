@@ -123,7 +123,14 @@ mod tests {
 
     #[test]
     fn wilson_matches_its_closed_form() {
-        for (k, n) in [(0u64, 10u64), (5, 10), (10, 10), (19, 20), (180, 200), (1, 3)] {
+        for (k, n) in [
+            (0u64, 10u64),
+            (5, 10),
+            (10, 10),
+            (19, 20),
+            (180, 200),
+            (1, 3),
+        ] {
             let (lo, hi) = wilson(k, n);
             let (clo, chi) = closed(k as f64, n as f64);
             assert_relative_eq!(lo, clo.max(0.0), epsilon = 1e-4);

@@ -98,7 +98,12 @@ pub fn metrics_table(analyses: &[&Analysis]) -> String {
     let mut out = render(&rows);
     for a in analyses {
         for r in super::json::spec_results(a) {
-            let l = a.design.spec.iter().find(|l| l.key == r.key).expect("same list");
+            let l = a
+                .design
+                .spec
+                .iter()
+                .find(|l| l.key == r.key)
+                .expect("same list");
             out.push_str(&format!(
                 "spec {}: {} {}: {}\n",
                 a.design.name,
