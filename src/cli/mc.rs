@@ -96,6 +96,8 @@ fn write_set(s: &Study, dir: &Path) -> CmdResult {
     write_file(&tmp.join("runs.csv"), &runs_csv(s))?;
     write_file(&tmp.join("summary.csv"), &summary_csv(s))?;
     write_file(&tmp.join("summary.json"), &summary_json(s))?;
+    let pic = needlemap::plot::mc::render(s).map_err(|e| Failure::Io(e.into()))?;
+    needlemap::plot::write_pictures(&[pic], tmp).map_err(|e| Failure::Io(e.into()))?;
     let target = dir.join("mc");
     staging.commit().map_err(|e| {
         Failure::Io(anyhow::anyhow!(
