@@ -99,7 +99,7 @@ impl Mechanics {
 
     /// Insertion depth of a tip `w_mm` below the undeformed surface; `None` before puncture.
     pub fn depth_mm(&self, w_mm: f64) -> Option<f64> {
-        (w_mm >= self.puncture_displacement_mm()).then(|| w_mm - self.residual_mm)
+        (w_mm >= self.puncture_displacement_mm()).then_some(w_mm - self.residual_mm)
     }
 
     /// Depth of the open channel left after withdrawal from insertion depth `depth_mm`, mm.

@@ -239,7 +239,7 @@ pub fn table(rows: &[Row]) -> String {
             r.verdict().to_string(),
         ]);
     }
-    crate::report::table::render_with(&out, |i, _| i < 4 || i >= 8)
+    crate::report::table::render_with(&out, |i, _| !(4..8).contains(&i))
 }
 
 /// The JSON record.

@@ -182,7 +182,7 @@ mod tests {
     #[test]
     fn reads_rows_in_any_order() {
         let a = p("needle,length_mm,missing\n1,1.4,0\n0,1.5,1\n", 2).unwrap();
-        assert_eq!(a.needles[0].missing, true);
+        assert!(a.needles[0].missing);
         assert_eq!(a.needles[1].length_mm, 1.4);
     }
 
