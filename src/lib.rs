@@ -26,6 +26,7 @@ pub mod input;
 pub mod insertion;
 pub mod kinematics;
 pub mod math;
+pub mod mc;
 pub mod metrics;
 pub mod plot;
 pub mod progress;

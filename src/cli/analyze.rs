@@ -23,10 +23,18 @@ pub struct AnalyzeArgs {
     pub no_plots: bool,
     #[command(flatten)]
     pub model: super::ModelFlags,
+    /// QA inspection CSV (needle,length_mm,missing[,tip_radius_um]) replacing the drawn device
+    #[arg(long, value_name = "FILE")]
+    pub as_built: Option<PathBuf>,
 }
 
 pub fn run(g: &Global, args: &AnalyzeArgs) -> CmdResult {
-    let designs = load_designs(&args.designs, g)?;
+    let mut designs = load_designs(&args.designs, g)?;
+    if let Some(f) = &args.as_built {
+        for d in &mut designs {
+            apply_as_built(d, f, g)?;
+        }
+    }
     prepare_dir(&args.out)?;
     clean_stale(&args.out);
     let mut done = Vec::with_capacity(designs.len());
@@ -88,4 +96,18 @@ fn clean_stale(out: &Path) {
             out.display()
         );
     }
+}
+
+/// Replaces the drawn device of `d` with the inspection data in `file` (`--as-built`).
+pub fn apply_as_built(
+    d: &mut needlemap::design::Design,
+    file: &Path,
+    _g: &Global,
+) -> Result<(), Failure> {
+    let n = needlemap::kinematics::needle_count(d);
+    let ab = needlemap::design::as_built::AsBuilt::load(file, n).map_err(|e| {
+        Failure::Input(anyhow::Error::from(e).context(format!("--as-built for {}", d.name)))
+    })?;
+    d.as_built = Some(std::sync::Arc::new(ab));
+    Ok(())
 }

@@ -28,6 +28,10 @@ pub struct CompareArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub model: super::ModelFlags,
+    /// Also run each design with seeds seed..seed+N−1 and state each difference of means
+    /// with its 95 % CI (table output)
+    #[arg(long, value_parser = clap::value_parser!(u32).range(2..))]
+    pub runs: Option<u32>,
 }
 
 pub fn run(g: &Global, args: &CompareArgs) -> CmdResult {
@@ -62,6 +66,11 @@ pub fn run(g: &Global, args: &CompareArgs) -> CmdResult {
     if let Some(x) = args.target_density {
         compare::check_target(&designs, x).map_err(compare_failure)?;
     }
+    if let Some(n) = args.runs {
+        for d in &designs {
+            needlemap::mc::check_work(d, n).map_err(|e| Failure::Input(e.into()))?;
+        }
+    }
     prepare_dir(&args.out)?;
     let mut done: Vec<Analysis> = Vec::with_capacity(designs.len());
     for d in &designs {
@@ -77,7 +86,13 @@ pub fn run(g: &Global, args: &CompareArgs) -> CmdResult {
     write_file(&args.out.join(format!("{stem}.svg")), &pic.svg)?;
     let bytes = match args.format {
         Format::Table if g.quiet => return Ok(()),
-        Format::Table => text::render(&refs, &cmp).into_bytes(),
+        Format::Table => {
+            let mut t = text::render(&refs, &cmp);
+            if let Some(n) = args.runs {
+                t.push_str(&noise_table(&designs, n, g)?);
+            }
+            t.into_bytes()
+        }
         Format::Json => json::document(&refs, text::extra(&refs, &cmp)),
         Format::Csv => csv_out::summary(&refs),
     };
@@ -87,4 +102,51 @@ pub fn run(g: &Global, args: &CompareArgs) -> CmdResult {
 /// A comparison that cannot be made is bad input (exit 2).
 fn compare_failure(e: compare::CompareError) -> Failure {
     Failure::Input(e.into())
+}
+
+/// Each design run `n` times (seeds seed..seed+n−1); every metric's difference of means from
+/// the first design with its 95 % CI (Welch standard error, normal quantile), "within noise"
+/// when the CI contains 0.
+fn noise_table(
+    designs: &[needlemap::design::Design],
+    n: u32,
+    g: &Global,
+) -> Result<String, Failure> {
+    use needlemap::mc::{self, stats};
+    use needlemap::report::fmt_num;
+    let mut studies = Vec::with_capacity(designs.len());
+    for d in designs {
+        let bars = super::progress::Bars::new(&d.name, g.quiet);
+        studies.push(mc::study(d, n, &bars).map_err(|e| Failure::Input(e.into()))?);
+    }
+    let base = &studies[0];
+    let mut out = format!(
+        "\nDifferences over {n} seeds each (mean of other − mean of {}, 95 % CI):\n",
+        base.design.name
+    );
+    for other in &studies[1..] {
+        out.push_str(&format!("{} vs {}\n", other.design.name, base.design.name));
+        for ((key, a), (_, b)) in other.summaries.iter().zip(&base.summaries) {
+            let (Some(a), Some(b)) = (a, b) else {
+                out.push_str(&format!("  {key:<24} undefined in a run\n"));
+                continue;
+            };
+            let (d, lo, hi) = stats::diff_ci(a, b);
+            let dec = needlemap::metrics::registry::metric(key).map_or(4, |m| m.decimals.max(2));
+            let verdict = if d == 0.0 && lo == hi {
+                " equal in every run"
+            } else if lo <= 0.0 && hi >= 0.0 {
+                " within noise"
+            } else {
+                ""
+            };
+            out.push_str(&format!(
+                "  {key:<24} {:>14} [{}, {}]{verdict}\n",
+                fmt_num(d, dec),
+                fmt_num(lo, dec),
+                fmt_num(hi, dec)
+            ));
+        }
+    }
+    Ok(out)
 }

@@ -10,6 +10,7 @@ mod compare;
 mod completions;
 mod init;
 mod layout;
+mod mc;
 mod progress;
 mod report;
 mod schema;
@@ -159,6 +160,8 @@ pub enum Command {
     Layout(layout::LayoutArgs),
     /// Published experiments (designs/validation/) against the depth model; exit 1 when one leaves its band
     Validate(validate::ValidateArgs),
+    /// Monte Carlo over seeds and [tolerance]: out/<name>/mc/ with runs, summaries and the yield against [spec]
+    Mc(mc::McArgs),
     /// out/report.html: one self-contained review page with a datasheet per design (--pdf: report.pdf)
     Report(report::ReportArgs),
     /// JSON Schema of the design or sweep format on stdout (or the doc's key tables)
@@ -183,6 +186,7 @@ impl Command {
             Command::Layout(_) => "layout",
             Command::Validate(_) => "validate",
             Command::Report(_) => "report",
+            Command::Mc(_) => "mc",
             Command::Completions(_) => "completions",
             Command::Man => "man",
             Command::Schema(_) => "schema",
@@ -200,6 +204,7 @@ impl Command {
             Command::Sweep(a) => Some(&a.model),
             Command::Validate(a) => Some(&a.model),
             Command::Report(a) => Some(&a.model),
+            Command::Mc(a) => Some(&a.model),
             Command::Layout(_)
             | Command::Completions(_)
             | Command::Man
@@ -275,6 +280,7 @@ pub fn run() -> ExitCode {
         Command::Completions(a) => completions::completions(a),
         Command::Man => completions::man(),
         Command::Report(a) => report::run(&cli.global, a),
+        Command::Mc(a) => mc::run(&cli.global, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

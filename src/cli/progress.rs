@@ -34,9 +34,11 @@ impl Progress for Bars {
         }
         let pb = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
         pb.set_style(
-            ProgressStyle::with_template("{prefix:>24} {msg:<14} [{bar:30}] {pos}/{len} {elapsed}")
-                .expect("valid template")
-                .progress_chars("=> "),
+            ProgressStyle::with_template(
+                "{prefix:>24} {msg:<14} [{bar:30}] {pos}/{len} {elapsed} eta {eta}",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
         );
         pb.set_prefix(self.label.clone());
         pb.set_message(stage.to_string());

@@ -37,6 +37,26 @@ impl<T> S<T> {
     }
 }
 
+impl<T: PartialEq> PartialEq for S<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.get_ref() == other.get_ref()
+    }
+}
+
+impl<T: Eq> Eq for S<T> {}
+
+impl<T: PartialOrd> PartialOrd for S<T> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        self.get_ref().partial_cmp(other.get_ref())
+    }
+}
+
+impl<T: Ord> Ord for S<T> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.get_ref().cmp(other.get_ref())
+    }
+}
+
 impl<T: JsonSchema> JsonSchema for S<T> {
     fn inline_schema() -> bool {
         T::inline_schema()
@@ -83,6 +103,18 @@ pub struct DesignFile {
     pub analysis: Option<AnalysisFile>,
     /// The published experiment a design under designs/validation/ reproduces (`needlemap validate`).
     pub experiment: Option<ExperimentFile>,
+    /// `[spec]`: metric key → limits (`coverage_fraction = { min = 0.15 }`).
+    pub spec: Option<std::collections::BTreeMap<S<String>, S<LimitFile>>>,
+}
+
+/// One `[spec]` entry: `{ min = …, max = … }`, either or both.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LimitFile {
+    /// Smallest value that passes, in the metric's unit (fractions as fractions).
+    pub min: Option<S<f64>>,
+    /// Largest value that passes, in the metric's unit (fractions as fractions).
+    pub max: Option<S<f64>>,
 }
 
 /// `kind = "roller" | "pen" | "stamp"`.

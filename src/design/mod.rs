@@ -4,6 +4,7 @@
 //! engine relies on: every length, speed and frequency positive and finite, at least one
 //! needle and one pass, needles that fit on the drum or cartridge without colliding.
 
+pub mod as_built;
 pub mod file;
 pub mod ranges;
 pub mod starter;
@@ -39,6 +40,51 @@ pub struct Design {
     pub analysis: Analysis,
     /// The published experiment this design reproduces (designs/validation/), if any.
     pub experiment: Option<crate::validate::Experiment>,
+    /// Spec limits from `[spec]`, in registry order (empty when the file has none).
+    pub spec: Vec<SpecLimit>,
+    /// QA inspection data replacing the drawn device (`--as-built`); `None` draws it from
+    /// `[tolerance]`.
+    #[serde(skip)]
+    pub as_built: Option<std::sync::Arc<as_built::AsBuilt>>,
+}
+
+/// A spec limit on one registry metric: the run passes when the metric is defined and lies
+/// in `[min, max]` (either bound may be absent).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SpecLimit {
+    /// Registry key of the metric.
+    pub key: &'static str,
+    /// Lower limit, in the metric's unit (fractions as fractions).
+    pub min: Option<f64>,
+    /// Upper limit, in the metric's unit.
+    pub max: Option<f64>,
+}
+
+impl SpecLimit {
+    /// Whether `value` meets the limit; an undefined metric fails.
+    ///
+    /// # Examples
+    /// ```
+    /// use needlemap::design::SpecLimit;
+    /// let l = SpecLimit { key: "max_gap_mm", min: None, max: Some(0.6) };
+    /// assert!(l.passes(Some(0.5)));
+    /// assert!(!l.passes(Some(0.7)));
+    /// assert!(!l.passes(None));
+    /// ```
+    pub fn passes(&self, value: Option<f64>) -> bool {
+        value
+            .is_some_and(|v| self.min.is_none_or(|lo| v >= lo) && self.max.is_none_or(|hi| v <= hi))
+    }
+
+    /// `≥ 0.15`, `≤ 0.6` or `0.1 … 0.2`.
+    pub fn describe(&self) -> String {
+        match (self.min, self.max) {
+            (Some(a), Some(b)) => format!("{a} … {b}"),
+            (Some(a), None) => format!("≥ {a}"),
+            (None, Some(b)) => format!("≤ {b}"),
+            (None, None) => "any".into(),
+        }
+    }
 }
 
 /// Where a design came from.

@@ -195,10 +195,31 @@ impl MadeDevice {
     }
 }
 
+/// Needles of the design, missing or not.
+pub fn needle_count(design: &Design) -> usize {
+    kinematics(&design.device).nominal().len()
+}
+
 /// Every present needle of the device with its manufacturing variation, in needle order.
 /// Every needle's variation is drawn whether or not it is missing, so one needle's numbers
 /// never depend on another's.
 fn draw_needles(design: &Design, kin: &dyn Kinematics) -> Vec<Drawn> {
+    if let Some(ab) = &design.as_built {
+        // Inspected: the measured lengths, nominal places, nothing drawn.
+        return kin
+            .nominal()
+            .into_iter()
+            .zip(&ab.needles)
+            .enumerate()
+            .filter(|(_, (_, m))| !m.missing && m.length_mm > 0.0)
+            .map(|(i, ((across, along, _), m))| Drawn {
+                index: i as u32,
+                across_mm: across,
+                along_mm: along,
+                length_mm: m.length_mm,
+            })
+            .collect();
+    }
     let tol = design.tolerance;
     let mut rng = Stream::new(design.treatment.seed, StreamId::Device);
     let varied = tol.length_sd_mm > 0.0 || tol.angle_sd_deg > 0.0 || tol.missing_fraction > 0.0;

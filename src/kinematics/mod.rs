@@ -24,8 +24,8 @@ mod made;
 pub(crate) use frame::{per_lane, PassFrame};
 pub(crate) use made::Drawn;
 pub use made::{
-    check_channel_limit, default_margin_mm, density_per_pass_mm2, puncture_rate_per_s, MadeDevice,
-    MadeNeedle, MAX_CHANNELS,
+    check_channel_limit, default_margin_mm, density_per_pass_mm2, needle_count,
+    puncture_rate_per_s, MadeDevice, MadeNeedle, MAX_CHANNELS,
 };
 
 use crate::channel::Channel;

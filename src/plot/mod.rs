@@ -39,6 +39,7 @@ pub mod depth;
 pub mod detail;
 pub mod encode;
 pub mod frame;
+pub mod mc;
 pub mod needles;
 pub mod pitch;
 pub mod sweep;

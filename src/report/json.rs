@@ -40,8 +40,44 @@ pub struct ResultJson<'a> {
     pub layers: BTreeMap<&'static str, f64>,
     /// Advisories.
     pub advisories: &'a [Advisory],
+    /// Each `[spec]` limit with this run's value and verdict (absent without a `[spec]`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub spec: Vec<SpecResult>,
     /// How the numbers were obtained.
     pub provenance: Provenance,
+}
+
+/// One spec limit checked against one analysis.
+#[derive(Serialize)]
+pub struct SpecResult {
+    /// Metric key.
+    pub key: &'static str,
+    /// Lower limit.
+    pub min: Option<f64>,
+    /// Upper limit.
+    pub max: Option<f64>,
+    /// The metric's value (null when undefined, which fails).
+    pub value: Option<f64>,
+    /// Whether the value meets the limit.
+    pub pass: bool,
+}
+
+/// Every spec limit of the analysed design, checked.
+pub fn spec_results(a: &Analysis) -> Vec<SpecResult> {
+    a.design
+        .spec
+        .iter()
+        .map(|l| {
+            let value = a.metrics.get(l.key);
+            SpecResult {
+                key: l.key,
+                min: l.min,
+                max: l.max,
+                value,
+                pass: l.passes(value),
+            }
+        })
+        .collect()
 }
 
 /// How the numbers were obtained.
@@ -81,6 +117,7 @@ pub fn result(a: &Analysis) -> ResultJson<'_> {
         metrics: &a.metrics,
         layers: crate::metrics::layer_map(a.layers).into_iter().collect(),
         advisories: &a.advisories,
+        spec: spec_results(a),
         provenance: Provenance {
             design_file: d.source.path.display().to_string(),
             design_sha256: d.source.sha256.clone(),

@@ -97,6 +97,23 @@ pub fn metrics_table(analyses: &[&Analysis]) -> String {
     rows.push(res);
     let mut out = render(&rows);
     for a in analyses {
+        for r in super::json::spec_results(a) {
+            let l = a
+                .design
+                .spec
+                .iter()
+                .find(|l| l.key == r.key)
+                .expect("same list");
+            out.push_str(&format!(
+                "spec {}: {} {}: {}\n",
+                a.design.name,
+                r.key,
+                l.describe(),
+                if r.pass { "pass" } else { "FAIL" }
+            ));
+        }
+    }
+    for a in analyses {
         for adv in &a.advisories {
             out.push_str(&format!("! {}: {}\n", a.design.name, adv.message));
         }

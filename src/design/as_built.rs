@@ -1,0 +1,205 @@
+//! QA inspection data (`--as-built FILE`): the measured length of every needle and whether it
+//! is missing, replacing the device drawn from `[tolerance]`.
+//!
+//! Format: a header `needle,length_mm,missing[,tip_radius_um]`, then one row per needle of
+//! the design, `needle` 0-based as in needles.csv. Lines starting with `#` are comments.
+//! **Every needle needs a row**: an inspection that skipped a needle is incomplete, and
+//! guessing it nominal would overstate the device. `missing` is `0`/`1` (or `false`/`true`);
+//! a missing needle's length is ignored. For a pen, `length_mm` is the needle's protrusion at
+//! the depth setting. `tip_radius_um` is read and checked (> 0) but not modelled yet: the
+//! force model has one tip radius per device (`needle.tip_radius_um`).
+
+use crate::error::InputError;
+use std::path::{Path, PathBuf};
+
+/// One inspected needle.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct InspectedNeedle {
+    /// Measured length (pen: protrusion at the setting), mm.
+    pub length_mm: f64,
+    /// Missing or broken off.
+    pub missing: bool,
+    /// Measured tip radius, µm, if the file has the column.
+    pub tip_radius_um: Option<f64>,
+}
+
+/// A device as built: one entry per needle, in needle order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AsBuilt {
+    /// The inspection file.
+    pub path: PathBuf,
+    /// Needles by index.
+    pub needles: Vec<InspectedNeedle>,
+}
+
+fn bad(path: &Path, line: u64, key: &str, value: &str, problem: impl Into<String>) -> InputError {
+    InputError::Invalid {
+        path: path.to_path_buf(),
+        line: line as usize,
+        column: 1,
+        key: key.to_string(),
+        value: crate::input::clip(value),
+        problem: problem.into(),
+    }
+}
+
+impl AsBuilt {
+    /// Parses inspection CSV `bytes` (from `path`) for a device of `needles` needles.
+    pub fn parse(bytes: &[u8], path: &Path, needles: usize) -> Result<AsBuilt, InputError> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .comment(Some(b'#'))
+            .trim(csv::Trim::All)
+            .from_reader(bytes);
+        let head: Vec<String> = rdr
+            .headers()
+            .map_err(|e| bad(path, 1, "header", "", e.to_string()))?
+            .iter()
+            .map(String::from)
+            .collect();
+        let want = ["needle", "length_mm", "missing"];
+        let ok = head.len() >= 3
+            && head[..3] == want
+            && (head.len() == 3 || (head.len() == 4 && head[3] == "tip_radius_um"));
+        if !ok {
+            return Err(bad(
+                path,
+                1,
+                "header",
+                &head.join(","),
+                "must be needle,length_mm,missing or needle,length_mm,missing,tip_radius_um",
+            ));
+        }
+        let mut slots: Vec<Option<InspectedNeedle>> = vec![None; needles];
+        for rec in rdr.records() {
+            let rec = rec.map_err(|e| {
+                let line = e.position().map_or(0, |p| p.line());
+                bad(path, line, "row", "", e.to_string())
+            })?;
+            let line = rec.position().map_or(0, |p| p.line());
+            let idx_s = &rec[0];
+            let idx: usize = idx_s
+                .parse()
+                .map_err(|_| bad(path, line, "needle", idx_s, "must be a whole number from 0"))?;
+            if idx >= needles {
+                return Err(bad(
+                    path,
+                    line,
+                    "needle",
+                    idx_s,
+                    format!("the design has {needles} needles, 0 to {}", needles - 1),
+                ));
+            }
+            if slots[idx].is_some() {
+                return Err(bad(path, line, "needle", idx_s, "appears twice"));
+            }
+            let missing = match &rec[2] {
+                "0" | "false" => false,
+                "1" | "true" => true,
+                v => return Err(bad(path, line, "missing", v, "must be 0, 1, false or true")),
+            };
+            let len_s = &rec[1];
+            let length_mm: f64 = len_s
+                .parse()
+                .ok()
+                .filter(|x: &f64| x.is_finite() && *x >= 0.0)
+                .ok_or_else(|| {
+                    bad(
+                        path,
+                        line,
+                        "length_mm",
+                        len_s,
+                        "must be a finite length, 0 or greater",
+                    )
+                })?;
+            if !missing && length_mm <= 0.0 {
+                return Err(bad(
+                    path,
+                    line,
+                    "length_mm",
+                    len_s,
+                    "a needle that is present must be longer than 0 (or mark it missing = 1)",
+                ));
+            }
+            let tip_radius_um = match rec.get(3) {
+                None | Some("") => None,
+                Some(v) => Some(
+                    v.parse()
+                        .ok()
+                        .filter(|x: &f64| x.is_finite() && *x > 0.0)
+                        .ok_or_else(|| {
+                            bad(
+                                path,
+                                line,
+                                "tip_radius_um",
+                                v,
+                                "must be a finite radius > 0",
+                            )
+                        })?,
+                ),
+            };
+            slots[idx] = Some(InspectedNeedle {
+                length_mm,
+                missing,
+                tip_radius_um,
+            });
+        }
+        if let Some(i) = slots.iter().position(Option::is_none) {
+            let n = slots.iter().filter(|s| s.is_none()).count();
+            return Err(InputError::Path {
+                path: path.to_path_buf(),
+                problem: format!(
+                    "no row for needle {i} ({n} of {needles} needles have none); every needle needs a row"
+                ),
+            });
+        }
+        Ok(AsBuilt {
+            path: path.to_path_buf(),
+            needles: slots.into_iter().flatten().collect(),
+        })
+    }
+
+    /// Reads `path` (a regular file, size-capped) for a device of `needles` needles.
+    pub fn load(path: &Path, needles: usize) -> Result<AsBuilt, InputError> {
+        let bytes =
+            crate::input::read_regular(path, crate::input::MAX_INPUT_BYTES).map_err(|source| {
+                InputError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            })?;
+        AsBuilt::parse(&bytes, path, needles)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str, n: usize) -> Result<AsBuilt, String> {
+        AsBuilt::parse(s.as_bytes(), "i.csv".as_ref(), n).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn reads_rows_in_any_order() {
+        let a = p("needle,length_mm,missing\n1,1.4,0\n0,1.5,1\n", 2).unwrap();
+        assert!(a.needles[0].missing);
+        assert_eq!(a.needles[1].length_mm, 1.4);
+    }
+
+    #[test]
+    fn bad_rows_name_line_and_key() {
+        let e = p("needle,length_mm,missing\n0,1.5,0\n0,1.5,0\n", 2).unwrap_err();
+        assert!(
+            e.contains("i.csv:3:1") && e.contains("needle") && e.contains("twice"),
+            "{e}"
+        );
+        let e = p("needle,length_mm,missing\n5,1.5,0\n", 2).unwrap_err();
+        assert!(e.contains("i.csv:2:1") && e.contains("0 to 1"), "{e}");
+        let e = p("needle,length_mm,missing\n0,-1,0\n1,1,0\n", 2).unwrap_err();
+        assert!(e.contains("length_mm") && e.contains("-1"), "{e}");
+        let e = p("needle,length_mm,missing\n0,1.5,0\n", 2).unwrap_err();
+        assert!(e.contains("no row for needle 1"), "{e}");
+        let e = p("needle,len,missing\n", 2).unwrap_err();
+        assert!(e.contains("header"), "{e}");
+    }
+}
