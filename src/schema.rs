@@ -24,7 +24,79 @@ use serde_json::{Map, Value};
 /// assert!(s["properties"]["needle"].is_object());
 /// ```
 pub fn design() -> Value {
-    generate::<DesignFile>()
+    let mut v = generate::<DesignFile>();
+    apply_ranges(&mut v);
+    v
+}
+
+/// Writes the physical range of every bounded key ([`crate::design::ranges::RANGES`], the
+/// table validation enforces) into the schema: `minimum`/`exclusiveMinimum` and `maximum`
+/// on the property, or on its items for an array of numbers.
+fn apply_ranges(root: &mut Value) {
+    let mut found = Vec::new();
+    pointers(root, root, "", "", &mut found);
+    for (pointer, key) in found {
+        let Some(r) = crate::design::ranges::range_of(&key) else {
+            continue;
+        };
+        let Some(p) = root.pointer_mut(&pointer) else {
+            continue;
+        };
+        let target = match p.get("type").and_then(Value::as_str) {
+            Some("array") => p.get_mut("items").unwrap_or_else(|| unreachable!()),
+            _ => p,
+        };
+        let Some(obj) = target.as_object_mut() else {
+            continue;
+        };
+        obj.remove("minimum");
+        obj.remove("exclusiveMinimum");
+        let low = if r.min_inclusive {
+            "minimum"
+        } else {
+            "exclusiveMinimum"
+        };
+        obj.insert(low.into(), serde_json::json!(r.min));
+        obj.insert("maximum".into(), serde_json::json!(r.max));
+    }
+}
+
+/// JSON pointers of every property object reachable from `table` (at `at`), with its dotted
+/// key (array-of-table elements without an index: `treatment.passes.angle_deg`).
+fn pointers(root: &Value, table: &Value, at: &str, prefix: &str, out: &mut Vec<(String, String)>) {
+    let (table, at) = match table.get("$ref").and_then(Value::as_str) {
+        Some(r) => {
+            let name = r.trim_start_matches("#/$defs/");
+            (&root["$defs"][name], format!("/$defs/{name}"))
+        }
+        None => (table, at.to_string()),
+    };
+    let Some(props) = table.get("properties").and_then(Value::as_object) else {
+        return;
+    };
+    for (name, p) in props {
+        let key = format!("{prefix}{name}");
+        let here = format!("{at}/properties/{name}");
+        out.push((here.clone(), key.clone()));
+        let target = resolve(root, p);
+        match target.get("type").and_then(Value::as_str) {
+            Some("object") => pointers(root, p, &here, &format!("{key}."), out),
+            Some("array") => {
+                if let Some(items) = p.get("items") {
+                    if resolve(root, items).get("type").and_then(Value::as_str) == Some("object") {
+                        pointers(
+                            root,
+                            items,
+                            &format!("{here}/items"),
+                            &format!("{key}."),
+                            out,
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// The schema of sweep files, as JSON.

@@ -314,7 +314,7 @@ fn oversized_work_is_refused_up_front() {
     let f = dir.path().join("huge.toml");
     std::fs::write(
         &f,
-        mf8_with("area_mm = [40.0, 40.0]", "area_mm = [4000.0, 4000.0]"),
+        mf8_with("seed = 1", "seed = 1\nlane_spacing_mm = 0.001"),
     )
     .unwrap();
     let out = bin()
@@ -326,6 +326,24 @@ fn oversized_work_is_refused_up_front() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("channels") && err.contains("limit"), "{err}");
+    // a region past any body's size is refused by its range before any estimate
+    std::fs::write(
+        &f,
+        mf8_with("area_mm = [40.0, 40.0]", "area_mm = [4000.0, 4000.0]"),
+    )
+    .unwrap();
+    let out = bin()
+        .arg("analyze")
+        .arg(&f)
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("treatment.area_mm") && err.contains("at most 1000 mm"),
+        "{err}"
+    );
 }
 
 #[test]

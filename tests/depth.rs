@@ -183,3 +183,66 @@ fn channels_csv_has_both_depths() {
     }
     assert!(n > 1000);
 }
+
+/// A design that is refused: exit 2 within the second, the key and the reason named.
+fn refused(from: &str, to: &str, name: &str, needles: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(design(name)).unwrap();
+    let bad = text.replacen(from, to, 1);
+    assert_ne!(bad, text, "{from}");
+    let f = dir.path().join("bad.toml");
+    std::fs::write(&f, bad).unwrap();
+    let out = bin()
+        .args(["analyze", "--no-plots", "--quiet", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&f)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{from} → {to}: {err}");
+    for n in needles {
+        assert!(err.contains(n), "{n:?} not in {err}");
+    }
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn typos_and_impossible_shapes_are_refused_with_the_key_and_its_range() {
+    refused(
+        "length_mm = 1.5",
+        "length_mm = 1500",
+        "mf8-192.toml",
+        &["needle.length_mm", "at most 10 mm"],
+    );
+    refused(
+        "force_n = 3.0",
+        "force_n = 1e300",
+        "mf8-192.toml",
+        &["roller.force_n", "at most 1000 N"],
+    );
+    refused(
+        "length_sd_mm = 0.02",
+        "length_sd_mm = 100",
+        "mf8-192.toml",
+        &["tolerance.length_sd_mm"],
+    );
+    refused(
+        "tip_length_mm = 0.5\n",
+        "tip_length_mm = 0.5\ntip_radius_um = 200\n",
+        "mf8-192.toml",
+        &["needle.tip_radius_um", "125 µm"],
+    );
+    refused(
+        "rows = 5\ncols = 7",
+        "rows = 1000\ncols = 1000",
+        "stamp-35.toml",
+        &["stamp.array.cols", "1000000 needles"],
+    );
+    refused(
+        "drive_force_n = 5.0",
+        "drive_force_n = 1e300",
+        "pen-12-110.toml",
+        &["pen.drive_force_n"],
+    );
+}

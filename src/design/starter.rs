@@ -149,7 +149,11 @@ fn common() -> String {
          [analysis]\n\
          resolution_um = {DEFAULT_RESOLUTION_UM:?}           # µm, raster pitch\n\
          tile_mm = {DEFAULT_TILE_MM:?}                  # mm, tiles of density_cv\n\
-         influence_radius_mm = {DEFAULT_INFLUENCE_RADIUS_MM:?}      # mm, treated radius around an opening (assumption)\n",
+         influence_radius_mm = {DEFAULT_INFLUENCE_RADIUS_MM:?}      # mm, treated radius around an opening (assumption)\n\
+         \n\
+         # [spec]                                # limits any metric must meet (analyze: pass/fail; mc: yield)\n\
+         # coverage_fraction = {{ min = 0.10 }}  # fractions as fractions\n\
+         # p95_depth_mm = {{ max = 1.5 }}         # mm\n",
         face.deflection_mm,
         face.tangential_slack_mm,
         face.puncture_force_n,

@@ -213,6 +213,21 @@ impl<'a> Ctx<'a> {
             DEFAULT_TIP_RADIUS_UM,
             Self::positive,
         )?;
+        if tip_radius_um / 1000.0 > diameter_mm / 2.0 {
+            let v = nf
+                .tip_radius_um
+                .as_ref()
+                .expect("only a set value can exceed the shaft");
+            return Err(self.err(
+                v.span(),
+                "needle.tip_radius_um",
+                tip_radius_um,
+                format!(
+                    "a tip rounder than the shaft: at most the shaft's radius, {} µm (needle.diameter_mm = {diameter_mm})",
+                    diameter_mm / 2.0 * 1000.0
+                ),
+            ));
+        }
         let needle = Needle {
             diameter_mm,
             tip_length_mm,
@@ -984,6 +999,18 @@ impl<'a> Ctx<'a> {
                     1,
                     1000,
                 )?;
+                if rows as usize * cols as usize > MAX_NEEDLES {
+                    let cv = c.cols.as_ref().expect("required above");
+                    return Err(self.err(
+                        cv.span(),
+                        &format!("{at}.cols"),
+                        cols,
+                        format!(
+                            "{rows} rows × {cols} = {} needles; at most {MAX_NEEDLES} are supported",
+                            rows as usize * cols as usize
+                        ),
+                    ));
+                }
                 let pv = self.require(
                     &c.pitch_mm,
                     &format!("{at}.pitch_mm"),
@@ -1101,6 +1128,14 @@ impl<'a> Ctx<'a> {
                         &format!("{at}.needles"),
                         "[]",
                         "needs at least one needle",
+                    ));
+                }
+                if nv.get_ref().len() > MAX_NEEDLES {
+                    return Err(self.err(
+                        nv.span(),
+                        &format!("{at}.needles"),
+                        nv.get_ref().len(),
+                        format!("at most {MAX_NEEDLES} needles are supported"),
                     ));
                 }
                 let mut v = Vec::new();

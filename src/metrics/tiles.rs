@@ -176,7 +176,11 @@ tile_mm = {tile_mm:?}
 
     /// Analyzes `d`, writes its tiles.csv and checks that the tiles conserve channels.
     fn analyze_and_conserve(d: &crate::design::Design) -> Result<(), TestCaseError> {
-        let a = crate::analysis::analyze(d, &crate::progress::Silent).unwrap();
+        let a = match crate::analysis::analyze(d, &crate::progress::Silent) {
+            // a raster with too few pixels across the region is refused up front, by design
+            Err(crate::error::LimitError::Coarse { .. }) => return Ok(()),
+            r => r.unwrap(),
+        };
         let csv = crate::report::csv_out::tiles(&a);
         let t = a.tiles;
         prop_assert_eq!(csv.iter().filter(|&&b| b == b'\n').count(), 1 + t.len());
