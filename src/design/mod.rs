@@ -402,9 +402,9 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(
 /// The two kinds of needlemap input file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InputKind {
-    /// A design: `kind` and a [treatment] table.
+    /// A design: `kind` and a `[treatment]` table.
     Design,
-    /// A sweep: a top-level `base` and a [vary] table.
+    /// A sweep: a top-level `base` and a `[vary]` table.
     Sweep,
 }
 
