@@ -125,7 +125,14 @@ pub fn sweep<'py>(
     };
     let generated = vary.is_some().then(|| sweep_path.clone());
     let (sweep, rows) = crate::run(py, threads, move || {
-        let sweep = Sweep::load(&sweep_path).map_err(|e| relocate(e, generated.as_deref()))?;
+        // A notebook names its own files: the base may lie anywhere the caller can read (the
+        // CLI's --root rule guards CI gates over contributed files, not this API).
+        let policy = needlemap::input::ReadPolicy {
+            allow_outside: true,
+            ..Default::default()
+        };
+        let sweep = Sweep::load_with(&sweep_path, &policy)
+            .map_err(|e| relocate(e, generated.as_deref()))?;
         sweep
             .check_overrides(&o)
             .map_err(|e| relocate(e, generated.as_deref()))?;
