@@ -337,23 +337,53 @@ fn pen(d: &Design, p: &Pen) -> Needles {
         .collect();
     let depths: Vec<f64> = dots.iter().map(|x| x.depth_mm).collect();
     let step = p.hand_speed_mm_s / p.frequency_hz;
+    let deepest = text::num(reached.iter().copied().fold(0.0, f64::max), 2);
+    let stamp = matches!(d.device, Device::Stamp(_));
+    let what = if stamp { "array" } else { "cartridge" };
     let notes = vec![
-        format!("nearest needles {} mm apart (centre to centre) · cartridge treats a {} mm wide lane", p.needles.len().gt(&1).then(|| pen_pitch_mm(p)).flatten().map_or("—".into(), |v| text::num(v, 3)), text::num(p.cartridge_width_mm, 2)),
-        format!("stamps every v/f = {} mm of stroke · {} punctures/s · cartridge turned {}° to the stroke", text::num(step, 3), text::num(made.puncture_rate_per_s, 0), text::tick(p.cartridge_angle_deg)),
+        format!(
+            "nearest needles {} mm apart (centre to centre) · the {what} treats a {} mm wide lane",
+            p.needles
+                .len()
+                .gt(&1)
+                .then(|| pen_pitch_mm(p))
+                .flatten()
+                .map_or("—".into(), |v| text::num(v, 3)),
+            text::num(p.cartridge_width_mm, 2)
+        ),
+        if stamp {
+            format!(
+                "pressed every {} mm of lane · {} punctures/s · array turned {}° to the stroke",
+                text::num(step, 3),
+                text::num(made.puncture_rate_per_s, 0),
+                text::tick(p.cartridge_angle_deg)
+            )
+        } else {
+            format!("stamps every v/f = {} mm of stroke · {} punctures/s · cartridge turned {}° to the stroke", text::num(step, 3), text::num(made.puncture_rate_per_s, 0), text::tick(p.cartridge_angle_deg))
+        },
         "needles numbered as in needles.csv · stroke direction →".to_string(),
     ];
     let lines = vec![
-        format!(
-            "{} needles · {} Hz · hand {} mm/s · depth setting {} mm → {} mm reached · needle Ø {} mm",
-            p.needles.len(),
-            text::num(p.frequency_hz, 1),
-            text::tick(p.hand_speed_mm_s),
-            text::tick(p.depth_mm),
-            text::num(reached.iter().copied().fold(0.0, f64::max), 2),
-            text::tick(d.needle.diameter_mm)
-        ),
+        if stamp {
+            format!(
+                "{} needles · {} N a press · needles {} mm long → {deepest} mm reached · needle Ø {} mm",
+                p.needles.len(),
+                text::tick(p.drive_force_n),
+                text::tick(p.depth_mm),
+                text::tick(d.needle.diameter_mm)
+            )
+        } else {
+            format!(
+                "{} needles · {} Hz · hand {} mm/s · depth setting {} mm → {deepest} mm reached · needle Ø {} mm",
+                p.needles.len(),
+                text::num(p.frequency_hz, 1),
+                text::tick(p.hand_speed_mm_s),
+                text::tick(p.depth_mm),
+                text::tick(d.needle.diameter_mm)
+            )
+        },
         format!("one pass lays {} channels/cm² (lanes {} mm apart)", text::num(made.density_per_pass_mm2 * 100.0, 1), text::tick(d.treatment.lane_spacing_mm)),
-        "cartridge seen from above · across the stroke increases upward · equal scale on both axes".to_string(),
+        format!("{what} seen from above · across the stroke increases upward · equal scale on both axes"),
     ];
     let notes_h = 30 * notes.len() as u32 + 20;
     Needles {
@@ -363,7 +393,7 @@ fn pen(d: &Design, p: &Pen) -> Needles {
         top_axis: None,
         x_name: "along the stroke (mm)".into(),
         y_name: "across the stroke (mm)".into(),
-        head: format!("{} — needles: the cartridge seen from above", d.name),
+        head: format!("{} — needles: the {what} seen from above", d.name),
         lines,
         radius_px: ((r_mm * s).round() as i32).max(5),
         dots,
