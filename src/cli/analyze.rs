@@ -77,13 +77,7 @@ pub fn write_outputs(a: &Analysis, out: &Path, plots: bool) -> CmdResult {
     if plots {
         needlemap::plot::write_all(a, dir).map_err(|e| Failure::Io(e.into()))?;
     }
-    let target = out.join(&a.design.name);
-    staging.commit().map_err(|e| {
-        Failure::Io(anyhow::anyhow!(
-            "cannot move the new outputs into {}: {e}",
-            target.display()
-        ))
-    })?;
+    super::commit(staging)?;
     Ok(())
 }
 

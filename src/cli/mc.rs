@@ -100,13 +100,7 @@ fn write_set(s: &Study, dir: &Path) -> CmdResult {
     write_file(&tmp.join("summary.json"), &summary_json(s))?;
     let pic = needlemap::plot::mc::render(s).map_err(|e| Failure::Io(e.into()))?;
     needlemap::plot::write_pictures(&[pic], tmp).map_err(|e| Failure::Io(e.into()))?;
-    let target = dir.join("mc");
-    staging.commit().map_err(|e| {
-        Failure::Io(anyhow::anyhow!(
-            "cannot move the new outputs into {}: {e}",
-            target.display()
-        ))
-    })?;
+    super::commit(staging)?;
     Ok(())
 }
 

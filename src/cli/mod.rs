@@ -430,6 +430,17 @@ pub fn prepare_dir(dir: &std::path::Path) -> CmdResult {
     Ok(())
 }
 
+/// Moves a staged output set into place as a whole, mapping failure to exit code 3.
+pub fn commit(staging: needlemap::report::outdir::Staging) -> CmdResult {
+    let target = staging.target();
+    staging.commit().map(drop).map_err(|e| {
+        Failure::Io(anyhow::anyhow!(
+            "cannot move the new outputs into {}: {e}",
+            target.display()
+        ))
+    })
+}
+
 /// Writes a file atomically, mapping failure to exit code 3.
 pub fn write_file(path: &std::path::Path, bytes: &[u8]) -> CmdResult {
     needlemap::report::write_atomic(path, bytes)

@@ -86,11 +86,19 @@ pub struct SpecVerdict {
     pub pass: bool,
 }
 
-/// The spec limits of an analyzed design, judged. **Hook**: `Design` has no `[spec]` table
-/// yet, so there is nothing to judge; when it gains one, judge it here and the summary table
-/// shows each verdict as pass/FAIL.
-pub fn spec_verdicts(_a: &Analysis) -> Vec<SpecVerdict> {
-    Vec::new()
+/// The spec limits of an analyzed design, judged by [`super::json::spec_results`] (the same
+/// verdicts `analyze` prints and writes).
+pub fn spec_verdicts(a: &Analysis) -> Vec<SpecVerdict> {
+    a.design
+        .spec
+        .iter()
+        .zip(super::json::spec_results(a))
+        .map(|(l, r)| SpecVerdict {
+            key: r.key,
+            limit: l.describe(),
+            pass: r.pass,
+        })
+        .collect()
 }
 
 /// HTML-escapes text ([`super::escape_markup`]).

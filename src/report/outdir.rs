@@ -72,9 +72,14 @@ impl Staging {
         &self.tmp
     }
 
+    /// The folder the set is moved into by [`Staging::commit`].
+    pub fn target(&self) -> PathBuf {
+        self.out.join(&self.name)
+    }
+
     /// Replaces `<out>/<name>/` with the staged folder and returns the final path.
     pub fn commit(mut self) -> io::Result<PathBuf> {
-        let target = self.out.join(&self.name);
+        let target = self.target();
         let mut last = None;
         for _ in 0..SWAP_ATTEMPTS {
             let old = self.out.join(temp_name("old", &self.name));
