@@ -6,6 +6,7 @@
 
 pub mod as_built;
 pub mod file;
+pub mod layout;
 pub mod ranges;
 pub mod starter;
 pub mod validate;

@@ -1,0 +1,407 @@
+//! Checks a parsed [`DesignFile`] into a [`Design`].
+//!
+//! Every refusal names the file, the line and column of the key, the dotted key, the value
+//! as read and what would be valid.
+
+use super::file::{self, CartridgePattern, DesignFile, Kind, LayoutPattern, S};
+use super::*;
+use crate::error::{line_col, InputError};
+use crate::skin::{Skin, PRESETS};
+use std::fmt::Display;
+use std::ops::Range;
+
+mod array;
+mod experiment;
+mod needles_csv;
+mod pen;
+mod roller;
+mod skin;
+mod spec;
+mod stamp;
+mod treatment;
+
+/// Most needles one device may have (refused up front beyond; the collision check is O(n²)).
+pub const MAX_NEEDLES: usize = 20_000;
+/// Most whole tiles the density metrics count.
+pub const MAX_TILES: u64 = 1_000_000;
+/// Most passes one treatment may have.
+pub const MAX_PASSES: u32 = 10_000;
+
+/// Validation context: the file's path and text, for positions.
+pub struct Ctx<'a> {
+    path: &'a Path,
+    src: &'a str,
+    policy: ReadPolicy,
+}
+
+type R<T> = Result<T, InputError>;
+/// A needle read from a list or CSV: axial, angle, length, span and key for errors.
+type RawNeedle = (f64, f64, f64, Range<usize>, String);
+
+impl<'a> Ctx<'a> {
+    /// A context for the file at `path` with text `src`.
+    pub fn new(path: &'a Path, src: &'a str) -> Self {
+        Ctx {
+            path,
+            src,
+            policy: ReadPolicy::default(),
+        }
+    }
+
+    /// Files the design references (`needles_csv`) must be allowed by `policy`.
+    pub fn with_policy(mut self, policy: &ReadPolicy) -> Self {
+        self.policy = policy.clone();
+        self
+    }
+
+    /// An error at `span`.
+    pub fn err(
+        &self,
+        span: Range<usize>,
+        key: &str,
+        value: impl Display,
+        problem: impl Into<String>,
+    ) -> InputError {
+        let (line, column) = line_col(self.src, span.start);
+        InputError::Invalid {
+            path: self.path.to_path_buf(),
+            line,
+            column,
+            key: key.to_string(),
+            value: value.to_string(),
+            problem: problem.into(),
+        }
+    }
+
+    fn positive(&self, v: &S<f64>, key: &str) -> R<f64> {
+        let x = *v.get_ref();
+        if x.is_finite() && x > 0.0 {
+            self.in_range(v, key)
+        } else {
+            Err(self.err(v.span(), key, x, "must be a finite number greater than 0"))
+        }
+    }
+
+    fn non_negative(&self, v: &S<f64>, key: &str) -> R<f64> {
+        let x = *v.get_ref();
+        if x.is_finite() && x >= 0.0 {
+            self.in_range(v, key)
+        } else {
+            Err(self.err(v.span(), key, x, "must be a finite number, 0 or greater"))
+        }
+    }
+
+    fn finite(&self, v: &S<f64>, key: &str) -> R<f64> {
+        let x = *v.get_ref();
+        if x.is_finite() {
+            self.in_range(v, key)
+        } else {
+            Err(self.err(v.span(), key, x, "must be a finite number"))
+        }
+    }
+
+    /// The value, if it lies in the key's physical range ([`super::ranges`]).
+    fn in_range(&self, v: &S<f64>, key: &str) -> R<f64> {
+        let x = *v.get_ref();
+        match super::ranges::range_of(key) {
+            Some(r) if !r.contains(x) => {
+                Err(self.err(v.span(), key, x, format!("must be {}", r.describe())))
+            }
+            _ => Ok(x),
+        }
+    }
+
+    fn opt<T>(
+        &self,
+        v: &Option<S<f64>>,
+        key: &str,
+        default: f64,
+        f: fn(&Self, &S<f64>, &str) -> R<T>,
+    ) -> R<T>
+    where
+        T: From<f64>,
+    {
+        match v {
+            Some(v) => f(self, v, key),
+            None => Ok(T::from(default)),
+        }
+    }
+
+    fn count(&self, v: &S<i64>, key: &str, min: i64, max: i64) -> R<u32> {
+        let x = *v.get_ref();
+        if (min..=max).contains(&x) {
+            Ok(x as u32)
+        } else {
+            Err(self.err(
+                v.span(),
+                key,
+                x,
+                format!("must be a whole number from {min} to {max}"),
+            ))
+        }
+    }
+
+    fn forbid<T>(&self, v: &Option<S<T>>, key: &str, pattern: &str, belongs: &str) -> R<()>
+    where
+        T: std::fmt::Debug,
+    {
+        match v {
+            Some(v) => Err(self.err(
+                v.span(),
+                key,
+                format!("{:?}", v.get_ref()),
+                format!("does not belong to pattern \"{pattern}\" (it is a key of {belongs}); remove it"),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    fn require<'v, T>(
+        &self,
+        v: &'v Option<S<T>>,
+        key: &str,
+        table_span: Range<usize>,
+        what: &str,
+    ) -> R<&'v S<T>> {
+        v.as_ref()
+            .ok_or_else(|| self.err(table_span, key, "(missing)", format!("is required: {what}")))
+    }
+
+    /// Refuses the device tables of the other kinds: a `kind` design has only its own.
+    fn only_table(&self, f: &DesignFile, kind: &str) -> R<()> {
+        let tables = [
+            ("roller", f.roller.as_ref().map(|t| t.span())),
+            ("pen", f.pen.as_ref().map(|t| t.span())),
+            ("stamp", f.stamp.as_ref().map(|t| t.span())),
+        ];
+        for (name, span) in tables {
+            if let (true, Some(span)) = (name != kind, span) {
+                return Err(self.err(
+                    span,
+                    name,
+                    format!("[{name}]"),
+                    format!("a {kind} design has a [{kind}] table, not [{name}]; remove it or set kind = \"{name}\""),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the whole file.
+    pub fn design(&self, f: DesignFile, source: Source) -> R<Design> {
+        let name = f.name.get_ref().clone();
+        let name_ok = is_valid_name(&name);
+        if !name_ok {
+            return Err(self.err(
+                f.name.span(),
+                "name",
+                format!("{:?}", crate::input::clip(&name)),
+                NAME_RULE,
+            ));
+        }
+        let kind = f.kind.get_ref();
+        self.only_table(
+            &f,
+            match kind {
+                Kind::Roller => "roller",
+                Kind::Pen => "pen",
+                Kind::Stamp => "stamp",
+            },
+        )?;
+        let needle_span = f.needle.span();
+        let nf = f.needle.into_inner();
+        let diameter_mm = self.positive(&nf.diameter_mm, "needle.diameter_mm")?;
+        let tip_length_mm: f64 = self.opt(
+            &nf.tip_length_mm,
+            "needle.tip_length_mm",
+            DEFAULT_TIP_LENGTH_MM,
+            Self::positive,
+        )?;
+        let tip_radius_um: f64 = self.opt(
+            &nf.tip_radius_um,
+            "needle.tip_radius_um",
+            DEFAULT_TIP_RADIUS_UM,
+            Self::positive,
+        )?;
+        if tip_radius_um / 1000.0 > diameter_mm / 2.0 {
+            let v = nf
+                .tip_radius_um
+                .as_ref()
+                .expect("only a set value can exceed the shaft");
+            return Err(self.err(
+                v.span(),
+                "needle.tip_radius_um",
+                tip_radius_um,
+                format!(
+                    "a tip rounder than the shaft: at most the shaft's radius, {} µm (needle.diameter_mm = {diameter_mm})",
+                    diameter_mm / 2.0 * 1000.0
+                ),
+            ));
+        }
+        let needle = Needle {
+            diameter_mm,
+            tip_length_mm,
+            tip_radius_um,
+        };
+
+        let tolerance = match &f.tolerance {
+            None => Tolerance::default(),
+            Some(t) => {
+                let missing: f64 = self.opt(
+                    &t.missing_fraction,
+                    "tolerance.missing_fraction",
+                    0.0,
+                    Self::non_negative,
+                )?;
+                if missing >= 1.0 {
+                    let v = t.missing_fraction.as_ref().unwrap();
+                    return Err(self.err(
+                        v.span(),
+                        "tolerance.missing_fraction",
+                        missing,
+                        "must be in [0, 1): at least some needles must be present",
+                    ));
+                }
+                Tolerance {
+                    length_sd_mm: self.opt(
+                        &t.length_sd_mm,
+                        "tolerance.length_sd_mm",
+                        0.0,
+                        Self::non_negative,
+                    )?,
+                    angle_sd_deg: self.opt(
+                        &t.angle_sd_deg,
+                        "tolerance.angle_sd_deg",
+                        0.0,
+                        Self::non_negative,
+                    )?,
+                    missing_fraction: missing,
+                }
+            }
+        };
+
+        let skin = self.skin(f.skin.as_ref())?;
+
+        let (device, default_lane) = match *f.kind.get_ref() {
+            Kind::Roller => {
+                let r = f.roller.as_ref().ok_or_else(|| {
+                    self.err(f.kind.span(), "roller", "(missing)", "kind = \"roller\" needs a [roller] table with drum_diameter_mm, drum_width_mm and [roller.layout]")
+                })?;
+                let length = self.require(
+                    &nf.length_mm,
+                    "needle.length_mm",
+                    needle_span.clone(),
+                    "the exposed needle length of a roller",
+                )?;
+                let length_mm = self.positive(length, "needle.length_mm")?;
+                let roller = self.roller(r, length_mm, &needle)?;
+                let w = roller.drum_width_mm;
+                (Device::Roller(roller), w)
+            }
+            Kind::Pen => {
+                if let Some(l) = &nf.length_mm {
+                    return Err(self.err(
+                        l.span(),
+                        "needle.length_mm",
+                        l.get_ref(),
+                        "a pen sets its depth with pen.depth_mm; remove needle.length_mm",
+                    ));
+                }
+                let p = f.pen.as_ref().ok_or_else(|| {
+                    self.err(f.kind.span(), "pen", "(missing)", "kind = \"pen\" needs a [pen] table with depth_mm, frequency_hz, hand_speed_mm_s and [pen.cartridge]")
+                })?;
+                let pen = self.pen(p, &needle)?;
+                let w = pen.cartridge_width_mm;
+                (Device::Pen(pen), w)
+            }
+            Kind::Stamp => {
+                let st = f.stamp.as_ref().ok_or_else(|| {
+                    self.err(
+                        f.kind.span(),
+                        "stamp",
+                        "(missing)",
+                        "kind = \"stamp\" needs a [stamp] table with force_n and [stamp.array]",
+                    )
+                })?;
+                let length = self.require(
+                    &nf.length_mm,
+                    "needle.length_mm",
+                    needle_span.clone(),
+                    "the exposed needle length of a stamp",
+                )?;
+                let length_mm = self.positive(length, "needle.length_mm")?;
+                let stamp = self.stamp(st, length_mm, &needle)?;
+                let w = stamp.array_width_mm;
+                (Device::Stamp(stamp), w)
+            }
+        };
+
+        let treatment = self.treatment(&f.treatment, default_lane)?;
+        let analysis = match &f.analysis {
+            None => Analysis {
+                resolution_um: DEFAULT_RESOLUTION_UM,
+                tile_mm: DEFAULT_TILE_MM,
+                influence_radius_mm: DEFAULT_INFLUENCE_RADIUS_MM,
+            },
+            Some(a) => Analysis {
+                resolution_um: self.opt(
+                    &a.resolution_um,
+                    "analysis.resolution_um",
+                    DEFAULT_RESOLUTION_UM,
+                    Self::positive,
+                )?,
+                tile_mm: self.opt(
+                    &a.tile_mm,
+                    "analysis.tile_mm",
+                    DEFAULT_TILE_MM,
+                    Self::positive,
+                )?,
+                influence_radius_mm: self.opt(
+                    &a.influence_radius_mm,
+                    "analysis.influence_radius_mm",
+                    DEFAULT_INFLUENCE_RADIUS_MM,
+                    Self::non_negative,
+                )?,
+            },
+        };
+
+        let tiles = (treatment.area_mm[0] / analysis.tile_mm).floor()
+            * (treatment.area_mm[1] / analysis.tile_mm).floor();
+        if tiles > MAX_TILES as f64 {
+            let at = f
+                .analysis
+                .as_ref()
+                .and_then(|a| a.tile_mm.as_ref())
+                .map_or(f.treatment.span(), |v| v.span());
+            let fit = (treatment.area_mm[0] * treatment.area_mm[1] / MAX_TILES as f64).sqrt();
+            return Err(self.err(
+                at,
+                "analysis.tile_mm",
+                analysis.tile_mm,
+                format!(
+                    "makes {tiles:.0} tiles of the region; at most {MAX_TILES} are counted: use tiles of at least {:.3} mm",
+                    (fit * 1000.0).ceil() / 1000.0
+                ),
+            ));
+        }
+        let experiment = match &f.experiment {
+            None => None,
+            Some(e) => Some(self.experiment(e)?),
+        };
+        let spec = self.spec(f.spec.as_ref())?;
+        Ok(Design {
+            spec,
+            as_built: None,
+            experiment,
+            name,
+            description: f.description.unwrap_or_default(),
+            source,
+            device,
+            needle,
+            tolerance,
+            skin,
+            treatment,
+            analysis,
+        })
+    }
+}

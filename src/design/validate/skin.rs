@@ -1,0 +1,55 @@
+//! `[skin]`: a preset and the keys that override it.
+
+use super::*;
+
+impl Ctx<'_> {
+    pub(super) fn skin(&self, s: Option<&file::SkinFile>) -> R<Skin> {
+        let Some(s) = s else {
+            return Ok(Skin::preset("face").expect("face preset exists"));
+        };
+        let mut skin = match &s.preset {
+            None => Skin::preset("face").expect("face preset exists"),
+            Some(p) => Skin::preset(p.get_ref()).ok_or_else(|| {
+                self.err(
+                    p.span(),
+                    "skin.preset",
+                    format!("{:?}", p.get_ref()),
+                    format!("unknown preset; valid: {}", PRESETS.join(", ")),
+                )
+            })?,
+        };
+        if let Some(v) = &s.deflection_mm {
+            skin.deflection_mm = self.non_negative(v, "skin.deflection_mm")?;
+        }
+        if let Some(v) = &s.tangential_slack_mm {
+            skin.tangential_slack_mm = self.non_negative(v, "skin.tangential_slack_mm")?;
+        }
+        if let Some(v) = &s.puncture_force_n {
+            skin.puncture_force_n = self.positive(v, "skin.puncture_force_n")?;
+        }
+        if let Some(v) = &s.tip_pressure_n_mm2 {
+            skin.tip_pressure_n_mm2 = self.non_negative(v, "skin.tip_pressure_n_mm2")?;
+        }
+        if let Some(v) = &s.tenting_stiffness_n_mm {
+            skin.tenting_stiffness_n_mm = self.positive(v, "skin.tenting_stiffness_n_mm")?;
+        }
+        if let Some(v) = &s.insertion_resistance_n_mm {
+            skin.insertion_resistance_n_mm = self.positive(v, "skin.insertion_resistance_n_mm")?;
+        }
+        if let Some(v) = &s.closure_radius_um {
+            skin.closure_radius_um = self.non_negative(v, "skin.closure_radius_um")?;
+        }
+        let keys = [
+            (&s.stratum_corneum_mm, "skin.stratum_corneum_mm"),
+            (&s.viable_epidermis_mm, "skin.viable_epidermis_mm"),
+            (&s.papillary_dermis_mm, "skin.papillary_dermis_mm"),
+            (&s.reticular_dermis_mm, "skin.reticular_dermis_mm"),
+        ];
+        for (i, (v, key)) in keys.into_iter().enumerate() {
+            if let Some(v) = v {
+                skin.thickness_mm[i] = self.positive(v, key)?;
+            }
+        }
+        Ok(skin)
+    }
+}

@@ -1,0 +1,65 @@
+//! `[spec]`: limits on the metrics, checked against the metric registry.
+
+use super::*;
+
+impl Ctx<'_> {
+    /// `[spec]`: every key a registry metric, bounds finite, min ≤ max, at least one bound.
+    pub(super) fn spec(
+        &self,
+        s: Option<&std::collections::BTreeMap<S<String>, S<file::LimitFile>>>,
+    ) -> R<Vec<SpecLimit>> {
+        let Some(s) = s else { return Ok(Vec::new()) };
+        let mut out = Vec::with_capacity(s.len());
+        for (k, v) in s {
+            let key = format!("spec.{}", k.get_ref());
+            let info = crate::metrics::registry::metric(k.get_ref()).ok_or_else(|| {
+                self.err(
+                    k.span(),
+                    &key,
+                    k.get_ref(),
+                    format!(
+                        "is not a metric; valid keys: {}",
+                        crate::metrics::registry::key_list()
+                    ),
+                )
+            })?;
+            let l = v.get_ref();
+            let min = l
+                .min
+                .as_ref()
+                .map(|m| self.finite(m, &format!("{key}.min")))
+                .transpose()?;
+            let max = l
+                .max
+                .as_ref()
+                .map(|m| self.finite(m, &format!("{key}.max")))
+                .transpose()?;
+            if let (Some(a), Some(b)) = (min, max) {
+                if a > b {
+                    return Err(self.err(
+                        v.span(),
+                        &key,
+                        format!("min {a}, max {b}"),
+                        "min must not exceed max",
+                    ));
+                }
+            }
+            if min.is_none() && max.is_none() {
+                return Err(self.err(
+                    v.span(),
+                    &key,
+                    "{}",
+                    "needs min, max or both, e.g. { min = 0.15 }",
+                ));
+            }
+            out.push(SpecLimit {
+                key: info.key,
+                min,
+                max,
+            });
+        }
+        let order = |k: &str| crate::metrics::registry::keys().position(|x| x == k);
+        out.sort_by_key(|l| order(l.key));
+        Ok(out)
+    }
+}
