@@ -144,11 +144,17 @@ fn solve_increasing(mut lo: f64, mut hi: f64, target: f64, total: impl Fn(f64) -
 /// assert!(soft[0] < firm[0] && firm[0] <= 1.0);
 /// ```
 pub fn array_displacements(m: &Mechanics, lengths_mm: &[f64], force_n: f64) -> Vec<f64> {
+    array_displacements_each(&vec![*m; lengths_mm.len()], lengths_mm, force_n)
+}
+
+/// [`array_displacements`] with needle j's own mechanics `ms[j]` (tips of different radii).
+pub fn array_displacements_each(ms: &[Mechanics], lengths_mm: &[f64], force_n: f64) -> Vec<f64> {
     let h_max = lengths_mm.iter().copied().fold(0.0, f64::max);
     let total = |z: f64| {
         lengths_mm
             .iter()
-            .map(|h| m.force_n(z - (h_max - h)))
+            .zip(ms)
+            .map(|(h, m)| m.force_n(z - (h_max - h)))
             .sum::<f64>()
     };
     let z = solve_increasing(0.0, h_max, force_n, total);
@@ -174,20 +180,31 @@ pub fn drum_displacements(
     needles: &[DrumNeedle],
     force_n: f64,
 ) -> Vec<f64> {
+    drum_displacements_each(&vec![*m; needles.len()], r_mm, needles, force_n)
+}
+
+/// [`drum_displacements`] with needle i's own mechanics `ms[i]` (tips of different radii).
+pub fn drum_displacements_each(
+    ms: &[Mechanics],
+    r_mm: f64,
+    needles: &[DrumNeedle],
+    force_n: f64,
+) -> Vec<f64> {
     use std::f64::consts::TAU;
     let h_max = needles.iter().map(|n| n.length_mm).fold(0.0, f64::max);
     // No tip is below the surface beyond |θ| < acos(R/(R + h_max)): only needles within that
     // of the lowest one share the force. Sort by angle and take a window around each needle.
     let reach = crate::math::trig::acos(r_mm / (r_mm + h_max)) + 1e-12;
-    let mut sorted: Vec<(f64, f64)> = needles
+    let mut sorted: Vec<(f64, f64, &Mechanics)> = needles
         .iter()
-        .map(|n| (n.angle_rad.rem_euclid(TAU), n.length_mm))
+        .zip(ms)
+        .map(|(n, m)| (n.angle_rad.rem_euclid(TAU), n.length_mm, m))
         .collect();
     sorted.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
     // the ring of angles unrolled three times, so a window never wraps (reach < π/2)
-    let ext: Vec<(f64, f64)> = [-TAU, 0.0, TAU]
+    let ext: Vec<(f64, f64, &Mechanics)> = [-TAU, 0.0, TAU]
         .iter()
-        .flat_map(|s| sorted.iter().map(move |&(a, h)| (a + s, h)))
+        .flat_map(|s| sorted.iter().map(move |&(a, h, m)| (a + s, h, m)))
         .collect();
     needles
         .iter()
@@ -196,16 +213,16 @@ pub fn drum_displacements(
             let lo = ext.partition_point(|o| o.0 < phi - reach);
             let hi = ext.partition_point(|o| o.0 <= phi + reach);
             // the needles on the arc as (cos θ, R + h)
-            let arc: Vec<(f64, f64)> = ext[lo..hi]
+            let arc: Vec<(f64, f64, &Mechanics)> = ext[lo..hi]
                 .iter()
-                .map(|&(a, h)| (crate::math::trig::cos(a - phi), r_mm + h))
+                .map(|&(a, h, m)| (crate::math::trig::cos(a - phi), r_mm + h, m))
                 .collect();
             let total = |z: f64| {
                 // z: how far the lowest possible tip (length h_max, straight down) is below
                 // the surface, H = R + h_max − z
                 let axis = r_mm + h_max - z;
                 arc.iter()
-                    .map(|&(cos_t, reach_mm)| m.force_n(reach_mm * cos_t - axis))
+                    .map(|&(cos_t, reach_mm, m)| m.force_n(reach_mm * cos_t - axis))
                     .sum::<f64>()
             };
             let z = solve_increasing(0.0, h_max, force_n, total);

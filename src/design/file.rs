@@ -297,6 +297,9 @@ pub struct ToleranceFile {
     /// Fraction of needles missing (bent or broken off), from 0 up to but not including 1.
     #[schemars(extend("default" = 0.0, "minimum" = 0, "exclusiveMaximum" = 1))]
     pub missing_fraction: Option<S<f64>>,
+    /// Standard deviation of each needle's tip radius, µm: every needle's tip radius is drawn from a normal around needle.tip_radius_um, truncated to (0, the shaft's radius]; a blunter tip needs more force to pierce.
+    #[schemars(extend("default" = 0.0))]
+    pub tip_radius_sd_um: Option<S<f64>>,
 }
 
 /// `[skin]`: a preset, then any of its figures overridden (docs/sources.md gives each source).

@@ -255,6 +255,9 @@ pub struct Tolerance {
     pub angle_sd_deg: f64,
     /// Fraction of needles missing, [0, 1).
     pub missing_fraction: f64,
+    /// Standard deviation of each needle's tip radius, µm (the radius is drawn from a normal
+    /// around `needle.tip_radius_um`, truncated to (0, shaft radius]).
+    pub tip_radius_sd_um: f64,
 }
 
 /// The treatment.

@@ -248,6 +248,14 @@ pub const RANGES: &[Range] = &[
         "a spread of a needle's place on the drum",
     ),
     r(
+        "tolerance.tip_radius_sd_um",
+        0.0,
+        true,
+        100.0,
+        "µm",
+        "tips measured from a few µm to tens of µm across (Davis 2004)",
+    ),
+    r(
         "tolerance.missing_fraction",
         0.0,
         true,

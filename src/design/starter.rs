@@ -125,7 +125,8 @@ fn common() -> String {
         "[tolerance]\n\
          length_sd_mm = 0.0             # mm, SD of each needle's length\n\
          angle_sd_deg = 0.0             # °, SD of a roller needle's angle on the drum\n\
-         missing_fraction = 0.0         # fraction of needles missing, [0, 1)\n\n\
+         missing_fraction = 0.0         # fraction of needles missing, [0, 1)\n\
+         tip_radius_sd_um = 0.0         # µm, SD of each needle's tip radius\n\n\
          [skin]\n\
          preset = \"face\"                # face | body | rat (docs/sources.md)\n\
          # Any figure of the preset may be overridden; the face preset's values:\n\

@@ -1,6 +1,7 @@
 //! One pass over the field: its frame (stroke and lateral directions, ranges, the pass's
 //! random lateral offset) and the parallel per-lane generation every device uses.
 
+use super::MadeNeedle;
 use crate::channel::Channel;
 use crate::design::Design;
 use crate::math::{deg_to_rad, trig, Point, Vector};
@@ -91,18 +92,40 @@ impl PassFrame {
     }
 }
 
+/// One pass being laid: the design, the device's needles as made, the pass's frame and number.
+pub(crate) struct Pass<'a> {
+    pub design: &'a Design,
+    pub needles: &'a [MadeNeedle],
+    pub frame: &'a PassFrame,
+    pub pass: u32,
+}
+
+/// A lane's channels as laid, each with its key along the stroke and its needle number (the
+/// order of the lane once sorted).
+pub(crate) type Lane = Vec<(f64, u32, Channel)>;
+
+impl Pass<'_> {
+    /// Lays the channel needle `n` makes at (`s`, `u`) of the stroke frame into `out`, keyed
+    /// `key` along the stroke, if it lies in the field.
+    pub(super) fn lay(&self, out: &mut Lane, key: f64, n: &MadeNeedle, s: f64, u: f64) {
+        let p = self.frame.point(s, u);
+        if self.frame.inside(&p) {
+            out.push((
+                key,
+                n.index,
+                n.channel(p, self.frame, &self.design.skin, self.pass),
+            ));
+        }
+    }
+}
+
 /// Runs `f` for every lane of a pass in parallel and returns the lanes' channels in lane order,
 /// with stroke numbers counted from the first lane.
-pub(crate) fn per_lane<F>(
-    design: &Design,
-    frame: &PassFrame,
-    lanes: std::ops::RangeInclusive<i64>,
-    pass: u32,
-    f: F,
-) -> Vec<Vec<Channel>>
+pub(crate) fn per_lane<F>(p: &Pass, lanes: std::ops::RangeInclusive<i64>, f: F) -> Vec<Vec<Channel>>
 where
-    F: Fn(&mut Stream, f64, &mut Vec<(f64, u32, Channel)>) + Sync,
+    F: Fn(&mut Stream, f64, &mut Lane) + Sync,
 {
+    let (design, frame, pass) = (p.design, p.frame, p.pass);
     let first = *lanes.start();
     let lane_mm = design.treatment.lane_spacing_mm;
     let lanes: Vec<i64> = lanes.collect();

@@ -71,6 +71,7 @@ pub(crate) struct Drawn {
     pub across_mm: f64,
     pub along_mm: f64,
     pub length_mm: f64,
+    pub tip_radius_um: f64,
 }
 
 /// The device as made and pressed, built once per analysis: its needles after manufacturing
@@ -114,9 +115,10 @@ impl MadeDevice {
             nd.tip_length_mm,
             nd.tip_radius_um,
         );
-        let w = kin.tip_displacements(&m, &drawn);
+        let ms = super::needle_mechanics(design, &drawn);
+        let w = kin.tip_displacements(&ms, &drawn);
         let mut needles = Vec::with_capacity(drawn.len());
-        for (n, &w) in drawn.iter().zip(&w) {
+        for ((n, &w), m) in drawn.iter().zip(&w).zip(&ms) {
             let Some(depth) = m.depth_mm(w) else {
                 continue;
             };
@@ -134,9 +136,11 @@ impl MadeDevice {
         }
         let wp = m.puncture_displacement_mm();
         let unpierced = drawn.len() - needles.len();
-        let never_pierce = drawn.iter().filter(|n| n.length_mm < wp).count();
+        let never_pierce = (drawn.iter().zip(&ms))
+            .filter(|(n, m)| n.length_mm < m.puncture_displacement_mm())
+            .count();
         let pierce_force_n = (unpierced > never_pierce)
-            .then(|| pierce_force(design, &m, &drawn))
+            .then(|| pierce_force(design, &ms, &drawn))
             .flatten();
         let t = &design.treatment;
         let n = needles.len();
@@ -203,7 +207,7 @@ pub fn needle_count(design: &Design) -> usize {
 /// Every present needle of the device with its manufacturing variation, in needle order.
 /// Every needle's variation is drawn whether or not it is missing, so one needle's numbers
 /// never depend on another's.
-fn draw_needles(design: &Design, kin: &dyn Kinematics) -> Vec<Drawn> {
+pub(super) fn draw_needles(design: &Design, kin: &dyn Kinematics) -> Vec<Drawn> {
     if let Some(ab) = &design.as_built {
         // Inspected: the measured lengths, nominal places, nothing drawn.
         return kin
@@ -217,20 +221,28 @@ fn draw_needles(design: &Design, kin: &dyn Kinematics) -> Vec<Drawn> {
                 across_mm: across,
                 along_mm: along,
                 length_mm: m.length_mm,
+                tip_radius_um: design.needle.tip_radius_um,
             })
             .collect();
     }
     let tol = design.tolerance;
     let mut rng = Stream::new(design.treatment.seed, StreamId::Device);
-    let varied = tol.length_sd_mm > 0.0 || tol.angle_sd_deg > 0.0 || tol.missing_fraction > 0.0;
+    let varied = tol.length_sd_mm > 0.0
+        || tol.angle_sd_deg > 0.0
+        || tol.missing_fraction > 0.0
+        || tol.tip_radius_sd_um > 0.0;
     let mut draw = |sd: f64| if varied { sd * rng.normal() } else { 0.0 };
     let nominal = kin.nominal();
     let n = nominal.len();
     let mut dlen = vec![0.0; n];
     let mut dang = vec![0.0; n];
+    let mut tip = vec![design.needle.tip_radius_um; n];
     for i in 0..n {
         dlen[i] = draw(tol.length_sd_mm);
         dang[i] = draw(tol.angle_sd_deg);
+        if tol.tip_radius_sd_um > 0.0 {
+            tip[i] = super::draw_tip_radius_um(design, &mut draw);
+        }
     }
     let mut missing = vec![false; n];
     if tol.missing_fraction > 0.0 {
@@ -248,6 +260,7 @@ fn draw_needles(design: &Design, kin: &dyn Kinematics) -> Vec<Drawn> {
             across_mm: across,
             along_mm: kin.along_with_angle_error(along, dang[i]),
             length_mm: length + dlen[i],
+            tip_radius_um: tip[i],
         })
         .filter(|n| n.length_mm > 0.0)
         .collect()
@@ -255,16 +268,14 @@ fn draw_needles(design: &Design, kin: &dyn Kinematics) -> Vec<Drawn> {
 
 /// The smallest force at which every needle that can pierce (length above the tenting before
 /// puncture) does, N; `None` when even 2³⁰ times the stated force does not suffice.
-fn pierce_force(design: &Design, m: &Mechanics, drawn: &[Drawn]) -> Option<f64> {
-    let wp = m.puncture_displacement_mm();
+fn pierce_force(design: &Design, ms: &[Mechanics], drawn: &[Drawn]) -> Option<f64> {
     let all_in = |f: f64| {
         let mut d = design.clone();
         d.device.set_force_n(f);
         let kin = kinematics(&d.device);
-        kin.tip_displacements(m, drawn)
-            .iter()
-            .zip(drawn)
-            .all(|(w, n)| n.length_mm < wp || m.depth_mm(*w).is_some())
+        (kin.tip_displacements(ms, drawn).iter().zip(drawn).zip(ms)).all(|((w, n), m)| {
+            n.length_mm < m.puncture_displacement_mm() || m.depth_mm(*w).is_some()
+        })
     };
     let mut lo = design.device.force_n();
     let mut hi = lo;

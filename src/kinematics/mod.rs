@@ -11,6 +11,7 @@
 //! uniformly. Channels are produced in treatment order: pass, then stroke (lane by lane, in
 //! increasing u), then along the stroke (increasing s; ties by needle number).
 
+mod array;
 mod pen;
 mod roller;
 mod stamp;
@@ -21,7 +22,7 @@ pub use roller::{entry_angle_rad, roller_opening, slit_rigid_mm};
 mod frame;
 mod made;
 
-pub(crate) use frame::{per_lane, PassFrame};
+pub(crate) use frame::{per_lane, Pass, PassFrame};
 pub(crate) use made::Drawn;
 pub use made::{
     check_channel_limit, default_margin_mm, density_per_pass_mm2, needle_count,
@@ -68,7 +69,8 @@ pub(crate) trait Kinematics: Sync {
     }
     /// Tip displacement below the undeformed surface each needle reaches when pressed with
     /// the device's force, mm (the force balance of [`crate::insertion`]).
-    fn tip_displacements(&self, m: &Mechanics, needles: &[Drawn]) -> Vec<f64>;
+    /// `ms[i]` is needle i's mechanics (its own tip radius).
+    fn tip_displacements(&self, ms: &[Mechanics], needles: &[Drawn]) -> Vec<f64>;
     /// Slit length of the opening of a needle of length `length_mm` at insertion depth
     /// `depth_mm` (0 for devices that enter vertically).
     fn slit_mm(&self, _design: &Design, _length_mm: f64, _depth_mm: f64) -> f64 {
@@ -81,13 +83,7 @@ pub(crate) trait Kinematics: Sync {
     /// Speed over the skin, mm/s.
     fn speed_mm_s(&self) -> f64;
     /// The channels of one pass, per lane in lane order.
-    fn pass_channels(
-        &self,
-        design: &Design,
-        needles: &[MadeNeedle],
-        frame: &PassFrame,
-        pass: u32,
-    ) -> Vec<Vec<Channel>>;
+    fn pass_channels(&self, pass: &Pass) -> Vec<Vec<Channel>>;
 }
 
 fn kinematics(device: &Device) -> &dyn Kinematics {
@@ -110,7 +106,13 @@ pub fn generate(design: &Design, made: &MadeDevice, margin_mm: f64) -> Result<Fi
     let mut channels = Vec::new();
     for pass in 0..passes {
         let frame = PassFrame::new(design, pass, margin_mm, ext);
-        for lane in kin.pass_channels(design, &made.needles, &frame, pass) {
+        let p = Pass {
+            design,
+            needles: &made.needles,
+            frame: &frame,
+            pass,
+        };
+        for lane in kin.pass_channels(&p) {
             channels.extend(lane);
         }
     }
@@ -122,45 +124,79 @@ pub fn generate(design: &Design, made: &MadeDevice, margin_mm: f64) -> Result<Fi
     })
 }
 
+/// Most normal draws a tip radius takes to fall in (0, shaft radius]; past them the nominal
+/// radius stands (a truncation that rejects nearly everything: sd far above the radius).
+const TIP_DRAWS: usize = 1000;
+
+/// One needle's tip radius, µm: `needle.tip_radius_um` plus `tolerance.tip_radius_sd_um` times a
+/// standard normal from `draw` (which returns `sd` × a normal), truncated to (0, shaft radius]
+/// by drawing again.
+pub(crate) fn draw_tip_radius_um(design: &Design, draw: &mut dyn FnMut(f64) -> f64) -> f64 {
+    let (mu, sd) = (
+        design.needle.tip_radius_um,
+        design.tolerance.tip_radius_sd_um,
+    );
+    let max = design.needle.diameter_mm / 2.0 * 1000.0;
+    (0..TIP_DRAWS)
+        .map(|_| mu + draw(sd))
+        .find(|r| *r > 0.0 && *r <= max)
+        .unwrap_or(mu)
+}
+
+/// The mechanics of each drawn needle: the design's skin and needle shape with the needle's own
+/// tip radius.
+pub(crate) fn needle_mechanics(design: &Design, drawn: &[Drawn]) -> Vec<Mechanics> {
+    let nd = design.needle;
+    drawn
+        .iter()
+        .map(|n| {
+            Mechanics::new(
+                &design.skin,
+                nd.diameter_mm,
+                nd.tip_length_mm,
+                n.tip_radius_um,
+            )
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use approx::assert_relative_eq;
     use std::path::Path;
 
-    const ROLLER: &str = r#"
-name = "t"
-kind = "roller"
-[roller]
-drum_diameter_mm = 20.0
-drum_width_mm = 20.0
-# pressed to the drum's body: every needle reaches its length less the residual tenting
-force_n = 1000.0
-[roller.layout]
-pattern = "rings"
-rings = 8
-needles_per_ring = 24
-stagger_deg = 7.5
-[needle]
-length_mm = 1.5
-diameter_mm = 0.25
-[treatment]
-area_mm = [40.0, 40.0]
-passes = [ { angle_deg = ANGLE } ]
-seed = SEED
-jitter = JITTER
-"#;
+    /// The shipped MF8 drum (20 × 20 mm, 8 rings × 24 at 7.5° stagger, 1.5 × 0.25 mm needles)
+    /// without its tolerance and limits, pressed to the drum's body (every needle reaches its
+    /// length less the residual tenting), one pass at `angle` over `lx` × 40 mm.
+    fn mf8(angle: f64, seed: u64, jitter: bool, lx: f64) -> toml::Table {
+        let mut t: toml::Table =
+            toml::from_str(include_str!("../../designs/mf8-192.toml")).unwrap();
+        t.remove("tolerance");
+        t.remove("spec");
+        let roller = t["roller"].as_table_mut().unwrap();
+        roller.insert("force_n".into(), 1000.0.into());
+        let tr = t["treatment"].as_table_mut().unwrap();
+        let pass: toml::Table = [("angle_deg".to_string(), angle.into())]
+            .into_iter()
+            .collect();
+        tr.insert("passes".into(), vec![toml::Value::Table(pass)].into());
+        tr.insert("area_mm".into(), vec![lx, 40.0].into());
+        tr.insert("seed".into(), (seed as i64).into());
+        tr.insert("jitter".into(), jitter.into());
+        t
+    }
+
+    fn design_of(t: &toml::Table) -> Design {
+        Design::from_bytes(toml::to_string(t).unwrap().as_bytes(), Path::new("t.toml")).unwrap()
+    }
 
     fn gen(d: &Design, margin_mm: f64) -> Result<Field, LimitError> {
         generate(d, &MadeDevice::new(d), margin_mm)
     }
 
     fn roller(angle: f64, seed: u64, jitter: bool) -> Design {
-        let s = ROLLER
-            .replace("ANGLE", &format!("{angle:?}"))
-            .replace("SEED", &seed.to_string())
-            .replace("JITTER", &jitter.to_string());
-        Design::from_bytes(s.as_bytes(), Path::new("t.toml")).unwrap()
+        design_of(&mf8(angle, seed, jitter, 40.0))
     }
 
     fn in_region(d: &Design) -> usize {
@@ -214,16 +250,7 @@ jitter = JITTER
     #[test]
     fn a_needles_channels_are_one_circumference_apart() {
         for jitter in [false, true] {
-            let long = ROLLER
-                .replace("area_mm = [40.0, 40.0]", "area_mm = [200.0, 40.0]")
-                .replace("ANGLE", "0.0")
-                .replace("SEED", "5")
-                .replace("JITTER", &jitter.to_string());
-            let f = gen(
-                &Design::from_bytes(long.as_bytes(), Path::new("t.toml")).unwrap(),
-                1.0,
-            )
-            .unwrap();
+            let f = gen(&design_of(&mf8(0.0, 5, jitter, 200.0)), 1.0).unwrap();
             let mut by_needle: std::collections::BTreeMap<(u32, u32), Vec<f64>> =
                 Default::default();
             for c in &f.channels {
@@ -317,16 +344,13 @@ seed = SEED
 
     #[test]
     fn manufacturing_variation() {
-        let src = ROLLER
-            .replace("ANGLE", "0.0")
-            .replace("SEED", "8")
-            .replace("JITTER", "true");
         let with = |tol: &str| {
-            Design::from_bytes(
-                format!("{src}\n[tolerance]\n{tol}\n").as_bytes(),
-                Path::new("t.toml"),
-            )
-            .unwrap()
+            let mut t = mf8(0.0, 8, true, 40.0);
+            t.insert(
+                "tolerance".into(),
+                toml::from_str::<toml::Value>(tol).unwrap(),
+            );
+            design_of(&t)
         };
         // half the needles missing: half the channels per pass, within sampling noise of 192 draws
         let half = MadeDevice::new(&with("missing_fraction = 0.5"))
@@ -348,6 +372,145 @@ seed = SEED
         );
         let a = crate::analysis::analyze(&d, &crate::progress::Silent).unwrap();
         assert!(a.metrics.max_depth_mm.unwrap() > a.metrics.min_depth_mm.unwrap());
+    }
+
+    /// The tip radii drawn for `d`'s needles, µm.
+    fn tips(d: &Design) -> Vec<f64> {
+        made::draw_needles(d, kinematics(&d.device))
+            .iter()
+            .map(|n| n.tip_radius_um)
+            .collect()
+    }
+
+    /// The MF8 (shaft radius 125 µm) with tip radius `mu` µm and `tolerance`.
+    fn mf8_tips(mu: f64, tolerance: &str, seed: u64) -> Design {
+        let mut t = mf8(0.0, seed, true, 40.0);
+        t["needle"]
+            .as_table_mut()
+            .unwrap()
+            .insert("tip_radius_um".into(), mu.into());
+        t.insert(
+            "tolerance".into(),
+            toml::from_str::<toml::Value>(tolerance).unwrap(),
+        );
+        design_of(&t)
+    }
+
+    /// Mean and (population) standard deviation.
+    fn mean_sd(x: &[f64]) -> (f64, f64) {
+        let n = x.len() as f64;
+        let m = x.iter().sum::<f64>() / n;
+        (
+            m,
+            (x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / n).sqrt(),
+        )
+    }
+
+    #[test]
+    fn tip_radius_sd_zero_changes_nothing() {
+        // the key at 0 draws nothing: the same device and channels as without it, with a
+        // length tolerance drawing from the same stream
+        let without = mf8_tips(4.0, "length_sd_mm = 0.05", 3);
+        let with = mf8_tips(4.0, "length_sd_mm = 0.05\ntip_radius_sd_um = 0.0", 3);
+        assert!(tips(&with).iter().all(|&r| r == 4.0));
+        assert_eq!(
+            gen(&without, 1.0).unwrap().channels,
+            gen(&with, 1.0).unwrap().channels
+        );
+    }
+
+    #[test]
+    fn tip_radii_are_drawn_with_the_stated_mean_and_sd() {
+        // 20 µm ± 5 µm: the truncation at 0 and 125 µm lies 4 sd away and moves the mean by
+        // under 0.001 µm. 20 seeds × 192 needles: the sample mean is within 4 standard errors
+        // (4·5/√3840 = 0.32 µm), the sample sd within 4·5/√(2·3840) = 0.23 µm.
+        let r: Vec<f64> = (1..=20)
+            .flat_map(|seed| tips(&mf8_tips(20.0, "tip_radius_sd_um = 5.0", seed)))
+            .collect();
+        assert_eq!(r.len(), 3840);
+        let (m, sd) = mean_sd(&r);
+        assert!((m - 20.0).abs() < 0.32, "mean {m}");
+        assert!((sd - 5.0).abs() < 0.23, "sd {sd}");
+    }
+
+    #[test]
+    fn tip_radii_are_truncated_to_the_shaft() {
+        // 100 µm ± 50 µm on a 125 µm shaft: a normal truncated to (0, 125], whose mean and sd
+        // follow from α = −2, β = 0.5 (Φ by Simpson's rule): 77.7 and 30.7 µm. 3840 draws: 4
+        // standard errors are 2.0 µm for the mean, 1.5 µm for the sd.
+        let r: Vec<f64> = (1..=20)
+            .flat_map(|seed| tips(&mf8_tips(100.0, "tip_radius_sd_um = 50.0", seed)))
+            .collect();
+        assert!(r.iter().all(|&x| x > 0.0 && x <= 125.0));
+        let pdf = |t: f64| (-t * t / 2.0).exp() / (2.0 * std::f64::consts::PI).sqrt();
+        let cdf = |x: f64| {
+            let (a, n) = (-12.0, 20_000);
+            let h = (x - a) / n as f64;
+            let s: f64 = (0..=n)
+                .map(|i| {
+                    let w = if i == 0 || i == n {
+                        1.0
+                    } else if i % 2 == 1 {
+                        4.0
+                    } else {
+                        2.0
+                    };
+                    w * pdf(a + i as f64 * h)
+                })
+                .sum();
+            s * h / 3.0
+        };
+        let (al, be) = (-2.0, 0.5);
+        let z = cdf(be) - cdf(al);
+        let lam = (pdf(al) - pdf(be)) / z;
+        let mean = 100.0 + 50.0 * lam;
+        let sd = 50.0 * (1.0 + (al * pdf(al) - be * pdf(be)) / z - lam * lam).sqrt();
+        let (m, s) = mean_sd(&r);
+        assert!((m - mean).abs() < 2.0, "mean {m} vs {mean}");
+        assert!((s - sd).abs() < 1.5, "sd {s} vs {sd}");
+    }
+
+    #[test]
+    fn a_needles_own_tip_radius_sets_its_depth() {
+        // One needle pressed with 0.5 N: its depth (or failure to pierce) is that of a needle
+        // made with the drawn tip radius and no spread, and blunter tips go less deep.
+        let stamp = |tip: f64, tolerance: &str, seed: u64| {
+            let mut t: toml::Table =
+                toml::from_str(include_str!("../../designs/stamp-35.toml")).unwrap();
+            let st = t["stamp"].as_table_mut().unwrap();
+            st.insert("force_n".into(), 0.5.into());
+            let arr = st["array"].as_table_mut().unwrap();
+            arr.insert("rows".into(), 1.into());
+            arr.insert("cols".into(), 1.into());
+            t["needle"]
+                .as_table_mut()
+                .unwrap()
+                .insert("tip_radius_um".into(), tip.into());
+            t.insert(
+                "tolerance".into(),
+                toml::from_str::<toml::Value>(tolerance).unwrap(),
+            );
+            t["treatment"]
+                .as_table_mut()
+                .unwrap()
+                .insert("seed".into(), (seed as i64).into());
+            design_of(&t)
+        };
+        let mut by_radius = Vec::new();
+        for seed in 1..=12 {
+            let d = stamp(30.0, "tip_radius_sd_um = 20.0", seed);
+            let r = tips(&d)[0];
+            let same = stamp(r, "tip_radius_sd_um = 0.0", seed);
+            let depth = |d: &Design| MadeDevice::new(d).needles.first().map(|n| n.depth_mm);
+            assert_eq!(depth(&d), depth(&same), "seed {seed}, tip {r} µm");
+            by_radius.push((r, depth(&d).unwrap_or(0.0)));
+        }
+        by_radius.sort_by(|a, b| a.0.total_cmp(&b.0));
+        assert!(
+            by_radius.windows(2).all(|w| w[1].1 <= w[0].1),
+            "{by_radius:?}"
+        );
+        assert!(by_radius[0].1 > by_radius[11].1, "{by_radius:?}");
     }
 
     #[test]

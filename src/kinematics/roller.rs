@@ -5,10 +5,10 @@
 //! at lateral position u_lane + a_j. ψ₀ is the stroke's start phase (uniform in [0, 2π)
 //! with jitter, 0 without).
 
-use super::{per_lane, Drawn, Kinematics, MadeNeedle, PassFrame};
+use super::{per_lane, Drawn, Kinematics, Pass};
 use crate::channel::Channel;
 use crate::design::{Design, Roller};
-use crate::insertion::{drum_displacements, DrumNeedle, Mechanics};
+use crate::insertion::{drum_displacements_each, DrumNeedle, Mechanics};
 use crate::math::{deg_to_rad, trig};
 
 /// Entry angle β_e of a needle of length `h_mm` on a drum of radius `r_mm` into skin that
@@ -65,7 +65,7 @@ impl Kinematics for Roller {
         along_mm + self.radius_mm() * deg_to_rad(angle_err_deg)
     }
 
-    fn tip_displacements(&self, m: &Mechanics, needles: &[Drawn]) -> Vec<f64> {
+    fn tip_displacements(&self, ms: &[Mechanics], needles: &[Drawn]) -> Vec<f64> {
         let r = self.radius_mm();
         let drum: Vec<DrumNeedle> = needles
             .iter()
@@ -74,7 +74,7 @@ impl Kinematics for Roller {
                 length_mm: n.length_mm,
             })
             .collect();
-        drum_displacements(m, r, &drum, self.force_n)
+        drum_displacements_each(ms, r, &drum, self.force_n)
     }
 
     fn slit_mm(&self, design: &Design, length_mm: f64, depth_mm: f64) -> f64 {
@@ -96,13 +96,8 @@ impl Kinematics for Roller {
         self.roll_speed_mm_s
     }
 
-    fn pass_channels(
-        &self,
-        design: &Design,
-        needles: &[MadeNeedle],
-        frame: &PassFrame,
-        pass: u32,
-    ) -> Vec<Vec<Channel>> {
+    fn pass_channels(&self, p: &Pass) -> Vec<Vec<Channel>> {
+        let (needles, frame) = (p.needles, p.frame);
         if needles.is_empty() {
             return Vec::new();
         }
@@ -116,10 +111,9 @@ impl Kinematics for Roller {
             .iter()
             .map(|n| n.across_mm)
             .fold(f64::NEG_INFINITY, f64::max);
-        let lanes = frame.lanes(design.treatment.lane_spacing_mm, a_min, a_max);
-        let jitter = design.treatment.jitter;
-        let skin = &design.skin;
-        per_lane(design, frame, lanes, pass, |rng, u_lane, out| {
+        let lanes = frame.lanes(p.design.treatment.lane_spacing_mm, a_min, a_max);
+        let jitter = p.design.treatment.jitter;
+        per_lane(p, lanes, |rng, u_lane, out| {
             let psi0 = if jitter {
                 rng.uniform() * 2.0 * std::f64::consts::PI
             } else {
@@ -132,11 +126,7 @@ impl Kinematics for Roller {
                 let u = u_lane + n.across_mm;
                 for k in k0..=k1 {
                     let s = s0 + circ * k as f64;
-                    let p = frame.point(s, u);
-                    if !frame.inside(&p) {
-                        continue;
-                    }
-                    out.push((s, n.index, n.channel(p, frame, skin, pass)));
+                    p.lay(out, s, n, s, u);
                 }
             }
         })

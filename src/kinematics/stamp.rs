@@ -3,22 +3,18 @@
 //! force is shared by the array's needles; the backing plate stops them at their length.
 //! Puncture rate N·`presses_per_s`; density per pass N/(step·lane).
 
-use super::pen::{array_channels, array_tips};
-use super::{Drawn, Kinematics, MadeNeedle, PassFrame};
+use super::{array, Drawn, Kinematics, Pass};
 use crate::channel::Channel;
-use crate::design::{Design, Stamp};
+use crate::design::Stamp;
 use crate::insertion::Mechanics;
 
 impl Kinematics for Stamp {
     fn nominal(&self) -> Vec<(f64, f64, f64)> {
-        self.needles
-            .iter()
-            .map(|n| (n.across_mm, n.along_mm, self.length_mm))
-            .collect()
+        array::nominal(&self.needles, self.length_mm)
     }
 
-    fn tip_displacements(&self, m: &Mechanics, needles: &[Drawn]) -> Vec<f64> {
-        array_tips(m, needles, self.force_n)
+    fn tip_displacements(&self, ms: &[Mechanics], needles: &[Drawn]) -> Vec<f64> {
+        array::tips(ms, needles, self.force_n)
     }
 
     fn density_per_pass_mm2(&self, n: usize, lane_mm: f64) -> f64 {
@@ -33,20 +29,7 @@ impl Kinematics for Stamp {
         self.step_mm * self.presses_per_s
     }
 
-    fn pass_channels(
-        &self,
-        design: &Design,
-        needles: &[MadeNeedle],
-        frame: &PassFrame,
-        pass: u32,
-    ) -> Vec<Vec<Channel>> {
-        array_channels(
-            design,
-            needles,
-            frame,
-            pass,
-            self.array_angle_deg,
-            self.step_mm,
-        )
+    fn pass_channels(&self, pass: &Pass) -> Vec<Vec<Channel>> {
+        array::channels(pass, self.array_angle_deg, self.step_mm)
     }
 }

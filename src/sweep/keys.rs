@@ -82,6 +82,7 @@ pub const NUMERIC_KEYS: &[(&str, Num, Applies)] = &[
     ("tolerance.length_sd_mm", Num::Float, Applies::Any),
     ("tolerance.angle_sd_deg", Num::Float, Applies::Any),
     ("tolerance.missing_fraction", Num::Float, Applies::Any),
+    ("tolerance.tip_radius_sd_um", Num::Float, Applies::Any),
     ("skin.deflection_mm", Num::Float, Applies::Any),
     ("skin.tangential_slack_mm", Num::Float, Applies::Any),
     ("skin.puncture_force_n", Num::Float, Applies::Any),

@@ -276,6 +276,12 @@ impl<'a> Ctx<'a> {
                         Self::non_negative,
                     )?,
                     missing_fraction: missing,
+                    tip_radius_sd_um: self.opt(
+                        &t.tip_radius_sd_um,
+                        "tolerance.tip_radius_sd_um",
+                        0.0,
+                        Self::non_negative,
+                    )?,
                 }
             }
         };
