@@ -2,47 +2,22 @@
 
 mod common;
 
-use common::bin;
+use common::{bin, write};
 use needlemap::design::Design;
-use std::path::{Path, PathBuf};
-
-const SMALL: &str = r#"
-name = "NAME"
-kind = "roller"
-[roller]
-drum_diameter_mm = 20.0
-drum_width_mm = 20.0
-[roller.layout]
-pattern = "rings"
-rings = 8
-needles_per_ring = 24
-stagger_deg = 7.5
-[needle]
-length_mm = 1.5
-diameter_mm = 0.25
-TOLERANCE
-[treatment]
-area_mm = [12.0, 12.0]
-passes = [ { angle_deg = 0.0, count = 1 }, { angle_deg = 90.0, count = 1 } ]
-seed = 3
-JITTER
-[analysis]
-resolution_um = 40.0
-SPEC
-"#;
+use std::path::Path;
 
 fn design(name: &str, tolerance: &str, jitter: bool, spec: &str) -> String {
-    SMALL
-        .replace("NAME", name)
-        .replace("TOLERANCE", tolerance)
-        .replace("JITTER", if jitter { "" } else { "jitter = false" })
-        .replace("SPEC", spec)
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
+    common::SmallRoller {
+        name,
+        tables: tolerance,
+        side_mm: 12.0,
+        passes: "{ angle_deg = 0.0, count = 1 }, { angle_deg = 90.0, count = 1 }",
+        treatment: if jitter { "" } else { "jitter = false" },
+        resolution_um: 40.0,
+        tail: spec,
+        ..Default::default()
+    }
+    .toml()
 }
 
 /// Runs `mc` and returns (exit code, stdout, stderr).

@@ -2,7 +2,10 @@
 //! may not read, special files, output sets that belong together, leftovers of killed runs,
 //! and the edges of exit codes and limits.
 
+mod common;
+
 use assert_cmd::Command;
+use common::{write, RINGS};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -53,32 +56,15 @@ fn run(cmd: &mut Command) -> Run {
 }
 
 /// A small roller: 20 × 20 mm, 3 passes, 20 µm, 10 % missing needles so that the channel
-/// count depends on the seed. `LAYOUT` is replaced by the layout table's keys.
-const SMALL: &str = r#"
-name = "NAME"
-kind = "roller"
-[roller]
-drum_diameter_mm = 20.0
-drum_width_mm = 20.0
-[roller.layout]
-LAYOUT
-[needle]
-length_mm = 1.5
-diameter_mm = 0.25
-[tolerance]
-missing_fraction = 0.1
-[treatment]
-area_mm = [20.0, 20.0]
-passes = [ { angle_deg = 0.0, count = 2 }, { angle_deg = 90.0, count = 1 } ]
-seed = 3
-[analysis]
-resolution_um = 20.0
-"#;
-
-const RINGS: &str = "pattern = \"rings\"\nrings = 8\nneedles_per_ring = 24\nstagger_deg = 7.5";
-
+/// count depends on the seed, with the layout table's keys `layout`.
 fn small(name: &str, layout: &str) -> String {
-    SMALL.replace("NAME", name).replace("LAYOUT", layout)
+    common::SmallRoller {
+        name,
+        layout,
+        tables: "[tolerance]\nmissing_fraction = 0.1",
+        ..Default::default()
+    }
+    .toml()
 }
 
 fn explicit(csv: &str) -> String {
@@ -86,12 +72,6 @@ fn explicit(csv: &str) -> String {
         "x",
         &format!("pattern = \"explicit\"\nneedles_csv = {csv:?}"),
     )
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
 }
 
 fn mkfifo(p: &Path) {

@@ -14,33 +14,15 @@ fn bin() -> assert_cmd::Command {
 }
 
 /// A small MF8-like base: 20 mm drum, 24 needles per ring, 3 passes over 20 × 20 mm at 20 µm.
-const BASE: &str = r#"
-name = "small"
-kind = "roller"
-[roller]
-drum_diameter_mm = 20.0
-drum_width_mm = 20.0
-[roller.layout]
-pattern = "rings"
-rings = 8
-needles_per_ring = 24
-stagger_deg = 7.5
-[needle]
-length_mm = 1.5
-diameter_mm = 0.25
-[treatment]
-area_mm = [20.0, 20.0]
-passes = [ { angle_deg = 0.0, count = 2 }, { angle_deg = 90.0, count = 1 } ]
-seed = 3
-[analysis]
-resolution_um = 20.0
-"#;
+fn base() -> String {
+    common::SmallRoller::default().toml()
+}
 
 /// Writes the base and a sweep with `vary` into a temp folder; returns (folder, sweep path).
 fn sweep_file(vary: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("sweeps")).unwrap();
-    std::fs::write(dir.path().join("small.toml"), BASE).unwrap();
+    std::fs::write(dir.path().join("small.toml"), base()).unwrap();
     let p = dir.path().join("sweeps/s.toml");
     std::fs::write(
         &p,
@@ -421,4 +403,124 @@ fn work_beyond_the_limits_is_an_error_row() {
         rows[0]["error"]
     );
     assert!(rows[1]["error"].is_empty() && num(&rows[1], "channels") > 0.0);
+}
+
+/// Runs `sweep` with extra args, output in `dir/out`, expecting exit 2; returns stderr.
+fn refused(dir: &Path, sweep: &Path, args: &[&str]) -> String {
+    let out = bin()
+        .arg("sweep")
+        .arg(sweep)
+        .arg("--out")
+        .arg(dir.join("out"))
+        .arg("--quiet")
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{args:?}");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+fn sha256_hex(p: &Path) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(std::fs::read(p).unwrap())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+const SHARDED: &str = "\"needle.length_mm\" = [1.0, 2.5]\n\"roller.layout.rings\" = [4, 8]\n\"treatment.seed\" = [1]\n";
+
+#[test]
+fn shards_carry_their_provenance_and_merge_to_the_unsharded_bytes() {
+    let (dir, s) = sweep_file(SHARDED);
+    run(dir.path(), &s, &["--resolution-um", "40"]);
+    let out = dir.path().join("out/s");
+    let whole = std::fs::read(out.join("sweep.csv")).unwrap();
+    std::fs::remove_file(out.join("sweep.csv")).unwrap();
+    for k in 1..=3 {
+        run(
+            dir.path(),
+            &s,
+            &["--resolution-um", "40", "--shard", &format!("{k}/3")],
+        );
+        let p: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(out.join(format!("sweep.{k}-of-3.json"))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(p["shard"], format!("{k}/3"));
+        assert_eq!(p["version"], env!("CARGO_PKG_VERSION"));
+        assert_eq!(p["sweep_sha256"], sha256_hex(&s));
+        assert_eq!(p["base_sha256"], sha256_hex(&dir.path().join("small.toml")));
+        assert_eq!(
+            p["seed"], 3,
+            "the base's seed; the varied one is in the sweep file"
+        );
+        assert_eq!(p["resolution_um"], 40.0);
+        assert_eq!(p["combinations"], 4);
+    }
+    run(dir.path(), &s, &["--resolution-um", "40", "--merge", "3"]);
+    assert_eq!(
+        std::fs::read(out.join("sweep.csv")).unwrap(),
+        whole,
+        "merged shards are the unsharded sweep.csv byte for byte"
+    );
+}
+
+#[test]
+fn merge_refuses_shards_that_differ_naming_both_files_and_the_field() {
+    let (dir, s) = sweep_file(SHARDED);
+    let out = dir.path().join("out/s");
+    let shard = |k: usize, res: &str| {
+        run(
+            dir.path(),
+            &s,
+            &["--resolution-um", res, "--shard", &format!("{k}/2")],
+        );
+    };
+    shard(1, "40");
+    shard(2, "50");
+    let e = refused(dir.path(), &s, &["--resolution-um", "40", "--merge", "2"]);
+    assert!(
+        e.contains("sweep.2-of-2.json")
+            && e.contains("sweep.1-of-2.json")
+            && e.contains("resolution_um is 50, but")
+            && e.contains("has 40"),
+        "{e}"
+    );
+    assert!(!out.join("sweep.csv").exists(), "nothing written");
+
+    // shards that agree with one another, merged at another raster pitch
+    shard(2, "40");
+    let e = refused(dir.path(), &s, &["--merge", "2"]);
+    assert!(
+        e.contains("sweep.1-of-2.json")
+            && e.contains("resolution_um is 40")
+            && e.contains("--resolution-um"),
+        "{e}"
+    );
+    // the base design edited after the shards ran
+    let base_file = dir.path().join("small.toml");
+    std::fs::write(
+        &base_file,
+        base().replace("length_mm = 1.5", "length_mm = 1.4"),
+    )
+    .unwrap();
+    let e = refused(dir.path(), &s, &["--resolution-um", "40", "--merge", "2"]);
+    assert!(
+        e.contains("sweep.1-of-2.json") && e.contains("base_sha256") && e.contains("small.toml"),
+        "{e}"
+    );
+    std::fs::write(&base_file, base()).unwrap();
+    // a shard whose provenance was not copied with it
+    std::fs::remove_file(out.join("sweep.2-of-2.json")).unwrap();
+    let e = refused(dir.path(), &s, &["--resolution-um", "40", "--merge", "2"]);
+    assert!(
+        e.contains("sweep.2-of-2.json") && e.contains("sweep.2-of-2.csv"),
+        "{e}"
+    );
+    assert!(!out.join("sweep.csv").exists(), "nothing written");
+    // restored, the shards merge
+    shard(2, "40");
+    run(dir.path(), &s, &["--resolution-um", "40", "--merge", "2"]);
+    assert!(out.join("sweep.csv").exists());
 }

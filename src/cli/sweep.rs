@@ -4,7 +4,7 @@
 use super::{emit, prepare_dir, write_file, CmdResult, Failure, Format, Global};
 use clap::Args;
 use needlemap::metrics::registry;
-use needlemap::sweep::{merge, output, plot, Best, Filter, Shard, Sweep};
+use needlemap::sweep::{merge, output, plot, provenance, Best, Filter, Shard, Sweep};
 use std::path::PathBuf;
 
 /// Rows `--best` shows.
@@ -23,10 +23,10 @@ pub struct SweepArgs {
     /// Rank with --best only rows meeting METRIC>=X or METRIC<=X (repeatable), e.g. treated_fraction>=0.99
     #[arg(long = "where", value_name = "CONDITION", requires = "best")]
     pub filters: Vec<Filter>,
-    /// Run only the K-th of N contiguous slices of the combinations (K from 1); writes sweep.K-of-N.csv and no picture
+    /// Run only the K-th of N contiguous slices of the combinations (K from 1); writes sweep.K-of-N.csv, its provenance sweep.K-of-N.json, and no picture
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
-    /// Analyze nothing: merge the N shards' sweep.K-of-N.csv into sweep.csv, draw the picture, print the table
+    /// Analyze nothing: check the N shards' provenance (sweep.K-of-N.json), merge their sweep.K-of-N.csv into sweep.csv, draw the picture, print the table
     #[arg(long, value_name = "N", conflicts_with = "shard", value_parser = clap::value_parser!(u32).range(1..))]
     pub merge: Option<u32>,
     /// Output folder: writes DIR/<name>/, <name> the sweep file's `name`
@@ -54,6 +54,7 @@ pub fn run(g: &Global, args: &SweepArgs) -> CmdResult {
     let total = sweep.len();
     let rows = match args.merge {
         Some(n) => {
+            provenance::check(&sweep, &g.overrides(), &dir, n as usize)?;
             let (bytes, rows) = merge::merge(&sweep, &dir, n as usize)?;
             write_file(&dir.join("sweep.csv"), &bytes)?;
             rows
@@ -65,6 +66,10 @@ pub fn run(g: &Global, args: &SweepArgs) -> CmdResult {
             let csv_name = args
                 .shard
                 .map_or_else(|| "sweep.csv".to_string(), merge::shard_file_name);
+            if let Some(s) = args.shard {
+                let p = provenance::Provenance::new(&sweep, &g.overrides(), s);
+                write_file(&dir.join(provenance::sidecar_name(s)), &p.to_bytes())?;
+            }
             write_file(&dir.join(csv_name), &output::csv(&sweep, &rows))?;
             rows
         }

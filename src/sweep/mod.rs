@@ -31,6 +31,7 @@
 pub mod merge;
 pub mod output;
 pub mod plot;
+pub mod provenance;
 
 mod keys;
 mod load;

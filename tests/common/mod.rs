@@ -19,3 +19,73 @@ pub fn root() -> PathBuf {
 pub fn design(name: &str) -> PathBuf {
     root().join("designs").join(name)
 }
+
+/// Writes `text` to `dir`/`name`; returns the path.
+pub fn write(dir: &std::path::Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// The MF8's layout: 8 rings of 24 needles, 7.5° stagger.
+pub const RINGS: &str = "pattern = \"rings\"\nrings = 8\nneedles_per_ring = 24\nstagger_deg = 7.5";
+
+/// Two passes along x and one along y.
+pub const TWO_AND_ONE: &str = "{ angle_deg = 0.0, count = 2 }, { angle_deg = 90.0, count = 1 }";
+
+/// A small MF8-like roller design: a 20 mm drum 20 mm wide, 1.5 × 0.25 mm needles, seed 3,
+/// over a square region. The text keeps one line per slot whatever is in it (an empty slot is
+/// a blank line), so the line of each key is fixed: `name` is on line 2, the layout starts on
+/// line 8 and, with the 4-line [`RINGS`], `tables` is line 15, `treatment` line 20 and `tail`
+/// line 23.
+pub struct SmallRoller<'a> {
+    /// `name`.
+    pub name: &'a str,
+    /// The keys of `[roller.layout]`.
+    pub layout: &'a str,
+    /// Tables between `[needle]` and `[treatment]` (e.g. `[tolerance]`).
+    pub tables: &'a str,
+    /// Side of the square region, mm.
+    pub side_mm: f64,
+    /// The passes, inside `passes = [ … ]`.
+    pub passes: &'a str,
+    /// More keys of `[treatment]` (e.g. `jitter = false`).
+    pub treatment: &'a str,
+    /// `analysis.resolution_um`.
+    pub resolution_um: f64,
+    /// Tables at the end (e.g. `[spec]`).
+    pub tail: &'a str,
+}
+
+impl Default for SmallRoller<'static> {
+    /// "small": the MF8 layout, 20 × 20 mm, two passes along x and one along y, 20 µm.
+    fn default() -> Self {
+        SmallRoller {
+            name: "small",
+            layout: RINGS,
+            tables: "",
+            side_mm: 20.0,
+            passes: TWO_AND_ONE,
+            treatment: "",
+            resolution_um: 20.0,
+            tail: "",
+        }
+    }
+}
+
+impl SmallRoller<'_> {
+    /// The design file's text.
+    pub fn toml(&self) -> String {
+        format!(
+            "\nname = \"{}\"\nkind = \"roller\"\n[roller]\ndrum_diameter_mm = 20.0\ndrum_width_mm = 20.0\n[roller.layout]\n{}\n[needle]\nlength_mm = 1.5\ndiameter_mm = 0.25\n{}\n[treatment]\narea_mm = [{side:?}, {side:?}]\npasses = [ {} ]\nseed = 3\n{}\n[analysis]\nresolution_um = {:?}\n{}\n",
+            self.name,
+            self.layout,
+            self.tables,
+            self.passes,
+            self.treatment,
+            self.resolution_um,
+            self.tail,
+            side = self.side_mm,
+        )
+    }
+}
