@@ -134,16 +134,14 @@ pub enum Kind {
 #[serde(deny_unknown_fields)]
 pub struct RollerFile {
     /// Drum diameter D, mm.
-    #[schemars(extend("exclusiveMinimum" = 0))]
     pub drum_diameter_mm: S<f64>,
     /// Drum width W along its axis, mm; at least one needle diameter.
-    #[schemars(extend("exclusiveMinimum" = 0))]
     pub drum_width_mm: S<f64>,
     /// Rolling speed over the skin, mm/s. Default: an assumption (no source gives one): a hand-rolled stroke of about 4 cm in a little over a second.
-    #[schemars(extend("default" = DEFAULT_ROLL_SPEED_MM_S, "exclusiveMinimum" = 0))]
+    #[schemars(extend("default" = DEFAULT_ROLL_SPEED_MM_S))]
     pub roll_speed_mm_s: Option<S<f64>>,
     /// Hand force pressing the drum onto the skin, N, shared by the needles in contact. Default: an assumption (no source measures it): a light press of the handle, a few hundred grams.
-    #[schemars(extend("default" = DEFAULT_ROLLER_FORCE_N, "exclusiveMinimum" = 0))]
+    #[schemars(extend("default" = DEFAULT_ROLLER_FORCE_N))]
     pub force_n: Option<S<f64>>,
     /// Where the needles sit on the drum.
     pub layout: S<LayoutFile>,
@@ -172,7 +170,6 @@ pub struct LayoutFile {
     #[schemars(extend("minimum" = 1, "maximum" = super::validate::MAX_NEEDLES))]
     pub needles_per_ring: Option<S<i64>>,
     /// Pattern `rings`: axial distance between neighbouring rings, mm; the rings and one needle diameter must fit on the drum. Default: the drum width divided by the number of rings.
-    #[schemars(extend("exclusiveMinimum" = 0))]
     pub ring_pitch_mm: Option<S<f64>>,
     /// Pattern `rings`: angular offset of each ring from the previous one, degrees; any finite number.
     #[schemars(extend("default" = 0.0))]
@@ -188,19 +185,16 @@ pub struct LayoutFile {
 #[serde(deny_unknown_fields)]
 pub struct PenFile {
     /// Depth setting: how far the needles stand out of the cartridge, mm (a pen has no `needle.length_mm`).
-    #[schemars(extend("exclusiveMinimum" = 0))]
     pub depth_mm: S<f64>,
     /// Stamps per second, Hz.
-    #[schemars(extend("exclusiveMinimum" = 0))]
     pub frequency_hz: S<f64>,
     /// Hand speed along the stroke, mm/s.
-    #[schemars(extend("exclusiveMinimum" = 0))]
     pub hand_speed_mm_s: S<f64>,
     /// Cartridge rotation relative to the stroke, degrees; any finite number.
     #[schemars(extend("default" = 0.0))]
     pub cartridge_angle_deg: Option<S<f64>>,
     /// Motor force driving the cartridge into the skin at each stamp, N. Default: an assumption (no source gives a pen's motor force).
-    #[schemars(extend("default" = DEFAULT_PEN_DRIVE_FORCE_N, "exclusiveMinimum" = 0))]
+    #[schemars(extend("default" = DEFAULT_PEN_DRIVE_FORCE_N))]
     pub drive_force_n: Option<S<f64>>,
     /// Where the needles sit in the cartridge.
     pub cartridge: S<CartridgeFile>,
@@ -211,13 +205,11 @@ pub struct PenFile {
 #[serde(deny_unknown_fields)]
 pub struct StampFile {
     /// Force of one press, N, shared by the needles of the array.
-    #[schemars(extend("exclusiveMinimum" = 0))]
     pub force_n: S<f64>,
     /// Distance between presses along a lane, mm. Default: the array's length along the stroke plus one gap (the grid pitch, else one needle diameter), so presses tile the lane.
-    #[schemars(extend("exclusiveMinimum" = 0))]
     pub step_mm: Option<S<f64>>,
     /// Presses per second, 1/s (sets the treatment time). Default: an assumption.
-    #[schemars(extend("default" = DEFAULT_PRESSES_PER_S, "exclusiveMinimum" = 0))]
+    #[schemars(extend("default" = DEFAULT_PRESSES_PER_S))]
     pub presses_per_s: Option<S<f64>>,
     /// Array rotation relative to the stroke, degrees; any finite number.
     #[schemars(extend("default" = 0.0))]
@@ -251,13 +243,11 @@ pub struct CartridgeFile {
     #[schemars(extend("minimum" = 1, "maximum" = 1000))]
     pub cols: Option<S<i64>>,
     /// Pattern `grid`, required: distance between neighbouring needles, mm; at least one needle diameter when there is more than one needle.
-    #[schemars(extend("exclusiveMinimum" = 0))]
     pub pitch_mm: Option<S<f64>>,
     /// Pattern `ring`, required: needles on the circle.
     #[schemars(extend("minimum" = 1, "maximum" = 1000))]
     pub count: Option<S<i64>>,
     /// Pattern `ring`, required: diameter of the circle through the needles, mm.
-    #[schemars(extend("exclusiveMinimum" = 0))]
     pub diameter_mm: Option<S<f64>>,
     /// Pattern `ring`: one more needle in the centre of the circle.
     #[schemars(extend("default" = false))]
@@ -271,16 +261,14 @@ pub struct CartridgeFile {
 #[serde(deny_unknown_fields)]
 pub struct NeedleFile {
     /// Exposed needle length h, mm; required for a roller and a stamp, refused for a pen (which sets `pen.depth_mm`).
-    #[schemars(extend("exclusiveMinimum" = 0))]
     pub length_mm: Option<S<f64>>,
     /// Needle shaft diameter d, mm; also the least distance between needles.
-    #[schemars(extend("exclusiveMinimum" = 0))]
     pub diameter_mm: S<f64>,
     /// Length t of the conical tip, mm. Default: an assumption (no source gives one).
-    #[schemars(extend("default" = DEFAULT_TIP_LENGTH_MM, "exclusiveMinimum" = 0))]
+    #[schemars(extend("default" = DEFAULT_TIP_LENGTH_MM))]
     pub tip_length_mm: Option<S<f64>>,
     /// Radius of the tip's point, µm: sets the puncture force. Default: a 770 µm DermaRoller needle's tip measured 4 µm (Kalluri 2011).
-    #[schemars(extend("default" = DEFAULT_TIP_RADIUS_UM, "exclusiveMinimum" = 0))]
+    #[schemars(extend("default" = DEFAULT_TIP_RADIUS_UM))]
     pub tip_radius_um: Option<S<f64>>,
 }
 
@@ -289,13 +277,13 @@ pub struct NeedleFile {
 #[serde(deny_unknown_fields)]
 pub struct ToleranceFile {
     /// Standard deviation of each needle's length, mm.
-    #[schemars(extend("default" = 0.0, "minimum" = 0))]
+    #[schemars(extend("default" = 0.0))]
     pub length_sd_mm: Option<S<f64>>,
     /// Standard deviation of each roller needle's angular position on the drum, degrees.
-    #[schemars(extend("default" = 0.0, "minimum" = 0))]
+    #[schemars(extend("default" = 0.0))]
     pub angle_sd_deg: Option<S<f64>>,
     /// Fraction of needles missing (bent or broken off), from 0 up to but not including 1.
-    #[schemars(extend("default" = 0.0, "minimum" = 0, "exclusiveMaximum" = 1))]
+    #[schemars(extend("default" = 0.0, "exclusiveMaximum" = 1))]
     pub missing_fraction: Option<S<f64>>,
     /// Standard deviation of each needle's tip radius, µm: every needle's tip radius is drawn from a normal around needle.tip_radius_um, truncated to (0, the shaft's radius]; a blunter tip needs more force to pierce.
     #[schemars(extend("default" = 0.0))]
@@ -310,37 +298,26 @@ pub struct SkinFile {
     #[schemars(extend("default" = "face", "enum" = crate::skin::PRESETS))]
     pub preset: Option<S<String>>,
     /// Residual tenting δ₀ of the surface around a pierced, fully loaded needle, mm: a needle pressed to its base reaches its length minus this. Default: the preset's.
-    #[schemars(extend("minimum" = 0))]
     pub deflection_mm: Option<S<f64>>,
     /// How far the surface follows a roller needle sideways before it tears, mm (sets the opening's length). Default: the preset's.
-    #[schemars(extend("minimum" = 0))]
     pub tangential_slack_mm: Option<S<f64>>,
     /// Puncture force F₀ of an ideally sharp tip, N. Default: the preset's.
-    #[schemars(extend("exclusiveMinimum" = 0))]
     pub puncture_force_n: Option<S<f64>>,
     /// Puncture force p gained per mm² of tip area, N/mm². Default: the preset's.
-    #[schemars(extend("minimum" = 0))]
     pub tip_pressure_n_mm2: Option<S<f64>>,
     /// Tenting stiffness k: force per mm of surface deflection before puncture, N/mm. Default: the preset's.
-    #[schemars(extend("exclusiveMinimum" = 0))]
     pub tenting_stiffness_n_mm: Option<S<f64>>,
     /// Insertion resistance c: force gained per mm of depth after puncture, N/mm. Default: the preset's.
-    #[schemars(extend("exclusiveMinimum" = 0))]
     pub insertion_resistance_n_mm: Option<S<f64>>,
     /// Closure radius r_c: a channel narrower than this closes after withdrawal, µm. Default: the preset's.
-    #[schemars(extend("minimum" = 0))]
     pub closure_radius_um: Option<S<f64>>,
     /// Thickness of the stratum corneum, mm. Default: the preset's.
-    #[schemars(extend("exclusiveMinimum" = 0))]
     pub stratum_corneum_mm: Option<S<f64>>,
     /// Thickness of the viable epidermis, mm. Default: the preset's.
-    #[schemars(extend("exclusiveMinimum" = 0))]
     pub viable_epidermis_mm: Option<S<f64>>,
     /// Thickness of the papillary dermis, mm. Default: the preset's.
-    #[schemars(extend("exclusiveMinimum" = 0))]
     pub papillary_dermis_mm: Option<S<f64>>,
     /// Thickness of the reticular dermis, mm (the subcutis below is unbounded). Default: the preset's.
-    #[schemars(extend("exclusiveMinimum" = 0))]
     pub reticular_dermis_mm: Option<S<f64>>,
 }
 
@@ -355,7 +332,6 @@ pub struct TreatmentFile {
     #[schemars(extend("minItems" = 1))]
     pub passes: S<Vec<S<PassFile>>>,
     /// Spacing of parallel strokes within a pass, mm. Default: the device's width (drum width, cartridge or array width), so lanes abut.
-    #[schemars(extend("exclusiveMinimum" = 0))]
     pub lane_spacing_mm: Option<S<f64>>,
     /// Seed of the random offsets, phases and tolerances; a whole number.
     #[schemars(extend("default" = DEFAULT_SEED, "minimum" = 0))]
@@ -381,13 +357,13 @@ pub struct PassFile {
 #[serde(deny_unknown_fields)]
 pub struct AnalysisFile {
     /// Raster pitch of the coverage maps, µm; finer is slower (the work is checked before it starts).
-    #[schemars(extend("default" = DEFAULT_RESOLUTION_UM, "exclusiveMinimum" = 0))]
+    #[schemars(extend("default" = DEFAULT_RESOLUTION_UM))]
     pub resolution_um: Option<S<f64>>,
     /// Side of the square tiles of `density_cv` and tiles.csv, mm.
-    #[schemars(extend("default" = DEFAULT_TILE_MM, "exclusiveMinimum" = 0))]
+    #[schemars(extend("default" = DEFAULT_TILE_MM))]
     pub tile_mm: Option<S<f64>>,
     /// Radius around an opening counted as treated, mm. Default: an assumption, a stated modelling choice, not a measured figure.
-    #[schemars(extend("default" = DEFAULT_INFLUENCE_RADIUS_MM, "minimum" = 0))]
+    #[schemars(extend("default" = DEFAULT_INFLUENCE_RADIUS_MM))]
     pub influence_radius_mm: Option<S<f64>>,
 }
 
