@@ -255,19 +255,34 @@ fn colour_bar_ends_are_the_data_range() {
             dens.iter().copied().fold(f64::INFINITY, f64::min),
             dens.iter().copied().fold(0.0, f64::max),
         );
+        // the depth map shows each cell's deepest insertion: the bar spans those maxima
         let area = a.design.treatment.area_mm;
-        let depths: Vec<f64> = a
-            .field
-            .channels
-            .iter()
-            .filter(|c| c.x_mm >= 0.0 && c.x_mm <= area[0] && c.y_mm >= 0.0 && c.y_mm <= area[1])
-            .map(|c| c.depth_mm)
-            .collect();
+        let cell = plot::depth::cell_mm(&a);
+        let (ncx, ncy) = (
+            (area[0] / cell).ceil() as i64 - 1,
+            (area[1] / cell).ceil() as i64 - 1,
+        );
+        let mut deepest = std::collections::BTreeMap::<(i64, i64), f64>::new();
+        for c in
+            a.field.channels.iter().filter(|c| {
+                c.x_mm >= 0.0 && c.x_mm <= area[0] && c.y_mm >= 0.0 && c.y_mm <= area[1]
+            })
+        {
+            let at = (
+                ((c.x_mm / cell).floor() as i64).min(ncx),
+                ((c.y_mm / cell).floor() as i64).min(ncy),
+            );
+            let v = deepest.entry(at).or_insert(c.depth_mm);
+            *v = v.max(c.depth_mm);
+        }
         check(
             "depth",
-            depths.iter().copied().fold(f64::INFINITY, f64::min),
-            depths.iter().copied().fold(0.0, f64::max),
+            deepest.values().copied().fold(f64::INFINITY, f64::min),
+            deepest.values().copied().fold(0.0, f64::max),
         );
+        let depth = by_name(&pics, "depth");
+        assert!(depth.scale.as_ref().unwrap().unit.contains("per cell"));
+        assert!(has_text(&depth.svg, |t| t.contains("deepest insertion per cell")));
         let reach: Vec<f64> = a.made.needles.iter().map(|n| n.depth_mm).collect();
         check(
             "needles",
@@ -622,4 +637,118 @@ fn a_long_description_keeps_region_passes_and_seed_visible() {
     );
     assert!(texts.iter().all(|t| !t.2.contains('\n')));
     assert!(plot::text::width(&line.2, 20) + line.0 as u32 <= p.size.0);
+}
+
+/// The Monte Carlo picture's coverage-probability map is a region map: placed by mm at equal
+/// scale with y = 0 at the bottom, mm axes, and a colour bar "fraction of runs covered" over
+/// the cells' range. A map set by hand (covered in every run left of x = 10 mm and below
+/// y = 3 mm, never elsewhere) must show exactly that.
+#[test]
+fn mc_map_is_placed_in_mm_with_axes_and_a_labelled_bar() {
+    use needlemap::mc::Study;
+    let mut d = Design::load(&design("mf8-192.toml")).unwrap();
+    d.treatment.area_mm = [30.0, 12.0];
+    d.spec.clear();
+    // 10 µm raster: 3000 × 1200 pixels in cells of 3 × 3 (at most 1000 cells a side)
+    let (ncx, ncy, cell_mm) = (1000, 400, 0.03);
+    let mut v = vec![0.0; ncx * ncy];
+    for r in 0..ncy {
+        for c in 0..ncx {
+            let (x, y) = ((c as f64 + 0.5) * cell_mm, (r as f64 + 0.5) * cell_mm);
+            if x < 10.0 && y < 3.0 {
+                v[r * ncx + c] = 1.0;
+            }
+        }
+    }
+    let s = Study {
+        design: d,
+        runs: vec![],
+        summaries: vec![],
+        coverage_map: Some((v, ncx, ncy)),
+        yield_: None,
+    };
+    let p = plot::mc::render(&s).unwrap();
+    let ((px0, py0, pw, ph), w) = p.plot.expect("the map's frame");
+    assert_eq!(w, [0.0, 0.0, 30.0, 12.0]);
+    let (sx, sy) = (pw as f64 / 30.0, ph as f64 / 12.0);
+    assert!((sx / sy - 1.0).abs() < 0.005, "{sx} vs {sy} px/mm");
+    let img = image::load_from_memory(&p.png).unwrap().to_rgb8();
+    assert_eq!((img.width(), img.height()), p.size);
+    let at = |x: f64, y: f64| {
+        let i = px0 as f64 + x * sx;
+        let j = py0 as f64 + (12.0 - y) * sy;
+        *img.get_pixel(i as u32, j as u32)
+    };
+    let (dark, pale) = (
+        image::Rgb(plot::colour::COVERAGE.at(1.0)),
+        image::Rgb(plot::colour::COVERAGE.at(0.0)),
+    );
+    assert_eq!(at(5.0, 1.5), dark, "lower left is covered in every run");
+    assert_eq!(at(9.7, 2.7), dark);
+    assert_eq!(at(10.3, 1.5), pale, "right of x = 10 mm: never");
+    assert_eq!(at(5.0, 3.3), pale, "above y = 3 mm: never");
+    assert_eq!(at(25.0, 10.0), pale);
+    let scale = p.scale.clone().expect("a colour bar");
+    assert_eq!((scale.lo, scale.hi), (0.0, 1.0));
+    assert_eq!(scale.unit, "fraction of runs covered");
+    for t in [
+        "fraction of runs covered",
+        "x (mm)",
+        "y (mm)",
+        "0",
+        "10",
+        "30",
+    ] {
+        assert!(
+            has_text(&p.svg, |s| s == t),
+            "no text {t:?} in the mc picture"
+        );
+    }
+}
+
+/// A real study: the bar's ends are the range of the study's map, the map is one embedded
+/// image of the plot's size, and nothing reaches the picture's right edge.
+#[test]
+fn mc_picture_of_a_study_labels_its_map_range() {
+    let mut d = Design::load(&design("mf8-192.toml")).unwrap();
+    d.analysis.resolution_um = 20.0;
+    let s = needlemap::mc::study(&d, 3, &Silent).unwrap();
+    let p = plot::mc::render(&s).unwrap();
+    let (v, _, _) = s.coverage_map.as_ref().unwrap();
+    let scale = p.scale.clone().unwrap();
+    assert_eq!(
+        (scale.lo, scale.hi),
+        (
+            v.iter().copied().fold(f64::INFINITY, f64::min),
+            v.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+        )
+    );
+    // every value is a whole number of the 3 runs
+    assert!(v
+        .iter()
+        .all(|x| (x * 3.0 - (x * 3.0).round()).abs() < 1e-12));
+    let text = std::str::from_utf8(&p.svg).unwrap();
+    let doc = roxmltree::Document::parse(text).unwrap();
+    let (_, _, pw, ph) = p.plot.unwrap().0;
+    let maps = doc
+        .descendants()
+        .filter(|n| {
+            n.has_tag_name("image")
+                && n.attribute("width") == Some(pw.to_string().as_str())
+                && n.attribute("height") == Some(ph.to_string().as_str())
+        })
+        .count();
+    assert_eq!(maps, 1, "the map is one embedded image");
+    let img = image::load_from_memory(&p.png).unwrap().to_rgb8();
+    let (w, h) = p.size;
+    for x in w - 10..w {
+        for y in 0..h {
+            assert_eq!(
+                *img.get_pixel(x, y),
+                image::Rgb([255, 255, 255]),
+                "({x}, {y})"
+            );
+        }
+    }
+    assert!(has_text(&p.svg, |t| t.contains("seeds 1–3")));
 }

@@ -1,12 +1,13 @@
-//! The depth picture: the deepest channel in each cell of the region, in mm below the skin
-//! surface, over the channels whose centre lies in the region. Cells are square, of a nice
-//! side chosen so that a cell holds one or two channels on average (never under one picture
-//! pixel); cells without a channel are grey.
+//! The depth picture: per cell of the region, the deepest insertion depth (`depth_mm`, mm
+//! below the skin surface) of the channels whose centre lies in the cell and in the region.
+//! Cells are square, of a nice side chosen so that a cell holds one or two channels on
+//! average (never under one picture pixel); cells without a channel are grey.
 //!
-//! Beside the map: the colour bar over the channels' depth range, with any skin-layer
-//! boundary inside that range drawn across it, and a skin ruler from the surface down past
-//! the layer the deepest channel ends in, every layer named, the channels' depth range
-//! bracketed on it — so a reader sees at once which layer the needles reach.
+//! Beside the map: the colour bar over the range of those per-cell values, with any skin-layer
+//! boundary inside that range drawn across it, and a skin ruler (mm below the surface) from
+//! the surface down past the layer the deepest channel ends in, every layer named, the
+//! channels' insertion-depth range bracketed on it — so a reader sees at once which layer the
+//! needles reach.
 
 use super::colour::{self, BarPlace, ColourScale, BAR_W, DEPTH};
 use super::encode;
@@ -90,6 +91,8 @@ pub fn spread(ys: &[f64], gap: f64, lo: f64, hi: f64) -> Vec<f64> {
 
 struct Depth {
     scale: Option<ColourScale>,
+    /// The channels' insertion depths, min and max, mm.
+    channels: Option<(f64, f64)>,
     boundaries: [f64; 4],
     preset: String,
 }
@@ -101,15 +104,16 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
     let (_, _, pw, ph) = frame.plot;
     let cell = cell_mm(a);
     let (deep, ncx, ncy) = deepest_per_cell(a, cell);
-    let scale = match (a.metrics.min_depth_mm, a.metrics.max_depth_mm) {
-        (Some(lo), Some(hi)) => Some(ColourScale::new(
-            lo,
-            hi,
-            text::decimals_for(hi - lo, hi).max(2),
-            "depth below surface (mm)",
-        )),
-        _ => None,
-    };
+    // the bar spans the values drawn: the cells' deepest insertions
+    let (lo, hi) = deep
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
+            (l.min(v), h.max(v))
+        });
+    let scale = (lo <= hi)
+        .then(|| ColourScale::new(lo, hi, text::decimals_for(hi - lo, hi).max(2), BAR_UNIT));
+    let channels = a.metrics.min_depth_mm.zip(a.metrics.max_depth_mm);
     let lut = DEPTH.table();
     let buf = frame::fill_rgb(pw, ph, |i, j| {
         let (x, y) = frame.mm_at(i, j);
@@ -142,7 +146,7 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
         super::design_line(&a.design),
         super::key_figures(a),
         format!(
-            "deepest channel per {} mm cell · min {} · mean {} · max {} mm · tips end in: {}",
+            "map: deepest insertion per {} mm cell · channels' insertion depth min {} · mean {} · max {} mm · tips end in: {}",
             text::tick(cell),
             a.metrics
                 .min_depth_mm
@@ -158,17 +162,23 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
     ];
     let fig = Region {
         frame,
-        head: format!("{} — depth: deepest channel per cell", a.design.name),
+        head: format!("{} — depth: deepest insertion per cell", a.design.name),
         lines,
         buf,
         over: Depth {
             scale,
+            channels,
             boundaries: skin.boundaries_mm(),
             preset: skin.preset.clone(),
         },
     };
     Picture::of_region("depth", &fig)
 }
+
+/// The colour bar's unit, under its first line [`BAR_HEAD`].
+pub const BAR_UNIT: &str = "deepest per cell (mm)";
+/// The first line of the colour bar's caption.
+pub const BAR_HEAD: &str = "insertion depth,";
 
 /// Pale tints of the layers on the skin ruler, surface first.
 const LAYER_TINTS: [[u8; 3]; 5] = [
@@ -199,8 +209,14 @@ impl Depth {
         text::put(
             root,
             format!("skin layers ({})", self.preset),
-            (x, y - 30),
+            (x - 60, y - 56),
             text::bold(20),
+        )?;
+        text::put(
+            root,
+            "depth below surface (mm)",
+            (x - 60, y - 30),
+            text::text(18),
         )?;
         let mut tops = vec![0.0];
         tops.extend(b.iter().copied());
@@ -274,12 +290,17 @@ impl Depth {
                 red.stroke_width(3),
             ))
             .map_err(encode::err)?;
-            text::put(
-                root,
-                "red: the channels' depths".to_string(),
-                (x - 50, y + h as i32 + 12),
-                text::anchored(text::tinted(text::text(18), red), HPos::Left, VPos::Top),
-            )?;
+            for (k, line) in ["red: the channels'", "insertion depths, min–max"]
+                .iter()
+                .enumerate()
+            {
+                text::put(
+                    root,
+                    line.to_string(),
+                    (x - 60, y + h as i32 + 12 + 22 * k as i32),
+                    text::anchored(text::tinted(text::text(18), red), HPos::Left, VPos::Top),
+                )?;
+            }
         }
         Ok(())
     }
@@ -308,7 +329,7 @@ impl Overlay for Depth {
         let x = f.bar_left();
         let bar = BarPlace {
             x,
-            y: py0 + 40,
+            y: py0 + 60,
             h: 240,
         };
         let mut drawn = None;
@@ -316,6 +337,12 @@ impl Overlay for Depth {
             let mut s = s.clone();
             // the bar runs deep (bottom) to shallow (top) like every bar: low values at the bottom
             s.labels = colour::colour_bar(root, bar, &s, DEPTH)?;
+            text::put(
+                root,
+                BAR_HEAD,
+                (x, bar.y - 40),
+                text::anchored(text::text(20), HPos::Left, VPos::Bottom),
+            )?;
             if s.hi > s.lo {
                 for &v in self.boundaries.iter().filter(|&&v| v > s.lo && v < s.hi) {
                     let yy = bar.y + bar.h as i32
@@ -335,16 +362,10 @@ impl Overlay for Depth {
             }
             drawn = Some(s);
         }
-        let ry = bar.y + bar.h as i32 + 90;
-        let rh = (f.canvas.1 as i32 - ry - 110).clamp(200, 460) as u32;
-        self.ruler(
-            root,
-            x + 60,
-            ry,
-            rh,
-            self.scale.as_ref().map(|s| (s.lo, s.hi)),
-        )?;
-        let ly = ry + rh as i32 + 56;
+        let ry = bar.y + bar.h as i32 + 100;
+        let rh = (f.canvas.1 as i32 - ry - 130).clamp(200, 460) as u32;
+        self.ruler(root, x + 60, ry, rh, self.channels)?;
+        let ly = ry + rh as i32 + 80;
         colour::empty_key(root, (x, ly), "no channel in cell")?;
         Ok(drawn)
     }
