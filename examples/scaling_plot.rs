@@ -203,12 +203,7 @@ impl Figure for Scaling {
             .draw()
             .map_err(e)?;
 
-        let m_hi = self
-            .rows
-            .iter()
-            .map(|r| r.rss_mib)
-            .fold(GIB_MIB, f64::max)
-            * 1.12;
+        let m_hi = self.rows.iter().map(|r| r.rss_mib).fold(GIB_MIB, f64::max) * 1.12;
         let mut ch = ChartBuilder::on(&right)
             .margin(16)
             .x_label_area_size(52)
