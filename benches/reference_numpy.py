@@ -13,12 +13,15 @@ It prints these next to needlemap's summary.csv, with its own wall time and peak
 the two can be compared for agreement and for speed (README, "Performance").
 
 Usage: python benches/reference_numpy.py designs/bench/pen-dense-60.toml [--out out]
-       [--margin-mm 1.0] [--chunk 4000]
-Needs numpy and scipy (pip install numpy scipy).
+       [--margin-mm 1.0] [--chunk 4000] [--json]
+--json prints one JSON object (the three metrics, the pixel pitch, the stage times and peak
+RSS) instead of the table; benches/peer.sh reads it. Needs numpy and scipy
+(pip install numpy scipy; benches/peer.sh does it in a virtual environment under target/).
 """
 
 import argparse
 import csv
+import json
 import math
 import resource
 import sys
@@ -73,6 +76,7 @@ def main():
     ap.add_argument("--out", default="out")
     ap.add_argument("--margin-mm", type=float, default=1.0)
     ap.add_argument("--chunk", type=int, default=4000)
+    ap.add_argument("--json", action="store_true", help="one JSON object on stdout")
     args = ap.parse_args()
     d = tomllib.loads(Path(args.design).read_text())
     name = d["name"]
@@ -99,6 +103,16 @@ def main():
     t3 = time.perf_counter()
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
+    if gap >= args.margin_mm:
+        print("warning: the gap reaches the margin; rerun with a larger --margin-mm", file=sys.stderr)
+    if args.json:
+        print(json.dumps({
+            "design": name, "pixels": [nx, ny], "margin_px": m, "pitch_mm": p,
+            "channels": len(x), "coverage_fraction": cov, "treated_fraction": treated,
+            "max_gap_mm": gap, "rasterize_s": t1 - t0, "edt_s": t2 - t1,
+            "metrics_s": t3 - t2, "total_s": t3 - t0, "peak_rss_mib": peak_mib,
+        }))
+        return
     ours = {}
     summary = out / "summary.csv"
     if summary.exists():
@@ -108,8 +122,6 @@ def main():
     print(f"{'metric':<20}{'numpy/scipy':>14}{'needlemap':>14}")
     for key, val in [("coverage_fraction", cov), ("treated_fraction", treated), ("max_gap_mm", gap)]:
         print(f"{key:<20}{val:>14.6f}{ours.get(key, ''):>14}")
-    if gap >= args.margin_mm:
-        print("warning: the gap reaches the margin; rerun with a larger --margin-mm", file=sys.stderr)
     print(f"time: rasterize {t1 - t0:.2f} s, distance_transform_edt {t2 - t1:.2f} s, "
           f"metrics {t3 - t2:.2f} s, total {t3 - t0:.2f} s; peak RSS {peak_mib:.0f} MiB")
 
