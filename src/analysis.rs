@@ -38,7 +38,7 @@ impl Overrides {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Advisory {
     /// Stable identifier: `deep`, `pen_depth_range`, `subcutis`, `non_piercing`,
-    /// `coarse_raster`, `gap_at_margin`.
+    /// `deflection_capped`, `coarse_raster`, `gap_at_margin`.
     pub code: &'static str,
     /// Plain words.
     pub message: String,
@@ -228,6 +228,19 @@ pub fn advisories(
         out.push(Advisory {
             code: "non_piercing",
             message: msg,
+        });
+    }
+    let nd = design.needle;
+    let m = crate::insertion::Mechanics::new(
+        &design.skin,
+        nd.diameter_mm,
+        nd.tip_length_mm,
+        nd.tip_radius_um,
+    );
+    if let Some(message) = crate::insertion::deflection_cap_note(&design.skin, &m) {
+        out.push(Advisory {
+            code: "deflection_capped",
+            message,
         });
     }
     let narrowest_mm = made

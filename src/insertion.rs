@@ -33,6 +33,31 @@
 
 use crate::skin::Skin;
 
+/// The advisory when `[skin] deflection_mm` is capped for this needle's tip (see
+/// [`Mechanics::deflection_capped`]): what was asked, what is used and why; `None` otherwise.
+///
+/// # Examples
+/// ```
+/// let mut skin = needlemap::skin::Skin::preset("face").unwrap();
+/// let m = needlemap::insertion::Mechanics::new(&skin, 0.25, 0.5, 4.0);
+/// assert!(needlemap::insertion::deflection_cap_note(&skin, &m).is_none());
+/// skin.deflection_mm = 1.0; // deeper than the ≈ 0.2 mm a sharp tip tents before it pierces
+/// let m = needlemap::insertion::Mechanics::new(&skin, 0.25, 0.5, 4.0);
+/// assert!(needlemap::insertion::deflection_cap_note(&skin, &m).unwrap().contains("1 mm"));
+/// ```
+pub fn deflection_cap_note(skin: &Skin, m: &Mechanics) -> Option<String> {
+    m.deflection_capped(skin).then(|| {
+        format!(
+            "[skin] deflection_mm = {} mm is more than this tip tents the skin before it pierces (F_p/k = {:.4} N / {} N/mm = {:.3} mm); the depth model uses {:.3} mm, so a larger deflection_mm changes nothing",
+            skin.deflection_mm,
+            m.puncture_n,
+            m.k_n_mm,
+            m.puncture_displacement_mm(),
+            m.residual_mm
+        )
+    })
+}
+
 /// Bisection steps: the bracket shrinks by 2⁶⁰, below f64 resolution for any depth in mm.
 const STEPS: u32 = 60;
 
@@ -79,6 +104,13 @@ impl Mechanics {
             closing_mm: rc_mm * tip_length_mm / half,
             closes_whole: half <= rc_mm,
         }
+    }
+
+    /// Whether the skin's residual tenting δ₀ (`deflection_mm`) is larger than the tenting at
+    /// puncture w_p = F_p/k, so that the model uses δ_r = w_p instead: the skin cannot stay
+    /// tented deeper after puncture than it was when the tip went in.
+    pub fn deflection_capped(&self, skin: &Skin) -> bool {
+        skin.deflection_mm > self.residual_mm
     }
 
     /// Tip displacement at which the needle pierces, w_p = F_p/k, mm.

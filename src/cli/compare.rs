@@ -29,7 +29,8 @@ pub struct CompareArgs {
     #[command(flatten)]
     pub model: super::ModelFlags,
     /// Also run each design with seeds seed..seed+N−1 and state each difference of means
-    /// with its 95 % CI (table output)
+    /// with its 95 % CI and whether it is within noise (table, JSON
+    /// `differences_over_runs`, and DIR/compare-<names>-differences.csv)
     #[arg(long, value_parser = clap::value_parser!(u32).range(2..))]
     pub runs: Option<u32>,
 }
@@ -84,19 +85,46 @@ pub fn run(g: &Global, args: &CompareArgs) -> CmdResult {
     let stem = plot::compare::file_stem(&names);
     write_file(&args.out.join(format!("{stem}.png")), &pic.png)?;
     write_file(&args.out.join(format!("{stem}.svg")), &pic.svg)?;
+    let noise = match args.runs {
+        Some(n) => {
+            let nz = noise(&designs, n, g)?;
+            write_file(
+                &args.out.join(format!("{stem}-differences.csv")),
+                &compare::noise::csv(&nz),
+            )?;
+            Some(nz)
+        }
+        None => None,
+    };
     let bytes = match args.format {
         Format::Table if g.quiet => return Ok(()),
         Format::Table => {
             let mut t = text::render(&refs, &cmp);
-            if let Some(n) = args.runs {
-                t.push_str(&noise_table(&designs, n, g)?);
+            if let Some(nz) = &noise {
+                t.push_str(&compare::noise::text(nz));
             }
             t.into_bytes()
         }
-        Format::Json => json::document(&refs, text::extra(&refs, &cmp)),
+        Format::Json => json::document(
+            &refs,
+            WithNoise {
+                extra: text::extra(&refs, &cmp),
+                differences_over_runs: noise.as_ref(),
+            },
+        ),
         Format::Csv => csv_out::summary(&refs),
     };
     emit(&bytes)
+}
+
+/// `compare --format json`: the comparison's sections and, with `--runs`, the differences
+/// over seeds.
+#[derive(serde::Serialize)]
+struct WithNoise<'a> {
+    #[serde(flatten)]
+    extra: text::Extra<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    differences_over_runs: Option<&'a compare::noise::Noise>,
 }
 
 /// A comparison that cannot be made is bad input (exit 2).
@@ -104,49 +132,17 @@ fn compare_failure(e: compare::CompareError) -> Failure {
     Failure::Input(e.into())
 }
 
-/// Each design run `n` times (seeds seed..seed+n−1); every metric's difference of means from
-/// the first design with its 95 % CI (Welch standard error, normal quantile), "within noise"
-/// when the CI contains 0.
-fn noise_table(
+/// Each design run `n` times (seeds seed..seed+n−1) and every metric's difference of means
+/// from the first design.
+fn noise(
     designs: &[needlemap::design::Design],
     n: u32,
     g: &Global,
-) -> Result<String, Failure> {
-    use needlemap::mc::{self, stats};
-    use needlemap::report::fmt_num;
+) -> Result<compare::noise::Noise, Failure> {
     let mut studies = Vec::with_capacity(designs.len());
     for d in designs {
         let bars = super::progress::Bars::new(&d.name, g.quiet);
-        studies.push(mc::study(d, n, &bars).map_err(|e| Failure::Input(e.into()))?);
+        studies.push(needlemap::mc::study(d, n, &bars).map_err(|e| Failure::Input(e.into()))?);
     }
-    let base = &studies[0];
-    let mut out = format!(
-        "\nDifferences over {n} seeds each (mean of other − mean of {}, 95 % CI):\n",
-        base.design.name
-    );
-    for other in &studies[1..] {
-        out.push_str(&format!("{} vs {}\n", other.design.name, base.design.name));
-        for ((key, a), (_, b)) in other.summaries.iter().zip(&base.summaries) {
-            let (Some(a), Some(b)) = (a, b) else {
-                out.push_str(&format!("  {key:<24} undefined in a run\n"));
-                continue;
-            };
-            let (d, lo, hi) = stats::diff_ci(a, b);
-            let dec = needlemap::metrics::registry::metric(key).map_or(4, |m| m.decimals.max(2));
-            let verdict = if d == 0.0 && lo == hi {
-                " equal in every run"
-            } else if lo <= 0.0 && hi >= 0.0 {
-                " within noise"
-            } else {
-                ""
-            };
-            out.push_str(&format!(
-                "  {key:<24} {:>14} [{}, {}]{verdict}\n",
-                fmt_num(d, dec),
-                fmt_num(lo, dec),
-                fmt_num(hi, dec)
-            ));
-        }
-    }
-    Ok(out)
+    Ok(compare::noise::noise(&studies, n))
 }

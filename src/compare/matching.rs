@@ -3,6 +3,7 @@
 
 use super::CompareError;
 use crate::analysis::{self, Analysis};
+use crate::design::ranges;
 use crate::design::validate::MAX_PASSES;
 use crate::design::{Design, Device};
 use crate::kinematics;
@@ -44,6 +45,9 @@ pub struct Matched {
     pub metrics: Metrics,
     /// Deepest minus shallowest channel, mm.
     pub depth_spread_mm: Option<f64>,
+    /// When `setting` lies outside the physical range of its key ([`crate::design::ranges`]):
+    /// why no real device can be used so. `None` within the range.
+    pub outside_range: Option<String>,
 }
 
 impl Matched {
@@ -163,7 +167,38 @@ fn matched(
         closed_form,
         metrics: a.metrics.clone(),
         depth_spread_mm: depth_spread(&a.metrics),
+        outside_range: outside_range(setting),
     }
+}
+
+/// Why a proposed setting is beyond what a real device does, or `None` when it is within the
+/// physical range of its design key (the range a design file would be refused outside of).
+///
+/// # Examples
+/// ```
+/// use needlemap::compare::{outside_range, Setting};
+/// assert!(outside_range(Setting::PenHandSpeedMmS(25.0)).is_none());
+/// let why = outside_range(Setting::PenHandSpeedMmS(99_000.0)).unwrap();
+/// assert!(why.contains("pen.hand_speed_mm_s"), "{why}");
+/// ```
+pub fn outside_range(setting: Setting) -> Option<String> {
+    let (key, value, shown) = match setting {
+        Setting::PenHandSpeedMmS(v) => ("pen.hand_speed_mm_s", v, format!("{v:.1} mm/s")),
+        Setting::RollerPasses(k) => {
+            // passes have no range of their own: the treatment's limit
+            let within = k >= 1 && k <= MAX_PASSES;
+            return (!within).then(|| {
+                format!("{k} passes is outside 1 to {MAX_PASSES}, the passes a treatment may have")
+            });
+        }
+    };
+    let r = ranges::range_of(key).expect("every setting's key has a range");
+    (!r.contains(value)).then(|| {
+        format!(
+            "{shown} is outside the physical range of `{key}`, {}: no real device works at this setting",
+            r.describe()
+        )
+    })
 }
 
 /// Brings `design` to `density_per_cm2` — a pen by its hand speed, a roller by its number of
@@ -250,6 +285,17 @@ pub fn match_density(
 /// within the limits on passes and channels.
 pub fn check_target(designs: &[Design], density_per_cm2: f64) -> Result<(), CompareError> {
     for d in designs {
+        // a field of no channel at all has no gap to measure but the whole simulated field
+        let area_cm2 = d.treatment.area_mm2() / 100.0;
+        if density_per_cm2 * area_cm2 < 1.0 {
+            return Err(CompareError::Sparse {
+                design: d.name.clone(),
+                density_per_cm2,
+                channels: density_per_cm2 * area_cm2,
+                area_cm2,
+                min_density_per_cm2: 1.0 / area_cm2,
+            });
+        }
         let changed = match &d.device {
             Device::Pen(_) => {
                 pen_speed_for_density(d, density_per_cm2).map(|v| with_hand_speed(d, v))

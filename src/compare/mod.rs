@@ -18,11 +18,12 @@
 //! metrics.
 
 mod matching;
+pub mod noise;
 pub mod text;
 
 pub(crate) use matching::depth_spread;
 pub use matching::{
-    check_target, match_density, nominal_density_per_cm2, pen_speed_for_density,
+    check_target, match_density, nominal_density_per_cm2, outside_range, pen_speed_for_density,
     roller_passes_for_density, with_hand_speed, with_passes, Matched, Setting, SPEED_TOLERANCE,
 };
 
@@ -38,6 +39,20 @@ pub enum CompareError {
     /// The matched treatment would exceed a channel or pixel limit.
     #[error(transparent)]
     Limit(#[from] LimitError),
+    /// The density would leave less than one channel in a design's region.
+    #[error("{design}: {density_per_cm2:e} channels/cm² is {channels:.2e} channels in its {area_cm2} cm² region; ask for at least {min_density_per_cm2:.3} channels/cm² (one channel in the region)")]
+    Sparse {
+        /// Design.
+        design: String,
+        /// Density asked for, channels/cm².
+        density_per_cm2: f64,
+        /// Channels that density makes in the region.
+        channels: f64,
+        /// The region's area, cm².
+        area_cm2: f64,
+        /// The least density that makes one channel there.
+        min_density_per_cm2: f64,
+    },
     /// The roller would need more passes than a treatment may have.
     #[error("{design}: reaching {density_per_cm2:.1} channels/cm² takes about {needed} roller passes; a treatment may have at most {limit}. Ask for a lower density")]
     Passes {
@@ -450,6 +465,24 @@ mod tests {
             matches!(e, CompareError::Passes { needed: 20_000, .. }),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_target_of_less_than_one_channel_in_the_region_is_refused() {
+        // 40 × 40 mm = 16 cm²: one channel is 1/16 per cm²
+        let r = load("mf8-192.toml", 20.0);
+        match check_target(std::slice::from_ref(&r), 1e-9).unwrap_err() {
+            CompareError::Sparse {
+                min_density_per_cm2,
+                area_cm2,
+                ..
+            } => {
+                assert_eq!(area_cm2, 16.0);
+                assert_eq!(min_density_per_cm2, 1.0 / 16.0);
+            }
+            e => panic!("{e}"),
+        }
+        assert!(check_target(std::slice::from_ref(&r), 1.0 / 16.0).is_ok());
     }
 
     #[test]

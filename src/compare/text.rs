@@ -29,6 +29,23 @@ fn setting_words(s: Setting) -> String {
     }
 }
 
+/// A proposed setting in words, marked when no real device works at it.
+fn matched_words(m: &Matched) -> String {
+    let w = setting_words(m.setting);
+    if m.outside_range.is_some() {
+        format!("{w} (outside range!)")
+    } else {
+        w
+    }
+}
+
+/// The line that says why a proposed setting is out of range, if it is.
+fn range_note(m: &Matched) -> String {
+    m.outside_range
+        .as_ref()
+        .map_or_else(String::new, |w| format!("! {}: {w}\n", m.name))
+}
+
 /// The setting of a design as written: a pen's hand speed or a roller's passes.
 pub fn own_setting(a: &Analysis) -> Setting {
     match &a.design.device {
@@ -225,7 +242,7 @@ pub fn render(analyses: &[&Analysis], c: &Comparison) -> String {
                 out.push_str(&format!(
                     "At the roller's density ({}/cm²): {pn} at {} instead of its {}\n",
                     fmt_num(ra.metrics.density_per_cm2, 1),
-                    setting_words(m.setting),
+                    matched_words(m),
                     setting_words(own_setting(pa))
                 ));
                 out.push_str(&two_columns(
@@ -241,6 +258,7 @@ pub fn render(analyses: &[&Analysis], c: &Comparison) -> String {
                         (pn, &m.metrics)
                     )
                 ));
+                out.push_str(&range_note(m));
             }
             None => out.push_str(&format!(
                 "No pen speed matches the roller's density: {}\n",
@@ -250,7 +268,7 @@ pub fn render(analyses: &[&Analysis], c: &Comparison) -> String {
         out.push('\n');
         match &p.roller_at_pen_density {
             Some(m) => {
-                out.push_str(&format!("At the pen's density ({}/cm²): {rn} with {} in its direction pattern instead of its {}\n", fmt_num(pa.metrics.density_per_cm2, 1), setting_words(m.setting), setting_words(own_setting(ra))));
+                out.push_str(&format!("At the pen's density ({}/cm²): {rn} with {} in its direction pattern instead of its {}\n", fmt_num(pa.metrics.density_per_cm2, 1), matched_words(m), setting_words(own_setting(ra))));
                 out.push_str(&two_columns(
                     [format!("{rn} (roller)"), format!("{pn} (pen)")],
                     [m.setting, own_setting(pa)],
@@ -264,6 +282,7 @@ pub fn render(analyses: &[&Analysis], c: &Comparison) -> String {
                         (pn, &pa.metrics)
                     )
                 ));
+                out.push_str(&range_note(m));
             }
             None => out.push_str(&format!(
                 "No number of roller passes matches the pen's density: {}\n",
@@ -292,7 +311,7 @@ pub fn render(analyses: &[&Analysis], c: &Comparison) -> String {
             let mut r = vec![a.design.name.clone(), a.design.device.kind().to_string()];
             match m {
                 Some(m) => r.extend([
-                    setting_words(m.setting),
+                    matched_words(m),
                     table::show_metric("density_per_cm2", Some(m.metrics.density_per_cm2)),
                     table::show_metric("coverage_fraction", m.metrics.coverage_fraction),
                     table::show_metric("max_gap_mm", m.metrics.max_gap_mm),
@@ -303,6 +322,9 @@ pub fn render(analyses: &[&Analysis], c: &Comparison) -> String {
             rows.push(r);
         }
         out.push_str(&table::render(&rows));
+        for m in t.designs.iter().flatten() {
+            out.push_str(&range_note(m));
+        }
     }
     out
 }

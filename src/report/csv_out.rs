@@ -6,11 +6,12 @@ use crate::metrics::registry;
 use crate::skin::Layer;
 use rayon::prelude::*;
 
-/// Header of summary.csv: `name`, every metric, then the layer shares.
+/// Header of summary.csv: `name`, every metric, the layer shares, then `advisories`.
 pub fn summary_header() -> Vec<String> {
     let mut h = vec!["name".to_string()];
     h.extend(registry::keys().map(String::from));
     h.extend(Layer::ALL.iter().map(|l| l.fraction_column().to_string()));
+    h.push("advisories".to_string());
     h
 }
 
@@ -22,6 +23,14 @@ pub fn summary_row(a: &Analysis) -> Vec<String> {
         a.layers
             .iter()
             .map(|f| fmt_num(*f, Layer::FRACTION_DECIMALS)),
+    );
+    // the advisories' codes (`non_piercing;coarse_raster`); their words are in the JSON
+    r.push(
+        a.advisories
+            .iter()
+            .map(|v| v.code)
+            .collect::<Vec<_>>()
+            .join(";"),
     );
     r
 }

@@ -224,17 +224,22 @@ impl<'a> Ctx<'a> {
             Self::positive,
         )?;
         if tip_radius_um / 1000.0 > diameter_mm / 2.0 {
-            let v = nf
-                .tip_radius_um
-                .as_ref()
-                .expect("only a set value can exceed the shaft");
+            let shaft_um = diameter_mm / 2.0 * 1000.0;
+            // an unset tip radius is the default, which a very thin shaft can be below
+            let Some(v) = nf.tip_radius_um.as_ref() else {
+                return Err(self.err(
+                    nf.diameter_mm.span(),
+                    "needle.diameter_mm",
+                    diameter_mm,
+                    format!("thinner than the default tip ({DEFAULT_TIP_RADIUS_UM} µm radius): give needle.tip_radius_um at most the shaft's radius, {shaft_um} µm, or a thicker needle"),
+                ));
+            };
             return Err(self.err(
                 v.span(),
                 "needle.tip_radius_um",
                 tip_radius_um,
                 format!(
-                    "a tip rounder than the shaft: at most the shaft's radius, {} µm (needle.diameter_mm = {diameter_mm})",
-                    diameter_mm / 2.0 * 1000.0
+                    "a tip rounder than the shaft: at most the shaft's radius, {shaft_um} µm (needle.diameter_mm = {diameter_mm})"
                 ),
             ));
         }
