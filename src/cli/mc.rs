@@ -192,7 +192,7 @@ pub fn summary_json(s: &Study) -> Vec<u8> {
             "design_file": d.source.path,
             "design_sha256": d.source.sha256,
             "first_seed": d.treatment.seed,
-            "seeds": format!("{}..{}", d.treatment.seed, d.treatment.seed.wrapping_add(s.runs.len() as u64)),
+            "last_seed": d.treatment.seed.wrapping_add((s.runs.len() as u64).saturating_sub(1)),
             "resolution_um": d.analysis.resolution_um,
             "tolerance": d.tolerance,
             "as_built": d.as_built.as_ref().map(|a| a.path.display().to_string()),
@@ -206,11 +206,11 @@ pub fn summary_json(s: &Study) -> Vec<u8> {
 /// The terminal table: each metric's mean ± sd and range, then the yield.
 pub fn summary_table(s: &Study) -> String {
     let mut out = format!(
-        "{} — {} runs (seeds {}..{})\n{:<24} {:>14} {:>12} {:>14} {:>14}\n",
+        "{} — {} runs (seeds {}–{})\n{:<24} {:>14} {:>12} {:>14} {:>14}\n",
         s.design.name,
         s.runs.len(),
         s.design.treatment.seed,
-        s.design.treatment.seed.wrapping_add(s.runs.len() as u64),
+        s.design.treatment.seed.wrapping_add((s.runs.len() as u64).saturating_sub(1)),
         "metric",
         "mean",
         "sd",

@@ -5,7 +5,7 @@
 //! |---|---|
 //! | `coverage` | share of each map cell inside an opening, the largest untreated disc, the detail window |
 //! | `density` | channels per cm² in each whole tile |
-//! | `depth` | deepest channel per cell, on a depth ruler with the skin layers |
+//! | `depth` | deepest insertion per map cell, on a depth ruler with the skin layers |
 //! | `detail` | a 5 × 5 mm window at true scale, every opening drawn as its real capsule |
 //! | `needles` | roller: the unrolled drum surface; pen: the cartridge seen from above |
 //! | `compare` | designs' coverage maps on one scale, key metrics as bars ([`compare`]) |
