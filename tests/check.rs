@@ -65,6 +65,19 @@ fn cit8_with_length(dir: &Path, length_mm: &str) -> PathBuf {
     p
 }
 
+/// `check DESIGN --baseline BASELINE ARGS…`, run.
+fn check_with(design: &Path, baseline: &Path, args: &[&str]) -> Run {
+    run(&[&["check", s(design), "--baseline", s(baseline)], args].concat())
+}
+
+/// A baseline of cit8-0.5 and a copy of it whose needles are 0.1 mm longer: (folder,
+/// baseline, changed design).
+fn baseline_and_longer() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let (dir, file) = baseline_of(&[&cit8()]);
+    let changed = cit8_with_length(&dir.path().join("changed").tap_mkdir(), "0.6");
+    (dir, file, changed)
+}
+
 #[test]
 fn baseline_has_a_row_per_design_with_provenance() {
     let (_d, file) = baseline_of(&[&cit8()]);
@@ -151,9 +164,8 @@ fn unchanged_design_passes_with_any_thread_count() {
 
 #[test]
 fn longer_needle_fails_naming_design_metric_and_hash_change() {
-    let (dir, file) = baseline_of(&[&cit8()]);
-    let changed = cit8_with_length(&dir.path().join("changed").tap_mkdir(), "0.6");
-    let r = run(&["check", s(&changed), "--baseline", s(&file)]);
+    let (_dir, file, changed) = baseline_and_longer();
+    let r = check_with(&changed, &file, &[]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     let depth_row = r
         .stdout
@@ -203,16 +215,8 @@ fn longer_needle_fails_naming_design_metric_and_hash_change() {
 
 #[test]
 fn loosened_tolerance_lets_the_change_pass_and_a_tight_one_does_not() {
-    let (dir, file) = baseline_of(&[&cit8()]);
-    let changed = cit8_with_length(&dir.path().join("changed").tap_mkdir(), "0.6");
-    let r = run(&[
-        "check",
-        s(&changed),
-        "--baseline",
-        s(&file),
-        "--format",
-        "json",
-    ]);
+    let (_dir, file, changed) = baseline_and_longer();
+    let r = check_with(&changed, &file, &["--format", "json"]);
     assert_eq!(r.code, 1);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["passed"], false);
@@ -278,16 +282,9 @@ fn undefined_metrics_compare_equal_to_undefined_and_differ_from_numbers() {
     let (_d, file) = baseline_of(&[&none]);
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(text.lines().nth(1).unwrap().contains(",,,,"), "{text}");
-    let r = run(&["check", s(&none), "--baseline", s(&file)]);
+    let r = check_with(&none, &file, &[]);
     assert_eq!(r.code, 0, "undefined = undefined: {}{}", r.stdout, r.stderr);
-    let r = run(&[
-        "check",
-        s(&cit8()),
-        "--baseline",
-        s(&file),
-        "--tolerance",
-        "max_depth_mm=1000",
-    ]);
+    let r = check_with(&cit8(), &file, &["--tolerance", "max_depth_mm=1000"]);
     assert_eq!(r.code, 1);
     let row = r
         .stdout
@@ -302,8 +299,7 @@ fn undefined_metrics_compare_equal_to_undefined_and_differ_from_numbers() {
 
 #[test]
 fn junit_parses_and_records_the_failure() {
-    let (dir, file) = baseline_of(&[&cit8()]);
-    let changed = cit8_with_length(&dir.path().join("changed").tap_mkdir(), "0.6");
+    let (dir, file, changed) = baseline_and_longer();
     let reports = dir.path().join("reports").tap_mkdir(); // --junit creates no folders
     let junit = reports.join("check.xml");
     let r = run(&[
@@ -483,27 +479,13 @@ fn bad_flags_are_exit_2() {
         ("max_gap_mm=-0.1", "REL must be"),
         ("max_gap_mm", "METRIC=REL"),
     ] {
-        let r = run(&[
-            "check",
-            s(&cit8()),
-            "--baseline",
-            s(&file),
-            "--tolerance",
-            flag,
-        ]);
+        let r = check_with(&cit8(), &file, &["--tolerance", flag]);
         assert_eq!(r.code, 2, "{flag}");
         assert!(r.stderr.contains(says), "{flag}: {}", r.stderr);
     }
     let r = run(&["check", s(&cit8())]);
     assert_eq!(r.code, 2, "--baseline is required");
-    let r = run(&[
-        "check",
-        s(&cit8()),
-        "--baseline",
-        s(&file),
-        "--format",
-        "csv",
-    ]);
+    let r = check_with(&cit8(), &file, &["--format", "csv"]);
     assert_eq!(r.code, 2);
 }
 

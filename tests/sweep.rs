@@ -32,17 +32,21 @@ fn sweep_file(vary: &str) -> (tempfile::TempDir, PathBuf) {
     (dir, p)
 }
 
-/// Runs `sweep` with extra args, output in `dir/out`; returns stdout.
-fn run(dir: &Path, sweep: &Path, args: &[&str]) -> String {
-    let out = bin()
+/// `needlemap sweep SWEEP --out DIR/out ARGS…`, run.
+fn sweep_in(dir: &Path, sweep: &Path, args: &[&str]) -> std::process::Output {
+    bin()
         .arg("sweep")
         .arg(sweep)
         .arg("--out")
         .arg(dir.join("out"))
-        .arg("--quiet")
         .args(args)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// Runs `sweep` quietly with extra args, output in `dir/out`; returns stdout.
+fn run(dir: &Path, sweep: &Path, args: &[&str]) -> String {
+    let out = sweep_in(dir, sweep, &[&["--quiet"], args].concat());
     assert!(
         out.status.success(),
         "stderr: {}",
@@ -206,13 +210,7 @@ fn bad_combination_is_an_error_row() {
     // 80 rings at 2.5 mm pitch span 197.75 mm on a 20 mm drum
     let (dir, s) =
         sweep_file("\"roller.layout.ring_pitch_mm\" = [2.5]\n\"roller.layout.rings\" = [8, 80]\n");
-    let out = bin()
-        .arg("sweep")
-        .arg(&s)
-        .arg("--out")
-        .arg(dir.path().join("out"))
-        .output()
-        .unwrap();
+    let out = sweep_in(dir.path(), &s, &[]);
     assert!(
         out.status.success(),
         "stderr: {}",
@@ -240,13 +238,7 @@ fn bad_combination_is_an_error_row() {
 #[test]
 fn unknown_key_is_exit_2_naming_it() {
     let (dir, s) = sweep_file("\"needle.length_mm\" = [1.0]\n\"roller.layout.ringz\" = [4, 8]\n");
-    let out = bin()
-        .arg("sweep")
-        .arg(&s)
-        .arg("--out")
-        .arg(dir.path().join("out"))
-        .output()
-        .unwrap();
+    let out = sweep_in(dir.path(), &s, &[]);
     assert_eq!(out.status.code(), Some(2));
     let e = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -269,13 +261,7 @@ fn non_numeric_and_inapplicable_keys_are_exit_2() {
         ),
     ] {
         let (dir, s) = sweep_file(vary);
-        let out = bin()
-            .arg("sweep")
-            .arg(&s)
-            .arg("--out")
-            .arg(dir.path().join("out"))
-            .output()
-            .unwrap();
+        let out = sweep_in(dir.path(), &s, &[]);
         assert_eq!(out.status.code(), Some(2), "{vary}");
         let e = String::from_utf8_lossy(&out.stderr);
         assert!(e.contains("s.toml:5:") && e.contains(says), "{vary}: {e}");
@@ -285,15 +271,7 @@ fn non_numeric_and_inapplicable_keys_are_exit_2() {
 #[test]
 fn seed_flag_cannot_override_a_varied_seed() {
     let (dir, s) = sweep_file("\"treatment.seed\" = [1, 2]\n");
-    let out = bin()
-        .arg("sweep")
-        .arg(&s)
-        .arg("--seed")
-        .arg("4")
-        .arg("--out")
-        .arg(dir.path().join("out"))
-        .output()
-        .unwrap();
+    let out = sweep_in(dir.path(), &s, &["--seed", "4"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--seed"));
 }
@@ -407,15 +385,7 @@ fn work_beyond_the_limits_is_an_error_row() {
 
 /// Runs `sweep` with extra args, output in `dir/out`, expecting exit 2; returns stderr.
 fn refused(dir: &Path, sweep: &Path, args: &[&str]) -> String {
-    let out = bin()
-        .arg("sweep")
-        .arg(sweep)
-        .arg("--out")
-        .arg(dir.join("out"))
-        .arg("--quiet")
-        .args(args)
-        .output()
-        .unwrap();
+    let out = sweep_in(dir, sweep, &[&["--quiet"], args].concat());
     assert_eq!(out.status.code(), Some(2), "{args:?}");
     String::from_utf8(out.stderr).unwrap()
 }

@@ -6,8 +6,9 @@
 //! **Every needle needs a row**: an inspection that skipped a needle is incomplete, and
 //! guessing it nominal would overstate the device. `missing` is `0`/`1` (or `false`/`true`);
 //! a missing needle's length is ignored. For a pen, `length_mm` is the needle's protrusion at
-//! the depth setting. `tip_radius_um` is read and checked (> 0) but not modelled yet: the
-//! force model has one tip radius per device (`needle.tip_radius_um`).
+//! the depth setting. `tip_radius_um` is read and checked (> 0) but not used yet: an
+//! inspected device's needles keep `needle.tip_radius_um` (the force model takes a tip radius
+//! per needle, drawn from `tolerance.tip_radius_sd_um` for a device that is not inspected).
 
 use crate::error::InputError;
 use std::path::{Path, PathBuf};

@@ -334,11 +334,7 @@ impl Design {
     /// Reads and checks one design file; `policy` says which files it may reference and how
     /// large a file may be (the design file itself must be a regular file within the cap).
     pub fn load_with(path: &Path, policy: &ReadPolicy) -> Result<Design, InputError> {
-        let bytes = policy.read(path).map_err(|source| InputError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Design::from_bytes_with(&bytes, path, policy)
+        Design::from_bytes_with(&read_input(path, policy)?, path, policy)
     }
 
     /// Checks a design given as bytes under [`ReadPolicy::default`]; `path` names it in errors
@@ -370,6 +366,14 @@ impl Design {
             },
         )
     }
+}
+
+/// The bytes of an input file (a design or sweep file) that `policy` allows.
+pub(crate) fn read_input(path: &Path, policy: &ReadPolicy) -> Result<Vec<u8>, InputError> {
+    policy.read(path).map_err(|source| InputError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// The bytes of an input file as TOML text: UTF-8 and not blank (`what` says what the file

@@ -166,25 +166,50 @@ mod tests {
     use approx::assert_relative_eq;
     use std::path::Path;
 
-    /// The shipped MF8 drum (20 × 20 mm, 8 rings × 24 at 7.5° stagger, 1.5 × 0.25 mm needles)
-    /// without its tolerance and limits, pressed to the drum's body (every needle reaches its
-    /// length less the residual tenting), one pass at `angle` over `lx` × 40 mm.
-    fn mf8(angle: f64, seed: u64, jitter: bool, lx: f64) -> toml::Table {
-        let mut t: toml::Table =
-            toml::from_str(include_str!("../../designs/mf8-192.toml")).unwrap();
-        t.remove("tolerance");
+    /// A shipped design (its text) with the numeric `keys` set (dotted, as in a sweep), one
+    /// pass at `angle` and `tolerance` (a TOML table's body) in place of its own.
+    fn shipped(text: &str, keys: &[(&str, f64)], angle: f64, tolerance: &str) -> toml::Table {
+        let mut t: toml::Table = toml::from_str(text).unwrap();
         t.remove("spec");
-        let roller = t["roller"].as_table_mut().unwrap();
-        roller.insert("force_n".into(), 1000.0.into());
-        let tr = t["treatment"].as_table_mut().unwrap();
+        t.insert(
+            "tolerance".into(),
+            toml::from_str::<toml::Value>(tolerance).unwrap(),
+        );
         let pass: toml::Table = [("angle_deg".to_string(), angle.into())]
             .into_iter()
             .collect();
-        tr.insert("passes".into(), vec![toml::Value::Table(pass)].into());
-        tr.insert("area_mm".into(), vec![lx, 40.0].into());
-        tr.insert("seed".into(), (seed as i64).into());
-        tr.insert("jitter".into(), jitter.into());
+        t["treatment"]
+            .as_table_mut()
+            .unwrap()
+            .insert("passes".into(), vec![toml::Value::Table(pass)].into());
+        for (k, v) in keys {
+            crate::sweep::set_key(&mut t, k, *v).unwrap();
+        }
         t
+    }
+
+    const MF8: &str = include_str!("../../designs/mf8-192.toml");
+
+    /// The shipped MF8 drum (20 × 20 mm, 8 rings × 24 at 7.5° stagger, 1.5 × 0.25 mm needles)
+    /// with `tolerance`, pressed to the drum's body (every needle reaches its length less the
+    /// residual tenting), one pass at `angle` over `lx` × 40 mm.
+    fn mf8_with(angle: f64, seed: u64, jitter: bool, lx: f64, tolerance: &str) -> toml::Table {
+        let keys = [
+            ("roller.force_n", 1000.0),
+            ("treatment.area_mm.0", lx),
+            ("treatment.seed", seed as f64),
+        ];
+        let mut t = shipped(MF8, &keys, angle, tolerance);
+        t["treatment"]
+            .as_table_mut()
+            .unwrap()
+            .insert("jitter".into(), jitter.into());
+        t
+    }
+
+    /// [`mf8_with`] without tolerance.
+    fn mf8(angle: f64, seed: u64, jitter: bool, lx: f64) -> toml::Table {
+        mf8_with(angle, seed, jitter, lx, "")
     }
 
     fn design_of(t: &toml::Table) -> Design {
@@ -287,37 +312,23 @@ mod tests {
         }
     }
 
-    const PEN: &str = r#"
-name = "p"
-kind = "pen"
-[pen]
-depth_mm = 1.0
-frequency_hz = 110.0
-hand_speed_mm_s = 25.0
-cartridge_angle_deg = 30.0
-[pen.cartridge]
-pattern = "grid"
-rows = 3
-cols = 4
-pitch_mm = 1.0
-[needle]
-diameter_mm = 0.25
-[treatment]
-area_mm = [40.0, 40.0]
-passes = [ { angle_deg = 0.0 } ]
-lane_spacing_mm = 4.0
-seed = SEED
-"#;
+    /// The shipped 12-needle pen (3 × 4 grid at 1 mm, 110 Hz, 25 mm/s) turned 30° to the
+    /// stroke, one pass with lanes 4 mm apart.
+    fn pen(seed: u64) -> Design {
+        let keys = [
+            ("pen.cartridge_angle_deg", 30.0),
+            ("treatment.lane_spacing_mm", 4.0),
+            ("treatment.seed", seed as f64),
+        ];
+        let text = include_str!("../../designs/pen-12-110.toml");
+        design_of(&shipped(text, &keys, 0.0, ""))
+    }
 
     #[test]
     fn pen_rate_and_density_per_pass() {
         let mut total = 0.0;
         for seed in 1..=10 {
-            let d = Design::from_bytes(
-                PEN.replace("SEED", &seed.to_string()).as_bytes(),
-                Path::new("p.toml"),
-            )
-            .unwrap();
+            let d = pen(seed);
             assert_relative_eq!(puncture_rate_per_s(&d), 12.0 * 110.0);
             total += in_region(&d) as f64;
         }
@@ -332,8 +343,7 @@ seed = SEED
 
     #[test]
     fn pen_stamps_are_v_over_f_apart() {
-        let d =
-            Design::from_bytes(PEN.replace("SEED", "4").as_bytes(), Path::new("p.toml")).unwrap();
+        let d = pen(4);
         let f = gen(&d, 1.0).unwrap();
         for xs in xs_by_needle(&f) {
             for w in xs.windows(2) {
@@ -384,15 +394,8 @@ seed = SEED
 
     /// The MF8 (shaft radius 125 µm) with tip radius `mu` µm and `tolerance`.
     fn mf8_tips(mu: f64, tolerance: &str, seed: u64) -> Design {
-        let mut t = mf8(0.0, seed, true, 40.0);
-        t["needle"]
-            .as_table_mut()
-            .unwrap()
-            .insert("tip_radius_um".into(), mu.into());
-        t.insert(
-            "tolerance".into(),
-            toml::from_str::<toml::Value>(tolerance).unwrap(),
-        );
+        let mut t = mf8_with(0.0, seed, true, 40.0, tolerance);
+        crate::sweep::set_key(&mut t, "needle.tip_radius_um", mu).unwrap();
         design_of(&t)
     }
 
@@ -475,26 +478,15 @@ seed = SEED
         // One needle pressed with 0.5 N: its depth (or failure to pierce) is that of a needle
         // made with the drawn tip radius and no spread, and blunter tips go less deep.
         let stamp = |tip: f64, tolerance: &str, seed: u64| {
-            let mut t: toml::Table =
-                toml::from_str(include_str!("../../designs/stamp-35.toml")).unwrap();
-            let st = t["stamp"].as_table_mut().unwrap();
-            st.insert("force_n".into(), 0.5.into());
-            let arr = st["array"].as_table_mut().unwrap();
-            arr.insert("rows".into(), 1.into());
-            arr.insert("cols".into(), 1.into());
-            t["needle"]
-                .as_table_mut()
-                .unwrap()
-                .insert("tip_radius_um".into(), tip.into());
-            t.insert(
-                "tolerance".into(),
-                toml::from_str::<toml::Value>(tolerance).unwrap(),
-            );
-            t["treatment"]
-                .as_table_mut()
-                .unwrap()
-                .insert("seed".into(), (seed as i64).into());
-            design_of(&t)
+            let keys = [
+                ("stamp.force_n", 0.5),
+                ("stamp.array.rows", 1.0),
+                ("stamp.array.cols", 1.0),
+                ("needle.tip_radius_um", tip),
+                ("treatment.seed", seed as f64),
+            ];
+            let text = include_str!("../../designs/stamp-35.toml");
+            design_of(&shipped(text, &keys, 0.0, tolerance))
         };
         let mut by_radius = Vec::new();
         for seed in 1..=12 {

@@ -24,10 +24,7 @@ impl Sweep {
     /// Reads and checks a sweep file and its base design; `policy` says which files `base`
     /// and the base's own references may be, and how large.
     pub fn load_with(path: &Path, policy: &ReadPolicy) -> Result<Sweep, InputError> {
-        let bytes = policy.read(path).map_err(|source| InputError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let bytes = crate::design::read_input(path, policy)?;
         let text = crate::design::toml_text(
             &bytes,
             path,
@@ -42,15 +39,7 @@ impl Sweep {
         };
 
         let name = file.name.get_ref().clone();
-        let name_ok = crate::design::is_valid_name(&name);
-        if !name_ok {
-            return Err(err(
-                file.name.span(),
-                "name",
-                format!("{:?}", crate::input::clip(&name)),
-                crate::design::NAME_RULE.into(),
-            ));
-        }
+        ctx.check_name(&name, file.name.span())?;
 
         let base_err = |problem: String| {
             err(

@@ -167,6 +167,20 @@ impl<'a> Ctx<'a> {
             .ok_or_else(|| self.err(table_span, key, "(missing)", format!("is required: {what}")))
     }
 
+    /// Refuses a `name` (at `span`) that breaks [`NAME_RULE`]; a sweep's name too.
+    pub fn check_name(&self, name: &str, span: Range<usize>) -> R<()> {
+        if is_valid_name(name) {
+            Ok(())
+        } else {
+            Err(self.err(
+                span,
+                "name",
+                format!("{:?}", crate::input::clip(name)),
+                NAME_RULE,
+            ))
+        }
+    }
+
     /// Refuses the device tables of the other kinds: a `kind` design has only its own.
     fn only_table(&self, f: &DesignFile, kind: &str) -> R<()> {
         let tables = [
@@ -190,15 +204,7 @@ impl<'a> Ctx<'a> {
     /// Checks the whole file.
     pub fn design(&self, f: DesignFile, source: Source) -> R<Design> {
         let name = f.name.get_ref().clone();
-        let name_ok = is_valid_name(&name);
-        if !name_ok {
-            return Err(self.err(
-                f.name.span(),
-                "name",
-                format!("{:?}", crate::input::clip(&name)),
-                NAME_RULE,
-            ));
-        }
+        self.check_name(&name, f.name.span())?;
         let kind = f.kind.get_ref();
         self.only_table(
             &f,
