@@ -185,6 +185,12 @@ fn bad_spec_keys_exit_2_naming_line_and_key_with_nothing_written() {
         ),
         ("[spec]\nmax_gap_mm = { max = nan }", "spec.max_gap_mm.max"),
         ("[spec]\nmax_gap_mm = { most = 1.0 }", "most"),
+        // a fraction written as a percentage (the tables print coverage in %)
+        (
+            "[spec]\ncoverage_fraction = { min = 15.0 }",
+            "spec.coverage_fraction.min",
+        ),
+        ("[spec]\ntreated_fraction = { max = -0.1 }", "fraction from 0 to 1"),
     ] {
         let f = write(dir.path(), "s.toml", &design("s", "", true, spec));
         let out = dir.path().join("out");

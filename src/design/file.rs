@@ -171,7 +171,7 @@ pub struct LayoutFile {
     pub needles_per_ring: Option<S<i64>>,
     /// Pattern `rings`: axial distance between neighbouring rings, mm; the rings and one needle diameter must fit on the drum. Default: the drum width divided by the number of rings.
     pub ring_pitch_mm: Option<S<f64>>,
-    /// Pattern `rings`: angular offset of each ring from the previous one, degrees; any finite number.
+    /// Pattern `rings`: angular offset of each ring from the previous one, degrees, from −360 to 360.
     #[schemars(extend("default" = 0.0))]
     pub stagger_deg: Option<S<f64>>,
     /// Pattern `explicit`: the needles as `[[axial_mm, angle_deg], ...]`, axial position from the drum's mid-plane in mm and angle on the drum in degrees. Give this or `needles_csv`.
@@ -190,7 +190,7 @@ pub struct PenFile {
     pub frequency_hz: S<f64>,
     /// Hand speed along the stroke, mm/s.
     pub hand_speed_mm_s: S<f64>,
-    /// Cartridge rotation relative to the stroke, degrees; any finite number.
+    /// Cartridge rotation relative to the stroke, degrees, from −360 to 360.
     #[schemars(extend("default" = 0.0))]
     pub cartridge_angle_deg: Option<S<f64>>,
     /// Motor force driving the cartridge into the skin at each stamp, N. Default: an assumption (no source gives a pen's motor force).
@@ -211,7 +211,7 @@ pub struct StampFile {
     /// Presses per second, 1/s (sets the treatment time). Default: an assumption.
     #[schemars(extend("default" = DEFAULT_PRESSES_PER_S))]
     pub presses_per_s: Option<S<f64>>,
-    /// Array rotation relative to the stroke, degrees; any finite number.
+    /// Array rotation relative to the stroke, degrees, from −360 to 360.
     #[schemars(extend("default" = 0.0))]
     pub array_angle_deg: Option<S<f64>>,
     /// Where the needles sit in the array.
@@ -236,10 +236,10 @@ pub enum CartridgePattern {
 pub struct CartridgeFile {
     /// How the needles are placed: `grid` (needs `rows`, `cols`, `pitch_mm`), `ring` (needs `count`, `diameter_mm`) or `explicit` (needs `needles`).
     pub pattern: S<CartridgePattern>,
-    /// Pattern `grid`, required: needle rows along the stroke.
+    /// Pattern `grid`, required: how many needles stand one behind another along the stroke (each row runs across it).
     #[schemars(extend("minimum" = 1, "maximum" = 1000))]
     pub rows: Option<S<i64>>,
-    /// Pattern `grid`, required: needle columns across the stroke.
+    /// Pattern `grid`, required: how many needles stand side by side across the stroke.
     #[schemars(extend("minimum" = 1, "maximum" = 1000))]
     pub cols: Option<S<i64>>,
     /// Pattern `grid`, required: distance between neighbouring needles, mm; at least one needle diameter when there is more than one needle.
@@ -282,8 +282,8 @@ pub struct ToleranceFile {
     /// Standard deviation of each roller needle's angular position on the drum, degrees.
     #[schemars(extend("default" = 0.0))]
     pub angle_sd_deg: Option<S<f64>>,
-    /// Fraction of needles missing (bent or broken off), from 0 up to but not including 1.
-    #[schemars(extend("default" = 0.0, "exclusiveMaximum" = 1))]
+    /// Fraction of needles missing (bent or broken off), from 0 to 0.999 (a device with every needle missing makes no channel).
+    #[schemars(extend("default" = 0.0))]
     pub missing_fraction: Option<S<f64>>,
     /// Standard deviation of each needle's tip radius, µm: every needle's tip radius is drawn from a normal around needle.tip_radius_um, truncated to (0, the shaft's radius]; a blunter tip needs more force to pierce.
     #[schemars(extend("default" = 0.0))]
@@ -331,7 +331,7 @@ pub struct TreatmentFile {
     /// The passes, in order: `[{ angle_deg = 0.0, count = 5 }, ...]`; at least one, at most 10 000 in all.
     #[schemars(extend("minItems" = 1))]
     pub passes: S<Vec<S<PassFile>>>,
-    /// Spacing of parallel strokes within a pass, mm. Default: the device's width (drum width, cartridge or array width), so lanes abut.
+    /// Spacing of parallel strokes within a pass, mm. Default: the device's width, so lanes abut: the drum width for a roller, cols × pitch_mm for a grid cartridge or array (the needles' extent across the stroke plus one pitch), the circle's diameter for a ring, the extent across the stroke plus one needle diameter for explicit needles.
     pub lane_spacing_mm: Option<S<f64>>,
     /// Seed of the random offsets, phases and tolerances; a whole number.
     #[schemars(extend("default" = DEFAULT_SEED, "minimum" = 0))]
@@ -345,7 +345,7 @@ pub struct TreatmentFile {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PassFile {
-    /// Stroke direction, degrees from the x axis; any finite number.
+    /// Stroke direction, degrees from the x axis, from −360 to 360.
     pub angle_deg: S<f64>,
     /// How many passes in this direction.
     #[schemars(extend("default" = 1, "minimum" = 1, "maximum" = super::validate::MAX_PASSES))]

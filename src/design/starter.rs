@@ -96,7 +96,8 @@ fn stamp() -> String {
     format!(
         "[stamp]\n\
          force_n = 20.0                 # N per press, required\n\
-         # step_mm = 4.0                # mm between presses; default the array's length + one gap\n\
+         # step_mm = 3.0                # mm between presses; default the array's extent along\n\
+         #                              # the stroke + one pitch: (3 − 1) × 1.0 + 1.0 = 3.0 here\n\
          presses_per_s = {DEFAULT_PRESSES_PER_S:?}            # 1/s; default (assumption)\n\
          array_angle_deg = 0.0          # °, array rotation to the stroke\n\n{}",
         cartridge("stamp.array")
@@ -144,7 +145,8 @@ fn common() -> String {
          [treatment]\n\
          area_mm = [30.0, 30.0]         # mm, [Lx, Ly], required\n\
          passes = [{{ angle_deg = 0.0, count = 2 }}, {{ angle_deg = 90.0, count = 2 }}]   # ° and how many, required\n\
-         # lane_spacing_mm = 20.0       # mm; default the device's width\n\
+         # lane_spacing_mm = ...        # mm; default the device's width: the drum width, or a\n\
+         #                              # cartridge/array's cols × pitch (4 × 1.0 = 4.0 mm here)\n\
          seed = {DEFAULT_SEED}                       # random offsets and tolerances\n\
          jitter = true                  # random lane offsets and phases\n\n\
          [analysis]\n\
