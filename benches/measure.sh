@@ -11,7 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-5}
 shift || true
-threads=("${@:-1 2}")
+threads=(1 2)
+[ $# -gt 0 ] && threads=("$@")
 bin=${NEEDLEMAP:-target/release/needlemap}  # NEEDLEMAP=path/to/other/build to compare
 cargo build --release --quiet --bin needlemap
 out=$(mktemp -d)
@@ -21,7 +22,7 @@ echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'); load bef
 echo
 echo "| case | region, raster | pixels | channels | threads | wall s | CPU s | peak RSS MiB |"
 echo "|---|---|---|---|---|---|---|---|"
-for t in ${threads[@]}; do
+for t in "${threads[@]}"; do
   for case in designs/mf8-192.toml designs/bench/pen-dense-60.toml designs/bench/body-540-100.toml \
     designs/bench/body-540-300.toml; do
     : >"$out/t"

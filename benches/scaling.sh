@@ -28,7 +28,7 @@ for s in $sides; do
   design=designs/bench/body-540-$s.toml
   for plots in 0 1; do
     n=$runs flag=--no-plots dir=$out/no-plots
-    if [ "$plots" = 1 ]; then n=1 flag= dir=$out/plots; fi
+    if [ "$plots" = 1 ]; then n=1 flag='' dir=$out/plots; fi
     : >"$out/t"
     for _ in $(seq "$n"); do
       /usr/bin/time -f '%e %U %S %M' -a -o "$out/t" \

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sweeps at scale (README, "Performance" and "Large sweeps"): times the 1000-row MF8 sweep
-# (designs/bench/mf8-1000.toml) in one process, then runs it again as SHARDS independent
+# (designs/sweeps/mf8-1000.toml) in one process, then runs it again as SHARDS independent
 # `--shard K/N` processes — with GNU parallel when it is installed, else a plain bash loop
 # of background jobs, SHARDS at a time — merges them with `--merge N` and checks that the
 # merged sweep.csv is byte for byte the unsharded one (exit 1 when not). Prints a markdown table
@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-1}
 shards=${2:-4}
-sweep=${SWEEP:-designs/bench/mf8-1000.toml}
+sweep=${SWEEP:-designs/sweeps/mf8-1000.toml}
 bin=${NEEDLEMAP:-target/release/needlemap}
 cargo build --release --quiet --bin needlemap
 name=$(sed -n 's/^name = "\(.*\)"$/\1/p' "$sweep" | head -n 1)

@@ -35,6 +35,9 @@ struct Scaling {
     subtitle: String,
 }
 
+/// A drawn line: legend text, points (area, value), palette index.
+type Line<'a> = (&'a str, Vec<(f64, f64)>, usize);
+
 const SIZE: (u32, u32) = (1280, 600);
 const GIB_MIB: f64 = 1024.0;
 
@@ -134,7 +137,7 @@ impl Figure for Scaling {
         };
         let cpu = series(false, |r| r.cpu_s);
         let k = slope(&cpu);
-        let lines: [(&str, Vec<(f64, f64)>, usize); 3] = [
+        let lines: [Line; 3] = [
             ("wall time, no pictures", series(false, |r| r.wall_s), 0),
             ("CPU time (user + sys), no pictures", cpu.clone(), 1),
             ("wall time, with pictures", series(true, |r| r.wall_s), 2),
