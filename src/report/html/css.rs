@@ -19,6 +19,8 @@ th, td { border: 1px solid #c8ced6; padding: .22em .5em; vertical-align: top; }
 th { background: #eef2f6; text-align: left; }
 td.num { text-align: right; white-space: nowrap; }
 td.unit { color: #555; white-space: nowrap; }
+table.summary { font-size: 13px; }
+table.summary th, table.summary td { padding: .2em .4em; }
 table.summary td:first-child, table.summary th { white-space: nowrap; }
 table.summary th a { color: inherit; }
 table.summary td.spec { font-size: .85em; overflow-wrap: anywhere; min-width: 8em; }
@@ -51,6 +53,9 @@ code { font-family: "DejaVu Sans Mono", ui-monospace, monospace; font-size: .92e
   pre { white-space: pre-wrap; font-size: 7.5pt; }
   .scroll { overflow: visible; }
   a { color: inherit; text-decoration: none; }
+  table.summary { font-size: 6.5pt; width: 100%; }
+  table.summary th, table.summary td { padding: .1em .25em; }
+  table.summary td.spec { min-width: 0; }
 }
 @page { size: A4; margin: 12mm; }
 "#;
