@@ -127,7 +127,7 @@ fn spec_cell(a: &Analysis) -> String {
             c,
             "<div class=\"{}\">{} {}: {}</div>",
             if s.pass { "pass" } else { "fail" },
-            s.key,
+            s.key.replace('_', "_<wbr>"),
             escape(&s.limit),
             if s.pass { "pass" } else { "FAIL" }
         );
