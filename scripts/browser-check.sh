@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Loads the review report (needlemap report designs/) in headless Chromium with the network
 # off and checks what a reviewer would see: a screenshot that is not blank, no network
-# request and no console error, and a PDF whose first page renders.
+# request and no console error, a first screen (1366 x 768) that is not blank either, a page
+# of at most 8 MB (pictures embedded at the width shown), and a PDF whose first page renders.
 #
 # Usage: scripts/browser-check.sh [OUT_DIR]   (default: target/browser-check)
 # Works as root in a fresh Debian/Ubuntu CI container: installs chromium and poppler-utils
@@ -43,6 +44,8 @@ HTML="$OUT/report.html"
 if grep -Eq '<script|src="https?:|href="https?:|url\(https?:' "$HTML"; then
     fail "the page references the network or a script"
 fi
+BYTES="$(wc -c <"$HTML")"
+[ "$BYTES" -le 8000000 ] || fail "$HTML is $BYTES bytes: pictures should be embedded at the width shown"
 
 PROFILE="$(mktemp -d)"
 trap 'rm -rf "$PROFILE"' EXIT
@@ -58,6 +61,12 @@ rm -f "$SHOT"
 "$CHROMIUM" "${FLAGS[@]}" --hide-scrollbars --window-size=1280,1600 \
     --screenshot="$SHOT" "file://$HTML" >"$LOG" 2>&1 || fail "chromium could not load the page (log: $LOG)"
 [ -s "$SHOT" ] || fail "no screenshot (log: $LOG)"
+# What a reviewer sees first on a laptop screen.
+FIRST="$OUT/first-screen.png"
+rm -f "$FIRST"
+"$CHROMIUM" "${FLAGS[@]}" --hide-scrollbars --window-size=1366,768 \
+    --screenshot="$FIRST" "file://$HTML" >>"$LOG" 2>&1 || fail "chromium could not load the page (log: $LOG)"
+[ -s "$FIRST" ] || fail "no first-screen screenshot (log: $LOG)"
 
 # Console errors and network failures Chromium logs.
 if grep -E 'Failed to load|ERR_[A-Z_]+|Uncaught|CONSOLE\(.*(error|Error)' "$LOG" \
@@ -67,7 +76,7 @@ if grep -E 'Failed to load|ERR_[A-Z_]+|Uncaught|CONSOLE\(.*(error|Error)' "$LOG"
 fi
 
 # Not blank: many distinct colours in the screenshot (PNG decoded with zlib and struct).
-python3 - "$SHOT" <<'EOF'
+python3 - "$SHOT" "$FIRST" <<'EOF'
 import struct, sys, zlib
 
 def colours(path):
@@ -130,4 +139,4 @@ PAGES="$(python3 -c "import re,sys; print(len(re.findall(rb'/Type\s*/Page[^s]', 
 "$BIN" report designs/ --out "$OUT/pdf" --pdf --quiet
 [ -s "$OUT/pdf/report.pdf" ] || fail "needlemap report --pdf wrote no PDF"
 
-echo "browser-check: OK: $HTML ($(wc -c <"$HTML") bytes), screenshot $SHOT, datasheet page $(ls "$OUT"/datasheet-*2.png), PDF $PDF ($PAGES pages), page 1 $PAGE1"
+echo "browser-check: OK: $HTML ($BYTES bytes), screenshots $SHOT and $FIRST, datasheet page $(ls "$OUT"/datasheet-*2.png), PDF $PDF ($PAGES pages), page 1 $PAGE1"

@@ -1,12 +1,14 @@
 //! `needlemap report`: the page parsed with a real HTML parser (scraper/html5ever) — its
 //! structure, every summary value against `analyze --format json` at the registry's table
-//! decimals, units, inline pictures, no script and no network reference — and its exit codes.
+//! decimals, units, inline pictures at the page's width (palette PNG or SVG that decode), no
+//! script and no network reference, the Monte Carlo summary against `mc` — and its exit codes.
 
 mod common;
 
 use common::{bin, design, root};
 use needlemap::metrics::registry::METRICS;
-use needlemap::report::{fmt_num, html::utc_date};
+use needlemap::report::fmt_num;
+use needlemap::report::html::{embed, utc_date};
 use scraper::{Html, Selector};
 
 fn sel(s: &str) -> Selector {
@@ -15,6 +17,31 @@ fn sel(s: &str) -> Selector {
 
 fn text(e: scraper::ElementRef) -> String {
     e.text().collect::<String>().trim().to_string()
+}
+
+/// Width of the page's text column: no embedded picture is wider.
+const PAGE_WIDTH_PX: u32 = 1120;
+
+/// Decodes an `<img src>` data URI: a PNG (base64) or an SVG (percent-encoded); checks that
+/// it is a well-formed image no wider than the page and returns its kind.
+fn check_picture(src: &str) -> &'static str {
+    use base64::Engine as _;
+    if let Some(b64) = src.strip_prefix("data:image/png;base64,") {
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        // IHDR: width, height, bit depth, colour type (3: palette)
+        let w = u32::from_be_bytes(png[16..20].try_into().unwrap());
+        assert!(w <= PAGE_WIDTH_PX, "PNG {w} px wide");
+        assert_eq!((png[24], png[25]), (8, 3), "8-bit palette PNG");
+        "png"
+    } else {
+        let svg = embed::svg_from_data_uri(src).expect("a PNG or an SVG");
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        assert_eq!(doc.root_element().tag_name().name(), "svg");
+        "svg"
+    }
 }
 
 /// Runs `report` on `designs` into a fresh folder; returns the folder and the parsed page.
@@ -131,31 +158,36 @@ fn summary_values_match_analyze_json_and_the_page_is_self_contained() {
         assert_eq!(item("force").1, "N");
         // Both shipped files leave the tip radius at its default.
         assert!(item("tip_radius").2.starts_with("default"), "{name}");
-        // Pictures inline: five PNG data URIs that decode.
+        // The device's size and the skin it is pressed into, with units and sources.
+        let size = if name.starts_with("pen") {
+            "cartridge"
+        } else {
+            "drum"
+        };
+        assert_eq!(item(size).1, "mm", "{name}");
+        assert_eq!(item("skin").0, "face", "{name}");
+        // Pictures inline: five data URIs that decode, none wider than the page.
         let pics: Vec<String> = sec
             .select(&sel("figure[data-picture]"))
             .map(|f| f.value().attr("data-picture").unwrap().to_string())
             .collect();
         assert_eq!(pics, ["coverage", "density", "depth", "detail", "needles"]);
         for img in sec.select(&sel("figure img")) {
-            let src = img.value().attr("src").unwrap();
-            let b64 = src.strip_prefix("data:image/png;base64,").unwrap();
-            use base64::Engine as _;
-            let png = base64::engine::general_purpose::STANDARD
-                .decode(b64)
-                .unwrap();
-            assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+            check_picture(img.value().attr("src").unwrap());
+            let w: u32 = img.value().attr("width").unwrap().parse().unwrap();
+            assert!(w <= PAGE_WIDTH_PX);
         }
     }
     // The pen's datasheet names the range pens offer; the roller's force is marked an assumption.
     assert!(raw.contains("within the 0.25–2.5 mm pens offer"));
     assert!(raw.contains("design file (assumption)"));
 
-    // Roller and pen: the comparison, as compare prints it, with its picture.
+    // Roller and pen: one comparison, as compare prints it, with its picture.
     let cmp = page
         .select(&sel("section.compare"))
         .next()
         .expect("compare");
+    assert_eq!(cmp.select(&sel("div.pair")).count(), 1);
     let pre = cmp.select(&sel("pre")).next().map(text).unwrap();
     assert!(pre.contains("At the roller's density"), "{pre}");
     assert!(cmp
@@ -200,6 +232,58 @@ fn same_date_gives_the_same_bytes() {
     assert!(one.contains("review 7"));
     // One roller, no pen: no comparison section.
     assert!(!one.contains("class=\"compare\""));
+}
+
+#[test]
+fn runs_add_a_monte_carlo_summary_whose_means_are_those_of_the_seeds() {
+    let (_dir, page, _) = report(&["home-0.2.toml"], &["--runs", "3"]);
+    // Run k of the study is the design analyzed with seed 1 + k (home-0.2 has seed 1).
+    let mut sums = vec![0.0; METRICS.len()];
+    for seed in 1..=3 {
+        let out = tempfile::tempdir().unwrap();
+        let a = bin()
+            .current_dir(root())
+            .args(["--quiet", "analyze", "--format", "json", "--no-plots"])
+            .arg(design("home-0.2.toml"))
+            .args(["--seed", &seed.to_string(), "--out"])
+            .arg(out.path())
+            .assert()
+            .success();
+        let v: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+        for (s, m) in sums.iter_mut().zip(METRICS) {
+            *s += v["results"][0]["metrics"][m.key].as_f64().unwrap_or(0.0);
+        }
+    }
+    let mc = page
+        .select(&sel("section.design div.mc"))
+        .next()
+        .expect("mc");
+    for key in [
+        "channels",
+        "density_per_cm2",
+        "coverage_fraction",
+        "max_gap_mm",
+    ] {
+        let (i, m) = METRICS
+            .iter()
+            .enumerate()
+            .find(|(_, m)| m.key == key)
+            .unwrap();
+        let tr = mc
+            .select(&sel(&format!("table.mc tr[data-key=\"{key}\"]")))
+            .next()
+            .unwrap();
+        let cells: Vec<String> = tr.select(&sel("td")).map(text).collect();
+        let scale = if m.unit == "%" { 100.0 } else { 1.0 };
+        let mean = sums[i] / 3.0 * scale;
+        assert_eq!(cells[1], m.unit, "{key}");
+        assert_eq!(
+            cells[2],
+            fmt_num(mean, m.table_decimals + 1),
+            "mean of {key}"
+        );
+    }
+    assert!(mc.select(&sel("figure[data-picture] img")).next().is_some());
 }
 
 #[test]

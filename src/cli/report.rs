@@ -1,18 +1,26 @@
 //! `needlemap report`: out/report.html, one self-contained review page (and, with `--pdf`,
 //! out/report.pdf printed by headless Chromium).
 //!
-//! The designs are checked before any work (a bad design: exit 2, nothing written) and the
-//! output folder is tried before the analyses (unwritable: exit 3). The analyses run in
-//! parallel over designs; the page is built from the same [`Analysis`] values `analyze`
-//! serializes and written whole ([`write_file`]).
+//! The designs are checked before any work (a bad design or a study too large for `--runs`:
+//! exit 2, nothing written) and the output folder is tried before the analyses (unwritable:
+//! exit 3). Each design is analyzed once, in parallel over designs, and that analysis serves
+//! its datasheet, its pictures and its comparison; the page is built from the same
+//! [`Analysis`] values `analyze` serializes and written whole ([`write_file`]).
+//!
+//! The comparison the review asks for is one roller against one pen at equal density: by
+//! default the roller and the pen nearest each other in density (each pair costs several
+//! analyses of the matched treatments), every pair with `--compare-all`.
 
 use super::{load_designs, prepare_dir, write_file, CmdResult, Failure, Global};
 use clap::Args;
 use needlemap::analysis::{self, Analysis};
 use needlemap::design::Device;
-use needlemap::plot::{self, Picture};
+use needlemap::mc::{self, Study};
+use needlemap::plot;
 use needlemap::progress::Silent;
-use needlemap::report::html::{self, ComparePart, DesignPart, Report, RunInfo, ValidationPart};
+use needlemap::report::html::{
+    self, embed, ComparePart, DesignPart, Embedded, McPart, Report, RunInfo, ValidationPart,
+};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -33,10 +41,14 @@ pub struct ReportArgs {
     /// Folder of the validation experiments (default: designs/validation if it exists)
     #[arg(long, value_name = "DIR")]
     pub validation: Option<PathBuf>,
-    /// Compare every roller with every pen (default: each pen with the roller nearest its
-    /// density; each pair costs several analyses)
+    /// Compare every roller with every pen (default: the roller and the pen nearest each
+    /// other in density; each pair costs several analyses)
     #[arg(long)]
     pub compare_all: bool,
+    /// Also run a Monte Carlo study of N runs per design (seeds seed..seed+N−1 and the
+    /// device drawn from [tolerance]) and show its summary in each datasheet
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub runs: Option<u32>,
     /// Date shown in the report, as written (default: SOURCE_DATE_EPOCH if set, else now, UTC)
     #[arg(long)]
     pub date: Option<String>,
@@ -71,19 +83,24 @@ pub fn run(g: &Global, args: &ReportArgs) -> CmdResult {
     } else {
         None
     };
+    if let Some(runs) = args.runs {
+        for d in &designs {
+            mc::check_work(d, runs).map_err(|e| {
+                Failure::Input(anyhow::Error::from(e).context(d.source.path.display().to_string()))
+            })?;
+        }
+    }
     prepare_dir(&args.out)?;
 
-    // The analyses dominate: one design per task, and the validation beside them.
-    let (done, rows) = rayon::join(
+    // First the analyses, one design per task, and the validation beside them; then the
+    // comparison (its matched treatments are analyses too) beside each design's pictures and
+    // study, each picture embedded as soon as it is drawn.
+    let (analyses, rows) = rayon::join(
         || {
             designs
                 .par_iter()
-                .map(|d| {
-                    let a = analysis::analyze(d, &Silent)?;
-                    let pics = plot::render_all(&a).map_err(|e| Failure::Io(e.into()))?;
-                    Ok((a, pics))
-                })
-                .collect::<Result<Vec<(Analysis, Vec<Picture>)>, Failure>>()
+                .map(|d| analysis::analyze(d, &Silent))
+                .collect::<Result<Vec<Analysis>, _>>()
         },
         || {
             experiments
@@ -92,8 +109,26 @@ pub fn run(g: &Global, args: &ReportArgs) -> CmdResult {
                 .transpose()
         },
     );
-    let done = done?;
+    let analyses = analyses?;
     let rows = rows?;
+    let refs: Vec<&Analysis> = analyses.iter().collect();
+    let (compared, done) = rayon::join(
+        || compare_pairs(&refs, args.compare_all),
+        || {
+            analyses
+                .par_iter()
+                .map(|a| {
+                    let (pics, study) = rayon::join(
+                        || pictures(a),
+                        || args.runs.map(|n| study(&a.design, n)).transpose(),
+                    );
+                    Ok((pics?, study?))
+                })
+                .collect::<Result<Vec<Done>, Failure>>()
+        },
+    );
+    let compared = compared?;
+    let done = done?;
     let texts: Vec<Option<String>> = designs
         .iter()
         .map(|d| {
@@ -102,9 +137,6 @@ pub fn run(g: &Global, args: &ReportArgs) -> CmdResult {
                 .and_then(|b| String::from_utf8(b).ok())
         })
         .collect();
-    let refs: Vec<&Analysis> = done.iter().map(|(a, _)| a).collect();
-
-    let compared = compare_pairs(&refs, args.compare_all)?;
 
     let vdir = validation_dir.display().to_string();
     let missing = format!(
@@ -113,13 +145,17 @@ pub fn run(g: &Global, args: &ReportArgs) -> CmdResult {
     );
     let command_line = command_line();
     let report = Report {
-        designs: done
+        designs: analyses
             .iter()
+            .zip(&done)
             .zip(&texts)
-            .map(|((a, pics), t)| DesignPart {
+            .map(|((a, (pics, mc)), t)| DesignPart {
                 analysis: a,
                 pictures: pics,
                 file_text: t.as_deref(),
+                mc: mc
+                    .as_ref()
+                    .map(|(study, picture)| McPart { study, picture }),
             })
             .collect(),
         compare: compared
@@ -129,7 +165,7 @@ pub fn run(g: &Global, args: &ReportArgs) -> CmdResult {
         compare_rule: if args.compare_all {
             "every roller–pen pair"
         } else {
-            "each pen with the roller nearest its density (--compare-all for every pair)"
+            "the roller and the pen nearest each other in density (--compare-all for every pair)"
         },
         validation: match &rows {
             Some(rows) => ValidationPart::Rows { dir: &vdir, rows },
@@ -155,9 +191,26 @@ pub fn run(g: &Global, args: &ReportArgs) -> CmdResult {
     Ok(())
 }
 
+/// A design's pictures and, with `--runs`, its study and the study's picture, embedded.
+type Done = (Vec<Embedded>, Option<(Study, Embedded)>);
+
+/// A design's pictures, drawn and embedded in parallel.
+fn pictures(a: &Analysis) -> Result<Vec<Embedded>, Failure> {
+    let pics = plot::render_all(a).map_err(|e| Failure::Io(e.into()))?;
+    Ok(pics.par_iter().map(embed::embed).collect())
+}
+
+/// A Monte Carlo study of `runs` runs and its picture.
+fn study(d: &needlemap::design::Design, runs: u32) -> Result<(Study, Embedded), Failure> {
+    let s = mc::study(d, runs, &Silent).map_err(|e| Failure::Input(e.into()))?;
+    let pic = plot::mc::render(&s).map_err(|e| Failure::Io(e.into()))?;
+    Ok((s, embed::embed(&pic)))
+}
+
 /// The roller–pen pairs of the report, compared in parallel, each as compare's text and
-/// picture: every pair with `all`, else each pen with the roller nearest its density.
-fn compare_pairs(refs: &[&Analysis], all: bool) -> Result<Vec<(String, Picture)>, Failure> {
+/// picture: every pair with `all`, else the roller and the pen whose analyzed densities are
+/// nearest (smallest ratio; the first such pair in the order given).
+fn compare_pairs(refs: &[&Analysis], all: bool) -> Result<Vec<(String, Embedded)>, Failure> {
     let of = |f: fn(&Device) -> bool| -> Vec<&Analysis> {
         refs.iter()
             .copied()
@@ -166,24 +219,31 @@ fn compare_pairs(refs: &[&Analysis], all: bool) -> Result<Vec<(String, Picture)>
     };
     let rollers = of(|d| matches!(d, Device::Roller(_)));
     let pens = of(|d| matches!(d, Device::Pen(_)));
-    let mut pairs: Vec<[&Analysis; 2]> = Vec::new();
-    for p in &pens {
-        if all {
-            pairs.extend(rollers.iter().map(|r| [*r, *p]));
-        } else if let Some(r) = rollers.iter().min_by(|a, b| {
-            let d = |x: &Analysis| (x.metrics.density_per_cm2 - p.metrics.density_per_cm2).abs();
-            d(a).total_cmp(&d(b))
-        }) {
-            pairs.push([*r, *p]);
-        }
-    }
+    let every: Vec<[&Analysis; 2]> = rollers
+        .iter()
+        .flat_map(|r| pens.iter().map(|p| [*r, *p]))
+        .collect();
+    let apart = |pair: &[&Analysis; 2]| {
+        let [r, p] = pair.map(|a| a.metrics.density_per_cm2);
+        r.max(p) / r.min(p)
+    };
+    let pairs: Vec<[&Analysis; 2]> = if all {
+        every
+    } else {
+        // min_by keeps the first of equals
+        let nearest = every.iter().min_by(|a, b| apart(a).total_cmp(&apart(b)));
+        nearest.into_iter().copied().collect()
+    };
     pairs
         .par_iter()
         .map(|pair| {
             let cmp = needlemap::compare::compare(pair, None, &Silent)
                 .map_err(|e| Failure::Input(e.into()))?;
             let pic = plot::compare::render(pair, &cmp.pairs).map_err(|e| Failure::Io(e.into()))?;
-            Ok((needlemap::compare::text::render(pair, &cmp), pic))
+            Ok((
+                needlemap::compare::text::render(pair, &cmp),
+                embed::embed(&pic),
+            ))
         })
         .collect()
 }
