@@ -257,10 +257,11 @@ fn draw_needles(design: &Design, kin: &dyn Kinematics) -> Vec<Drawn> {
 /// puncture) does, N; `None` when even 2³⁰ times the stated force does not suffice.
 fn pierce_force(design: &Design, m: &Mechanics, drawn: &[Drawn]) -> Option<f64> {
     let wp = m.puncture_displacement_mm();
-    let all_in = |f: f64| {
-        let mut d = design.clone();
-        d.device.set_force_n(f);
-        let kin = kinematics(&d.device);
+    // One copy of the device, its force set at each step (not the whole design per step).
+    let mut device = design.device.clone();
+    let mut all_in = |f: f64| {
+        device.set_force_n(f);
+        let kin = kinematics(&device);
         kin.tip_displacements(m, drawn)
             .iter()
             .zip(drawn)

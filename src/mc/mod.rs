@@ -164,12 +164,16 @@ pub fn study(design: &Design, runs: u32, progress: &dyn Progress) -> Result<Stud
         .into_par_iter()
         .map(|k| {
             let mut d = design.clone();
-            d.treatment.seed = seed0.wrapping_add(u64::from(k));
-            let a = analysis::analyze(&d, &Silent)?;
+            let seed = seed0.wrapping_add(u64::from(k));
+            d.treatment.seed = seed;
+            let keep = analysis::Keep {
+                treated_cells: false,
+            };
+            let a = analysis::analyze_with(d, None, keep, &Silent)?;
             accumulate(&map, &a);
             let run = Run {
                 run: k,
-                seed: d.treatment.seed,
+                seed,
                 passes: design.spec.iter().all(|l| l.passes(a.metrics.get(l.key))),
                 device: device_summary(&a),
                 metrics: a.metrics,
