@@ -23,7 +23,7 @@ fn bench(c: &mut Criterion) {
             run.treatment.seed = seed.get();
             seed.set(seed.get() + 1);
             let keep = Keep {
-                treated_cells: false,
+                picture_cells: false,
             };
             analysis::analyze_with(run, None, keep, &Silent)
                 .unwrap()

@@ -77,15 +77,16 @@ pub struct Analysis {
 /// What an analysis computes beyond the metrics.
 #[derive(Clone, Copy, Debug)]
 pub struct Keep {
-    /// Treated pixels per picture cell (`AreaMaps::cell_treated`, empty when false): only the
-    /// coverage picture draws them, so a Monte Carlo run skips them.
-    pub treated_cells: bool,
+    /// Treated pixels and pixels per picture cell (`AreaMaps::cell_treated`, `cell_px`; empty
+    /// when false): only the coverage picture draws them, so a Monte Carlo run skips them.
+    /// The covered pixels per cell are always kept.
+    pub picture_cells: bool,
 }
 
 impl Default for Keep {
     fn default() -> Keep {
         Keep {
-            treated_cells: true,
+            picture_cells: true,
         }
     }
 }
@@ -135,10 +136,8 @@ pub fn analyze_with(
             margin_mm: if capped { margin + 4.0 * cap } else { margin },
             halo_mm: margin.min(default_margin),
             band_rows: None,
-            gap: GapMethod::Exact {
-                area_mm: t.area_mm,
-            },
-            treated_cells: keep.treated_cells,
+            gap: GapMethod::Exact { area_mm: t.area_mm },
+            picture_cells: keep.picture_cells,
         };
         match raster::rasterize(&field.channels, grid, settings, progress) {
             Ok(maps) => {

@@ -58,7 +58,11 @@ fn random_field(seed: u64, n: usize, side: f64, m: f64) -> Vec<Channel> {
     let mut g = Mix(seed);
     (0..n)
         .map(|_| {
-            let slit = if g.uniform() < 0.5 { 0.0 } else { g.uniform() * 0.6 };
+            let slit = if g.uniform() < 0.5 {
+                0.0
+            } else {
+                g.uniform() * 0.6
+            };
             cap(
                 g.uniform() * (side + 2.0 * m) - m,
                 g.uniform() * (side + 2.0 * m) - m,
@@ -101,13 +105,7 @@ fn square_lattice_beyond_the_region() {
         let mut v = Vec::new();
         for j in -2..n + 2 {
             for i in -2..n + 2 {
-                v.push(cap(
-                    (i as f64 + 0.5) * a,
-                    (j as f64 + 0.5) * a,
-                    0.0,
-                    0.0,
-                    r,
-                ));
+                v.push(cap((i as f64 + 0.5) * a, (j as f64 + 0.5) * a, 0.0, 0.0, r));
             }
         }
         let side = n as f64 * a;
@@ -143,7 +141,10 @@ fn brute_force_search_brackets_it() {
                 brute = brute.max(f_brute(&chans, i as f64 * s, j as f64 * s));
             }
         }
-        assert!(g.gap_mm >= brute - TOLERANCE_MM, "seed {seed}: {g:?} vs {brute}");
+        assert!(
+            g.gap_mm >= brute - TOLERANCE_MM,
+            "seed {seed}: {g:?} vs {brute}"
+        );
         assert!(g.gap_mm <= brute + s / 2f64.sqrt() + 1e-12, "seed {seed}");
         // and it is reached where it says
         assert!((f_brute(&chans, g.at_mm.0, g.at_mm.1) - g.gap_mm).abs() < 1e-12);
@@ -165,7 +166,7 @@ fn agrees_with_the_raster_at_a_fine_pitch() {
             halo_mm: 1.5,
             band_rows: None,
             gap: GapMethod::Raster,
-            treated_cells: true,
+            picture_cells: true,
         };
         let r = raster::rasterize(&chans, grid, s, &Silent).unwrap();
         let ras = r.max_gap_mm().unwrap();
@@ -181,7 +182,7 @@ fn agrees_with_the_raster_at_a_fine_pitch() {
                 gap: GapMethod::Exact {
                     area_mm: [side, side],
                 },
-                treated_cells: true,
+                picture_cells: true,
                 ..s
             },
             &Silent,

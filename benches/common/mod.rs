@@ -41,6 +41,6 @@ pub fn raster_settings(a: &Analysis) -> RasterSettings {
         gap: needlemap::metrics::raster::GapMethod::Exact {
             area_mm: a.design.treatment.area_mm,
         },
-        treated_cells: true,
+        picture_cells: true,
     }
 }

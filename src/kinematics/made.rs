@@ -105,6 +105,16 @@ impl MadeDevice {
     /// Applies the tolerance to the device's needles (drawn from the device stream in needle
     /// order), solves the force balance and keeps the needles that pierce.
     pub fn new(design: &Design) -> MadeDevice {
+        MadeDevice::build(design, true)
+    }
+
+    /// [`MadeDevice::new`] without the search for [`MadeDevice::pierce_force_n`] (always
+    /// `None` here): all the limit checks need, before any analysis builds the device whole.
+    pub fn for_limits(design: &Design) -> MadeDevice {
+        MadeDevice::build(design, false)
+    }
+
+    fn build(design: &Design, find_pierce_force: bool) -> MadeDevice {
         let kin = kinematics(&design.device);
         let drawn = draw_needles(design, kin);
         let nd = design.needle;
@@ -135,7 +145,7 @@ impl MadeDevice {
         let wp = m.puncture_displacement_mm();
         let unpierced = drawn.len() - needles.len();
         let never_pierce = drawn.iter().filter(|n| n.length_mm < wp).count();
-        let pierce_force_n = (unpierced > never_pierce)
+        let pierce_force_n = (find_pierce_force && unpierced > never_pierce)
             .then(|| pierce_force(design, &m, &drawn))
             .flatten();
         let t = &design.treatment;

@@ -283,7 +283,12 @@ pub fn max_gap(channels: &[Channel], area_mm: [f64; 2]) -> Option<Gap> {
     let ncx = ((lx / target).ceil() as usize).max(1);
     let ncy = ((ly / target).ceil() as usize).max(1);
     let (w, h) = (lx / ncx as f64, ly / ncy as f64);
-    let centre = |k: usize| ((k % ncx) as f64 * w + w / 2.0, (k / ncx) as f64 * h + h / 2.0);
+    let centre = |k: usize| {
+        (
+            (k % ncx) as f64 * w + w / 2.0,
+            (k / ncx) as f64 * h + h / 2.0,
+        )
+    };
     // 1. f at every top centre; the largest is the first lower bound.
     let f0: Vec<f64> = (0..ncx * ncy)
         .into_par_iter()
@@ -388,7 +393,11 @@ mod tests {
                     rng.uniform() * 20.0 - 2.0,
                     rng.uniform() * 10.0 - 2.0,
                     (rng.uniform() * 180.0).floor(),
-                    if rng.uniform() < 0.5 { 0.0 } else { rng.uniform() },
+                    if rng.uniform() < 0.5 {
+                        0.0
+                    } else {
+                        rng.uniform()
+                    },
                     0.02 + rng.uniform() * 0.2,
                 )
             })

@@ -332,7 +332,7 @@ mod tests {
             halo_mm: 0.2,
             band_rows: None,
             gap: crate::metrics::raster::GapMethod::Raster,
-            treated_cells: true,
+            picture_cells: true,
         };
         assert!(matches!(
             rasterize(&discs, grid, s, &Silent),

@@ -65,12 +65,14 @@ mod distance;
 #[cfg(test)]
 mod reference;
 mod span;
+mod spare;
 mod tally;
 #[cfg(test)]
 mod tests;
 mod union;
 
 use band::process_band;
+pub use spare::recycle;
 
 pub use span::{capsule_row_span, row_offset};
 
@@ -162,9 +164,10 @@ pub struct RasterSettings {
     pub band_rows: Option<usize>,
     /// How the largest gap is measured.
     pub gap: GapMethod,
-    /// Whether to count treated pixels per picture cell ([`AreaMaps::cell_treated`]; empty
-    /// when not). Only the pictures need them.
-    pub treated_cells: bool,
+    /// Whether to count treated pixels and pixels per picture cell ([`AreaMaps::cell_treated`],
+    /// [`AreaMaps::cell_px`]; empty when not). Only the pictures need them; the covered
+    /// pixels per cell are always counted.
+    pub picture_cells: bool,
 }
 
 /// How the engine measures the largest gap.
@@ -210,9 +213,10 @@ pub struct AreaMaps {
     pub cells: (usize, usize, usize),
     /// Covered pixels per cell (row-major).
     pub cell_covered: Vec<u32>,
-    /// Treated pixels per cell; empty when [`RasterSettings::treated_cells`] is false.
+    /// Treated pixels per cell; empty when [`RasterSettings::picture_cells`] is false.
     pub cell_treated: Vec<u32>,
-    /// Pixels per cell (edge cells are partial).
+    /// Pixels per cell (edge cells are partial); empty when [`RasterSettings::picture_cells`]
+    /// is false.
     pub cell_px: Vec<u32>,
 }
 
@@ -275,7 +279,7 @@ struct Shared<'a> {
     /// Whether the bands run the distance transform (the raster measures the gap).
     distance: bool,
     /// Whether the bands count treated pixels per cell.
-    treated_cells: bool,
+    picture_cells: bool,
 }
 
 struct BandOut {
@@ -361,7 +365,7 @@ fn rasterize_with(
         cell,
         ncx,
         distance: s.gap == GapMethod::Raster,
-        treated_cells: s.treated_cells,
+        picture_cells: s.picture_cells,
     };
     let halo0 = ((s.halo_mm / p).ceil() as usize + 1).min(max_halo);
     let threads = rayon::current_num_threads().max(1);
@@ -383,10 +387,10 @@ fn rasterize_with(
     progress.start("area metrics", grid.ny as u64);
     // The bands write their cells straight into the run's arrays (a band is whole cell rows).
     let ncells = ncx * grid.ny.div_ceil(cell);
-    let mut cell_covered = vec![0u32; ncells];
-    let mut cell_treated = vec![0u32; if s.treated_cells { ncells } else { 0 }];
+    let mut cell_covered = spare::zeroed(ncells);
+    let mut cell_treated = spare::zeroed(if s.picture_cells { ncells } else { 0 });
     let per_band = ncx * (band / cell);
-    let treated_chunks: Vec<&mut [u32]> = if s.treated_cells {
+    let treated_chunks: Vec<&mut [u32]> = if s.picture_cells {
         cell_treated.chunks_mut(per_band).collect()
     } else {
         bands.iter().map(|_| &mut [][..]).collect()
@@ -424,7 +428,9 @@ fn rasterize_with(
         })
         .collect();
     progress.finish();
-    let mut maps = tally::merge(grid, &sh, tile_px, outs, cell_covered, cell_treated)?;
+    let cell_px = spare::zeroed(0);
+    let cells = [cell_covered, cell_treated, cell_px];
+    let mut maps = tally::merge(grid, &sh, tile_px, outs, cells)?;
     if s.gap != GapMethod::Raster {
         maps.max_d2 = None;
         maps.max_at = gap.map(|g| {

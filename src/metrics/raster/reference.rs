@@ -274,7 +274,7 @@ pub(super) fn process_band(
             let cc = chunk.iter().filter(|&&d| d == 0).count() as u32;
             let ct = tchunk.iter().map(|&t| u32::from(t)).sum::<u32>();
             cells.covered[cbase + cx] += cc;
-            if sh.treated_cells {
+            if sh.picture_cells {
                 cells.treated[cbase + cx] += ct;
             }
         }

@@ -2,8 +2,8 @@
 //! openings (closed capsules) and the openings grown by the influence radius, in closed
 //! form, merged into disjoint spans on line (see the parent module's method).
 
-use super::{ceil_i64, floor_i64, Shared};
 use super::union::Union;
+use super::{ceil_i64, floor_i64, Shared};
 use crate::channel::Channel;
 
 /// Height of sampled row `j` inside its pixel row, in [0, 1): splitmix64 of the row index.
@@ -289,7 +289,7 @@ impl Candidates {
             lx,
             rho,
             reach,
-            px_treated: sh.treated_cells,
+            px_treated: sh.picture_cells,
         }
     }
 
@@ -428,14 +428,28 @@ mod tests {
     fn prepared_shape_gives_the_same_spans_bit_for_bit() {
         let mut rng = crate::rng::Stream::new(8, crate::rng::StreamId::Device);
         for _ in 0..2000 {
-            let slit = if rng.uniform() < 0.3 { 0.0 } else { rng.uniform() };
-            let deg = [0.0, 45.0, 90.0, 137.0, rng.uniform() * 180.0][(rng.uniform() * 5.0) as usize];
-            let c = cap(rng.uniform() * 4.0, rng.uniform() * 4.0, deg, slit, 0.01 + rng.uniform() * 0.3);
+            let slit = if rng.uniform() < 0.3 {
+                0.0
+            } else {
+                rng.uniform()
+            };
+            let deg =
+                [0.0, 45.0, 90.0, 137.0, rng.uniform() * 180.0][(rng.uniform() * 5.0) as usize];
+            let c = cap(
+                rng.uniform() * 4.0,
+                rng.uniform() * 4.0,
+                deg,
+                slit,
+                0.01 + rng.uniform() * 0.3,
+            );
             let shape = Shape::new(&c);
             for _ in 0..20 {
                 let y = c.y_mm + (rng.uniform() - 0.5) * 2.0 * (c.extent_mm() + 0.05);
                 let (s, t) = (shape.span(y), capsule_row_span(&c, y));
-                assert_eq!(s.map(|s| (s.0.to_bits(), s.1.to_bits())), t.map(|t| (t.0.to_bits(), t.1.to_bits())));
+                assert_eq!(
+                    s.map(|s| (s.0.to_bits(), s.1.to_bits())),
+                    t.map(|t| (t.0.to_bits(), t.1.to_bits()))
+                );
             }
         }
     }

@@ -115,7 +115,7 @@ pub(super) fn tally_row(
         &mut cells.covered[cbase..cbase + sh.ncx],
         spans.cvp.finish(),
     );
-    if sh.treated_cells {
+    if sh.picture_cells {
         count(
             &mut cells.treated[cbase..cbase + sh.ncx],
             spans.trp.finish(),
@@ -129,8 +129,7 @@ pub(super) fn merge(
     sh: &Shared,
     tile_px: Vec<u64>,
     outs: Vec<Result<BandOut, RasterError>>,
-    cell_covered: Vec<u32>,
-    cell_treated: Vec<u32>,
+    [cell_covered, cell_treated, mut cell_px]: [Vec<u32>; 3],
 ) -> Result<AreaMaps, RasterError> {
     let (ntx, nty, cell, ncx) = (sh.ntx, sh.nty, sh.cell, sh.ncx);
     let ncy = grid.ny.div_ceil(cell);
@@ -148,7 +147,7 @@ pub(super) fn merge(
         cells: (cell, ncx, ncy),
         cell_covered,
         cell_treated,
-        cell_px: Vec::with_capacity(ncx * ncy),
+        cell_px: Vec::new(),
     };
     for o in outs {
         let o = o?;
@@ -162,13 +161,17 @@ pub(super) fn merge(
             *a += b;
         }
     }
-    for cy in 0..ncy {
-        let h = (grid.ny - cy * cell).min(cell);
-        for cx in 0..ncx {
-            let w = (grid.nx - cx * cell).min(cell);
-            maps.cell_px.push((w * h) as u32);
+    if sh.picture_cells {
+        cell_px.reserve(ncx * ncy);
+        for cy in 0..ncy {
+            let h = (grid.ny - cy * cell).min(cell);
+            for cx in 0..ncx {
+                let w = (grid.nx - cx * cell).min(cell);
+                cell_px.push((w * h) as u32);
+            }
         }
     }
+    maps.cell_px = cell_px;
     Ok(maps)
 }
 
@@ -193,7 +196,7 @@ mod tests {
             halo_mm: 1.0,
             band_rows: None,
             gap: crate::metrics::raster::GapMethod::Raster,
-            treated_cells: true,
+            picture_cells: true,
         };
         let m = rasterize(&lattice(6, 3, p, r), grid, s, &Silent).unwrap();
         // coverage π r²/p², treated π (r + ρ)²/p² (r + ρ < p/2), largest gap p/√2 − r
@@ -249,7 +252,7 @@ mod tests {
             halo_mm: 0.5,
             band_rows: None,
             gap: crate::metrics::raster::GapMethod::Raster,
-            treated_cells: true,
+            picture_cells: true,
         };
         let m = rasterize(&discs, grid, s, &Silent).unwrap();
         let expect = 1.0 - (-lambda * std::f64::consts::PI * r * r).exp();

@@ -14,7 +14,7 @@ pub(super) fn settings(margin: f64) -> RasterSettings {
         halo_mm: 0.5,
         band_rows: None,
         gap: crate::metrics::raster::GapMethod::Raster,
-        treated_cells: true,
+        picture_cells: true,
     }
 }
 
@@ -74,7 +74,7 @@ fn band_seams_and_halo_retries_change_nothing() {
         halo_mm: 2.5,
         band_rows: Some(650),
         gap: crate::metrics::raster::GapMethod::Raster,
-        treated_cells: true,
+        picture_cells: true,
     };
     let one = rasterize(&discs, grid, base, &Silent).unwrap();
     for (band, halo) in [(1, 2.5), (7, 0.05), (64, 0.2), (130, 1.0)] {
@@ -119,21 +119,22 @@ fn optimized_band_step_matches_the_straightforward_one_exactly() {
                 halo_mm: halo,
                 band_rows: band,
                 gap: crate::metrics::raster::GapMethod::Raster,
-                treated_cells: true,
+                picture_cells: true,
             };
             let fast = rasterize_with(&discs, grid, s, &Silent, false);
             let slow = rasterize_with(&discs, grid, s, &Silent, true);
             assert_eq!(fast, slow, "seed {seed} cell {cell}");
-            // without the treated cells: the same maps less those
+            // without the picture cells: the same maps less those
             let lean = RasterSettings {
-                treated_cells: false,
+                picture_cells: false,
                 ..s
             };
             let lean = rasterize_with(&discs, grid, lean, &Silent, false);
             if let (Ok(lean), Ok(full)) = (&lean, &fast) {
-                assert!(lean.cell_treated.is_empty());
+                assert!(lean.cell_treated.is_empty() && lean.cell_px.is_empty());
                 let full = AreaMaps {
                     cell_treated: Vec::new(),
+                    cell_px: Vec::new(),
                     ..full.clone()
                 };
                 assert_eq!(*lean, full, "seed {seed} cell {cell}");

@@ -29,10 +29,18 @@ impl Union {
     /// flushing at column `below`; when [xl, xr] sits well inside the centres already
     /// merged (by more than `slack`), none can be new.
     #[inline]
-    pub(super) fn add_centres(&mut self, (xl, xr): (f64, f64), below: f64, p: f64, nx: usize, slack: f64) {
-        let known = self.open.last().is_some_and(|&(l, h)| {
-            xl >= (l - 0.5) * p + slack && xr <= (h + 1.5) * p - slack
-        });
+    pub(super) fn add_centres(
+        &mut self,
+        (xl, xr): (f64, f64),
+        below: f64,
+        p: f64,
+        nx: usize,
+        slack: f64,
+    ) {
+        let known = self
+            .open
+            .last()
+            .is_some_and(|&(l, h)| xl >= (l - 0.5) * p + slack && xr <= (h + 1.5) * p - slack);
         if !known {
             self.flush(below);
             let ca = ceil_i64(xl / p - 0.5).max(0);
