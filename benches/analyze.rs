@@ -1,5 +1,6 @@
-//! Bench: a whole case, `analysis::analyze` (channels, every metric), on MF8 at 10 µm and on
-//! the dense pen (60 × 60 mm, ≈ 80 000 channels) at 5 µm. Pictures are not part of it.
+//! Bench: a whole case, `analysis::analyze` (channels, every metric), on MF8 at 10 µm, on
+//! the dense pen (60 × 60 mm, ≈ 80 000 channels) at 5 µm and on the whole-body roller
+//! (100 × 100 mm at 5 µm, 4·10⁸ pixels). Pictures are not part of it.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use needlemap::analysis;
@@ -10,7 +11,11 @@ mod common;
 
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("analyze");
-    for (name, path) in [("mf8", common::MF8), ("pen_dense_60", common::PEN_DENSE)] {
+    for (name, path) in [
+        ("mf8", common::MF8),
+        ("pen_dense_60", common::PEN_DENSE),
+        ("body_540_100", common::BODY),
+    ] {
         let d = common::design(path);
         g.bench_function(name, |b| {
             b.iter(|| analysis::analyze(&d, &Silent).unwrap().metrics.channels)

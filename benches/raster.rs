@@ -1,8 +1,13 @@
-//! Bench: the area engine (`metrics::raster::rasterize`: coverage, treated area, largest
-//! gap) on the channels of MF8 at 10 µm and of the dense pen at 5 µm.
+//! Bench: the area engine (`metrics::raster::rasterize`: coverage, treated area, picture
+//! cells, largest gap) on the channels of MF8 at 10 µm and of the dense pen at 5 µm, with the
+//! largest gap from the geometry (`exact`, what `analyze` runs) and from the raster's
+//! distance transform (`transform`); the exact gap alone (`gap`); and, for scale, one plain
+//! write pass over as many cells as the dense pen's grid (a byte and a u32 per cell), the
+//! least any per-pixel method must spend.
 
-use criterion::{criterion_group, criterion_main, Criterion};
-use needlemap::metrics::raster;
+use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use needlemap::metrics::gap;
+use needlemap::metrics::raster::{self, GapMethod};
 use needlemap::progress::Silent;
 use std::time::Duration;
 
@@ -13,14 +18,51 @@ fn bench(c: &mut Criterion) {
     for (name, path) in [("mf8", common::MF8), ("pen_dense_60", common::PEN_DENSE)] {
         let a = common::analyzed(path);
         let s = common::raster_settings(&a);
-        g.bench_function(name, |b| {
+        g.bench_function(format!("{name}_exact"), |b| {
             b.iter(|| {
                 raster::rasterize(&a.field.channels, a.grid, s, &Silent)
                     .unwrap()
                     .covered_fx
             })
         });
+        let t = raster::RasterSettings {
+            gap: GapMethod::Raster,
+            ..s
+        };
+        g.bench_function(format!("{name}_transform"), |b| {
+            b.iter(|| {
+                raster::rasterize(&a.field.channels, a.grid, t, &Silent)
+                    .unwrap()
+                    .covered_fx
+            })
+        });
+        let area = a.design.treatment.area_mm;
+        g.bench_function(format!("{name}_gap"), |b| {
+            b.iter(|| gap::max_gap(&a.field.channels, area).unwrap().gap_mm)
+        });
     }
+    // One write pass over the dense pen's grid (12 000 × 12 000 cells at 5 µm).
+    let a = common::analyzed(common::PEN_DENSE);
+    let cells = a.grid.pixels() as usize;
+    let mut bytes = vec![0u8; cells];
+    g.bench_function("pen_dense_60_write_pass_u8", |b| {
+        let mut v = 0u8;
+        b.iter(|| {
+            v = v.wrapping_add(1);
+            bytes.fill(v);
+            black_box(&bytes);
+        })
+    });
+    drop(bytes);
+    let mut words = vec![0u32; cells];
+    g.bench_function("pen_dense_60_write_pass_u32", |b| {
+        let mut v = 0u32;
+        b.iter(|| {
+            v = v.wrapping_add(1);
+            words.fill(v);
+            black_box(&words);
+        })
+    });
     g.finish();
 }
 

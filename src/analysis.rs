@@ -4,7 +4,7 @@
 use crate::design::{Design, Device};
 use crate::error::LimitError;
 use crate::kinematics::{self, Field, MadeDevice};
-use crate::metrics::raster::{self, AreaMaps, Grid, RasterError, RasterSettings};
+use crate::metrics::raster::{self, AreaMaps, GapMethod, Grid, RasterError, RasterSettings};
 use crate::metrics::tiles::TileGrid;
 use crate::metrics::{self, overlap, Metrics};
 use crate::progress::Progress;
@@ -74,15 +74,45 @@ pub struct Analysis {
     pub threads: usize,
 }
 
+/// What an analysis computes beyond the metrics.
+#[derive(Clone, Copy, Debug)]
+pub struct Keep {
+    /// Treated pixels and pixels per picture cell (`AreaMaps::cell_treated`, `cell_px`; empty
+    /// when false): only the coverage picture draws them, so a Monte Carlo run skips them.
+    /// The covered pixels per cell are always kept.
+    pub picture_cells: bool,
+}
+
+impl Default for Keep {
+    fn default() -> Keep {
+        Keep {
+            picture_cells: true,
+        }
+    }
+}
+
 /// Runs every metric on `design`. Refuses up front what would exceed the channel or pixel limits.
 pub fn analyze(design: &Design, progress: &dyn Progress) -> Result<Analysis, LimitError> {
-    let design = design.clone();
+    analyze_with(design.clone(), None, Keep::default(), progress)
+}
+
+/// [`analyze`] of an owned design, with the device as made when the caller has built it
+/// already (`made` must be `MadeDevice::new(&design)`), keeping what `keep` asks for.
+pub fn analyze_with(
+    design: Design,
+    made: Option<MadeDevice>,
+    keep: Keep,
+    progress: &dyn Progress,
+) -> Result<Analysis, LimitError> {
     let t = &design.treatment;
     let grid = Grid::new(&design.name, t.area_mm, design.analysis.resolution_um)?;
     let tiles = TileGrid::new(t.area_mm, design.analysis.tile_mm);
-    progress.start("device", 1);
-    let made = MadeDevice::new(&design);
-    progress.finish();
+    let made = made.unwrap_or_else(|| {
+        progress.start("device", 1);
+        let made = MadeDevice::new(&design);
+        progress.finish();
+        made
+    });
     let default_margin = made.default_margin_mm(&design);
     let mut margin = default_margin;
     made.check_channel_limit(&design, margin)?;
@@ -106,6 +136,8 @@ pub fn analyze(design: &Design, progress: &dyn Progress) -> Result<Analysis, Lim
             margin_mm: if capped { margin + 4.0 * cap } else { margin },
             halo_mm: margin.min(default_margin),
             band_rows: None,
+            gap: GapMethod::Exact { area_mm: t.area_mm },
+            picture_cells: keep.picture_cells,
         };
         match raster::rasterize(&field.channels, grid, settings, progress) {
             Ok(maps) => {

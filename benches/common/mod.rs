@@ -12,6 +12,8 @@ use needlemap::progress::Silent;
 pub const MF8: &str = "designs/mf8-192.toml";
 /// Dense pen over 60 × 60 mm at 5 µm, ≈ 80 000 channels (designs/bench/).
 pub const PEN_DENSE: &str = "designs/bench/pen-dense-60.toml";
+/// Whole-body roller over 100 × 100 mm at 5 µm, ≈ 64 500 channels (designs/bench/).
+pub const BODY: &str = "designs/bench/body-540-100.toml";
 
 pub fn design(path: &str) -> Design {
     Design::load(path.as_ref()).unwrap_or_else(|e| panic!("{path}: {e}"))
@@ -36,5 +38,9 @@ pub fn raster_settings(a: &Analysis) -> RasterSettings {
         margin_mm: a.field.margin_mm,
         halo_mm: a.field.margin_mm,
         band_rows: None,
+        gap: needlemap::metrics::raster::GapMethod::Exact {
+            area_mm: a.design.treatment.area_mm,
+        },
+        picture_cells: true,
     }
 }

@@ -335,7 +335,9 @@ pub fn load_designs(paths: &[PathBuf], g: &Global) -> Result<Vec<Design>, Failur
             d.analysis.resolution_um,
         )
         .map_err(|e| limit_failure(d, e))?;
-        let made = needlemap::kinematics::MadeDevice::new(d);
+        // The limits need the needles that pierce, not the force search of the advisory:
+        // the analysis builds the device whole, once.
+        let made = needlemap::kinematics::MadeDevice::for_limits(d);
         made.check_channel_limit(d, made.default_margin_mm(d))
             .map_err(|e| limit_failure(d, e))?;
     }

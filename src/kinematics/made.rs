@@ -106,6 +106,16 @@ impl MadeDevice {
     /// Applies the tolerance to the device's needles (drawn from the device stream in needle
     /// order), solves the force balance and keeps the needles that pierce.
     pub fn new(design: &Design) -> MadeDevice {
+        MadeDevice::build(design, true)
+    }
+
+    /// [`MadeDevice::new`] without the search for [`MadeDevice::pierce_force_n`] (always
+    /// `None` here): all the limit checks need, before any analysis builds the device whole.
+    pub fn for_limits(design: &Design) -> MadeDevice {
+        MadeDevice::build(design, false)
+    }
+
+    fn build(design: &Design, find_pierce_force: bool) -> MadeDevice {
         let kin = kinematics(&design.device);
         let drawn = draw_needles(design, kin);
         let nd = design.needle;
@@ -139,7 +149,7 @@ impl MadeDevice {
         let never_pierce = (drawn.iter().zip(&ms))
             .filter(|(n, m)| n.length_mm < m.puncture_displacement_mm())
             .count();
-        let pierce_force_n = (unpierced > never_pierce)
+        let pierce_force_n = (find_pierce_force && unpierced > never_pierce)
             .then(|| pierce_force(design, &ms, &drawn))
             .flatten();
         let t = &design.treatment;
@@ -269,10 +279,11 @@ pub(super) fn draw_needles(design: &Design, kin: &dyn Kinematics) -> Vec<Drawn> 
 /// The smallest force at which every needle that can pierce (length above the tenting before
 /// puncture) does, N; `None` when even 2³⁰ times the stated force does not suffice.
 fn pierce_force(design: &Design, ms: &[Mechanics], drawn: &[Drawn]) -> Option<f64> {
-    let all_in = |f: f64| {
-        let mut d = design.clone();
-        d.device.set_force_n(f);
-        let kin = kinematics(&d.device);
+    // One copy of the device, its force set at each step (not the whole design per step).
+    let mut device = design.device.clone();
+    let mut all_in = |f: f64| {
+        device.set_force_n(f);
+        let kin = kinematics(&device);
         (kin.tip_displacements(ms, drawn).iter().zip(drawn).zip(ms)).all(|((w, n), m)| {
             n.length_mm < m.puncture_displacement_mm() || m.depth_mm(*w).is_some()
         })

@@ -4,8 +4,12 @@
 //! offsets, stroke phases) and draws a new device from `[tolerance]` (the device streams of
 //! [`crate::rng`]). Each run depends on its own seed alone, so runs 0..N of a 2N study equal
 //! an N study, and runs go in parallel (rayon, collected in run order) with the same bytes
-//! for any thread count. Each run is a full [`analyze`](crate::analysis::analyze) at the
-//! design's resolution; no pictures are drawn per run.
+//! for any thread count. Each run is a full analysis
+//! ([`analyze_with`](crate::analysis::analyze_with)) at the design's resolution; no pictures
+//! are drawn per run, so a run skips the picture cells only pictures need (it keeps the
+//! covered cells of the coverage probability map) and hands its cell arrays back for the next
+//! run on the same thread ([`crate::metrics::raster::recycle`]). Runs, not the work inside a
+//! run, are what go in parallel when there are many.
 
 pub mod stats;
 
@@ -109,7 +113,7 @@ pub fn check_work(design: &Design, runs: u32) -> Result<(u64, u64), StudyError> 
         design.treatment.area_mm,
         design.analysis.resolution_um,
     )?;
-    let made = crate::kinematics::MadeDevice::new(design);
+    let made = crate::kinematics::MadeDevice::for_limits(design);
     let channels = made.check_channel_limit(design, made.default_margin_mm(design))?;
     let pixels = grid.pixels().saturating_mul(u64::from(runs));
     let chans = channels.max(1).saturating_mul(u64::from(runs));
@@ -164,16 +168,24 @@ pub fn study(design: &Design, runs: u32, progress: &dyn Progress) -> Result<Stud
         .into_par_iter()
         .map(|k| {
             let mut d = design.clone();
-            d.treatment.seed = seed0.wrapping_add(u64::from(k));
-            let a = analysis::analyze(&d, &Silent)?;
+            let seed = seed0.wrapping_add(u64::from(k));
+            d.treatment.seed = seed;
+            let keep = analysis::Keep {
+                picture_cells: false,
+            };
+            let a = analysis::analyze_with(d, None, keep, &Silent)?;
             accumulate(&map, &a);
             let run = Run {
                 run: k,
-                seed: d.treatment.seed,
+                seed,
                 passes: design.spec.iter().all(|l| l.passes(a.metrics.get(l.key))),
                 device: device_summary(&a),
                 metrics: a.metrics,
             };
+            // The next run on this thread fills the same cell arrays.
+            if let Some(m) = a.maps {
+                crate::metrics::raster::recycle(m);
+            }
             progress.advance(1);
             Ok(run)
         })

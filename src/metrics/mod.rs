@@ -1,12 +1,13 @@
 //! The metrics of model §5. Names are the JSON keys and CSV columns.
 //!
 //! Counting metrics (channels, density, depth, layers, rate, time) come straight from the
-//! channel list; area metrics (coverage, treated area, largest gap) from the [`raster`]
-//! engine; `density_cv` from channel counts per [`tiles::TileGrid`] tile; `overlap_fraction` from [`overlap`].
+//! channel list; area metrics (coverage, treated area) from the [`raster`] engine, the
+//! largest gap from the openings' geometry ([`gap`]); `density_cv` from channel counts per [`tiles::TileGrid`] tile; `overlap_fraction` from [`overlap`].
 //! A metric with no meaning for the design (no channel in the region) is `None`: JSON null,
 //! an empty CSV cell, never NaN.
 
 pub mod depth;
+pub mod gap;
 pub mod overlap;
 pub mod raster;
 pub mod registry;

@@ -128,14 +128,10 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
             (frame::fill_rgb(pw, ph, |_, _| colour::EMPTY), None)
         }
     };
-    let gap = a.maps.as_ref().and_then(|m| {
-        let (col, row) = m.max_at?;
-        let p = grid.pitch_mm;
-        Some((
-            ((col as f64 + 0.5) * p, (row as f64 + 0.5) * p),
-            m.max_gap_mm()?,
-        ))
-    });
+    let gap = a
+        .maps
+        .as_ref()
+        .and_then(|m| Some((m.gap_at_mm()?, m.max_gap_mm()?)));
     // openings smaller than a few picture pixels all but vanish: say so, and where to look
     let mean_d = a
         .field
@@ -285,6 +281,7 @@ mod tests {
             total_fx: 1,
             max_d2: None,
             max_at: None,
+            gap: None,
             tiles: (0, 0),
             tile_px: vec![],
             tile_covered: vec![],

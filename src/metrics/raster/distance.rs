@@ -331,6 +331,8 @@ mod tests {
             margin_mm: 0.5,
             halo_mm: 0.2,
             band_rows: None,
+            gap: crate::metrics::raster::GapMethod::Raster,
+            picture_cells: true,
         };
         assert!(matches!(
             rasterize(&discs, grid, s, &Silent),

@@ -98,6 +98,7 @@ pub(super) fn process_band(
     r0: usize,
     r1: usize,
     halo: usize,
+    cells: BandCells,
 ) -> Result<BandOut, usize> {
     let g = sh.grid;
     let p = g.pitch_mm;
@@ -166,8 +167,6 @@ pub(super) fn process_band(
         max_d2: None,
         max_at: None,
         tile_covered: vec![0; sh.ntx * sh.nty],
-        cell_covered: vec![0; sh.ncx * (r1 - r0).div_ceil(sh.cell)],
-        cell_treated: vec![0; sh.ncx * (r1 - r0).div_ceil(sh.cell)],
     };
     let mut env_v = vec![0usize; w];
     let mut env_z = vec![0f64; w + 1];
@@ -274,8 +273,10 @@ pub(super) fn process_band(
         for (cx, (chunk, tchunk)) in d2row.chunks(sh.cell).zip(trow.chunks(sh.cell)).enumerate() {
             let cc = chunk.iter().filter(|&&d| d == 0).count() as u32;
             let ct = tchunk.iter().map(|&t| u32::from(t)).sum::<u32>();
-            out.cell_covered[cbase + cx] += cc;
-            out.cell_treated[cbase + cx] += ct;
+            cells.covered[cbase + cx] += cc;
+            if sh.picture_cells {
+                cells.treated[cbase + cx] += ct;
+            }
         }
     }
     Ok(out)

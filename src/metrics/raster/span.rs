@@ -2,6 +2,7 @@
 //! openings (closed capsules) and the openings grown by the influence radius, in closed
 //! form, merged into disjoint spans on line (see the parent module's method).
 
+use super::union::Union;
 use super::{ceil_i64, floor_i64, Shared};
 use crate::channel::Channel;
 
@@ -62,14 +63,105 @@ pub fn capsule_row_span(c: &Channel, y: f64) -> Option<(f64, f64)> {
     (lo <= hi).then_some((lo, hi))
 }
 
+/// A capsule with what [`capsule_row_span`] derives from it before it looks at the row
+/// worked out once: its spans are the same floating-point numbers, bit for bit.
+#[derive(Clone, Copy)]
+pub(super) struct Shape {
+    r: f64,
+    r2: f64,
+    /// Disc centre (no slit) or the slit's ends.
+    a: (f64, f64),
+    b: (f64, f64),
+    slit: bool,
+    len: f64,
+    /// Coefficients of the rectangle's two constraints (see [`capsule_row_span`]).
+    c1: f64,
+    c2: f64,
+    k1: f64,
+    k2: f64,
+    ux: f64,
+    uy: f64,
+}
+
+impl Shape {
+    pub(super) fn new(c: &Channel) -> Shape {
+        let slit = c.slit_mm != 0.0;
+        let (a, b) = if slit {
+            let (a, b) = c.segment();
+            ((a.x, a.y), (b.x, b.y))
+        } else {
+            ((c.x_mm, c.y_mm), (c.x_mm, c.y_mm))
+        };
+        let [ux, uy] = c.axis;
+        Shape {
+            r: c.radius_mm,
+            r2: c.radius_mm * c.radius_mm,
+            a,
+            b,
+            slit,
+            len: c.slit_mm,
+            c1: ux,
+            c2: -uy,
+            k1: -a.0 * ux,
+            k2: a.0 * uy,
+            ux,
+            uy,
+        }
+    }
+
+    /// [`capsule_row_span`] of the capsule at height `y`, the same numbers.
+    #[inline]
+    pub(super) fn span(&self, y: f64) -> Option<(f64, f64)> {
+        let disc = |(cx, cy): (f64, f64)| {
+            let dy = y - cy;
+            let q = self.r2 - dy * dy;
+            (q >= 0.0).then(|| {
+                let h = q.sqrt();
+                (cx - h, cx + h)
+            })
+        };
+        if !self.slit {
+            return disc(self.a);
+        }
+        let mut lo = f64::INFINITY;
+        let mut hi = f64::NEG_INFINITY;
+        for q in [self.a, self.b] {
+            if let Some((l, h)) = disc(q) {
+                lo = lo.min(l);
+                hi = hi.max(h);
+            }
+        }
+        let mut l = f64::NEG_INFINITY;
+        let mut h = f64::INFINITY;
+        let mut ok = true;
+        let mut clamp = |coef: f64, konst: f64, min: f64, max: f64| {
+            if coef.abs() < 1e-15 {
+                ok &= konst >= min && konst <= max;
+            } else {
+                let (x0, x1) = ((min - konst) / coef, (max - konst) / coef);
+                l = l.max(x0.min(x1));
+                h = h.min(x0.max(x1));
+            }
+        };
+        let dy = y - self.a.1;
+        clamp(self.c1, self.k1 + dy * self.uy, 0.0, self.len);
+        clamp(self.c2, self.k2 + dy * self.ux, -self.r, self.r);
+        if ok && l <= h {
+            lo = lo.min(l);
+            hi = hi.max(h);
+        }
+        (lo <= hi).then_some((lo, hi))
+    }
+}
+
 /// A channel near the band, with the rows on which each kind of span is looked for (the same
 /// row windows the spans were always looked for on, so the spans found are the same).
 pub(super) struct Cand {
     x: f64,
     /// Columns any pixel-centre span of the grown opening lies within.
     cols: (f64, f64),
-    plain: Channel,
-    grown: Channel,
+    plain: Shape,
+    grown: Shape,
     /// Rows (sampled heights) where the opening's coverage span may lie; empty when the
     /// channel is too far from the band.
     cov_rows: (i64, i64),
@@ -77,6 +169,12 @@ pub(super) struct Cand {
     tr_rows: (i64, i64),
     /// Rows (pixel centres) where the grown opening may cover pixel centres.
     px_rows: (i64, i64),
+    /// Rows (pixel centres) where the opening itself may cover pixel centres.
+    cpx_rows: (i64, i64),
+    /// The pixels (row, column) holding the opening's centre and its slit's ends, which
+    /// count as covered (see `distance`), and the range of their rows.
+    marks: [(i64, i64); 3],
+    mark_rows: (i64, i64),
 }
 
 /// The band's candidate channels, sorted by x, and those of the current block of rows.
@@ -97,6 +195,8 @@ pub(super) struct SpanGeometry {
     lx: f64,
     rho: f64,
     reach: f64,
+    /// Whether the treated pixel centres are wanted (picture cells).
+    px_treated: bool,
 }
 
 impl Candidates {
@@ -132,6 +232,26 @@ impl Candidates {
                 ..*c
             };
             let cov_rows = if in_cov { strat_rows(&plain) } else { none };
+            let e = c.extent_mm();
+            let cpx_rows = if in_cov {
+                (
+                    ceil_i64((c.y_mm - e) / p - 0.5),
+                    floor_i64((c.y_mm + e) / p - 0.5),
+                )
+            } else {
+                none
+            };
+            let (a, b) = c.segment();
+            let mark = |q: crate::math::Point| (floor_i64(q.y / p), floor_i64(q.x / p));
+            let marks = [mark(c.centre()), mark(a), mark(b)];
+            let mark_rows = if in_cov {
+                (
+                    marks.iter().map(|m| m.0).min().unwrap_or(1),
+                    marks.iter().map(|m| m.0).max().unwrap_or(0),
+                )
+            } else {
+                none
+            };
             let tr_rows = if in_tr { strat_rows(&grown) } else { none };
             let px_rows = if in_tr {
                 let e = if rho > 0.0 {
@@ -152,11 +272,14 @@ impl Candidates {
                     (floor_i64((c.x_mm - reach) / p - 0.5) - 1).max(0) as f64,
                     (ceil_i64((c.x_mm + reach) / p - 0.5) + 1).min(nx as i64 - 1) as f64,
                 ),
-                plain,
-                grown,
+                plain: Shape::new(&plain),
+                grown: Shape::new(&grown),
                 cov_rows,
                 tr_rows,
                 px_rows,
+                cpx_rows,
+                marks,
+                mark_rows,
             });
         }
         self.list.sort_by(|a, b| a.x.total_cmp(&b.x));
@@ -166,6 +289,7 @@ impl Candidates {
             lx,
             rho,
             reach,
+            px_treated: sh.picture_cells,
         }
     }
 
@@ -175,7 +299,12 @@ impl Candidates {
         let meets = |rows: (i64, i64)| rows.0 <= b1i && rows.1 >= b0i;
         self.block.clear();
         for (i, c) in self.list.iter().enumerate() {
-            if meets(c.cov_rows) || meets(c.tr_rows) || meets(c.px_rows) {
+            if meets(c.cov_rows)
+                || meets(c.tr_rows)
+                || meets(c.px_rows)
+                || meets(c.cpx_rows)
+                || meets(c.mark_rows)
+            {
                 self.block.push(i as u32);
             }
         }
@@ -192,6 +321,9 @@ pub(super) struct RowSpans {
     pub(super) tr: Union,
     /// Columns whose pixel centre lies in a grown opening.
     pub(super) trp: Union,
+    /// Columns whose pixel is covered: its centre lies in an opening, or it holds an
+    /// opening's centre or a slit's end.
+    pub(super) cvp: Union,
 }
 
 impl RowSpans {
@@ -204,6 +336,7 @@ impl RowSpans {
             lx,
             rho,
             reach,
+            px_treated,
         } = *geo;
         let ri = r as i64;
         let ys = (r as f64 + row_offset(r)) * p;
@@ -211,6 +344,7 @@ impl RowSpans {
         self.cov.reset(0.0);
         self.tr.reset(0.0);
         self.trp.reset(1.0);
+        self.cvp.reset(1.0);
         let inside = |rows: (i64, i64)| rows.0 <= ri && ri <= rows.1;
         // Far more than the rounding of the comparisons below, far less than a pixel.
         let slack = p * 1e-6;
@@ -220,7 +354,7 @@ impl RowSpans {
             // A span inside an interval already merged changes nothing: it is not added.
             if inside(c.cov_rows) {
                 self.cov.flush(below);
-                if let Some((a, b)) = capsule_row_span(&c.plain, ys) {
+                if let Some((a, b)) = c.plain.span(ys) {
                     let (a, b) = (a.max(0.0), b.min(lx));
                     if a < b && !self.cov.covers(a, b) {
                         self.cov.add(a, b);
@@ -229,127 +363,40 @@ impl RowSpans {
             }
             if inside(c.tr_rows) {
                 self.tr.flush(below);
-                if let Some((a, b)) = capsule_row_span(&c.grown, ys) {
+                if let Some((a, b)) = c.grown.span(ys) {
                     let (a, b) = (a.max(0.0), b.min(lx));
                     if a < b && !self.tr.covers(a, b) {
                         self.tr.add(a, b);
                     }
                 }
             }
-            if inside(c.px_rows) {
+            if px_treated && inside(c.px_rows) {
                 let span = if rho > 0.0 {
-                    capsule_row_span(&c.grown, yc)
+                    c.grown.span(yc)
                 } else {
-                    capsule_row_span(&c.plain, yc)
+                    c.plain.span(yc)
                 };
-                if let Some((xl, xr)) = span {
-                    // Columns whose centre lies in [xl, xr]; when [xl, xr] sits well
-                    // inside the centres already merged, none can be new.
-                    let known = self.trp.open.last().is_some_and(|&(l, h)| {
-                        xl >= (l - 0.5) * p + slack && xr <= (h + 1.5) * p - slack
-                    });
-                    if !known {
-                        self.trp.flush(c.cols.0);
-                        let ca = ceil_i64(xl / p - 0.5).max(0);
-                        let cb = floor_i64(xr / p - 0.5).min(nx as i64 - 1);
-                        if ca <= cb {
-                            self.trp.add(ca as f64, cb as f64);
+                if let Some(span) = span {
+                    self.trp.add_centres(span, c.cols.0, p, nx, slack);
+                }
+            }
+            if inside(c.cpx_rows) {
+                if let Some(span) = c.plain.span(yc) {
+                    self.cvp.add_centres(span, c.cols.0, p, nx, slack);
+                }
+            }
+            if inside(c.mark_rows) {
+                for &(row, col) in &c.marks {
+                    if row == ri && (0..nx as i64).contains(&col) {
+                        let col = col as f64;
+                        if !self.cvp.covers(col, col) {
+                            self.cvp.flush(c.cols.0);
+                            self.cvp.add(col, col);
                         }
                     }
                 }
             }
         }
-    }
-}
-
-/// The union of closed intervals fed in roughly increasing order, merged on line: intervals
-/// that can no longer meet a later one (their end lies before `below`, which later intervals
-/// never start before) are final. Intervals merge when they overlap or are less than `gap`
-/// apart (0 for lengths; 1 for integer column ranges, which then count the same columns).
-/// The result is the same list of disjoint intervals a sort-and-merge would give.
-#[derive(Default)]
-pub(super) struct Union {
-    gap: f64,
-    open: Vec<(f64, f64)>,
-    done: Vec<(f64, f64)>,
-    /// Intervals that arrived after `below` had passed them (never expected; handled exactly).
-    late: bool,
-}
-
-impl Union {
-    fn reset(&mut self, gap: f64) {
-        self.gap = gap;
-        self.open.clear();
-        self.done.clear();
-        self.late = false;
-    }
-
-    /// Whether [a, b] lies inside one interval merged so far.
-    #[inline]
-    fn covers(&self, a: f64, b: f64) -> bool {
-        self.open.last().is_some_and(|s| s.0 <= a && s.1 >= b)
-    }
-
-    /// No interval added from now on starts before `below`.
-    #[inline]
-    fn flush(&mut self, below: f64) {
-        let n = self
-            .open
-            .iter()
-            .take_while(|s| s.1 + self.gap < below)
-            .count();
-        if n > 0 {
-            self.done.extend(self.open.drain(..n));
-        }
-    }
-
-    #[inline]
-    fn add(&mut self, a: f64, b: f64) {
-        let gap = self.gap;
-        if self.done.last().is_some_and(|d| a <= d.1 + gap) {
-            self.late = true;
-            self.done.push((a, b));
-            return;
-        }
-        let open = &mut self.open;
-        let mut k = 0;
-        while k < open.len() && open[k].1 + gap < a {
-            k += 1;
-        }
-        let mut m = k;
-        let (mut lo, mut hi) = (a, b);
-        while m < open.len() && open[m].0 <= b + gap {
-            lo = lo.min(open[m].0);
-            hi = hi.max(open[m].1);
-            m += 1;
-        }
-        if m == k {
-            open.insert(k, (a, b));
-        } else {
-            open[k] = (lo, hi);
-            open.drain(k + 1..m);
-        }
-    }
-
-    /// The merged intervals in increasing order.
-    pub(super) fn finish(&mut self) -> &[(f64, f64)] {
-        self.done.append(&mut self.open);
-        if self.late {
-            let gap = self.gap;
-            let v = &mut self.done;
-            v.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
-            let mut out = 0;
-            for i in 0..v.len() {
-                if out > 0 && v[i].0 <= v[out - 1].1 + gap {
-                    v[out - 1].1 = v[out - 1].1.max(v[i].1);
-                } else {
-                    v[out] = v[i];
-                    out += 1;
-                }
-            }
-            v.truncate(out);
-        }
-        &self.done
     }
 }
 
@@ -378,44 +425,32 @@ mod tests {
     }
 
     #[test]
-    fn online_union_equals_sort_and_merge() {
-        // Intervals in nearly increasing order, with flush points that are sometimes wrong
-        // (an interval then starts before them): the result must always be the merge of the
-        // sorted intervals.
-        let mut rng = crate::rng::Stream::new(5, crate::rng::StreamId::Device);
-        for trial in 0..300 {
-            let gap = if trial % 2 == 0 { 0.0 } else { 1.0 };
-            let n = 1 + (rng.uniform() * 40.0) as usize;
-            let mut spans: Vec<(f64, f64)> = (0..n)
-                .map(|i| {
-                    let a = (i as f64 + rng.uniform() * 6.0 - 3.0).round();
-                    (a, a + (rng.uniform() * 4.0).round())
-                })
-                .collect();
-            let mut u = Union::default();
-            u.reset(gap);
-            for &(a, b) in &spans {
-                // a − 6 is below every later start (they are ≥ i − 2); a + 2 often is not
-                let below = if rng.uniform() < 0.1 {
-                    a + 2.0
-                } else {
-                    a - 6.0
-                };
-                u.flush(below);
-                if !u.covers(a, b) {
-                    u.add(a, b);
-                }
+    fn prepared_shape_gives_the_same_spans_bit_for_bit() {
+        let mut rng = crate::rng::Stream::new(8, crate::rng::StreamId::Device);
+        for _ in 0..2000 {
+            let slit = if rng.uniform() < 0.3 {
+                0.0
+            } else {
+                rng.uniform()
+            };
+            let deg =
+                [0.0, 45.0, 90.0, 137.0, rng.uniform() * 180.0][(rng.uniform() * 5.0) as usize];
+            let c = cap(
+                rng.uniform() * 4.0,
+                rng.uniform() * 4.0,
+                deg,
+                slit,
+                0.01 + rng.uniform() * 0.3,
+            );
+            let shape = Shape::new(&c);
+            for _ in 0..20 {
+                let y = c.y_mm + (rng.uniform() - 0.5) * 2.0 * (c.extent_mm() + 0.05);
+                let (s, t) = (shape.span(y), capsule_row_span(&c, y));
+                assert_eq!(
+                    s.map(|s| (s.0.to_bits(), s.1.to_bits())),
+                    t.map(|t| (t.0.to_bits(), t.1.to_bits()))
+                );
             }
-            let got = u.finish().to_vec();
-            spans.sort_by(|x, y| x.0.total_cmp(&y.0));
-            let mut want: Vec<(f64, f64)> = Vec::new();
-            for s in spans {
-                match want.last_mut() {
-                    Some(l) if s.0 <= l.1 + gap => l.1 = l.1.max(s.1),
-                    _ => want.push(s),
-                }
-            }
-            assert_eq!(got, want, "trial {trial}");
         }
     }
 

@@ -2,7 +2,7 @@
 //! point, per tile and per picture cell, and the merge of the bands' results in band order,
 //! so that totals are exact integers whatever the split of the work.
 
-use super::{fixed, row_offset, AreaMaps, BandOut, Grid, RasterError, Shared};
+use super::{fixed, row_offset, AreaMaps, BandCells, BandOut, Grid, RasterError, Shared};
 use crate::metrics::tiles::TileGrid;
 
 /// The tile row of each pixel row (by its sampled height; `u32::MAX` in no whole tile), and
@@ -47,33 +47,28 @@ pub(super) fn tile_layout(grid: Grid, tiles: TileGrid) -> (Vec<u32>, Vec<u64>) {
 
 impl BandOut {
     /// Nothing tallied yet, for a band of `band_rows` rows.
-    pub(super) fn new(sh: &Shared, band_rows: usize) -> BandOut {
+    pub(super) fn new(sh: &Shared) -> BandOut {
         BandOut {
             covered: 0,
             treated: 0,
             max_d2: None,
             max_at: None,
             tile_covered: vec![0; sh.ntx * sh.nty],
-            cell_covered: vec![0; sh.ncx * band_rows.div_ceil(sh.cell)],
-            cell_treated: vec![0; sh.ncx * band_rows.div_ceil(sh.cell)],
         }
     }
 }
 
-/// Step 6: tallies row `r` of the band [r0, r1) (`band`): its covered and treated lengths,
-/// each tile's covered length, and the covered (`row_px`: the row's vertical distances over
-/// the region's columns, 0 where covered) and treated pixels of its picture cells. `colz`
-/// gathers covered pixels per column over a cell's rows.
+/// Step 6: tallies row `r` of the band starting at row `r0`: its covered and treated
+/// lengths, each tile's covered length, and the covered and treated pixels of its picture
+/// cells (from the row's pixel-centre column spans).
 pub(super) fn tally_row(
     sh: &Shared,
     out: &mut BandOut,
+    cells: &mut BandCells,
     spans: &mut super::span::RowSpans,
-    colz: &mut [u32],
-    row_px: &[u32],
     r: usize,
-    band: (usize, usize),
+    r0: usize,
 ) {
-    let (r0, r1) = band;
     let p = sh.grid.pitch_mm;
     let cov = spans.cov.finish();
     for &(a, b) in cov {
@@ -100,30 +95,31 @@ pub(super) fn tally_row(
         }
     }
     let cbase = ((r - r0) / sh.cell) * sh.ncx;
-    // Covered pixels per column over the cell's rows, then per cell.
-    for (z, &d) in colz.iter_mut().zip(row_px) {
-        *z += u32::from(d == 0);
-    }
-    if (r - r0 + 1) % sh.cell == 0 || r + 1 == r1 {
-        let cells = &mut out.cell_covered[cbase..cbase + sh.ncx];
-        for (cc, chunk) in cells.iter_mut().zip(colz.chunks(sh.cell)) {
-            *cc += chunk.iter().sum::<u32>();
+    let cell = sh.cell;
+    let count = |cells: &mut [u32], spans: &[(f64, f64)]| {
+        for &(a, b) in spans {
+            let (a, b) = (a as usize, b as usize);
+            let (ca, cb) = (a / cell, b / cell);
+            if ca == cb {
+                cells[ca] += (b - a + 1) as u32;
+                continue;
+            }
+            cells[ca] += ((ca + 1) * cell - a) as u32;
+            for c in &mut cells[ca + 1..cb] {
+                *c += cell as u32;
+            }
+            cells[cb] += (b - cb * cell + 1) as u32;
         }
-        colz.fill(0);
-    }
-    let cells = &mut out.cell_treated[cbase..cbase + sh.ncx];
-    for &(a, b) in spans.trp.finish() {
-        let (a, b) = (a as usize, b as usize);
-        for (cx, ct) in cells
-            .iter_mut()
-            .enumerate()
-            .take(b / sh.cell + 1)
-            .skip(a / sh.cell)
-        {
-            let lo = a.max(cx * sh.cell);
-            let hi = b.min((cx + 1) * sh.cell - 1);
-            *ct += (hi - lo + 1) as u32;
-        }
+    };
+    count(
+        &mut cells.covered[cbase..cbase + sh.ncx],
+        spans.cvp.finish(),
+    );
+    if sh.picture_cells {
+        count(
+            &mut cells.treated[cbase..cbase + sh.ncx],
+            spans.trp.finish(),
+        );
     }
 }
 
@@ -133,6 +129,7 @@ pub(super) fn merge(
     sh: &Shared,
     tile_px: Vec<u64>,
     outs: Vec<Result<BandOut, RasterError>>,
+    [cell_covered, cell_treated, mut cell_px]: [Vec<u32>; 3],
 ) -> Result<AreaMaps, RasterError> {
     let (ntx, nty, cell, ncx) = (sh.ntx, sh.nty, sh.cell, sh.ncx);
     let ncy = grid.ny.div_ceil(cell);
@@ -143,13 +140,14 @@ pub(super) fn merge(
         total_fx: fixed(grid.nx as f64) * grid.ny as u64,
         max_d2: None,
         max_at: None,
+        gap: None,
         tiles: (ntx, nty),
         tile_px,
         tile_covered: vec![0; ntx * nty],
         cells: (cell, ncx, ncy),
-        cell_covered: Vec::with_capacity(ncx * ncy),
-        cell_treated: Vec::with_capacity(ncx * ncy),
-        cell_px: Vec::with_capacity(ncx * ncy),
+        cell_covered,
+        cell_treated,
+        cell_px: Vec::new(),
     };
     for o in outs {
         let o = o?;
@@ -162,16 +160,18 @@ pub(super) fn merge(
         for (a, b) in maps.tile_covered.iter_mut().zip(&o.tile_covered) {
             *a += b;
         }
-        maps.cell_covered.extend(o.cell_covered);
-        maps.cell_treated.extend(o.cell_treated);
     }
-    for cy in 0..ncy {
-        let h = (grid.ny - cy * cell).min(cell);
-        for cx in 0..ncx {
-            let w = (grid.nx - cx * cell).min(cell);
-            maps.cell_px.push((w * h) as u32);
+    if sh.picture_cells {
+        cell_px.reserve(ncx * ncy);
+        for cy in 0..ncy {
+            let h = (grid.ny - cy * cell).min(cell);
+            for cx in 0..ncx {
+                let w = (grid.nx - cx * cell).min(cell);
+                cell_px.push((w * h) as u32);
+            }
         }
     }
+    maps.cell_px = cell_px;
     Ok(maps)
 }
 
@@ -195,6 +195,8 @@ mod tests {
             margin_mm: 3.0,
             halo_mm: 1.0,
             band_rows: None,
+            gap: crate::metrics::raster::GapMethod::Raster,
+            picture_cells: true,
         };
         let m = rasterize(&lattice(6, 3, p, r), grid, s, &Silent).unwrap();
         // coverage π r²/p², treated π (r + ρ)²/p² (r + ρ < p/2), largest gap p/√2 − r
@@ -249,6 +251,8 @@ mod tests {
             margin_mm: margin,
             halo_mm: 0.5,
             band_rows: None,
+            gap: crate::metrics::raster::GapMethod::Raster,
+            picture_cells: true,
         };
         let m = rasterize(&discs, grid, s, &Silent).unwrap();
         let expect = 1.0 - (-lambda * std::f64::consts::PI * r * r).exp();
