@@ -246,3 +246,48 @@ fn typos_and_impossible_shapes_are_refused_with_the_key_and_its_range() {
         &["pen.drive_force_n"],
     );
 }
+
+/// A measured tip radius in an inspection file enters that needle's force balance: a device
+/// inspected with every tip at 15 µm analyses exactly as the design built with
+/// `needle.tip_radius_um = 15`; a row without a radius keeps the design's; a radius wider than
+/// the shaft is refused.
+#[test]
+fn as_built_tip_radius_enters_the_force_balance() {
+    use needlemap::design::as_built::AsBuilt;
+    let base = load("mf8-192.toml");
+    let shaft_um = base.needle.diameter_mm / 2.0 * 1000.0;
+    let n = needlemap::kinematics::needle_count(&base);
+    let inspect = |d: &Design, tip: &str| {
+        let mut csv = String::from("needle,length_mm,missing,tip_radius_um\n");
+        for i in 0..n {
+            csv.push_str(&format!("{i},1.5,0,{tip}\n"));
+        }
+        let ab = AsBuilt::parse(csv.as_bytes(), "i.csv".as_ref(), n, shaft_um).unwrap();
+        let mut d = d.clone();
+        d.as_built = Some(std::sync::Arc::new(ab));
+        analysis::analyze(&d, &Silent).unwrap().metrics
+    };
+    let mut blunt_design = base.clone();
+    blunt_design.needle.tip_radius_um = 15.0;
+    let nominal = inspect(&base, "");
+    assert_eq!(
+        nominal,
+        inspect(&base, &base.needle.tip_radius_um.to_string())
+    );
+    let blunt = inspect(&base, "15");
+    assert_eq!(
+        blunt,
+        inspect(&blunt_design, ""),
+        "measured = designed 15 µm tips"
+    );
+    assert_ne!(
+        blunt.mean_depth_mm, nominal.mean_depth_mm,
+        "the radius is used"
+    );
+    let wide = format!(
+        "needle,length_mm,missing,tip_radius_um\n0,1.5,0,{}\n",
+        shaft_um + 1.0
+    );
+    let e = AsBuilt::parse(wide.as_bytes(), "i.csv".as_ref(), 1, shaft_um).unwrap_err();
+    assert!(e.to_string().contains("shaft's radius"), "{e}");
+}

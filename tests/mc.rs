@@ -190,7 +190,10 @@ fn bad_spec_keys_exit_2_naming_line_and_key_with_nothing_written() {
             "[spec]\ncoverage_fraction = { min = 15.0 }",
             "spec.coverage_fraction.min",
         ),
-        ("[spec]\ntreated_fraction = { max = -0.1 }", "fraction from 0 to 1"),
+        (
+            "[spec]\ntreated_fraction = { max = -0.1 }",
+            "fraction from 0 to 1",
+        ),
     ] {
         let f = write(dir.path(), "s.toml", &design("s", "", true, spec));
         let out = dir.path().join("out");

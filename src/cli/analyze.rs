@@ -99,9 +99,11 @@ pub fn apply_as_built(
     _g: &Global,
 ) -> Result<(), Failure> {
     let n = needlemap::kinematics::needle_count(d);
-    let ab = needlemap::design::as_built::AsBuilt::load(file, n).map_err(|e| {
-        Failure::Input(anyhow::Error::from(e).context(format!("--as-built for {}", d.name)))
-    })?;
+    let ab =
+        needlemap::design::as_built::AsBuilt::load(file, n, d.needle.diameter_mm / 2.0 * 1000.0)
+            .map_err(|e| {
+                Failure::Input(anyhow::Error::from(e).context(format!("--as-built for {}", d.name)))
+            })?;
     d.as_built = Some(std::sync::Arc::new(ab));
     Ok(())
 }

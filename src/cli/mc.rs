@@ -210,7 +210,10 @@ pub fn summary_table(s: &Study) -> String {
         s.design.name,
         s.runs.len(),
         s.design.treatment.seed,
-        s.design.treatment.seed.wrapping_add((s.runs.len() as u64).saturating_sub(1)),
+        s.design
+            .treatment
+            .seed
+            .wrapping_add((s.runs.len() as u64).saturating_sub(1)),
         "metric",
         "mean",
         "sd",

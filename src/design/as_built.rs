@@ -6,9 +6,9 @@
 //! **Every needle needs a row**: an inspection that skipped a needle is incomplete, and
 //! guessing it nominal would overstate the device. `missing` is `0`/`1` (or `false`/`true`);
 //! a missing needle's length is ignored. For a pen, `length_mm` is the needle's protrusion at
-//! the depth setting. `tip_radius_um` is read and checked (> 0) but not used yet: an
-//! inspected device's needles keep `needle.tip_radius_um` (the force model takes a tip radius
-//! per needle, drawn from `tolerance.tip_radius_sd_um` for a device that is not inspected).
+//! the depth setting. `tip_radius_um`, when given, is that needle's measured tip radius
+//! (above 0, at most the shaft's radius) and enters its puncture force; a blank or absent
+//! value keeps `needle.tip_radius_um`.
 
 use crate::error::InputError;
 use std::path::{Path, PathBuf};
@@ -46,7 +46,12 @@ fn bad(path: &Path, line: u64, key: &str, value: &str, problem: impl Into<String
 
 impl AsBuilt {
     /// Parses inspection CSV `bytes` (from `path`) for a device of `needles` needles.
-    pub fn parse(bytes: &[u8], path: &Path, needles: usize) -> Result<AsBuilt, InputError> {
+    pub fn parse(
+        bytes: &[u8],
+        path: &Path,
+        needles: usize,
+        shaft_radius_um: f64,
+    ) -> Result<AsBuilt, InputError> {
         let mut rdr = csv::ReaderBuilder::new()
             .comment(Some(b'#'))
             .trim(csv::Trim::All)
@@ -126,14 +131,14 @@ impl AsBuilt {
                 Some(v) => Some(
                     v.parse()
                         .ok()
-                        .filter(|x: &f64| x.is_finite() && *x > 0.0)
+                        .filter(|x: &f64| x.is_finite() && *x > 0.0 && *x <= shaft_radius_um)
                         .ok_or_else(|| {
                             bad(
                                 path,
                                 line,
                                 "tip_radius_um",
                                 v,
-                                "must be a finite radius > 0",
+                                format!("must be a finite radius above 0 and at most the shaft's radius, {shaft_radius_um} µm"),
                             )
                         })?,
                 ),
@@ -160,7 +165,8 @@ impl AsBuilt {
     }
 
     /// Reads `path` (a regular file, size-capped) for a device of `needles` needles.
-    pub fn load(path: &Path, needles: usize) -> Result<AsBuilt, InputError> {
+    /// `shaft_radius_um` bounds a measured tip radius.
+    pub fn load(path: &Path, needles: usize, shaft_radius_um: f64) -> Result<AsBuilt, InputError> {
         let bytes =
             crate::input::read_regular(path, crate::input::MAX_INPUT_BYTES).map_err(|source| {
                 InputError::Read {
@@ -168,7 +174,7 @@ impl AsBuilt {
                     source,
                 }
             })?;
-        AsBuilt::parse(&bytes, path, needles)
+        AsBuilt::parse(&bytes, path, needles, shaft_radius_um)
     }
 }
 
@@ -177,7 +183,7 @@ mod tests {
     use super::*;
 
     fn p(s: &str, n: usize) -> Result<AsBuilt, String> {
-        AsBuilt::parse(s.as_bytes(), "i.csv".as_ref(), n).map_err(|e| e.to_string())
+        AsBuilt::parse(s.as_bytes(), "i.csv".as_ref(), n, 125.0).map_err(|e| e.to_string())
     }
 
     #[test]

@@ -219,7 +219,7 @@ pub fn needle_count(design: &Design) -> usize {
 /// never depend on another's.
 pub(super) fn draw_needles(design: &Design, kin: &dyn Kinematics) -> Vec<Drawn> {
     if let Some(ab) = &design.as_built {
-        // Inspected: the measured lengths, nominal places, nothing drawn.
+        // Inspected: the measured lengths and tip radii, nominal places, nothing drawn.
         return kin
             .nominal()
             .into_iter()
@@ -231,7 +231,7 @@ pub(super) fn draw_needles(design: &Design, kin: &dyn Kinematics) -> Vec<Drawn> 
                 across_mm: across,
                 along_mm: along,
                 length_mm: m.length_mm,
-                tip_radius_um: design.needle.tip_radius_um,
+                tip_radius_um: m.tip_radius_um.unwrap_or(design.needle.tip_radius_um),
             })
             .collect();
     }
