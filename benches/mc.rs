@@ -24,6 +24,7 @@ fn bench(c: &mut Criterion) {
             seed.set(seed.get() + 1);
             let keep = Keep {
                 picture_cells: false,
+                covered_cells: true,
             };
             analysis::analyze_with(run, None, keep, &Silent)
                 .unwrap()

@@ -79,14 +79,25 @@ pub struct Analysis {
 pub struct Keep {
     /// Treated pixels and pixels per picture cell (`AreaMaps::cell_treated`, `cell_px`; empty
     /// when false): only the coverage picture draws them, so a Monte Carlo run skips them.
-    /// The covered pixels per cell are always kept.
     pub picture_cells: bool,
+    /// Covered pixels per cell (`AreaMaps::cell_covered`; empty when false, unless
+    /// `picture_cells`): the pictures and the Monte Carlo coverage map. No metric reads them.
+    pub covered_cells: bool,
+}
+
+impl Keep {
+    /// Only the metrics: no per-cell maps (`analyze --no-plots`).
+    pub const METRICS: Keep = Keep {
+        picture_cells: false,
+        covered_cells: false,
+    };
 }
 
 impl Default for Keep {
     fn default() -> Keep {
         Keep {
             picture_cells: true,
+            covered_cells: true,
         }
     }
 }
@@ -138,6 +149,7 @@ pub fn analyze_with(
             band_rows: None,
             gap: GapMethod::Exact { area_mm: t.area_mm },
             picture_cells: keep.picture_cells,
+            covered_cells: keep.covered_cells,
         };
         match raster::rasterize(&field.channels, grid, settings, progress) {
             Ok(maps) => {

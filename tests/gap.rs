@@ -167,6 +167,7 @@ fn agrees_with_the_raster_at_a_fine_pitch() {
             band_rows: None,
             gap: GapMethod::Raster,
             picture_cells: true,
+            covered_cells: true,
         };
         let r = raster::rasterize(&chans, grid, s, &Silent).unwrap();
         let ras = r.max_gap_mm().unwrap();
@@ -183,6 +184,7 @@ fn agrees_with_the_raster_at_a_fine_pitch() {
                     area_mm: [side, side],
                 },
                 picture_cells: true,
+                covered_cells: true,
                 ..s
             },
             &Silent,

@@ -42,5 +42,6 @@ pub fn raster_settings(a: &Analysis) -> RasterSettings {
             area_mm: a.design.treatment.area_mm,
         },
         picture_cells: true,
+        covered_cells: true,
     }
 }

@@ -39,7 +39,12 @@ pub fn run(g: &Global, args: &AnalyzeArgs) -> CmdResult {
     clean_stale(&args.out);
     let mut done = Vec::with_capacity(designs.len());
     for d in &designs {
-        let a = analyze_one(d, g)?;
+        let keep = if args.no_plots {
+            analysis::Keep::METRICS
+        } else {
+            analysis::Keep::default()
+        };
+        let a = analyze_one(d, g, keep)?;
         write_outputs(&a, &args.out, !args.no_plots)?;
         done.push(a);
     }
@@ -54,9 +59,14 @@ pub fn run(g: &Global, args: &AnalyzeArgs) -> CmdResult {
 }
 
 /// Analyzes one design with progress bars.
-pub fn analyze_one(d: &needlemap::design::Design, g: &Global) -> Result<Analysis, Failure> {
+/// Analyses one design with progress bars; `keep` says which per-cell maps to keep.
+pub fn analyze_one(
+    d: &needlemap::design::Design,
+    g: &Global,
+    keep: analysis::Keep,
+) -> Result<Analysis, Failure> {
     let bars = super::progress::Bars::new(&d.name, g.quiet);
-    Ok(analysis::analyze(d, &bars)?)
+    Ok(analysis::analyze_with(d.clone(), None, keep, &bars)?)
 }
 
 /// Writes out/<name>/ as a whole: summary.csv, channels.csv, tiles.csv, needles.csv and the

@@ -75,7 +75,11 @@ pub fn run(g: &Global, args: &CompareArgs) -> CmdResult {
     prepare_dir(&args.out)?;
     let mut done: Vec<Analysis> = Vec::with_capacity(designs.len());
     for d in &designs {
-        done.push(super::analyze::analyze_one(d, g)?);
+        done.push(super::analyze::analyze_one(
+            d,
+            g,
+            needlemap::analysis::Keep::default(),
+        )?);
     }
     let refs: Vec<&Analysis> = done.iter().collect();
     let bars = super::progress::Bars::new("compare", g.quiet);

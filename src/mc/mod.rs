@@ -172,6 +172,7 @@ pub fn study(design: &Design, runs: u32, progress: &dyn Progress) -> Result<Stud
             d.treatment.seed = seed;
             let keep = analysis::Keep {
                 picture_cells: false,
+                covered_cells: true,
             };
             let a = analysis::analyze_with(d, None, keep, &Silent)?;
             accumulate(&map, &a);

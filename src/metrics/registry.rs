@@ -142,7 +142,7 @@ pub const METRICS: &[MetricInfo] = &[
         table_decimals: 3,
         decimals: 5,
         tolerance_rel: 0.0,
-        tolerance_why: "sqrt(integer squared pixel distance) x pitch, from an exact transform",
+        tolerance_why: "branch and bound on the openings' geometry, within 0.5 um at any pitch",
         better: Better::Lower,
         description: "radius of the largest untreated disc",
         get: |m| m.max_gap_mm,

@@ -212,7 +212,7 @@ impl Sweep {
             .into_par_iter()
             .map(|i| {
                 let outcome = self.variant(i, overrides).and_then(|d| {
-                    analysis::analyze(&d, &Silent)
+                    analysis::analyze_with(d.clone(), None, analysis::Keep::METRICS, &Silent)
                         .map(|a| a.metrics)
                         .map_err(|e| {
                             // limit errors start with the design's name, which the row already has

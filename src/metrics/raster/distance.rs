@@ -333,6 +333,7 @@ mod tests {
             band_rows: None,
             gap: crate::metrics::raster::GapMethod::Raster,
             picture_cells: true,
+            covered_cells: true,
         };
         assert!(matches!(
             rasterize(&discs, grid, s, &Silent),

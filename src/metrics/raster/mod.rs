@@ -165,9 +165,11 @@ pub struct RasterSettings {
     /// How the largest gap is measured.
     pub gap: GapMethod,
     /// Whether to count treated pixels and pixels per picture cell ([`AreaMaps::cell_treated`],
-    /// [`AreaMaps::cell_px`]; empty when not). Only the pictures need them; the covered
-    /// pixels per cell are always counted.
+    /// [`AreaMaps::cell_px`]; empty when not). Only the pictures need them.
     pub picture_cells: bool,
+    /// Whether to count covered pixels per cell ([`AreaMaps::cell_covered`]; empty when not):
+    /// the pictures and the Monte Carlo coverage map need them, no metric does.
+    pub covered_cells: bool,
 }
 
 /// How the engine measures the largest gap.
@@ -280,6 +282,12 @@ struct Shared<'a> {
     distance: bool,
     /// Whether the bands count treated pixels per cell.
     picture_cells: bool,
+    /// Whether the bands count covered pixels per cell.
+    covered_cells: bool,
+    /// Whether every point of the raster is known to be treated (the exact gap is below the
+    /// influence radius by more than the raster's overhang): each row's treated length is
+    /// then its whole length, and the grown openings are not traced.
+    treated_all: bool,
 }
 
 struct BandOut {
@@ -366,6 +374,15 @@ fn rasterize_with(
         ncx,
         distance: s.gap == GapMethod::Raster,
         picture_cells: s.picture_cells,
+        covered_cells: s.covered_cells || s.picture_cells,
+        // f ≤ gap + TOLERANCE on the region (gap.rs); the raster reaches past the region by
+        // under one pixel on each side, where f ≤ that + √2·p (f is 1-Lipschitz). Below ρ by
+        // more than that, every sampled row is treated from 0 to its end, exactly what the
+        // union of the grown openings would give. The picture cells still trace them.
+        treated_all: !s.picture_cells
+            && gap.is_some_and(|g| {
+                g.gap_mm + super::gap::TOLERANCE_MM + 2.0 * p < s.influence_radius_mm
+            }),
     };
     let halo0 = ((s.halo_mm / p).ceil() as usize + 1).min(max_halo);
     let threads = rayon::current_num_threads().max(1);
@@ -387,7 +404,7 @@ fn rasterize_with(
     progress.start("area metrics", grid.ny as u64);
     // The bands write their cells straight into the run's arrays (a band is whole cell rows).
     let ncells = ncx * grid.ny.div_ceil(cell);
-    let mut cell_covered = spare::zeroed(ncells);
+    let mut cell_covered = spare::zeroed(if sh.covered_cells { ncells } else { 0 });
     let mut cell_treated = spare::zeroed(if s.picture_cells { ncells } else { 0 });
     let per_band = ncx * (band / cell);
     let treated_chunks: Vec<&mut [u32]> = if s.picture_cells {
@@ -395,9 +412,14 @@ fn rasterize_with(
     } else {
         bands.iter().map(|_| &mut [][..]).collect()
     };
+    let covered_chunks: Vec<&mut [u32]> = if sh.covered_cells {
+        cell_covered.chunks_mut(per_band).collect()
+    } else {
+        bands.iter().map(|_| &mut [][..]).collect()
+    };
     let outs: Vec<Result<BandOut, RasterError>> = bands
         .par_iter()
-        .zip(cell_covered.par_chunks_mut(per_band))
+        .zip(covered_chunks)
         .zip(treated_chunks)
         .map(|((&(r0, r1), covered), treated)| {
             let mut halo = halo0;

@@ -208,7 +208,12 @@ impl Candidates {
         let rho = sh.rho_mm;
         let grow = sh.rho_mm + sh.ext;
         let (cov_lo, cov_hi) = (r0 as f64 * p - sh.ext, r1 as f64 * p + sh.ext);
-        let (tr_lo, tr_hi) = (r0 as f64 * p - grow, r1 as f64 * p + grow);
+        let (tr_lo, tr_hi) = if sh.treated_all {
+            // nothing grown is traced: no row's treated span is wanted
+            (f64::INFINITY, f64::NEG_INFINITY)
+        } else {
+            (r0 as f64 * p - grow, r1 as f64 * p + grow)
+        };
         // Every span of a candidate at x lies within [x − reach, x + reach].
         let reach = (grow.max(sh.ext)) * (1.0 + 1e-9) + 1e-6;
         self.list.clear();
@@ -233,7 +238,8 @@ impl Candidates {
             };
             let cov_rows = if in_cov { strat_rows(&plain) } else { none };
             let e = c.extent_mm();
-            let cpx_rows = if in_cov {
+            let in_cells = in_cov && sh.covered_cells;
+            let cpx_rows = if in_cells {
                 (
                     ceil_i64((c.y_mm - e) / p - 0.5),
                     floor_i64((c.y_mm + e) / p - 0.5),
@@ -244,7 +250,7 @@ impl Candidates {
             let (a, b) = c.segment();
             let mark = |q: crate::math::Point| (floor_i64(q.y / p), floor_i64(q.x / p));
             let marks = [mark(c.centre()), mark(a), mark(b)];
-            let mark_rows = if in_cov {
+            let mark_rows = if in_cells {
                 (
                     marks.iter().map(|m| m.0).min().unwrap_or(1),
                     marks.iter().map(|m| m.0).max().unwrap_or(0),

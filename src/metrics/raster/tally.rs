@@ -74,8 +74,14 @@ pub(super) fn tally_row(
     for &(a, b) in cov {
         out.covered += fixed((b - a) / p);
     }
-    for &(a, b) in spans.tr.finish() {
-        out.treated += fixed((b - a) / p);
+    if sh.treated_all {
+        // the one span [0, lx] the union of the grown openings would hold
+        let lx = sh.grid.nx as f64 * p;
+        out.treated += fixed((lx - 0.0) / p);
+    } else {
+        for &(a, b) in spans.tr.finish() {
+            out.treated += fixed((b - a) / p);
+        }
     }
     let ty = sh.row_tile[r];
     if ty != u32::MAX {
@@ -111,10 +117,12 @@ pub(super) fn tally_row(
             cells[cb] += (b - cb * cell + 1) as u32;
         }
     };
-    count(
-        &mut cells.covered[cbase..cbase + sh.ncx],
-        spans.cvp.finish(),
-    );
+    if sh.covered_cells {
+        count(
+            &mut cells.covered[cbase..cbase + sh.ncx],
+            spans.cvp.finish(),
+        );
+    }
     if sh.picture_cells {
         count(
             &mut cells.treated[cbase..cbase + sh.ncx],
@@ -197,6 +205,7 @@ mod tests {
             band_rows: None,
             gap: crate::metrics::raster::GapMethod::Raster,
             picture_cells: true,
+            covered_cells: true,
         };
         let m = rasterize(&lattice(6, 3, p, r), grid, s, &Silent).unwrap();
         // coverage π r²/p², treated π (r + ρ)²/p² (r + ρ < p/2), largest gap p/√2 − r
@@ -253,6 +262,7 @@ mod tests {
             band_rows: None,
             gap: crate::metrics::raster::GapMethod::Raster,
             picture_cells: true,
+            covered_cells: true,
         };
         let m = rasterize(&discs, grid, s, &Silent).unwrap();
         let expect = 1.0 - (-lambda * std::f64::consts::PI * r * r).exp();

@@ -15,6 +15,7 @@ pub(super) fn settings(margin: f64) -> RasterSettings {
         band_rows: None,
         gap: crate::metrics::raster::GapMethod::Raster,
         picture_cells: true,
+        covered_cells: true,
     }
 }
 
@@ -75,6 +76,7 @@ fn band_seams_and_halo_retries_change_nothing() {
         band_rows: Some(650),
         gap: crate::metrics::raster::GapMethod::Raster,
         picture_cells: true,
+        covered_cells: true,
     };
     let one = rasterize(&discs, grid, base, &Silent).unwrap();
     for (band, halo) in [(1, 2.5), (7, 0.05), (64, 0.2), (130, 1.0)] {
@@ -120,6 +122,7 @@ fn optimized_band_step_matches_the_straightforward_one_exactly() {
                 band_rows: band,
                 gap: crate::metrics::raster::GapMethod::Raster,
                 picture_cells: true,
+                covered_cells: true,
             };
             let fast = rasterize_with(&discs, grid, s, &Silent, false);
             let slow = rasterize_with(&discs, grid, s, &Silent, true);
@@ -127,6 +130,7 @@ fn optimized_band_step_matches_the_straightforward_one_exactly() {
             // without the picture cells: the same maps less those
             let lean = RasterSettings {
                 picture_cells: false,
+                covered_cells: true,
                 ..s
             };
             let lean = rasterize_with(&discs, grid, lean, &Silent, false);
