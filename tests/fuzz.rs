@@ -902,20 +902,34 @@ fn generated_inputs_never_crash() {
         .unwrap_or_default();
     let hits = std::sync::Mutex::new(std::collections::BTreeMap::<String, (u64, Case)>::new());
     let start = Instant::now();
+    let done = AtomicUsize::new(0);
     let result = runner.run(&case(env.seeds.len(), full_every), |c| {
+        let k = done.fetch_add(1, Ordering::Relaxed) + 1;
+        if k % 5000 == 0 {
+            eprintln!(
+                "fuzz: {k} cases, {:.0} s; {}",
+                start.elapsed().as_secs_f64(),
+                env.stats()
+            );
+        }
         check_case(&env, &c).or_else(|why| {
             let sig = signature(&why);
             if known.iter().any(|k| k == "*" || sig.contains(k.as_str())) {
-                hits.lock().unwrap().entry(sig).or_insert((0, c.clone())).0 += 1;
+                let mut hits = hits.lock().unwrap();
+                if !hits.contains_key(&sig) {
+                    // said at once, so that a run stopped early still tells
+                    eprintln!("new failure {sig}:\n{why}\n{c:?}");
+                    save_crash(&env, &c);
+                }
+                hits.entry(sig).or_insert((0, c.clone())).0 += 1;
                 Ok(())
             } else {
                 Err(TestCaseError::fail(why))
             }
         })
     });
-    for (sig, (n, c)) in hits.lock().unwrap().iter() {
-        eprintln!("known failure {sig}: {n} cases; first: {c:?}");
-        save_crash(&env, c);
+    for (sig, (n, _)) in hits.lock().unwrap().iter() {
+        eprintln!("known failure {sig}: {n} cases (the first is in tests/fuzz/corpus/)");
     }
     eprintln!(
         "fuzz: {cases} cases (seed {seed}), {} runs of the binary, {:.1} s; {}",

@@ -186,7 +186,7 @@ pub fn outside_range(setting: Setting) -> Option<String> {
         Setting::PenHandSpeedMmS(v) => ("pen.hand_speed_mm_s", v, format!("{v:.1} mm/s")),
         Setting::RollerPasses(k) => {
             // passes have no range of their own: the treatment's limit
-            let within = k >= 1 && k <= MAX_PASSES;
+            let within = (1..=MAX_PASSES).contains(&k);
             return (!within).then(|| {
                 format!("{k} passes is outside 1 to {MAX_PASSES}, the passes a treatment may have")
             });

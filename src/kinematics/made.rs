@@ -184,7 +184,11 @@ impl MadeDevice {
     pub fn default_margin_mm(&self, design: &Design) -> f64 {
         let dens = self.density_mm2(design);
         let spacing = if dens > 0.0 { 1.0 / dens.sqrt() } else { 1.0 };
+        // no wider than the region: a near-empty field (a pen at 1e-300 Hz) must not make
+        // ~1e150 lanes; the analysis grows the margin further when a gap needs it
+        let side = design.treatment.area_mm[0].max(design.treatment.area_mm[1]);
         (2.0 * spacing)
+            .min(side)
             .max(design.analysis.influence_radius_mm + 0.5)
             .max(1.0)
     }
