@@ -93,7 +93,8 @@ fn one_row_per_combination_in_odometer_order() {
         ]
     );
     assert_eq!(h.last().unwrap(), "error");
-    assert_eq!(h.len(), 3 + 1 + 15 + 1, "keys, name, 15 metrics, error");
+    assert_eq!(h[h.len() - 2], "advisories");
+    assert_eq!(h.len(), 3 + 1 + 15 + 2, "keys, name, 15 metrics, advisories, error");
     // first key slowest, last fastest
     let combo: Vec<(String, String, String)> = rows
         .iter()
@@ -493,4 +494,29 @@ fn merge_refuses_shards_that_differ_naming_both_files_and_the_field() {
     shard(2, "40");
     run(dir.path(), &s, &["--resolution-um", "40", "--merge", "2"]);
     assert!(out.join("sweep.csv").exists());
+}
+
+/// A row's advisories reach sweep.csv and the JSON: the MF8 drum pressed with 0.3 N leaves
+/// needles unpierced (`non_piercing`); at 3 N every needle pierces.
+#[test]
+fn advisories_reach_sweep_rows() {
+    let out = tempfile::tempdir().unwrap();
+    let o = bin()
+        .current_dir(common::root())
+        .args(["--quiet", "sweep", "designs/sweeps/mf8-force.toml", "--no-plots"])
+        .args(["--resolution-um", "40", "--format", "json", "--out"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (_, rows) = read_csv(&out.path().join("mf8-force/sweep.csv"));
+    let at = |f: &str| rows.iter().find(|r| r["roller.force_n"] == f).unwrap();
+    assert!(at("0.3")["advisories"].contains("non_piercing"));
+    assert!(!at("3")["advisories"].contains("non_piercing"));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let first = &j["rows"][0]["advisories"];
+    assert!(
+        first.as_array().unwrap().iter().any(|c| c == "non_piercing"),
+        "{first}"
+    );
 }

@@ -24,14 +24,7 @@ pub fn summary_row(a: &Analysis) -> Vec<String> {
             .iter()
             .map(|f| fmt_num(*f, Layer::FRACTION_DECIMALS)),
     );
-    // the advisories' codes (`non_piercing;coarse_raster`); their words are in the JSON
-    r.push(
-        a.advisories
-            .iter()
-            .map(|v| v.code)
-            .collect::<Vec<_>>()
-            .join(";"),
-    );
+    r.push(advisory_codes(a));
     r
 }
 
@@ -134,4 +127,14 @@ pub fn tiles(a: &Analysis) -> Vec<u8> {
 /// needles.csv: the device's needles as designed (the same bytes `layout` writes).
 pub fn needles(a: &Analysis) -> Vec<u8> {
     super::needles::csv(&a.design)
+}
+
+/// The advisories' codes, `;`-separated (`non_piercing;coarse_raster`): the `advisories`
+/// column of summary.csv and sweep.csv; their words are in the JSON.
+pub fn advisory_codes(a: &Analysis) -> String {
+    a.advisories
+        .iter()
+        .map(|v| v.code)
+        .collect::<Vec<_>>()
+        .join(";")
 }

@@ -99,6 +99,7 @@ pub fn merge(sweep: &Sweep, dir: &Path, n: usize) -> Result<(Vec<u8>, Vec<Row>),
                 values.push(v);
             }
             let error = rec.get(header.len() - 1).unwrap_or("").to_string();
+            let advisories = rec.get(header.len() - 2).unwrap_or("").to_string();
             let mut metrics = Metrics::default();
             for (i, m) in METRICS.iter().enumerate() {
                 let cell = &rec[nkeys + 1 + i];
@@ -122,6 +123,7 @@ pub fn merge(sweep: &Sweep, dir: &Path, n: usize) -> Result<(Vec<u8>, Vec<Row>),
                 name: sweep.variant_name(index),
                 values,
                 outcome,
+                advisories,
             });
         }
         if count != range.len() {

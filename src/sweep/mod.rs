@@ -213,7 +213,7 @@ impl Sweep {
             .map(|i| {
                 let outcome = self.variant(i, overrides).and_then(|d| {
                     analysis::analyze_with(d.clone(), None, analysis::Keep::METRICS, &Silent)
-                        .map(|a| a.metrics)
+                        .map(|a| (crate::report::csv_out::advisory_codes(&a), a.metrics))
                         .map_err(|e| {
                             // limit errors start with the design's name, which the row already has
                             let e = e.to_string();
@@ -228,11 +228,16 @@ impl Sweep {
                     .zip(self.combination(i))
                     .map(|(k, j)| k.values[j])
                     .collect();
+                let (outcome, advisories) = match outcome {
+                    Ok((codes, m)) => (Ok(m), codes),
+                    Err(e) => (Err(e.replace('\n', " ")), String::new()),
+                };
                 Row {
                     index: i,
                     name: self.variant_name(i),
                     values,
-                    outcome: outcome.map_err(|e| e.replace('\n', " ")),
+                    outcome,
+                    advisories,
                 }
             })
             .collect();
@@ -252,6 +257,9 @@ pub struct Row {
     pub values: Vec<f64>,
     /// The metrics, or why the combination is not a valid design.
     pub outcome: Result<Metrics, String>,
+    /// The advisories' codes, `;`-separated as in summary.csv (`non_piercing;coarse_raster`);
+    /// empty when there is none or the row is an error.
+    pub advisories: String,
 }
 
 impl Row {

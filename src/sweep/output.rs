@@ -2,7 +2,8 @@
 //! is the caller's, atomic step.
 //!
 //! sweep.csv has one row per combination: the varied keys as written, `name`, every metric
-//! (formatted as in summary.csv), then `error` (empty for a valid design). Rows of a shard are
+//! (formatted as in summary.csv), `advisories` (their codes, `;`-separated, as in
+//! summary.csv), then `error` (empty for a valid design). Rows of a shard are
 //! exactly the rows of the whole sweep at the same indices, so shards concatenate byte for byte.
 
 use super::{Best, Row, Sweep};
@@ -16,6 +17,7 @@ pub fn csv_header(sweep: &Sweep) -> Vec<String> {
     let mut h: Vec<String> = sweep.keys.iter().map(|k| k.name.clone()).collect();
     h.push("name".into());
     h.extend(registry::keys().map(String::from));
+    h.push("advisories".into());
     h.push("error".into());
     h
 }
@@ -27,6 +29,7 @@ pub fn csv_row(row: &Row) -> Vec<String> {
     for m in METRICS {
         r.push(fmt_opt(row.metric(m.key), m.decimals));
     }
+    r.push(row.advisories.clone());
     r.push(row.outcome.as_ref().err().cloned().unwrap_or_default());
     r
 }
@@ -59,7 +62,8 @@ fn row_json(sweep: &Sweep, r: &Row) -> Value {
         .as_ref()
         .ok()
         .map(|m| serde_json::to_value(m).expect("metrics serialize to a JSON object"));
-    json!({ "index": r.index, "name": r.name, "values": values, "metrics": metrics, "error": r.outcome.as_ref().err() })
+    let advisories: Vec<&str> = r.advisories.split(';').filter(|c| !c.is_empty()).collect();
+    json!({ "index": r.index, "name": r.name, "values": values, "metrics": metrics, "advisories": advisories, "error": r.outcome.as_ref().err() })
 }
 
 /// The JSON record: provenance, the keys and their values, every row, and the `--best` names.

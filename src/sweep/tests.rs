@@ -174,6 +174,7 @@ fn chart_lines_per_second_key_hold_the_rest() {
                 name: s.variant_name(i),
                 values,
                 outcome,
+                advisories: String::new(),
             }
         })
         .collect();
@@ -211,6 +212,7 @@ fn best_ranks_valid_rows() {
             }),
             None => Err("bad".into()),
         },
+        advisories: String::new(),
     };
     let rows = vec![
         row(0, Some(0.2)),
