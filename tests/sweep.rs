@@ -94,7 +94,11 @@ fn one_row_per_combination_in_odometer_order() {
     );
     assert_eq!(h.last().unwrap(), "error");
     assert_eq!(h[h.len() - 2], "advisories");
-    assert_eq!(h.len(), 3 + 1 + 15 + 2, "keys, name, 15 metrics, advisories, error");
+    assert_eq!(
+        h.len(),
+        3 + 1 + 15 + 2,
+        "keys, name, 15 metrics, advisories, error"
+    );
     // first key slowest, last fastest
     let combo: Vec<(String, String, String)> = rows
         .iter()
@@ -503,7 +507,12 @@ fn advisories_reach_sweep_rows() {
     let out = tempfile::tempdir().unwrap();
     let o = bin()
         .current_dir(common::root())
-        .args(["--quiet", "sweep", "designs/sweeps/mf8-force.toml", "--no-plots"])
+        .args([
+            "--quiet",
+            "sweep",
+            "designs/sweeps/mf8-force.toml",
+            "--no-plots",
+        ])
         .args(["--resolution-um", "40", "--format", "json", "--out"])
         .arg(out.path())
         .output()
@@ -516,7 +525,11 @@ fn advisories_reach_sweep_rows() {
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let first = &j["rows"][0]["advisories"];
     assert!(
-        first.as_array().unwrap().iter().any(|c| c == "non_piercing"),
+        first
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "non_piercing"),
         "{first}"
     );
 }

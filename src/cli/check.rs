@@ -60,7 +60,11 @@ pub fn run_baseline(g: &Global, args: &BaselineArgs) -> CmdResult {
     }
     let mut rows = Vec::with_capacity(designs.len());
     for d in &designs {
-        rows.push(BaselineRow::from_analysis(&analyze_one(d, g, needlemap::analysis::Keep::METRICS)?));
+        rows.push(BaselineRow::from_analysis(&analyze_one(
+            d,
+            g,
+            needlemap::analysis::Keep::METRICS,
+        )?));
     }
     let bytes = check::baseline_csv(&rows);
     match &args.output {
@@ -119,7 +123,8 @@ pub fn run_check(g: &Global, args: &CheckArgs) -> CmdResult {
         let row = baseline
             .row(&d.name)
             .expect("every design has a row, checked above");
-        let now = BaselineRow::from_analysis(&analyze_one(d, g, needlemap::analysis::Keep::METRICS)?);
+        let now =
+            BaselineRow::from_analysis(&analyze_one(d, g, needlemap::analysis::Keep::METRICS)?);
         checks.push(check::verdict(
             row,
             &now,

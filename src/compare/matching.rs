@@ -222,7 +222,12 @@ pub fn match_density(
             let mut v = v0;
             let mut best: Option<Matched> = None;
             for _ in 0..MAX_SPEED_STEPS {
-                let a = analysis::analyze_with(with_hand_speed(design, v), None, analysis::Keep::METRICS, progress)?;
+                let a = analysis::analyze_with(
+                    with_hand_speed(design, v),
+                    None,
+                    analysis::Keep::METRICS,
+                    progress,
+                )?;
                 let m = matched(design, density_per_cm2, Setting::PenHandSpeedMmS(v), v0, &a);
                 let err = m.density_error();
                 if best
@@ -251,7 +256,12 @@ pub fn match_density(
                 });
             }
             let run = |k: u32| -> Result<Matched, CompareError> {
-                let a = analysis::analyze_with(with_passes(design, k), None, analysis::Keep::METRICS, progress)?;
+                let a = analysis::analyze_with(
+                    with_passes(design, k),
+                    None,
+                    analysis::Keep::METRICS,
+                    progress,
+                )?;
                 Ok(matched(
                     design,
                     density_per_cm2,
