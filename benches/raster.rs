@@ -1,6 +1,7 @@
 //! Bench: the area engine (`metrics::raster::rasterize`: coverage, treated area, picture
 //! cells, largest gap) on the channels of MF8 at 10 µm and of the dense pen at 5 µm, with the
-//! largest gap from the geometry (`exact`, what `analyze` runs) and from the raster's
+//! largest gap from the geometry (`exact`, what `analyze` runs with pictures), the metrics
+//! alone without per-cell maps (`metrics`, what `analyze --no-plots` runs), and from the raster's
 //! distance transform (`transform`); the exact gap alone (`gap`); and, for scale, one plain
 //! write pass over as many cells as the dense pen's grid (a byte and a u32 per cell), the
 //! least any per-pixel method must spend.
@@ -21,6 +22,20 @@ fn bench(c: &mut Criterion) {
         g.bench_function(format!("{name}_exact"), |b| {
             b.iter(|| {
                 raster::rasterize(&a.field.channels, a.grid, s, &Silent)
+                    .unwrap()
+                    .covered_fx
+            })
+        });
+        // The metrics alone, as `analyze --no-plots`, `check` and sweeps run it: no per-cell
+        // maps (and no grown openings when the exact gap proves every point treated).
+        let m = raster::RasterSettings {
+            picture_cells: false,
+            covered_cells: false,
+            ..s
+        };
+        g.bench_function(format!("{name}_metrics"), |b| {
+            b.iter(|| {
+                raster::rasterize(&a.field.channels, a.grid, m, &Silent)
                     .unwrap()
                     .covered_fx
             })
