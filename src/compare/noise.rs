@@ -3,7 +3,7 @@
 //! normal quantile; [`crate::mc::stats::diff_ci`]). A difference is *within noise* when its CI
 //! contains 0. The same numbers three ways: the text the table prints ([`text`]), the
 //! `differences_over_runs` section of `compare --format json` ([`Noise`] serialized) and
-//! `<stem>-differences.csv` ([`csv`]).
+//! `<stem>-differences.csv` ([`csv()`]).
 
 use crate::mc::stats::{self, Summary};
 use crate::mc::Study;

@@ -270,7 +270,7 @@ impl Openings {
     }
 }
 
-/// The largest gap of the region [0, area_mm[0]] × [0, area_mm[1]] among `channels`' openings;
+/// The largest gap of the region `[0, area_mm[0]] × [0, area_mm[1]]` among `channels`' openings;
 /// `None` without any opening. See the module's method.
 pub fn max_gap(channels: &[Channel], area_mm: [f64; 2]) -> Option<Gap> {
     if channels.is_empty() {

@@ -4,7 +4,7 @@
 //! covered pixel. The map is a region map like the coverage picture's — x/y axes in mm at
 //! equal scale ([`frame::region_map`]), a colour bar over the cells' range — and, where the
 //! plot has fewer pixels than the map has cells, each picture pixel shows the mean of the
-//! cells under it, weighted by their pixels (the spans of [`coverage::cell_spans`]).
+//! cells under it, weighted by their pixels (the spans of `coverage::cell_spans`).
 
 use super::colour::{self, BarPlace, ColourScale, COVERAGE};
 use super::encode::{self, Figure};

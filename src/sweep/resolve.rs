@@ -186,7 +186,7 @@ pub(super) fn set(t: &mut toml::Table, path: &[Seg], v: Value) {
 /// Sets the numeric `key` (a sweep key: dotted, array elements by index or `*`) to `value` in
 /// a design's TOML table, with the checks a sweep file's key gets; the problem in plain words.
 /// The Python binding's `Design.with_` uses it; the result still has to pass
-/// [`Design::from_bytes`].
+/// [`Design::from_bytes`](crate::design::Design::from_bytes).
 ///
 /// # Examples
 /// ```

@@ -176,7 +176,7 @@ pub struct RasterSettings {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum GapMethod {
     /// From the geometry of the openings ([`crate::metrics::gap`]), over the region
-    /// [0, area_mm[0]] × [0, area_mm[1]]: exact to 0.5 µm whatever the pitch, and no
+    /// `[0, area_mm[0]] × [0, area_mm[1]]`: exact to 0.5 µm whatever the pitch, and no
     /// distance transform is run.
     Exact {
         /// The region's sides, mm.

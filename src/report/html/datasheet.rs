@@ -2,7 +2,7 @@
 //! the design file, a marked assumption, a default or a preset), its advisories, its
 //! pictures and, with `--runs`, its Monte Carlo summary.
 //!
-//! The device rows are told once for every kind: each kind states its [`Facts`] (layout,
+//! The device rows are told once for every kind: each kind states its `Facts` (layout,
 //! needle length or pen setting, drum or cartridge size, force, motion) and one function
 //! writes them.
 
