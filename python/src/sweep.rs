@@ -80,7 +80,8 @@ fn values(key: &str, o: &Bound<'_, PyAny>) -> PyResult<Vec<Value>> {
 ///
 /// Returns a dict of columns, one entry per combination, in the order of sweep.csv: each
 /// varied key (int64 or float64 array), "name" (list of str), every metric (float64 array, NaN
-/// where undefined or the combination is not a valid design), "error" (list of str or None).
+/// where undefined or the combination is not a valid design), "advisories" (per row, a list of
+/// the advisory codes, as `;`-separated in sweep.csv), "error" (list of str or None).
 #[pyfunction]
 #[pyo3(signature = (design_or_path, vary=None, name=None, resolution_um=None, threads=None, seed=None))]
 pub fn sweep<'py>(
@@ -175,6 +176,18 @@ pub fn sweep<'py>(
         let col: Vec<f64> = per_row.iter().map(|r| r[j].1.unwrap_or(f64::NAN)).collect();
         out.set_item(key, col.into_pyarray_bound(py))?;
     }
+    out.set_item(
+        "advisories",
+        rows.iter()
+            .map(|r| {
+                r.advisories
+                    .split(';')
+                    .filter(|c| !c.is_empty())
+                    .map(String::from)
+                    .collect::<Vec<_>>()
+            })
+            .collect::<Vec<_>>(),
+    )?;
     out.set_item(
         "error",
         rows.iter()

@@ -46,8 +46,9 @@ def test_sweep_file_matches_cli_csv(sweep_file, cli, tmp_path):
     for i, row in enumerate(rows):
         assert cols["name"][i] == row["name"]
         assert (cols["error"][i] or "") == row["error"]
+        assert ";".join(cols["advisories"][i]) == row["advisories"]
         for k in row:
-            if k in ("name", "error"):
+            if k in ("name", "error", "advisories"):
                 continue
             assert same_cell(row[k], cols[k][i].item()), (i, k, row[k], cols[k][i])
     assert sum(e is not None for e in cols["error"]) == 2
