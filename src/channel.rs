@@ -34,6 +34,28 @@ pub struct Channel {
 }
 
 impl Channel {
+    /// An opening built by hand, for geometry alone (tests, benches, other tools): a capsule
+    /// centred at (`x`, `y`) mm with its slit of `slit` mm along `deg` degrees and radius `r`
+    /// mm. Its depths (1.0 mm inserted, 0.9 mm after withdrawal, in the reticular dermis) and
+    /// its pass, stroke and needle (0) are placeholders that no area metric reads.
+    pub fn capsule(x: f64, y: f64, deg: f64, slit: f64, r: f64) -> Channel {
+        let a = deg.to_radians();
+        Channel {
+            x_mm: x,
+            y_mm: y,
+            axis: [a.cos(), a.sin()],
+            axis_deg: deg,
+            slit_mm: slit,
+            radius_mm: r,
+            depth_mm: 1.0,
+            channel_depth_mm: 0.9,
+            layer: Layer::ReticularDermis,
+            pass: 0,
+            stroke: 0,
+            needle: 0,
+        }
+    }
+
     /// The centre as a point.
     pub fn centre(&self) -> Point {
         Point::new(self.x_mm, self.y_mm)
@@ -88,22 +110,8 @@ impl Channel {
     }
 }
 
-/// A hand-built opening for tests: a capsule at (x, y) with its long axis at `deg`.
+/// A hand-built opening for tests: [`Channel::capsule`].
 #[cfg(test)]
 pub(crate) fn test_capsule(x: f64, y: f64, deg: f64, slit: f64, r: f64) -> Channel {
-    let a = deg.to_radians();
-    Channel {
-        x_mm: x,
-        y_mm: y,
-        axis: [a.cos(), a.sin()],
-        axis_deg: deg,
-        slit_mm: slit,
-        radius_mm: r,
-        depth_mm: 1.0,
-        channel_depth_mm: 0.9,
-        layer: Layer::ReticularDermis,
-        pass: 0,
-        stroke: 0,
-        needle: 0,
-    }
+    Channel::capsule(x, y, deg, slit, r)
 }

@@ -11,26 +11,11 @@ use needlemap::metrics::gap::{max_gap, TOLERANCE_MM};
 use needlemap::metrics::raster::{self, GapMethod, Grid, RasterSettings};
 use needlemap::metrics::tiles::TileGrid;
 use needlemap::progress::Silent;
-use needlemap::skin::Layer;
 use proptest::prelude::*;
 
 /// A capsule at (x, y): slit `slit` along `deg`, radius `r`.
 fn cap(x: f64, y: f64, deg: f64, slit: f64, r: f64) -> Channel {
-    let a = deg.to_radians();
-    Channel {
-        x_mm: x,
-        y_mm: y,
-        axis: [a.cos(), a.sin()],
-        axis_deg: deg,
-        slit_mm: slit,
-        radius_mm: r,
-        depth_mm: 1.0,
-        channel_depth_mm: 0.9,
-        layer: Layer::ReticularDermis,
-        pass: 0,
-        stroke: 0,
-        needle: 0,
-    }
+    Channel::capsule(x, y, deg, slit, r)
 }
 
 /// The result is never above the true value and at most the tolerance below it.
