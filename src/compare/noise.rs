@@ -38,7 +38,8 @@ pub struct NoisePair {
 pub struct Difference {
     /// Metric key.
     pub metric: &'static str,
-    /// The metric's unit (and so the unit of the three numbers below); "" for a ratio.
+    /// The unit of the three numbers below: the metric's, `fraction` for a share the tables
+    /// print in % (0.0317 is 3.17 points); "" for a ratio.
     pub unit: &'static str,
     /// Mean of the design's runs minus mean of the first design's (null: undefined in a run).
     pub mean: Option<f64>,
@@ -53,7 +54,9 @@ pub struct Difference {
 }
 
 fn difference(key: &'static str, a: Option<&Summary>, b: Option<&Summary>) -> Difference {
-    let unit = registry::metric(key).map_or("", |m| m.unit);
+    // the numbers are fractions where the tables print "%" (coverage 0.0317 is 3.17 points)
+    let unit =
+        registry::metric(key).map_or("", |m| if m.unit == "%" { "fraction" } else { m.unit });
     let (Some(a), Some(b)) = (a, b) else {
         return Difference {
             metric: key,

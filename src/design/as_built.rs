@@ -104,17 +104,22 @@ impl AsBuilt {
                 v => return Err(bad(path, line, "missing", v, "must be 0, 1, false or true")),
             };
             let len_s = &rec[1];
+            // the physical range of needle.length_mm: a row cannot ask for more than a design may
+            let max_mm =
+                crate::design::ranges::range_of("needle.length_mm").map_or(10.0, |r| r.max);
             let length_mm: f64 = len_s
                 .parse()
                 .ok()
-                .filter(|x: &f64| x.is_finite() && *x >= 0.0)
+                .filter(|x: &f64| x.is_finite() && *x >= 0.0 && *x <= max_mm)
                 .ok_or_else(|| {
                     bad(
                         path,
                         line,
                         "length_mm",
                         len_s,
-                        "must be a finite length, 0 or greater",
+                        format!(
+                            "must be a length from 0 to {max_mm} mm (needle.length_mm's range in a design)"
+                        ),
                     )
                 })?;
             if !missing && length_mm <= 0.0 {
@@ -202,6 +207,8 @@ mod tests {
         );
         let e = p("needle,length_mm,missing\n5,1.5,0\n", 2).unwrap_err();
         assert!(e.contains("i.csv:2:1") && e.contains("0 to 1"), "{e}");
+        let e = p("needle,length_mm,missing\n0,1e308,0\n1,1,0\n", 2).unwrap_err();
+        assert!(e.contains("i.csv:2:1") && e.contains("0 to 10 mm"), "{e}");
         let e = p("needle,length_mm,missing\n0,-1,0\n1,1,0\n", 2).unwrap_err();
         assert!(e.contains("length_mm") && e.contains("-1"), "{e}");
         let e = p("needle,length_mm,missing\n0,1.5,0\n", 2).unwrap_err();

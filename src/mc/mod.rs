@@ -108,6 +108,15 @@ pub fn check_work(design: &Design, runs: u32) -> Result<(u64, u64), StudyError> 
     if runs == 0 {
         return Err(StudyError::NoRuns);
     }
+    // every run's seed must be one a design file or `analyze --seed` accepts, so any run can
+    // be reproduced alone
+    let last = design.treatment.seed.checked_add(u64::from(runs) - 1);
+    if last.is_none_or(|s| s > i64::MAX as u64) {
+        return Err(StudyError::SeedPastRange {
+            seed: design.treatment.seed,
+            runs,
+        });
+    }
     let grid = crate::metrics::raster::Grid::new(
         &design.name,
         design.treatment.area_mm,
@@ -138,6 +147,14 @@ pub enum StudyError {
     /// `--runs 0`.
     #[error("--runs 0: a study needs at least 1 run")]
     NoRuns,
+    /// The last run's seed would pass 2⁶³ − 1, the largest seed a design file takes.
+    #[error("--runs {runs} from seed {seed} would reach seed {seed} + {runs} − 1, past 2^63 − 1 = 9223372036854775807, the largest seed a design or --seed takes: use a smaller --seed or fewer runs")]
+    SeedPastRange {
+        /// First seed.
+        seed: u64,
+        /// Runs asked for.
+        runs: u32,
+    },
     /// One run is already beyond the analysis limits.
     #[error(transparent)]
     Limit(#[from] LimitError),
