@@ -293,6 +293,10 @@ pub fn match_density(
 
 /// Checks up front, before any analysis, that every design can be brought to `density_per_cm2`
 /// within the limits on passes and channels.
+/// Most channels in a design's region at a `--target-density` (a matching analyses the design
+/// up to a few dozen times there; a million channels take seconds per analysis).
+pub const MAX_MATCH_CHANNELS: u64 = 1_000_000;
+
 pub fn check_target(designs: &[Design], density_per_cm2: f64) -> Result<(), CompareError> {
     for d in designs {
         // a field of no channel at all has no gap to measure but the whole simulated field
@@ -304,6 +308,16 @@ pub fn check_target(designs: &[Design], density_per_cm2: f64) -> Result<(), Comp
                 channels: density_per_cm2 * area_cm2,
                 area_cm2,
                 min_density_per_cm2: 1.0 / area_cm2,
+            });
+        }
+        if density_per_cm2 * area_cm2 > MAX_MATCH_CHANNELS as f64 {
+            return Err(CompareError::Dense {
+                design: d.name.clone(),
+                density_per_cm2,
+                channels: density_per_cm2 * area_cm2,
+                area_cm2,
+                max: MAX_MATCH_CHANNELS,
+                max_density_per_cm2: MAX_MATCH_CHANNELS as f64 / area_cm2,
             });
         }
         let changed = match &d.device {

@@ -53,6 +53,23 @@ pub enum CompareError {
         /// The least density that makes one channel there.
         min_density_per_cm2: f64,
     },
+    /// The density would make so many channels that matching (up to a few dozen analyses at
+    /// that density) would take minutes.
+    #[error("{design}: {density_per_cm2:.1} channels/cm² is {channels:.2e} channels in its {area_cm2} cm² region; matching analyses a design many times at the target, so at most {max} channels are allowed: ask for at most {max_density_per_cm2:.1} channels/cm²")]
+    Dense {
+        /// Design.
+        design: String,
+        /// Density asked for, channels/cm².
+        density_per_cm2: f64,
+        /// Channels that density makes in the region.
+        channels: f64,
+        /// The region's area, cm².
+        area_cm2: f64,
+        /// The limit on channels (`MAX_MATCH_CHANNELS`).
+        max: u64,
+        /// The highest density within the limit.
+        max_density_per_cm2: f64,
+    },
     /// The roller would need more passes than a treatment may have.
     #[error("{design}: reaching {density_per_cm2:.1} channels/cm² takes about {needed} roller passes; a treatment may have at most {limit}. Ask for a lower density")]
     Passes {
@@ -465,6 +482,24 @@ mod tests {
             matches!(e, CompareError::Passes { needed: 20_000, .. }),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_target_of_over_a_million_channels_in_the_region_is_refused() {
+        // 40 × 40 mm = 16 cm²: 100 000/cm² is 1.6 million channels
+        let r = load("mf8-192.toml", 20.0);
+        match check_target(std::slice::from_ref(&r), 1e5).unwrap_err() {
+            CompareError::Dense {
+                channels,
+                max_density_per_cm2,
+                ..
+            } => {
+                assert_eq!(channels, 1.6e6);
+                assert_eq!(max_density_per_cm2, 62_500.0);
+            }
+            e => panic!("{e}"),
+        }
+        assert!(check_target(std::slice::from_ref(&r), 6e4).is_ok());
     }
 
     #[test]
