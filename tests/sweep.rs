@@ -432,6 +432,10 @@ fn shards_carry_their_provenance_and_merge_to_the_unsharded_bytes() {
         );
         assert_eq!(p["resolution_um"], 40.0);
         assert_eq!(p["combinations"], 4);
+        assert_eq!(
+            p["csv_sha256"],
+            sha256_hex(&out.join(format!("sweep.{k}-of-3.csv")))
+        );
     }
     run(dir.path(), &s, &["--resolution-um", "40", "--merge", "3"]);
     assert_eq!(
@@ -498,6 +502,19 @@ fn merge_refuses_shards_that_differ_naming_both_files_and_the_field() {
     shard(2, "40");
     run(dir.path(), &s, &["--resolution-um", "40", "--merge", "2"]);
     assert!(out.join("sweep.csv").exists());
+    // a shard's CSV edited after it was written (one value changed) is refused
+    std::fs::remove_file(out.join("sweep.csv")).unwrap();
+    let csv = out.join("sweep.2-of-2.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let edited = text.replacen(",92,23.0000,", ",93,23.0000,", 1);
+    assert_ne!(edited, text, "the edit changes the CSV");
+    std::fs::write(&csv, edited).unwrap();
+    let e = refused(dir.path(), &s, &["--resolution-um", "40", "--merge", "2"]);
+    assert!(
+        e.contains("sweep.2-of-2.csv") && e.contains("changed after it was written"),
+        "{e}"
+    );
+    assert!(!out.join("sweep.csv").exists(), "nothing written");
 }
 
 /// A row's advisories reach sweep.csv and the JSON: the MF8 drum pressed with 0.3 N leaves

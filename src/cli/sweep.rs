@@ -66,11 +66,12 @@ pub fn run(g: &Global, args: &SweepArgs) -> CmdResult {
             let csv_name = args
                 .shard
                 .map_or_else(|| "sweep.csv".to_string(), merge::shard_file_name);
+            let csv = output::csv(&sweep, &rows);
             if let Some(s) = args.shard {
-                let p = provenance::Provenance::new(&sweep, &g.overrides(), s);
+                let p = provenance::Provenance::new(&sweep, &g.overrides(), s).with_csv(&csv);
                 write_file(&dir.join(provenance::sidecar_name(s)), &p.to_bytes())?;
             }
-            write_file(&dir.join(csv_name), &output::csv(&sweep, &rows))?;
+            write_file(&dir.join(csv_name), &csv)?;
             rows
         }
     };

@@ -41,6 +41,9 @@ pub struct Provenance {
     pub seed: u64,
     /// The raster pitch of the base design after `--resolution-um`, µm.
     pub resolution_um: f64,
+    /// SHA-256 of this shard's CSV as written, lower-case hex: a CSV edited or damaged after
+    /// the run no longer matches (not compared between shards: each has its own).
+    pub csv_sha256: String,
 }
 
 impl Provenance {
@@ -59,7 +62,15 @@ impl Provenance {
             base_sha256: sweep.base.source.sha256.clone(),
             seed: base.treatment.seed,
             resolution_um: base.analysis.resolution_um,
+            csv_sha256: String::new(),
         }
+    }
+
+    /// This provenance for a shard whose CSV is `csv`.
+    pub fn with_csv(mut self, csv: &[u8]) -> Provenance {
+        use sha2::{Digest, Sha256};
+        self.csv_sha256 = crate::design::hex(&Sha256::digest(csv));
+        self
     }
 
     /// The sidecar's bytes: pretty JSON and a newline.
@@ -141,8 +152,26 @@ fn read(dir: &Path, shard: Shard) -> Result<(PathBuf, Provenance), InputError> {
 /// version). The error names both files (or the file and this run) and the differing field.
 pub fn check(sweep: &Sweep, overrides: &Overrides, dir: &Path, n: usize) -> Result<(), InputError> {
     let (first_path, first) = read(dir, Shard { k: 1, n })?;
-    for k in 2..=n {
+    for k in 1..=n {
         let (path, p) = read(dir, Shard { k, n })?;
+        // the CSV must be the one the shard wrote: not edited, truncated or re-encoded since
+        let csv = dir.join(super::merge::shard_file_name(Shard { k, n }));
+        if let Ok(bytes) = crate::input::read_regular(&csv, crate::input::MAX_INPUT_BYTES) {
+            let now = p.clone().with_csv(&bytes).csv_sha256;
+            if now != p.csv_sha256 {
+                return Err(InputError::Path {
+                    path: csv,
+                    problem: format!(
+                        "its SHA-256 is {now}, but {} records {}: the shard's CSV changed after it was written; re-run shard {k}/{n}",
+                        path.display(),
+                        p.csv_sha256
+                    ),
+                });
+            }
+        }
+        if k == 1 {
+            continue;
+        }
         if let Some((field, here, there)) = p.first_difference(&first) {
             return Err(InputError::Path {
                 path,
