@@ -310,16 +310,6 @@ pub fn check_target(designs: &[Design], density_per_cm2: f64) -> Result<(), Comp
                 min_density_per_cm2: 1.0 / area_cm2,
             });
         }
-        if density_per_cm2 * area_cm2 > MAX_MATCH_CHANNELS as f64 {
-            return Err(CompareError::Dense {
-                design: d.name.clone(),
-                density_per_cm2,
-                channels: density_per_cm2 * area_cm2,
-                area_cm2,
-                max: MAX_MATCH_CHANNELS,
-                max_density_per_cm2: MAX_MATCH_CHANNELS as f64 / area_cm2,
-            });
-        }
         let changed = match &d.device {
             Device::Pen(_) => {
                 pen_speed_for_density(d, density_per_cm2).map(|v| with_hand_speed(d, v))
@@ -339,6 +329,16 @@ pub fn check_target(designs: &[Design], density_per_cm2: f64) -> Result<(), Comp
                 }
             }
         };
+        if density_per_cm2 * area_cm2 > MAX_MATCH_CHANNELS as f64 {
+            return Err(CompareError::Dense {
+                design: d.name.clone(),
+                density_per_cm2,
+                channels: density_per_cm2 * area_cm2,
+                area_cm2,
+                max: MAX_MATCH_CHANNELS,
+                max_density_per_cm2: MAX_MATCH_CHANNELS as f64 / area_cm2,
+            });
+        }
         if let Some(c) = changed {
             kinematics::check_channel_limit(&c, kinematics::default_margin_mm(&c))?;
         }
