@@ -89,6 +89,40 @@ fn read(path: &str) -> Result<Vec<Row>, String> {
     Ok(rows)
 }
 
+/// One panel's chart: region area (cm²) across, `y_desc` up, the house tick labels.
+fn axes<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    x_hi: f64,
+    y_hi: f64,
+    y_desc: &str,
+) -> Result<
+    ChartContext<
+        'a,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    String,
+> {
+    let e = |x: DrawingAreaErrorKind<DB::ErrorType>| x.to_string();
+    let mut ch = ChartBuilder::on(area)
+        .margin(16)
+        .x_label_area_size(52)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0.0..x_hi, 0.0..y_hi)
+        .map_err(e)?;
+    ch.configure_mesh()
+        .x_desc("region area (cm²)")
+        .y_desc(y_desc)
+        .x_label_formatter(&|x| text::tick(*x))
+        .y_label_formatter(&|y| text::tick(*y))
+        .axis_desc_style(text::text(17))
+        .label_style(text::text(14))
+        .light_line_style(TRANSPARENT)
+        .draw()
+        .map_err(e)?;
+    Ok(ch)
+}
+
 /// Least-squares slope of y = k·x through the origin.
 fn slope(pts: &[(f64, f64)]) -> f64 {
     let sxy: f64 = pts.iter().map(|(x, y)| x * y).sum();
@@ -148,22 +182,7 @@ impl Figure for Scaling {
             .map(|r| r.wall_s.max(r.cpu_s))
             .fold(k * x_hi, f64::max)
             * 1.1;
-        let mut ch = ChartBuilder::on(&left)
-            .margin(16)
-            .x_label_area_size(52)
-            .y_label_area_size(70)
-            .build_cartesian_2d(0.0..x_hi, 0.0..t_hi)
-            .map_err(e)?;
-        ch.configure_mesh()
-            .x_desc("region area (cm²)")
-            .y_desc("time (s)")
-            .x_label_formatter(&|x| text::tick(*x))
-            .y_label_formatter(&|y| text::tick(*y))
-            .axis_desc_style(text::text(17))
-            .label_style(text::text(14))
-            .light_line_style(TRANSPARENT)
-            .draw()
-            .map_err(e)?;
+        let mut ch = axes(&left, x_hi, t_hi, "time (s)")?;
         let grey = RGBColor(120, 120, 120);
         ch.draw_series(DashedLineSeries::new(
             vec![(0.0, 0.0), (x_hi, k * x_hi)],
@@ -207,22 +226,7 @@ impl Figure for Scaling {
             .map_err(e)?;
 
         let m_hi = self.rows.iter().map(|r| r.rss_mib).fold(GIB_MIB, f64::max) * 1.12;
-        let mut ch = ChartBuilder::on(&right)
-            .margin(16)
-            .x_label_area_size(52)
-            .y_label_area_size(70)
-            .build_cartesian_2d(0.0..x_hi, 0.0..m_hi)
-            .map_err(e)?;
-        ch.configure_mesh()
-            .x_desc("region area (cm²)")
-            .y_desc("peak RSS (MiB)")
-            .x_label_formatter(&|x| text::tick(*x))
-            .y_label_formatter(&|y| text::tick(*y))
-            .axis_desc_style(text::text(17))
-            .label_style(text::text(14))
-            .light_line_style(TRANSPARENT)
-            .draw()
-            .map_err(e)?;
+        let mut ch = axes(&right, x_hi, m_hi, "peak RSS (MiB)")?;
         let red = RGBColor(200, 30, 30);
         ch.draw_series(DashedLineSeries::new(
             vec![(0.0, GIB_MIB), (x_hi, GIB_MIB)],
