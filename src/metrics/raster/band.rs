@@ -66,7 +66,7 @@ pub(super) fn process_band(
     let mut lip = u64::from(u32::MAX);
     for b0 in (r0..r1).step_by(BLOCK_ROWS) {
         let b1 = (b0 + BLOCK_ROWS).min(r1);
-        sc.cands.select_block(b0, b1);
+        sc.cands.select_block(b0, b1, &geo);
         for r in b0..b1 {
             if sh.distance {
                 let at = (r - r0) * w;

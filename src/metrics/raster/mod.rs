@@ -47,7 +47,9 @@
 //! # Speed
 //! Row spans come out of x-sorted candidates nearly in order and are merged on line; each
 //! candidate's capsule is prepared once per band (`span::Shape`), giving the same spans bit
-//! for bit. Each worker keeps its buffers from band to band and from run to run. With the
+//! for bit. On each block of rows, the grown openings that provably lie inside the union of a
+//! few others on every row of the block are not traced (`cover`): the union, and so every
+//! sum, is the same. Each worker keeps its buffers from band to band and from run to run. With the
 //! transform, only the largest distance and where it is first reached are needed: the
 //! envelope is evaluated at the ends of its pieces, and rows that provably cannot hold the
 //! band's largest distance skip it (see `distance::settled`). The results are those of the
@@ -55,12 +57,13 @@
 //!
 //! # Files
 //! This module holds the types and the split into bands; `band` the band step's outline
-//! (`process_band`); `span` the row spans (coverage, treated area, cell pixels) and `union`
-//! their on-line merge; `distance` the distance transform; `tally` the fixed-point tallies
+//! (`process_band`); `span` the row spans (coverage, treated area, cell pixels), `union`
+//! their on-line merge and `cover` the grown openings a block need not trace; `distance` the distance transform; `tally` the fixed-point tallies
 //! and the merge of the bands; `reference` (tests only) the straightforward band step they
 //! must match, and `tests` the engine's tests.
 
 mod band;
+mod cover;
 mod distance;
 #[cfg(test)]
 mod reference;
@@ -464,9 +467,17 @@ fn rasterize_with(
     Ok(maps)
 }
 
-/// A length in pixels as fixed point.
+/// A length in pixels as fixed point: `(len_px · 2²⁰).round() as u64`, bit for bit, without a
+/// call into libm (see [`floor_i64`]). The length is never negative, and the fraction
+/// `x − ⌊x⌋` of a product below 2⁵³ is exact, so halves round away from zero as `round` does.
+#[inline(always)]
 fn fixed(len_px: f64) -> u64 {
-    (len_px * FIXED).round() as u64
+    let x = len_px * FIXED;
+    if !(0.0..9.0e15).contains(&x) {
+        return x.round() as u64;
+    }
+    let t = x as u64;
+    t + u64::from(x - t as f64 >= 0.5)
 }
 
 /// `x.floor() as i64`, bit for bit, without a call into libm (x86-64 without SSE4.1 has no

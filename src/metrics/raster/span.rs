@@ -2,6 +2,7 @@
 //! openings (closed capsules) and the openings grown by the influence radius, in closed
 //! form, merged into disjoint spans on line (see the parent module's method).
 
+use super::cover::{Cover, Role};
 use super::union::Union;
 use super::{ceil_i64, floor_i64, Shared};
 use crate::channel::Channel;
@@ -45,11 +46,12 @@ pub fn capsule_row_span(c: &Channel, y: f64) -> Option<(f64, f64)> {
     let mut h = f64::INFINITY;
     let mut ok = true;
     let mut clamp = |coef: f64, konst: f64, min: f64, max: f64| {
-        // min ≤ coef·x + konst ≤ max
+        // min ≤ coef·x + konst ≤ max; divided as a product with 1/coef, as `Shape` does
         if coef.abs() < 1e-15 {
             ok &= konst >= min && konst <= max;
         } else {
-            let (x0, x1) = ((min - konst) / coef, (max - konst) / coef);
+            let inv = 1.0 / coef;
+            let (x0, x1) = ((min - konst) * inv, (max - konst) * inv);
             l = l.max(x0.min(x1));
             h = h.min(x0.max(x1));
         }
@@ -77,6 +79,9 @@ pub(super) struct Shape {
     /// Coefficients of the rectangle's two constraints (see [`capsule_row_span`]).
     c1: f64,
     c2: f64,
+    /// 1/c1 and 1/c2.
+    i1: f64,
+    i2: f64,
     k1: f64,
     k2: f64,
     ux: f64,
@@ -102,6 +107,8 @@ impl Shape {
             len: c.slit_mm,
             c1: ux,
             c2: -uy,
+            i1: 1.0 / ux,
+            i2: 1.0 / -uy,
             k1: -a.0 * ux,
             k2: a.0 * uy,
             ux,
@@ -134,23 +141,77 @@ impl Shape {
         let mut l = f64::NEG_INFINITY;
         let mut h = f64::INFINITY;
         let mut ok = true;
-        let mut clamp = |coef: f64, konst: f64, min: f64, max: f64| {
+        // the constraints with their reciprocals worked out once: no division per row
+        let mut clamp = |coef: f64, inv: f64, konst: f64, min: f64, max: f64| {
             if coef.abs() < 1e-15 {
                 ok &= konst >= min && konst <= max;
             } else {
-                let (x0, x1) = ((min - konst) / coef, (max - konst) / coef);
+                let (x0, x1) = ((min - konst) * inv, (max - konst) * inv);
                 l = l.max(x0.min(x1));
                 h = h.min(x0.max(x1));
             }
         };
         let dy = y - self.a.1;
-        clamp(self.c1, self.k1 + dy * self.uy, 0.0, self.len);
-        clamp(self.c2, self.k2 + dy * self.ux, -self.r, self.r);
+        clamp(self.c1, self.i1, self.k1 + dy * self.uy, 0.0, self.len);
+        clamp(self.c2, self.i2, self.k2 + dy * self.ux, -self.r, self.r);
         if ok && l <= h {
             lo = lo.min(l);
             hi = hi.max(h);
         }
         (lo <= hi).then_some((lo, hi))
+    }
+}
+
+impl Shape {
+    /// Bounds of the x-extent of the capsule on the strip of heights [y0, y1] — a little wide,
+    /// never narrow — from its spans `s0`, `s1` at the strip's edges: a convex shape's
+    /// leftmost point on the strip is its leftmost point overall when that lies in the strip,
+    /// else on an edge (likewise rightmost). `None` when neither edge meets it (use a bound
+    /// of the whole capsule).
+    pub(super) fn strip_hull(
+        &self,
+        y0: f64,
+        y1: f64,
+        s0: Option<(f64, f64)>,
+        s1: Option<(f64, f64)>,
+    ) -> Option<(f64, f64)> {
+        if s0.is_none() && s1.is_none() {
+            return None;
+        }
+        let ends = [s0, s1];
+        let edge_lo = ends
+            .iter()
+            .flatten()
+            .map(|s| s.0)
+            .fold(f64::INFINITY, f64::min);
+        let edge_hi = ends
+            .iter()
+            .flatten()
+            .map(|s| s.1)
+            .fold(f64::NEG_INFINITY, f64::max);
+        // the heights of the capsule's leftmost and rightmost points: an end of the slit
+        // (the whole slit when it is vertical)
+        let (left, right) = match self.a.0.total_cmp(&self.b.0) {
+            std::cmp::Ordering::Less => ((self.a.1, self.a.1), (self.b.1, self.b.1)),
+            std::cmp::Ordering::Greater => ((self.b.1, self.b.1), (self.a.1, self.a.1)),
+            std::cmp::Ordering::Equal => {
+                let ys = (self.a.1.min(self.b.1), self.a.1.max(self.b.1));
+                (ys, ys)
+            }
+        };
+        let in_strip = |(lo, hi): (f64, f64)| lo <= y1 && hi >= y0;
+        let pad = self.r * 1e-12 + 1e-9;
+        let lo = if in_strip(left) {
+            self.a.0.min(self.b.0) - self.r
+        } else {
+            edge_lo
+        };
+        let hi = if in_strip(right) {
+            self.a.0.max(self.b.0) + self.r
+        } else {
+            edge_hi
+        };
+        Some((lo - pad, hi + pad))
     }
 }
 
@@ -167,6 +228,8 @@ pub(super) struct Cand {
     cov_rows: (i64, i64),
     /// Rows (sampled heights) where the grown opening's span may lie.
     tr_rows: (i64, i64),
+    /// Bounds of the grown opening's x-extent, mm (a little wide, never narrow).
+    tr_hull: (f64, f64),
     /// Rows (pixel centres) where the grown opening may cover pixel centres.
     px_rows: (i64, i64),
     /// Rows (pixel centres) where the opening itself may cover pixel centres.
@@ -182,8 +245,17 @@ pub(super) struct Cand {
 pub(super) struct Candidates {
     /// The band's candidates, sorted by x.
     list: Vec<Cand>,
-    /// Indices into `list` of those of the current block of rows.
-    block: Vec<u32>,
+    /// Indices into `list` of those of the current block of rows whose openings' own spans
+    /// or cells may lie on it.
+    own: Vec<u32>,
+    /// Those whose grown openings' spans may lie on it.
+    grown: Vec<u32>,
+    /// What each of `grown` is to the block's treated spans.
+    roles: Vec<Role>,
+    /// Bounds of the x-extent of each of `grown` on the block's rows.
+    hulls: Vec<(f64, f64)>,
+    /// The cover of the block's treated spans (see `cover`).
+    cover: Cover,
 }
 
 /// What the span step needs to know of the band: pitch, columns and region width, the
@@ -259,6 +331,11 @@ impl Candidates {
                 none
             };
             let tr_rows = if in_tr { strat_rows(&grown) } else { none };
+            let tr_hull = {
+                let (a, b) = grown.segment();
+                let e = grown.radius_mm * (1.0 + 1e-12) + 1e-9;
+                (a.x.min(b.x) - e, a.x.max(b.x) + e)
+            };
             let px_rows = if in_tr {
                 let e = if rho > 0.0 {
                     grown.extent_mm()
@@ -282,6 +359,7 @@ impl Candidates {
                 grown: Shape::new(&grown),
                 cov_rows,
                 tr_rows,
+                tr_hull,
                 px_rows,
                 cpx_rows,
                 marks,
@@ -299,23 +377,55 @@ impl Candidates {
         }
     }
 
-    /// Keeps, for the block of rows [b0, b1), the candidates that may have a span on it.
-    pub(super) fn select_block(&mut self, b0: usize, b1: usize) {
+    /// Keeps, for the block of rows [b0, b1), the candidates that may have a span on it, in
+    /// two lists: those of the openings' own spans and cells, and those of the grown
+    /// openings, less the ones whose treated spans cannot change the block's union (see
+    /// `cover`).
+    pub(super) fn select_block(&mut self, b0: usize, b1: usize, geo: &SpanGeometry) {
         let (b0i, b1i) = (b0 as i64, b1 as i64 - 1);
         let meets = |rows: (i64, i64)| rows.0 <= b1i && rows.1 >= b0i;
-        self.block.clear();
+        self.own.clear();
+        self.grown.clear();
+        self.roles.clear();
         for (i, c) in self.list.iter().enumerate() {
-            if meets(c.cov_rows)
-                || meets(c.tr_rows)
-                || meets(c.px_rows)
-                || meets(c.cpx_rows)
-                || meets(c.mark_rows)
-            {
-                self.block.push(i as u32);
+            if meets(c.cov_rows) || meets(c.cpx_rows) || meets(c.mark_rows) {
+                self.own.push(i as u32);
+            }
+            if meets(c.tr_rows) || (geo.px_treated && meets(c.px_rows)) {
+                self.grown.push(i as u32);
+            }
+        }
+        self.roles.resize(self.grown.len(), Role::Trace);
+        // every sampled height of the block lies in [y0, y1]
+        let (y0, y1) = (b0 as f64 * geo.p, b1 as f64 * geo.p);
+        self.cover.clear();
+        self.hulls.clear();
+        for (k, &i) in self.grown.iter().enumerate() {
+            let c = &self.list[i as usize];
+            let mut hull = c.tr_hull;
+            if meets(c.tr_rows) {
+                let (s0, s1) = (c.grown.span(y0), c.grown.span(y1));
+                if c.tr_rows.0 <= b0i && c.tr_rows.1 >= b1i {
+                    self.cover.add(k, s0, s1);
+                }
+                hull = c.grown.strip_hull(y0, y1, s0, s1).unwrap_or(hull);
+            }
+            self.hulls.push(hull);
+        }
+        self.cover.choose(&mut self.roles);
+        for (role, &hull) in self.roles.iter_mut().zip(&self.hulls) {
+            if *role == Role::Trace && self.cover.contains(hull) {
+                *role = Role::Skip;
+                #[cfg(test)]
+                SKIPPED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
         }
     }
 }
+
+/// Grown openings skipped on a block so far (tests: the skipping is exercised).
+#[cfg(test)]
+pub(super) static SKIPPED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// The spans of one row: covered and treated lengths at its sampled height, and the
 /// treated pixel centres (column ranges) at its centre.
@@ -354,7 +464,7 @@ impl RowSpans {
         let inside = |rows: (i64, i64)| rows.0 <= ri && ri <= rows.1;
         // Far more than the rounding of the comparisons below, far less than a pixel.
         let slack = p * 1e-6;
-        for &i in &cands.block {
+        for &i in &cands.own {
             let c = &cands.list[i as usize];
             let below = c.x - reach;
             // A span inside an interval already merged changes nothing: it is not added.
@@ -365,25 +475,6 @@ impl RowSpans {
                     if a < b && !self.cov.covers(a, b) {
                         self.cov.add(a, b);
                     }
-                }
-            }
-            if inside(c.tr_rows) {
-                self.tr.flush(below);
-                if let Some((a, b)) = c.grown.span(ys) {
-                    let (a, b) = (a.max(0.0), b.min(lx));
-                    if a < b && !self.tr.covers(a, b) {
-                        self.tr.add(a, b);
-                    }
-                }
-            }
-            if px_treated && inside(c.px_rows) {
-                let span = if rho > 0.0 {
-                    c.grown.span(yc)
-                } else {
-                    c.plain.span(yc)
-                };
-                if let Some(span) = span {
-                    self.trp.add_centres(span, c.cols.0, p, nx, slack);
                 }
             }
             if inside(c.cpx_rows) {
@@ -400,6 +491,28 @@ impl RowSpans {
                             self.cvp.add(col, col);
                         }
                     }
+                }
+            }
+        }
+        for (&i, &role) in cands.grown.iter().zip(&cands.roles) {
+            let c = &cands.list[i as usize];
+            if role != Role::Skip && inside(c.tr_rows) {
+                self.tr.flush(c.x - reach);
+                if let Some((a, b)) = c.grown.span(ys) {
+                    let (a, b) = (a.max(0.0), b.min(lx));
+                    if a < b && !self.tr.covers(a, b) {
+                        self.tr.add(a, b);
+                    }
+                }
+            }
+            if px_treated && inside(c.px_rows) {
+                let span = if rho > 0.0 {
+                    c.grown.span(yc)
+                } else {
+                    c.plain.span(yc)
+                };
+                if let Some(span) = span {
+                    self.trp.add_centres(span, c.cols.0, p, nx, slack);
                 }
             }
         }

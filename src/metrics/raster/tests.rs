@@ -156,6 +156,8 @@ fn optimized_band_step_matches_the_straightforward_one_exactly() {
     }
     // both paths were exercised: fields the margin suffices for, and fields it does not
     assert!(ok >= 8 && err >= 1, "ok {ok} err {err}");
+    // and the grown openings the cover proves inside the union were skipped
+    assert!(super::span::SKIPPED.load(std::sync::atomic::Ordering::Relaxed) > 0);
 }
 
 #[test]
@@ -190,5 +192,31 @@ fn fast_floor_and_ceil_match_the_library() {
     for m in 0..5000u64 {
         let s = ceil_sqrt(m);
         assert!(s * s >= m && (s == 0 || (s - 1) * (s - 1) < m));
+    }
+}
+
+#[test]
+fn fixed_point_lengths_round_as_round_does() {
+    let half = 0.5 / FIXED;
+    for x in [
+        0.0,
+        half,
+        3.0 * half,
+        0.499_999_999_999_999_94 / FIXED,
+        1.0,
+        12_345.678,
+        8.0e9,
+        1.0e10,
+        f64::INFINITY,
+    ] {
+        assert_eq!(fixed(x), (x * FIXED).round() as u64, "fixed {x}");
+    }
+    let mut rng = crate::rng::Stream::new(10, crate::rng::StreamId::Device);
+    for _ in 0..10_000 {
+        let x = rng.uniform() * 10f64.powi((rng.uniform() * 12.0) as i32 - 4);
+        assert_eq!(fixed(x), (x * FIXED).round() as u64, "fixed {x}");
+        // exact halves of a fixed-point unit
+        let h = ((rng.uniform() * 1e6) as u64) as f64 + 0.5;
+        assert_eq!(fixed(h / FIXED), (h).round() as u64, "half {h}");
     }
 }
