@@ -5,40 +5,28 @@
 //! On a block of rows whose sampled heights lie in [y₀, y₁], a grown opening (a convex
 //! capsule) crosses every row at least over its *core*, the intersection of its spans at y₀
 //! and at y₁: a convex set's span at a height between two others contains their
-//! intersection. A few *witness* openings are chosen whose cores cover the union of all the
-//! cores (the greedy interval cover: from the left, the core reaching farthest among those
-//! that start inside what is covered so far). Their spans are traced on every row, so each
-//! row's union of treated spans contains the cover. An opening that is not a witness and
-//! whose whole x-extent lies inside one piece of the cover adds nothing to any row's union,
-//! and is skipped: the union, hence every treated length and tally, is the same set of
-//! floating-point intervals, bit for bit. With the heavy overlap of grown openings (a
-//! treated share near 1), most openings are skipped on most blocks.
+//! intersection. The union of the cores, in *pieces*, is therefore inside every row's union
+//! of treated spans. Each row's union is then built from the pieces, shrunk by [`EPS_MM`], and
+//! the spans of the grown openings that reach outside them; an opening whose x-extent on the
+//! block lies inside a shrunk piece adds nothing and is not traced. The union — the same set,
+//! whose ends are ends of traced spans, never of pieces — and hence every treated length and
+//! tally is the same, bit for bit. With the heavy overlap of grown openings (a treated share
+//! near 1), only the openings at the edges of the untreated holes are traced.
 //!
 //! Rounding is kept on the safe side by [`EPS_MM`], far above the floating-point error of a
-//! span and far below a pixel: consecutive cores must overlap by it to join a piece, and an
-//! opening is skipped only when it stays that far inside the piece.
+//! span and far below a pixel: cores must overlap by it to join a piece, and a piece is
+//! shrunk by it at each end before it stands in for the spans inside it.
 
 /// Safety distance, mm (floating-point errors of spans are ~10⁻¹⁴ mm).
 const EPS_MM: f64 = 1e-9;
 
-/// The cover's working lists, kept from block to block.
+/// The cover of one block, kept from block to block.
 #[derive(Default)]
 pub(super) struct Cover {
-    /// (lo, hi, block index) of each core.
-    cores: Vec<(f64, f64, u32)>,
-    /// The pieces of the cover, disjoint and increasing.
+    /// (lo, hi) of each core.
+    cores: Vec<(f64, f64)>,
+    /// The pieces of the cover, shrunk by [`EPS_MM`] at each end: disjoint and increasing.
     pieces: Vec<(f64, f64)>,
-}
-
-/// What a block candidate is to the treated spans of the block.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Role {
-    /// Traced as usual.
-    Trace,
-    /// Traced: its core is part of the cover.
-    Witness,
-    /// Inside the cover on every row: not traced.
-    Skip,
 }
 
 impl Cover {
@@ -48,58 +36,49 @@ impl Cover {
         self.pieces.clear();
     }
 
-    /// Adds block candidate `k`'s spans at the block's two extreme heights.
+    /// Adds a grown opening's spans at the block's two extreme heights.
     #[inline]
-    pub(super) fn add(&mut self, k: usize, top: Option<(f64, f64)>, bottom: Option<(f64, f64)>) {
+    pub(super) fn add(&mut self, top: Option<(f64, f64)>, bottom: Option<(f64, f64)>) {
         if let (Some(s0), Some(s1)) = (top, bottom) {
             let (lo, hi) = (s0.0.max(s1.0), s0.1.min(s1.1));
             if hi - lo > 2.0 * EPS_MM {
-                self.cores.push((lo, hi, k as u32));
+                self.cores.push((lo, hi));
             }
         }
     }
 
-    /// Chooses the witnesses (marked in `roles`, indexed by block candidate) and builds the
-    /// cover's pieces.
-    pub(super) fn choose(&mut self, roles: &mut [Role]) {
-        let cores = &mut self.cores;
-        cores.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.2.cmp(&b.2)));
-        let n = cores.len();
-        let mut j = 0;
-        while j < n {
-            let start = cores[j].0;
-            let mut reach = start;
-            let mut first = true;
-            loop {
-                // the cores that start inside what is covered (by EPS_MM after the first)
-                let limit = if first { reach } else { reach - EPS_MM };
-                let mut best: Option<usize> = None;
-                let mut best_hi = reach;
-                while j < n && cores[j].0 <= limit {
-                    if cores[j].1 > best_hi {
-                        best_hi = cores[j].1;
-                        best = Some(j);
+    /// Merges the cores into the pieces: a core joins a piece when it overlaps it by
+    /// [`EPS_MM`].
+    pub(super) fn build(&mut self) {
+        self.cores
+            .sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let mut cur: Option<(f64, f64)> = None;
+        for &(lo, hi) in &self.cores {
+            match &mut cur {
+                Some(c) if lo <= c.1 - EPS_MM => c.1 = c.1.max(hi),
+                _ => {
+                    if let Some(c) = cur {
+                        self.pieces.push((c.0 + EPS_MM, c.1 - EPS_MM));
                     }
-                    j += 1;
+                    cur = Some((lo, hi));
                 }
-                let Some(b) = best else { break };
-                roles[cores[b].2 as usize] = Role::Witness;
-                reach = best_hi;
-                first = false;
             }
-            if reach > start {
-                self.pieces.push((start, reach));
-            }
+        }
+        if let Some(c) = cur {
+            self.pieces.push((c.0 + EPS_MM, c.1 - EPS_MM));
         }
     }
 
-    /// Whether an x-extent [lo, hi] lies inside one piece of the cover, by [`EPS_MM`].
+    /// The shrunk pieces, in increasing order: inside every row's union of treated spans.
+    pub(super) fn pieces(&self) -> &[(f64, f64)] {
+        &self.pieces
+    }
+
+    /// Whether an x-extent [lo, hi] lies inside one shrunk piece.
     #[inline]
     pub(super) fn contains(&self, (lo, hi): (f64, f64)) -> bool {
-        let k = self.pieces.partition_point(|p| p.1 - EPS_MM < hi);
-        self.pieces
-            .get(k)
-            .is_some_and(|p| p.0 + EPS_MM <= lo && hi <= p.1 - EPS_MM)
+        let k = self.pieces.partition_point(|p| p.1 < hi);
+        self.pieces.get(k).is_some_and(|p| p.0 <= lo && hi <= p.1)
     }
 }
 
@@ -108,52 +87,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_cover_is_the_union_of_the_cores() {
+    fn the_pieces_are_the_union_of_the_cores_less_eps() {
         let mut rng = crate::rng::Stream::new(12, crate::rng::StreamId::Device);
         for _ in 0..300 {
             let n = 1 + (rng.uniform() * 30.0) as usize;
             let mut cover = Cover::default();
             let spans: Vec<(f64, f64)> = (0..n)
                 .map(|_| {
-                    let a = rng.uniform() * 20.0;
-                    (a, a + rng.uniform() * 3.0)
+                    let a = (rng.uniform() * 20.0 * 1e3).round() / 1e3;
+                    (a, a + (rng.uniform() * 3.0 * 1e3).round() / 1e3)
                 })
                 .collect();
-            for (k, &s) in spans.iter().enumerate() {
-                cover.add(k, Some(s), Some(s));
+            for &s in &spans {
+                cover.add(Some(s), Some(s));
             }
-            let mut roles = vec![Role::Trace; n];
-            cover.choose(&mut roles);
-            // every point of every core (but within EPS of a piece's end) is in a piece made
-            // of witness cores alone
-            let witness: Vec<(f64, f64)> = spans
-                .iter()
-                .zip(&roles)
-                .filter(|(_, r)| **r == Role::Witness)
-                .map(|(s, _)| *s)
-                .collect();
-            for &(a, b) in &spans {
-                for t in 0..=20 {
-                    let x = (a + (b - a) * t as f64 / 20.0).min(b);
-                    let in_piece = cover.pieces.iter().any(|p| p.0 <= x && x <= p.1);
-                    assert!(in_piece || b - a <= 2.0 * EPS_MM, "{x} of ({a}, {b})");
+            cover.build();
+            let pieces = cover.pieces();
+            // the sorted merge of the spans (on a 0.001 mm lattice: overlaps are 0 or ≥ EPS)
+            let mut sorted: Vec<(f64, f64)> = spans.iter().copied().filter(|s| s.1 > s.0).collect();
+            sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let mut want: Vec<(f64, f64)> = Vec::new();
+            for s in sorted {
+                match want.last_mut() {
+                    Some(l) if s.0 < l.1 => l.1 = l.1.max(s.1),
+                    _ => want.push(s),
                 }
             }
-            for p in &cover.pieces {
-                for t in 0..=50 {
-                    let x = (p.0 + (p.1 - p.0) * t as f64 / 50.0).min(p.1);
-                    assert!(witness.iter().any(|w| w.0 <= x && x <= w.1), "{x} in {p:?}");
-                }
-            }
-            // an extent is inside exactly when some piece holds it with EPS to spare
+            let want: Vec<(f64, f64)> = want.iter().map(|w| (w.0 + EPS_MM, w.1 - EPS_MM)).collect();
+            assert_eq!(pieces, &want[..]);
+            // an extent is inside exactly when some piece holds it
             for _ in 0..20 {
                 let lo = rng.uniform() * 22.0 - 1.0;
                 let hi = lo + rng.uniform() * 2.0;
-                let want = cover
-                    .pieces
-                    .iter()
-                    .any(|p| p.0 + EPS_MM <= lo && hi <= p.1 - EPS_MM);
-                assert_eq!(cover.contains((lo, hi)), want);
+                let inside = pieces.iter().any(|p| p.0 <= lo && hi <= p.1);
+                assert_eq!(cover.contains((lo, hi)), inside);
             }
         }
     }

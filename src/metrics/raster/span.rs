@@ -2,7 +2,7 @@
 //! openings (closed capsules) and the openings grown by the influence radius, in closed
 //! form, merged into disjoint spans on line (see the parent module's method).
 
-use super::cover::{Cover, Role};
+use super::cover::Cover;
 use super::union::Union;
 use super::{ceil_i64, floor_i64, Shared};
 use crate::channel::Channel;
@@ -250,8 +250,8 @@ pub(super) struct Candidates {
     own: Vec<u32>,
     /// Those whose grown openings' spans may lie on it.
     grown: Vec<u32>,
-    /// What each of `grown` is to the block's treated spans.
-    roles: Vec<Role>,
+    /// Whether each of `grown` lies inside the cover on the block's rows (not traced).
+    skip: Vec<bool>,
     /// Bounds of the x-extent of each of `grown` on the block's rows.
     hulls: Vec<(f64, f64)>,
     /// The cover of the block's treated spans (see `cover`).
@@ -386,7 +386,7 @@ impl Candidates {
         let meets = |rows: (i64, i64)| rows.0 <= b1i && rows.1 >= b0i;
         self.own.clear();
         self.grown.clear();
-        self.roles.clear();
+        self.skip.clear();
         for (i, c) in self.list.iter().enumerate() {
             if meets(c.cov_rows) || meets(c.cpx_rows) || meets(c.mark_rows) {
                 self.own.push(i as u32);
@@ -395,28 +395,29 @@ impl Candidates {
                 self.grown.push(i as u32);
             }
         }
-        self.roles.resize(self.grown.len(), Role::Trace);
+
         // every sampled height of the block lies in [y0, y1]
         let (y0, y1) = (b0 as f64 * geo.p, b1 as f64 * geo.p);
         self.cover.clear();
         self.hulls.clear();
-        for (k, &i) in self.grown.iter().enumerate() {
+        for &i in &self.grown {
             let c = &self.list[i as usize];
             let mut hull = c.tr_hull;
             if meets(c.tr_rows) {
                 let (s0, s1) = (c.grown.span(y0), c.grown.span(y1));
                 if c.tr_rows.0 <= b0i && c.tr_rows.1 >= b1i {
-                    self.cover.add(k, s0, s1);
+                    self.cover.add(s0, s1);
                 }
                 hull = c.grown.strip_hull(y0, y1, s0, s1).unwrap_or(hull);
             }
             self.hulls.push(hull);
         }
-        self.cover.choose(&mut self.roles);
-        for (role, &hull) in self.roles.iter_mut().zip(&self.hulls) {
-            if *role == Role::Trace && self.cover.contains(hull) {
-                *role = Role::Skip;
-                #[cfg(test)]
+        self.cover.build();
+        for &hull in &self.hulls {
+            let inside = self.cover.contains(hull);
+            self.skip.push(inside);
+            #[cfg(test)]
+            if inside {
                 SKIPPED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
         }
@@ -494,9 +495,16 @@ impl RowSpans {
                 }
             }
         }
-        for (&i, &role) in cands.grown.iter().zip(&cands.roles) {
+        // the cover's pieces stand in for the spans inside them
+        for &(a, b) in cands.cover.pieces() {
+            let (a, b) = (a.max(0.0), b.min(lx));
+            if a < b {
+                self.tr.add(a, b);
+            }
+        }
+        for (&i, &skip) in cands.grown.iter().zip(&cands.skip) {
             let c = &cands.list[i as usize];
-            if role != Role::Skip && inside(c.tr_rows) {
+            if !skip && inside(c.tr_rows) {
                 self.tr.flush(c.x - reach);
                 if let Some((a, b)) = c.grown.span(ys) {
                     let (a, b) = (a.max(0.0), b.min(lx));
