@@ -2,7 +2,8 @@
 //! measures the largest gap itself, the window's distance transform (see the parent module's
 //! method).
 
-use super::{distance, span, tally, BandCells, BandOut, Shared};
+use super::candidates::BLOCK_ROWS;
+use super::{candidates, distance, span, tally, BandCells, BandOut, Shared};
 use std::cell::RefCell;
 
 /// Per-worker buffers, reused from band to band so that no band allocates or faults in pages.
@@ -13,7 +14,7 @@ pub(super) struct Scratch {
     /// The lower envelope's buffers.
     env: distance::Envelope,
     /// The band's candidate channels.
-    cands: span::Candidates,
+    cands: candidates::Candidates,
     /// The current row's spans.
     spans: span::RowSpans,
 }
@@ -28,9 +29,6 @@ thread_local! {
 pub(super) fn with_scratch<T>(f: impl FnOnce(&mut Scratch) -> T) -> T {
     SCRATCH.with(|s| f(&mut s.borrow_mut()))
 }
-
-/// Rows of a block share one x-sorted candidate list.
-const BLOCK_ROWS: usize = 16;
 
 /// Processes rows [r0, r1) with a halo of `halo` pixels. `Err(h)`: redo with halo h.
 ///

@@ -57,12 +57,14 @@
 //!
 //! # Files
 //! This module holds the types and the split into bands; `band` the band step's outline
-//! (`process_band`); `span` the row spans (coverage, treated area, cell pixels), `union`
-//! their on-line merge and `cover` the grown openings a block need not trace; `distance` the distance transform; `tally` the fixed-point tallies
+//! (`process_band`); `span` the row spans (coverage, treated area, cell pixels), `candidates`
+//! the channels near a band and each block's share of them, `union` their on-line merge and
+//! `cover` the grown openings a block need not trace; `distance` the distance transform; `tally` the fixed-point tallies
 //! and the merge of the bands; `reference` (tests only) the straightforward band step they
 //! must match, and `tests` the engine's tests.
 
 mod band;
+mod candidates;
 mod cover;
 mod distance;
 #[cfg(test)]
@@ -476,8 +478,9 @@ fn fixed(len_px: f64) -> u64 {
     if !(0.0..9.0e15).contains(&x) {
         return x.round() as u64;
     }
-    let t = x as u64;
-    t + u64::from(x - t as f64 >= 0.5)
+    // through i64: one conversion instruction each way (u64's are emulated on x86-64)
+    let t = x as i64;
+    (t + i64::from(x - t as f64 >= 0.5)) as u64
 }
 
 /// `x.floor() as i64`, bit for bit, without a call into libm (x86-64 without SSE4.1 has no

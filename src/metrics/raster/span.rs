@@ -2,9 +2,8 @@
 //! openings (closed capsules) and the openings grown by the influence radius, in closed
 //! form, merged into disjoint spans on line (see the parent module's method).
 
-use super::cover::Cover;
+use super::candidates::{Candidates, SpanGeometry};
 use super::union::Union;
-use super::{ceil_i64, floor_i64, Shared};
 use crate::channel::Channel;
 
 /// Height of sampled row `j` inside its pixel row, in [0, 1): splitmix64 of the row index.
@@ -215,219 +214,6 @@ impl Shape {
     }
 }
 
-/// A channel near the band, with the rows on which each kind of span is looked for (the same
-/// row windows the spans were always looked for on, so the spans found are the same).
-pub(super) struct Cand {
-    x: f64,
-    /// Columns any pixel-centre span of the grown opening lies within.
-    cols: (f64, f64),
-    plain: Shape,
-    grown: Shape,
-    /// Rows (sampled heights) where the opening's coverage span may lie; empty when the
-    /// channel is too far from the band.
-    cov_rows: (i64, i64),
-    /// Rows (sampled heights) where the grown opening's span may lie.
-    tr_rows: (i64, i64),
-    /// Bounds of the grown opening's x-extent, mm (a little wide, never narrow).
-    tr_hull: (f64, f64),
-    /// Rows (pixel centres) where the grown opening may cover pixel centres.
-    px_rows: (i64, i64),
-    /// Rows (pixel centres) where the opening itself may cover pixel centres.
-    cpx_rows: (i64, i64),
-    /// The pixels (row, column) holding the opening's centre and its slit's ends, which
-    /// count as covered (see `distance`), and the range of their rows.
-    marks: [(i64, i64); 3],
-    mark_rows: (i64, i64),
-}
-
-/// The band's candidate channels, sorted by x, and those of the current block of rows.
-#[derive(Default)]
-pub(super) struct Candidates {
-    /// The band's candidates, sorted by x.
-    list: Vec<Cand>,
-    /// Indices into `list` of those of the current block of rows whose openings' own spans
-    /// or cells may lie on it.
-    own: Vec<u32>,
-    /// Those whose grown openings' spans may lie on it.
-    grown: Vec<u32>,
-    /// Whether each of `grown` lies inside the cover on the block's rows (not traced).
-    skip: Vec<bool>,
-    /// Bounds of the x-extent of each of `grown` on the block's rows.
-    hulls: Vec<(f64, f64)>,
-    /// The cover of the block's treated spans (see `cover`).
-    cover: Cover,
-}
-
-/// What the span step needs to know of the band: pitch, columns and region width, the
-/// influence radius, and how far from its x a candidate's spans may reach.
-#[derive(Clone, Copy)]
-pub(super) struct SpanGeometry {
-    p: f64,
-    nx: usize,
-    lx: f64,
-    rho: f64,
-    reach: f64,
-    /// Whether the treated pixel centres are wanted (picture cells).
-    px_treated: bool,
-}
-
-impl Candidates {
-    /// Step 3: the channels whose spans may meet rows [r0, r1), sorted by x.
-    pub(super) fn collect(&mut self, sh: &Shared, r0: usize, r1: usize) -> SpanGeometry {
-        let p = sh.grid.pitch_mm;
-        let nx = sh.grid.nx;
-        let lx = nx as f64 * p;
-        let rho = sh.rho_mm;
-        let grow = sh.rho_mm + sh.ext;
-        let (cov_lo, cov_hi) = (r0 as f64 * p - sh.ext, r1 as f64 * p + sh.ext);
-        let (tr_lo, tr_hi) = if sh.treated_all {
-            // nothing grown is traced: no row's treated span is wanted
-            (f64::INFINITY, f64::NEG_INFINITY)
-        } else {
-            (r0 as f64 * p - grow, r1 as f64 * p + grow)
-        };
-        // Every span of a candidate at x lies within [x − reach, x + reach].
-        let reach = (grow.max(sh.ext)) * (1.0 + 1e-9) + 1e-6;
-        self.list.clear();
-        for c in sh.candidates(cov_lo.min(tr_lo), cov_hi.max(tr_hi)) {
-            let grown = Channel {
-                radius_mm: c.radius_mm + rho,
-                ..*c
-            };
-            let strat_rows = |ch: &Channel| {
-                let e = ch.extent_mm();
-                (
-                    floor_i64((c.y_mm - e) / p) - 1,
-                    ceil_i64((c.y_mm + e) / p) + 1,
-                )
-            };
-            let none = (1, 0);
-            let in_cov = c.y_mm >= cov_lo && c.y_mm <= cov_hi;
-            let in_tr = c.y_mm >= tr_lo && c.y_mm <= tr_hi;
-            let plain = Channel {
-                radius_mm: c.radius_mm + 0.0,
-                ..*c
-            };
-            let cov_rows = if in_cov { strat_rows(&plain) } else { none };
-            let e = c.extent_mm();
-            let in_cells = in_cov && sh.covered_cells;
-            let cpx_rows = if in_cells {
-                (
-                    ceil_i64((c.y_mm - e) / p - 0.5),
-                    floor_i64((c.y_mm + e) / p - 0.5),
-                )
-            } else {
-                none
-            };
-            let (a, b) = c.segment();
-            let mark = |q: crate::math::Point| (floor_i64(q.y / p), floor_i64(q.x / p));
-            let marks = [mark(c.centre()), mark(a), mark(b)];
-            let mark_rows = if in_cells {
-                (
-                    marks.iter().map(|m| m.0).min().unwrap_or(1),
-                    marks.iter().map(|m| m.0).max().unwrap_or(0),
-                )
-            } else {
-                none
-            };
-            let tr_rows = if in_tr { strat_rows(&grown) } else { none };
-            let tr_hull = {
-                let (a, b) = grown.segment();
-                let e = grown.radius_mm * (1.0 + 1e-12) + 1e-9;
-                (a.x.min(b.x) - e, a.x.max(b.x) + e)
-            };
-            let px_rows = if in_tr {
-                let e = if rho > 0.0 {
-                    grown.extent_mm()
-                } else {
-                    c.extent_mm()
-                };
-                (
-                    ceil_i64((c.y_mm - e) / p - 0.5),
-                    floor_i64((c.y_mm + e) / p - 0.5),
-                )
-            } else {
-                none
-            };
-            self.list.push(Cand {
-                x: c.x_mm,
-                cols: (
-                    (floor_i64((c.x_mm - reach) / p - 0.5) - 1).max(0) as f64,
-                    (ceil_i64((c.x_mm + reach) / p - 0.5) + 1).min(nx as i64 - 1) as f64,
-                ),
-                plain: Shape::new(&plain),
-                grown: Shape::new(&grown),
-                cov_rows,
-                tr_rows,
-                tr_hull,
-                px_rows,
-                cpx_rows,
-                marks,
-                mark_rows,
-            });
-        }
-        self.list.sort_by(|a, b| a.x.total_cmp(&b.x));
-        SpanGeometry {
-            p,
-            nx,
-            lx,
-            rho,
-            reach,
-            px_treated: sh.picture_cells,
-        }
-    }
-
-    /// Keeps, for the block of rows [b0, b1), the candidates that may have a span on it, in
-    /// two lists: those of the openings' own spans and cells, and those of the grown
-    /// openings, less the ones whose treated spans cannot change the block's union (see
-    /// `cover`).
-    pub(super) fn select_block(&mut self, b0: usize, b1: usize, geo: &SpanGeometry) {
-        let (b0i, b1i) = (b0 as i64, b1 as i64 - 1);
-        let meets = |rows: (i64, i64)| rows.0 <= b1i && rows.1 >= b0i;
-        self.own.clear();
-        self.grown.clear();
-        self.skip.clear();
-        for (i, c) in self.list.iter().enumerate() {
-            if meets(c.cov_rows) || meets(c.cpx_rows) || meets(c.mark_rows) {
-                self.own.push(i as u32);
-            }
-            if meets(c.tr_rows) || (geo.px_treated && meets(c.px_rows)) {
-                self.grown.push(i as u32);
-            }
-        }
-
-        // every sampled height of the block lies in [y0, y1]
-        let (y0, y1) = (b0 as f64 * geo.p, b1 as f64 * geo.p);
-        self.cover.clear();
-        self.hulls.clear();
-        for &i in &self.grown {
-            let c = &self.list[i as usize];
-            let mut hull = c.tr_hull;
-            if meets(c.tr_rows) {
-                let (s0, s1) = (c.grown.span(y0), c.grown.span(y1));
-                if c.tr_rows.0 <= b0i && c.tr_rows.1 >= b1i {
-                    self.cover.add(s0, s1);
-                }
-                hull = c.grown.strip_hull(y0, y1, s0, s1).unwrap_or(hull);
-            }
-            self.hulls.push(hull);
-        }
-        self.cover.build();
-        for &hull in &self.hulls {
-            let inside = self.cover.contains(hull);
-            self.skip.push(inside);
-            #[cfg(test)]
-            if inside {
-                SKIPPED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            }
-        }
-    }
-}
-
-/// Grown openings skipped on a block so far (tests: the skipping is exercised).
-#[cfg(test)]
-pub(super) static SKIPPED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
 /// The spans of one row: covered and treated lengths at its sampled height, and the
 /// treated pixel centres (column ranges) at its centre.
 #[derive(Default)]
@@ -465,8 +251,7 @@ impl RowSpans {
         let inside = |rows: (i64, i64)| rows.0 <= ri && ri <= rows.1;
         // Far more than the rounding of the comparisons below, far less than a pixel.
         let slack = p * 1e-6;
-        for &i in &cands.own {
-            let c = &cands.list[i as usize];
+        for c in cands.own() {
             let below = c.x - reach;
             // A span inside an interval already merged changes nothing: it is not added.
             if inside(c.cov_rows) {
@@ -496,14 +281,13 @@ impl RowSpans {
             }
         }
         // the cover's pieces stand in for the spans inside them
-        for &(a, b) in cands.cover.pieces() {
+        for &(a, b) in cands.pieces() {
             let (a, b) = (a.max(0.0), b.min(lx));
             if a < b {
                 self.tr.add(a, b);
             }
         }
-        for (&i, &skip) in cands.grown.iter().zip(&cands.skip) {
-            let c = &cands.list[i as usize];
+        for (c, skip) in cands.grown() {
             if !skip && inside(c.tr_rows) {
                 self.tr.flush(c.x - reach);
                 if let Some((a, b)) = c.grown.span(ys) {

@@ -102,10 +102,14 @@ pub(super) fn tally_row(
     }
     let cbase = ((r - r0) / sh.cell) * sh.ncx;
     let cell = sh.cell;
+    // column and cell indices fit u32 (MAX_PIXELS); u32 division and conversions through i64
+    // are the cheap machine instructions
+    let cell32 = cell as u32;
     let count = |cells: &mut [u32], spans: &[(f64, f64)]| {
         for &(a, b) in spans {
+            let (a, b) = (a as i64 as u32, b as i64 as u32);
+            let (ca, cb) = ((a / cell32) as usize, (b / cell32) as usize);
             let (a, b) = (a as usize, b as usize);
-            let (ca, cb) = (a / cell, b / cell);
             if ca == cb {
                 cells[ca] += (b - a + 1) as u32;
                 continue;

@@ -157,7 +157,7 @@ fn optimized_band_step_matches_the_straightforward_one_exactly() {
     // both paths were exercised: fields the margin suffices for, and fields it does not
     assert!(ok >= 8 && err >= 1, "ok {ok} err {err}");
     // and the grown openings the cover proves inside the union were skipped
-    assert!(super::span::SKIPPED.load(std::sync::atomic::Ordering::Relaxed) > 0);
+    assert!(super::candidates::SKIPPED.load(std::sync::atomic::Ordering::Relaxed) > 0);
 }
 
 #[test]
