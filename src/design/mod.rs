@@ -142,6 +142,12 @@ impl Device {
             Device::Stamp(s) => s.force_n = force_n,
         }
     }
+    /// The device's own factor in its channel count: its design key, the factor (1 at the
+    /// shipped designs' scale: a few hundred roller needles, ~10 pen stamps per mm, …) and
+    /// the key's value as shown.
+    pub fn channel_cost_factor(&self) -> (&'static str, f64, String) {
+        crate::kinematics::kinematics(self).cost_factor()
+    }
     /// The force that presses the needles into the skin at one contact, N: a roller's hand
     /// force, a pen's drive force per stamp, a stamp's press force.
     pub fn force_n(&self) -> f64 {

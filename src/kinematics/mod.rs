@@ -12,6 +12,7 @@
 //! increasing u), then along the stroke (increasing s; ties by needle number).
 
 mod array;
+pub(crate) mod describe;
 mod pen;
 mod roller;
 mod stamp;
@@ -58,8 +59,8 @@ impl Field {
 
 /// What one device kind contributes: its needles' places, its force balance and opening,
 /// its closed forms, and how it lays channels along a stroke. A new device kind is one
-/// implementation of this trait (one file) plus its validation.
-pub(crate) trait Kinematics: Sync {
+/// implementation of this trait and of [`describe::Describe`] (one file) plus its validation.
+pub(crate) trait Kinematics: describe::Describe + Sync {
     /// Nominal (across_mm, along_mm, length_mm) of every needle, in design order; the
     /// angle error in degrees is applied by [`Kinematics::along_with_angle_error`].
     fn nominal(&self) -> Vec<(f64, f64, f64)>;
@@ -86,7 +87,8 @@ pub(crate) trait Kinematics: Sync {
     fn pass_channels(&self, pass: &Pass) -> Vec<Vec<Channel>>;
 }
 
-fn kinematics(device: &Device) -> &dyn Kinematics {
+/// The kind behind a device: the one place that names every kind.
+pub(crate) fn kinematics(device: &Device) -> &dyn Kinematics {
     match device {
         Device::Roller(r) => r,
         Device::Pen(p) => p,
