@@ -1,5 +1,5 @@
-//! What a device kind says of itself outside the engine: the words and keys of its force, its
-//! own advisories, the setting compare's equal-density matching changes, its side in the
+//! What a device kind says of itself outside the engine: its name, needle count and force,
+//! the words of its force, its own advisories, the setting compare's equal-density matching changes, its side in the
 //! roller–pen pairs, the factor that drives its channel count, its datasheet rows, its needle
 //! table and its needle picture. Each kind implements [`Describe`] in its own file, beside its
 //! [`super::Kinematics`]; the rest of the crate asks through [`super::kinematics`] and never
@@ -86,6 +86,18 @@ pub(crate) enum NeedleView<'a> {
 
 /// What a device kind says of itself (see the module docs).
 pub(crate) trait Describe {
+    /// `"roller"`, `"pen"` or `"stamp"`: the design file's `kind`.
+    fn kind(&self) -> &'static str;
+    /// Number of needles.
+    fn needle_count(&self) -> usize;
+    /// The needles of a flat array, in the array's own frame; `None` for other devices.
+    fn array_needles(&self) -> Option<&[PenNeedle]> {
+        None
+    }
+    /// The force that presses the needles in at one contact, N.
+    fn force_n(&self) -> f64;
+    /// Sets [`Describe::force_n`], N.
+    fn set_force_n(&mut self, force_n: f64);
     /// The force that presses the needles in, in words: "hand force on the roller".
     fn force_words(&self) -> &'static str;
     /// Advisories about the device's own settings (model §6); none by default.

@@ -11,7 +11,7 @@ use super::{array, Drawn, Kinematics, Pass};
 use crate::analysis::Advisory;
 use crate::channel::Channel;
 use crate::compare::Setting;
-use crate::design::{Design, Device, Pen};
+use crate::design::{Design, Device, Pen, PenNeedle};
 use crate::insertion::Mechanics;
 use crate::plot::text;
 use crate::report::fmt_num;
@@ -61,6 +61,26 @@ impl Kinematics for Pen {
 }
 
 impl Describe for Pen {
+    fn kind(&self) -> &'static str {
+        "pen"
+    }
+
+    fn needle_count(&self) -> usize {
+        self.needles.len()
+    }
+
+    fn array_needles(&self) -> Option<&[PenNeedle]> {
+        Some(&self.needles)
+    }
+
+    fn force_n(&self) -> f64 {
+        self.drive_force_n
+    }
+
+    fn set_force_n(&mut self, force_n: f64) {
+        self.drive_force_n = force_n;
+    }
+
     fn force_words(&self) -> &'static str {
         "drive force per stamp"
     }

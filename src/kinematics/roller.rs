@@ -137,6 +137,22 @@ impl Kinematics for Roller {
 }
 
 impl Describe for Roller {
+    fn kind(&self) -> &'static str {
+        "roller"
+    }
+
+    fn needle_count(&self) -> usize {
+        self.needles.len()
+    }
+
+    fn force_n(&self) -> f64 {
+        self.force_n
+    }
+
+    fn set_force_n(&mut self, force_n: f64) {
+        self.force_n = force_n;
+    }
+
     fn force_words(&self) -> &'static str {
         "hand force on the roller"
     }

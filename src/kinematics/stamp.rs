@@ -8,7 +8,7 @@ use super::describe::RowSource::{self, Assumed, Key};
 use super::describe::{device_row, ArrayView, CostFactor, Describe, DeviceRow, NeedleView};
 use super::{array, Drawn, Kinematics, Pass};
 use crate::channel::Channel;
-use crate::design::{Design, Stamp};
+use crate::design::{Design, PenNeedle, Stamp};
 use crate::insertion::Mechanics;
 use crate::plot::text;
 use crate::report::fmt_num;
@@ -40,6 +40,26 @@ impl Kinematics for Stamp {
 }
 
 impl Describe for Stamp {
+    fn kind(&self) -> &'static str {
+        "stamp"
+    }
+
+    fn needle_count(&self) -> usize {
+        self.needles.len()
+    }
+
+    fn array_needles(&self) -> Option<&[PenNeedle]> {
+        Some(&self.needles)
+    }
+
+    fn force_n(&self) -> f64 {
+        self.force_n
+    }
+
+    fn set_force_n(&mut self, force_n: f64) {
+        self.force_n = force_n;
+    }
+
     fn force_words(&self) -> &'static str {
         "press force"
     }
