@@ -183,12 +183,12 @@ fn datasheet_rows(a: &Analysis, text: Option<&str>) -> Vec<SheetRow> {
 
 /// What each picture of a design shows, for its caption.
 fn caption(picture: &str, device: &Device) -> &'static str {
-    match (picture, device) {
-        ("coverage", _) => "share of each cell inside an opening, the largest untreated disc",
-        ("density", _) => "channels per cm² in each whole tile",
-        ("depth", _) => "deepest channel per cell on the skin layers' depth ruler",
-        ("detail", _) => "5 × 5 mm window at true scale: the openings' real shape",
-        ("needles", _) => kinematics::kinematics(device).needles_caption(),
+    match picture {
+        "coverage" => "share of each cell inside an opening, the largest untreated disc",
+        "density" => "channels per cm² in each whole tile",
+        "depth" => "deepest channel per cell on the skin layers' depth ruler",
+        "detail" => "5 × 5 mm window at true scale: the openings' real shape",
+        "needles" => kinematics::kinematics(device).needles_caption(),
         _ => "",
     }
 }
