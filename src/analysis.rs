@@ -1,7 +1,7 @@
 //! One design, analyzed: the channels of its treatment, every metric, the layer shares,
 //! the advisories and the maps the pictures are drawn from.
 
-use crate::design::{Design, Device};
+use crate::design::Design;
 use crate::error::LimitError;
 use crate::kinematics::{self, Field, MadeDevice};
 use crate::metrics::raster::{self, AreaMaps, GapMethod, Grid, RasterError, RasterSettings};
@@ -226,17 +226,7 @@ pub fn advisories(
     if let Some(d) = m.max_depth_mm.filter(|&d| d > 1.5) {
         out.push(Advisory { code: "deep", message: format!("deepest channel {d:.2} mm is past 1.5 mm: deep treatment; redness may last up to 2 days instead of hours") });
     }
-    if let Device::Pen(p) = &design.device {
-        if !(0.25..=2.5).contains(&p.depth_mm) {
-            out.push(Advisory {
-                code: "pen_depth_range",
-                message: format!(
-                    "pen depth setting {} mm is outside 0.25–2.5 mm, the range pens offer",
-                    p.depth_mm
-                ),
-            });
-        }
-    }
+    out.extend(kinematics::kinematics(&design.device).advisories());
     let sub = layers[Layer::Subcutis.index()];
     if sub > 0.0 {
         out.push(Advisory {
@@ -251,11 +241,7 @@ pub fn advisories(
     }
     if made.unpierced > 0 {
         let force = design.device.force_n();
-        let what = match &design.device {
-            Device::Roller(_) => "hand force on the roller",
-            Device::Pen(_) => "drive force per stamp",
-            Device::Stamp(_) => "press force",
-        };
+        let what = kinematics::kinematics(&design.device).force_words();
         let mut msg = format!(
             "{} of {} needles do not pierce at the stated {what} of {force} N",
             made.unpierced, made.present

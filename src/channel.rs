@@ -68,6 +68,24 @@ impl Channel {
         (c - h, c + h)
     }
 
+    /// The box `(x0, y0, x1, y1)` of the channels' centres grown by `pad_mm` on every side, mm
+    /// (infinite and inverted without channels).
+    pub(crate) fn bounds(channels: &[Channel], pad_mm: f64) -> (f64, f64, f64, f64) {
+        let (mut x0, mut y0, mut x1, mut y1) = (
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        );
+        for c in channels {
+            x0 = x0.min(c.x_mm - pad_mm);
+            y0 = y0.min(c.y_mm - pad_mm);
+            x1 = x1.max(c.x_mm + pad_mm);
+            y1 = y1.max(c.y_mm + pad_mm);
+        }
+        (x0, y0, x1, y1)
+    }
+
     /// Largest distance from the centre to the opening's edge, mm.
     pub fn extent_mm(&self) -> f64 {
         self.slit_mm / 2.0 + self.radius_mm

@@ -374,23 +374,7 @@ fn limit_failure(d: &Design, e: needlemap::error::LimitError) -> Failure {
                     format!("{:?}", t.lane_spacing_mm),
                 ),
             ];
-            match &d.device {
-                needlemap::design::Device::Roller(r) => factors.push((
-                    "roller.layout",
-                    r.needles.len() as f64 / 500.0,
-                    format!("{} needles", r.needles.len()),
-                )),
-                needlemap::design::Device::Pen(p) => factors.push((
-                    "pen.frequency_hz",
-                    p.frequency_hz / p.hand_speed_mm_s / 10.0,
-                    format!("{:?} Hz at {:?} mm/s", p.frequency_hz, p.hand_speed_mm_s),
-                )),
-                needlemap::design::Device::Stamp(s) => factors.push((
-                    "stamp.step_mm",
-                    s.needles.len() as f64 / s.step_mm / 100.0,
-                    format!("{:?} ({} needles a press)", s.step_mm, s.needles.len()),
-                )),
-            }
+            factors.push(d.device.channel_cost_factor());
             factors
                 .into_iter()
                 .max_by(|a, b| a.1.total_cmp(&b.1))

@@ -14,7 +14,6 @@
 use super::{load_designs, prepare_dir, write_file, CmdResult, Failure, Global};
 use clap::Args;
 use needlemap::analysis::{self, Analysis};
-use needlemap::design::Device;
 use needlemap::mc::{self, Study};
 use needlemap::plot;
 use needlemap::progress::Silent;
@@ -211,17 +210,9 @@ fn study(d: &needlemap::design::Design, runs: u32) -> Result<(Study, Embedded), 
 /// picture: every pair with `all`, else the roller and the pen whose analyzed densities are
 /// nearest (smallest ratio; the first such pair in the order given).
 fn compare_pairs(refs: &[&Analysis], all: bool) -> Result<Vec<(String, Embedded)>, Failure> {
-    let of = |f: fn(&Device) -> bool| -> Vec<&Analysis> {
-        refs.iter()
-            .copied()
-            .filter(|a| f(&a.design.device))
-            .collect()
-    };
-    let rollers = of(|d| matches!(d, Device::Roller(_)));
-    let pens = of(|d| matches!(d, Device::Pen(_)));
-    let every: Vec<[&Analysis; 2]> = rollers
-        .iter()
-        .flat_map(|r| pens.iter().map(|p| [*r, *p]))
+    let every: Vec<[&Analysis; 2]> = needlemap::compare::roller_pen_pairs(refs)
+        .into_iter()
+        .map(|pair| pair.map(|i| refs[i]))
         .collect();
     let apart = |pair: &[&Analysis; 2]| {
         let [r, p] = pair.map(|a| a.metrics.density_per_cm2);

@@ -5,7 +5,7 @@ use super::CompareError;
 use crate::analysis::{self, Analysis};
 use crate::design::ranges;
 use crate::design::validate::MAX_PASSES;
-use crate::design::{Design, Device};
+use crate::design::Design;
 use crate::kinematics;
 use crate::metrics::Metrics;
 use crate::progress::Progress;
@@ -75,17 +75,24 @@ impl Matched {
 ///
 /// # Examples
 /// ```no_run
-/// use needlemap::design::{Design, Device};
-/// let pen = Design::load("designs/pen-12-110.toml".as_ref()).unwrap();
-/// let fast = needlemap::compare::with_hand_speed(&pen, 50.0);
-/// assert!(matches!(&fast.device, Device::Pen(p) if p.hand_speed_mm_s == 50.0));
+/// use needlemap::compare::{nominal_density_per_cm2, with_hand_speed};
+/// let pen = needlemap::design::Design::load("designs/pen-12-110.toml".as_ref()).unwrap();
+/// // twice the shipped 25 mm/s: half the density
+/// let fast = with_hand_speed(&pen, 50.0);
+/// assert!((nominal_density_per_cm2(&pen) / nominal_density_per_cm2(&fast) - 2.0).abs() < 1e-9);
 /// ```
 pub fn with_hand_speed(design: &Design, v_mm_s: f64) -> Design {
     let mut d = design.clone();
-    if let Device::Pen(p) = &mut d.device {
-        p.hand_speed_mm_s = v_mm_s;
+    if let Some(device) = kinematics::kinematics(&design.device).with_hand_speed(v_mm_s) {
+        d.device = device;
     }
     d
+}
+
+/// The setting equal-density matching changes, at the design's own value: a pen's hand speed,
+/// a roller's or stamp's passes (as the device's kind states).
+pub(crate) fn own_setting(design: &Design) -> Setting {
+    kinematics::kinematics(&design.device).own_setting(design)
 }
 
 /// The design with `passes` passes cycling through its own pass angles in order: pass i has
@@ -129,19 +136,19 @@ pub fn nominal_density_per_cm2(design: &Design) -> f64 {
 /// assert!((v - 287.99).abs() < 0.01);
 /// ```
 pub fn pen_speed_for_density(design: &Design, density_per_cm2: f64) -> Option<f64> {
-    let Device::Pen(p) = &design.device else {
+    let Setting::PenHandSpeedMmS(v) = own_setting(design) else {
         return None;
     };
     let own = nominal_density_per_cm2(design);
     (own > 0.0 && density_per_cm2 > 0.0 && density_per_cm2.is_finite())
-        .then(|| p.hand_speed_mm_s * own / density_per_cm2)
+        .then(|| v * own / density_per_cm2)
 }
 
 /// Closed-form roller passes that come nearest `density_per_cm2` (at least one):
 /// round(D / density per pass). `None` for a pen, a roller that cannot pierce, or a density ≤ 0.
 pub fn roller_passes_for_density(design: &Design, density_per_cm2: f64) -> Option<u64> {
     let usable = density_per_cm2 > 0.0 && density_per_cm2.is_finite();
-    if !usable || matches!(design.device, Device::Pen(_)) {
+    if !usable || matches!(own_setting(design), Setting::PenHandSpeedMmS(_)) {
         return None;
     }
     let per_pass = kinematics::density_per_pass_mm2(design) * 100.0;
@@ -214,8 +221,8 @@ pub fn match_density(
     density_per_cm2: f64,
     progress: &dyn Progress,
 ) -> Result<Option<Matched>, CompareError> {
-    match &design.device {
-        Device::Pen(_) => {
+    match own_setting(design) {
+        Setting::PenHandSpeedMmS(_) => {
             let Some(v0) = pen_speed_for_density(design, density_per_cm2) else {
                 return Ok(None);
             };
@@ -243,7 +250,7 @@ pub fn match_density(
             }
             Ok(best)
         }
-        Device::Roller(_) | Device::Stamp(_) => {
+        Setting::RollerPasses(_) => {
             let Some(k0) = roller_passes_for_density(design, density_per_cm2) else {
                 return Ok(None);
             };
@@ -310,24 +317,22 @@ pub fn check_target(designs: &[Design], density_per_cm2: f64) -> Result<(), Comp
                 min_density_per_cm2: 1.0 / area_cm2,
             });
         }
-        let changed = match &d.device {
-            Device::Pen(_) => {
+        let changed = match own_setting(d) {
+            Setting::PenHandSpeedMmS(_) => {
                 pen_speed_for_density(d, density_per_cm2).map(|v| with_hand_speed(d, v))
             }
-            Device::Roller(_) | Device::Stamp(_) => {
-                match roller_passes_for_density(d, density_per_cm2) {
-                    Some(k) if k > u64::from(MAX_PASSES) => {
-                        return Err(CompareError::Passes {
-                            design: d.name.clone(),
-                            density_per_cm2,
-                            needed: k,
-                            limit: MAX_PASSES,
-                        })
-                    }
-                    Some(k) => Some(with_passes(d, k as u32)),
-                    None => None,
+            Setting::RollerPasses(_) => match roller_passes_for_density(d, density_per_cm2) {
+                Some(k) if k > u64::from(MAX_PASSES) => {
+                    return Err(CompareError::Passes {
+                        design: d.name.clone(),
+                        density_per_cm2,
+                        needed: k,
+                        limit: MAX_PASSES,
+                    })
                 }
-            }
+                Some(k) => Some(with_passes(d, k as u32)),
+                None => None,
+            },
         };
         if density_per_cm2 * area_cm2 > MAX_MATCH_CHANNELS as f64 {
             return Err(CompareError::Dense {

@@ -28,8 +28,8 @@ pub use matching::{
 };
 
 use crate::analysis::Analysis;
-use crate::design::Device;
 use crate::error::LimitError;
+use crate::kinematics::{self, describe::PairSide};
 use crate::progress::Progress;
 use crate::report::{fmt_num, table};
 
@@ -117,6 +117,22 @@ pub struct Comparison {
     pub target: Option<Target>,
 }
 
+/// Every roller–pen pair of `analyses` as [roller, pen] indices: rollers in order, each with
+/// the pens in order (a device's side is its kind's; a stamp takes neither).
+pub fn roller_pen_pairs(analyses: &[&Analysis]) -> Vec<[usize; 2]> {
+    let side = |want: PairSide| -> Vec<usize> {
+        let of = |i: &usize| kinematics::kinematics(&analyses[*i].design.device).pair_side();
+        (0..analyses.len())
+            .filter(|i| of(i) == Some(want))
+            .collect()
+    };
+    let (rollers, pens) = (side(PairSide::Roller), side(PairSide::Pen));
+    let every = rollers
+        .iter()
+        .flat_map(|&r| pens.iter().map(move |&p| [r, p]));
+    every.collect()
+}
+
 /// Compares analyzed designs: words their differences, brings every roller–pen pair to each
 /// other's density and, with `target_density_per_cm2`, every design to that density.
 pub fn compare(
@@ -124,31 +140,15 @@ pub fn compare(
     target_density_per_cm2: Option<f64>,
     progress: &dyn Progress,
 ) -> Result<Comparison, CompareError> {
-    let rollers: Vec<usize> = (0..analyses.len())
-        .filter(|&i| matches!(analyses[i].design.device, Device::Roller(_)))
-        .collect();
-    let pens: Vec<usize> = (0..analyses.len())
-        .filter(|&i| matches!(analyses[i].design.device, Device::Pen(_)))
-        .collect();
     let mut pairs = Vec::new();
-    for &r in &rollers {
-        for &p in &pens {
-            let (ra, pa) = (analyses[r], analyses[p]);
-            pairs.push(Pair {
-                roller: r,
-                pen: p,
-                pen_at_roller_density: match_density(
-                    &pa.design,
-                    ra.metrics.density_per_cm2,
-                    progress,
-                )?,
-                roller_at_pen_density: match_density(
-                    &ra.design,
-                    pa.metrics.density_per_cm2,
-                    progress,
-                )?,
-            });
-        }
+    for [r, p] in roller_pen_pairs(analyses) {
+        let (ra, pa) = (analyses[r], analyses[p]);
+        pairs.push(Pair {
+            roller: r,
+            pen: p,
+            pen_at_roller_density: match_density(&pa.design, ra.metrics.density_per_cm2, progress)?,
+            roller_at_pen_density: match_density(&ra.design, pa.metrics.density_per_cm2, progress)?,
+        });
     }
     let target = match target_density_per_cm2 {
         Some(x) => Some(Target {
@@ -529,10 +529,13 @@ mod tests {
             d
         };
         let r = analysis::analyze(&firm(load("mf8-192.toml", 40.0)), &Silent).unwrap();
-        let mut p = firm(load("pen-12-110.toml", 40.0));
-        if let Device::Pen(pen) = &mut p.device {
-            pen.depth_mm = 1.5; // 1.5 − 0.14 = 1.36 mm, the MF8's depth
-        }
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("designs/pen-12-110.toml");
+        let mut t: toml::Table = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        // 1.5 − 0.14 = 1.36 mm, the MF8's depth
+        crate::sweep::set_key(&mut t, "pen.depth_mm", 1.5).unwrap();
+        let text = toml::to_string(&t).unwrap();
+        let mut p = firm(Design::from_bytes(text.as_bytes(), &path).unwrap());
+        p.analysis.resolution_um = 40.0;
         let p = analysis::analyze(&p, &Silent).unwrap();
         let shallow = analysis::analyze(&firm(load("pen-11-90.toml", 40.0)), &Silent).unwrap();
         let d = differences(&[&r, &p, &shallow]);

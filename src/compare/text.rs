@@ -48,12 +48,7 @@ fn range_note(m: &Matched) -> String {
 
 /// The setting of a design as written: a pen's hand speed or a roller's passes.
 pub fn own_setting(a: &Analysis) -> Setting {
-    match &a.design.device {
-        crate::design::Device::Pen(p) => Setting::PenHandSpeedMmS(p.hand_speed_mm_s),
-        crate::design::Device::Roller(_) | crate::design::Device::Stamp(_) => {
-            Setting::RollerPasses(a.design.treatment.pass_angles_deg.len() as u32)
-        }
-    }
+    super::matching::own_setting(&a.design)
 }
 
 /// A two-column table: the same metrics for two treatments at one density.

@@ -13,6 +13,7 @@ pub mod validate;
 
 use crate::error::InputError;
 use crate::input::ReadPolicy;
+use crate::kinematics::kinematics;
 use crate::skin::Skin;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -112,44 +113,30 @@ pub enum Device {
 impl Device {
     /// `"roller"`, `"pen"` or `"stamp"`.
     pub fn kind(&self) -> &'static str {
-        match self {
-            Device::Roller(_) => "roller",
-            Device::Pen(_) => "pen",
-            Device::Stamp(_) => "stamp",
-        }
+        kinematics(self).kind()
     }
     /// Number of needles.
     pub fn needle_count(&self) -> usize {
-        match self {
-            Device::Roller(r) => r.needles.len(),
-            Device::Pen(p) => p.needles.len(),
-            Device::Stamp(s) => s.needles.len(),
-        }
+        kinematics(self).needle_count()
     }
     /// The needles of a flat array (pen cartridge or stamp), in the array's own frame.
     pub fn array_needles(&self) -> Option<&[PenNeedle]> {
-        match self {
-            Device::Roller(_) => None,
-            Device::Pen(p) => Some(&p.needles),
-            Device::Stamp(s) => Some(&s.needles),
-        }
+        kinematics(self).array_needles()
     }
     /// Sets the force of [`Device::force_n`], N.
     pub fn set_force_n(&mut self, force_n: f64) {
-        match self {
-            Device::Roller(r) => r.force_n = force_n,
-            Device::Pen(p) => p.drive_force_n = force_n,
-            Device::Stamp(s) => s.force_n = force_n,
-        }
+        crate::kinematics::kinematics_mut(self).set_force_n(force_n);
+    }
+    /// The device's own factor in its channel count: its design key, the factor (1 at the
+    /// shipped designs' scale: a few hundred roller needles, ~10 pen stamps per mm, …) and
+    /// the key's value as shown.
+    pub fn channel_cost_factor(&self) -> (&'static str, f64, String) {
+        kinematics(self).cost_factor()
     }
     /// The force that presses the needles into the skin at one contact, N: a roller's hand
     /// force, a pen's drive force per stamp, a stamp's press force.
     pub fn force_n(&self) -> f64 {
-        match self {
-            Device::Roller(r) => r.force_n,
-            Device::Pen(p) => p.drive_force_n,
-            Device::Stamp(s) => s.force_n,
-        }
+        kinematics(self).force_n()
     }
 }
 

@@ -7,6 +7,19 @@ use crate::channel::Channel;
 use crate::design::PenNeedle;
 use crate::insertion::{array_displacements_each, Mechanics};
 use crate::math::{deg_to_rad, trig};
+use crate::report::fmt_num;
+
+/// Header and rows of an array's needle table (needles.csv).
+pub(super) fn needle_table(needles: &[PenNeedle]) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let rows = needles.iter().enumerate().map(|(i, n)| {
+        vec![
+            i.to_string(),
+            fmt_num(n.along_mm, 4),
+            fmt_num(n.across_mm, 4),
+        ]
+    });
+    (vec!["needle", "along_mm", "across_mm"], rows.collect())
+}
 
 /// Nominal (across_mm, along_mm, reach_mm) of an array's needles: each stands `reach_mm` out
 /// of the backing (a pen's depth setting, a stamp's needle length).

@@ -12,6 +12,7 @@
 //! increasing u), then along the stroke (increasing s; ties by needle number).
 
 mod array;
+pub(crate) mod describe;
 mod pen;
 mod roller;
 mod stamp;
@@ -58,8 +59,12 @@ impl Field {
 
 /// What one device kind contributes: its needles' places, its force balance and opening,
 /// its closed forms, and how it lays channels along a stroke. A new device kind is one
-/// implementation of this trait (one file) plus its validation.
-pub(crate) trait Kinematics: Sync {
+/// implementation of this trait and of [`describe::Describe`] (one file under `kinematics/`),
+/// its validation (`design/validate/`), its variant of [`Device`] and that variant's arm in
+/// `each_kind!`; nothing else in the crate matches on a device's kind. (The design file's
+/// side of a kind — its `kind` value and table in `design/file.rs`, their validation, its
+/// starter file and its sweep keys — is the file format's.)
+pub(crate) trait Kinematics: describe::Describe + Sync {
     /// Nominal (across_mm, along_mm, length_mm) of every needle, in design order; the
     /// angle error in degrees is applied by [`Kinematics::along_with_angle_error`].
     fn nominal(&self) -> Vec<(f64, f64, f64)>;
@@ -86,12 +91,25 @@ pub(crate) trait Kinematics: Sync {
     fn pass_channels(&self, pass: &Pass) -> Vec<Vec<Channel>>;
 }
 
-fn kinematics(device: &Device) -> &dyn Kinematics {
-    match device {
-        Device::Roller(r) => r,
-        Device::Pen(p) => p,
-        Device::Stamp(s) => s,
-    }
+/// `$body` with `$k` bound to the kind behind `$device`: the one place that names every kind.
+macro_rules! each_kind {
+    ($device:expr, $k:ident => $body:expr) => {
+        match $device {
+            Device::Roller($k) => $body,
+            Device::Pen($k) => $body,
+            Device::Stamp($k) => $body,
+        }
+    };
+}
+
+/// The kind behind a device.
+pub(crate) fn kinematics(device: &Device) -> &dyn Kinematics {
+    each_kind!(device, k => k)
+}
+
+/// The kind behind a device, to change it.
+pub(crate) fn kinematics_mut(device: &mut Device) -> &mut dyn Kinematics {
+    each_kind!(device, k => k)
 }
 
 /// Generates every channel of the design's treatment over the region grown by `margin_mm`,

@@ -5,11 +5,14 @@
 //! at lateral position u_lane + a_j. ψ₀ is the stroke's start phase (uniform in [0, 2π)
 //! with jitter, 0 without).
 
+use super::describe::RowSource::{Assumed, Key};
+use super::describe::{device_row, CostFactor, Describe, DeviceRow, NeedleView, PairSide};
 use super::{per_lane, Drawn, Kinematics, Pass};
 use crate::channel::Channel;
 use crate::design::{Design, Roller};
 use crate::insertion::{drum_displacements_each, DrumNeedle, Mechanics};
 use crate::math::{deg_to_rad, trig};
+use crate::report::fmt_num;
 
 /// Entry angle β_e of a needle of length `h_mm` on a drum of radius `r_mm` into skin that
 /// tents by `deflection_mm`: cos β_e = (R + δ)/(R + h). `None` when the needle cannot pierce.
@@ -130,6 +133,92 @@ impl Kinematics for Roller {
                 }
             }
         })
+    }
+}
+
+impl Describe for Roller {
+    fn kind(&self) -> &'static str {
+        "roller"
+    }
+
+    fn needle_count(&self) -> usize {
+        self.needles.len()
+    }
+
+    fn force_n(&self) -> f64 {
+        self.force_n
+    }
+
+    fn set_force_n(&mut self, force_n: f64) {
+        self.force_n = force_n;
+    }
+
+    fn force_words(&self) -> &'static str {
+        "hand force on the roller"
+    }
+
+    fn pair_side(&self) -> Option<PairSide> {
+        Some(PairSide::Roller)
+    }
+
+    fn cost_factor(&self) -> CostFactor {
+        let n = self.needles.len();
+        ("roller.layout", n as f64 / 500.0, format!("{n} needles"))
+    }
+
+    fn sheet_rows(&self) -> Vec<DeviceRow> {
+        let mm = |x: f64| fmt_num(x, 2);
+        let n = self.needles.len();
+        let mut rings: Vec<u32> = self.needles.iter().map(|n| n.ring).collect();
+        rings.sort_unstable();
+        rings.dedup();
+        let layout = format!("{} rings on the drum, {n} needles", rings.len());
+        let lengths = self.needles.iter().map(|n| n.length_mm);
+        let lo = lengths.clone().fold(f64::INFINITY, f64::min);
+        let hi = lengths.fold(0.0, f64::max);
+        let length = match (hi - lo).abs() < 1e-9 {
+            true => mm(lo),
+            false => format!("{}–{}", mm(lo), mm(hi)),
+        };
+        let (dia, width) = (
+            fmt_num(self.drum_diameter_mm, 1),
+            fmt_num(self.drum_width_mm, 1),
+        );
+        let drum = format!("{dia} × {width}");
+        let src = Key("needle.length_mm", "");
+        let force = Assumed("roller.force_n");
+        let speed = fmt_num(self.roll_speed_mm_s, 1);
+        let v_src = Assumed("roller.roll_speed_mm_s");
+        let none = super::describe::RowSource::None;
+        vec![
+            device_row("layout", "layout", layout, "", none.clone()),
+            device_row("length", "needle length", length, "mm", src),
+            device_row("drum", "drum diameter × width", drum, "mm", none),
+            device_row("force", "stated hand force", mm(self.force_n), "N", force),
+            device_row("speed", "roll speed", speed, "mm/s", v_src),
+        ]
+    }
+
+    fn needles_caption(&self) -> &'static str {
+        "drum layout: the drum surface unrolled, every needle"
+    }
+
+    fn needle_table(&self) -> (Vec<&'static str>, Vec<Vec<String>>) {
+        let head = vec!["needle", "ring", "axial_mm", "angle_deg", "length_mm"];
+        let rows = self.needles.iter().enumerate().map(|(i, n)| {
+            vec![
+                i.to_string(),
+                n.ring.to_string(),
+                fmt_num(n.axial_mm, 4),
+                fmt_num(n.angle_deg, 4),
+                fmt_num(n.length_mm, 4),
+            ]
+        });
+        (head, rows.collect())
+    }
+
+    fn needle_view(&self, _: &Design, _: f64, _: &str) -> NeedleView<'_> {
+        NeedleView::Drum(self)
     }
 }
 

@@ -127,18 +127,7 @@ impl Openings {
             })
             .collect();
         let ext = channels.iter().map(Channel::extent_mm).fold(0.0, f64::max);
-        let (mut x0, mut y0, mut x1, mut y1) = (
-            f64::INFINITY,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NEG_INFINITY,
-        );
-        for c in channels {
-            x0 = x0.min(c.x_mm - ext);
-            y0 = y0.min(c.y_mm - ext);
-            x1 = x1.max(c.x_mm + ext);
-            y1 = y1.max(c.y_mm + ext);
-        }
+        let (x0, y0, x1, y1) = Channel::bounds(channels, ext);
         let n = channels.len().max(1) as f64;
         let spacing = ((x1 - x0) * (y1 - y0) / n).sqrt().max(1e-6);
         // About two openings per bucket, and no opening in more than four.
@@ -234,27 +223,13 @@ impl Openings {
             }
             // Every bucket not yet searched lies outside the block searched so far.
             let s = self.side;
+            // the distance to a side of the block, infinite where the grid ends
+            let beyond = |more: bool, d: f64| if more { d } else { f64::INFINITY };
             let lb = [
-                if i0 > 0 {
-                    x - (self.x0 + i0 as f64 * s)
-                } else {
-                    f64::INFINITY
-                },
-                if i1 < nx - 1 {
-                    self.x0 + (i1 + 1) as f64 * s - x
-                } else {
-                    f64::INFINITY
-                },
-                if j0 > 0 {
-                    y - (self.y0 + j0 as f64 * s)
-                } else {
-                    f64::INFINITY
-                },
-                if j1 < ny - 1 {
-                    self.y0 + (j1 + 1) as f64 * s - y
-                } else {
-                    f64::INFINITY
-                },
+                beyond(i0 > 0, x - (self.x0 + i0 as f64 * s)),
+                beyond(i1 < nx - 1, self.x0 + (i1 + 1) as f64 * s - x),
+                beyond(j0 > 0, y - (self.y0 + j0 as f64 * s)),
+                beyond(j1 < ny - 1, self.y0 + (j1 + 1) as f64 * s - y),
             ]
             .into_iter()
             .fold(f64::INFINITY, f64::min);

@@ -15,45 +15,9 @@ pub mod tiles;
 
 use crate::channel::Channel;
 use crate::skin::Layer;
+pub use registry::Metrics;
 use registry::{MetricInfo, METRICS};
 use serde::ser::{Serialize, SerializeMap, Serializer};
-
-/// The metrics of one design. Their keys, units, decimals and order are those of
-/// [`registry::METRICS`]; it serializes as a map in that order (counts as integers,
-/// undefined metrics as null).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Metrics {
-    /// Channels whose centre lies in the region.
-    pub channels: u64,
-    /// Channels per cm² of region.
-    pub density_per_cm2: f64,
-    /// Share of the region inside an opening.
-    pub coverage_fraction: Option<f64>,
-    /// Share of the region within the influence radius of an opening.
-    pub treated_fraction: Option<f64>,
-    /// Radius of the largest untreated disc, mm.
-    pub max_gap_mm: Option<f64>,
-    /// Mean insertion depth, mm.
-    pub mean_depth_mm: Option<f64>,
-    /// Shallowest insertion, mm.
-    pub min_depth_mm: Option<f64>,
-    /// Deepest insertion, mm.
-    pub max_depth_mm: Option<f64>,
-    /// 5th percentile of insertion depth, mm.
-    pub p05_depth_mm: Option<f64>,
-    /// 95th percentile of insertion depth, mm.
-    pub p95_depth_mm: Option<f64>,
-    /// Mean depth of the channels left after withdrawal, mm.
-    pub mean_channel_depth_mm: Option<f64>,
-    /// Coefficient of variation of channel counts over whole tiles.
-    pub density_cv: Option<f64>,
-    /// Share of channels whose opening meets an earlier one.
-    pub overlap_fraction: Option<f64>,
-    /// Channels made per second of treatment.
-    pub puncture_rate_per_s: f64,
-    /// Treatment time, s.
-    pub time_s: f64,
-}
 
 impl Metrics {
     /// The metric named `key` (see [`registry::METRICS`]); `None` if undefined or unknown.

@@ -17,18 +17,7 @@ pub fn overlaps_earlier(channels: &[Channel]) -> Vec<bool> {
         return Vec::new();
     }
     let ext = channels.iter().map(Channel::extent_mm).fold(0.0, f64::max);
-    let (mut x0, mut y0, mut x1, mut y1) = (
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        f64::NEG_INFINITY,
-    );
-    for c in channels {
-        x0 = x0.min(c.x_mm);
-        y0 = y0.min(c.y_mm);
-        x1 = x1.max(c.x_mm);
-        y1 = y1.max(c.y_mm);
-    }
+    let (x0, y0, x1, y1) = Channel::bounds(channels, 0.0);
     // At least one diameter per bucket, and not more buckets than ~4 per channel.
     let area = ((x1 - x0) * (y1 - y0)).max(1e-12);
     let side = (2.0 * ext).max((area / (4.0 * n as f64)).sqrt()).max(1e-6);

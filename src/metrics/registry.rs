@@ -1,14 +1,13 @@
 //! The metric registry: every fact about a metric — key, unit, decimals, default CI
-//! tolerance and why, which way is better, what it means, and where its value lives in
-//! [`Metrics`] — in one table, [`METRICS`], in output order.
+//! tolerance and why, which way is better, what it means, and its field of [`Metrics`] — in
+//! one declaration that makes both the [`Metrics`] struct and the table [`METRICS`], in
+//! output order.
 //!
 //! Every serializer and command reads this table: summary.csv and sweep.csv columns and
 //! decimals, the terminal tables' units, the JSON record, the baseline file and its default
 //! tolerances, the sweep's `--best` directions and the merge of sharded sweeps. Adding a
-//! metric is one entry here, a field of [`Metrics`] and its computation in
-//! [`crate::analysis`].
-
-use super::Metrics;
+//! metric is one entry in the `metrics!` declaration below (its field of [`Metrics`], with
+//! its `get` and `set`, comes from it) and its computation in [`crate::analysis`].
 
 /// Which way a metric is better, for rankings (`sweep --best METRIC` without `:min|:max`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,205 +77,236 @@ const DEPTHS: &str =
     "the force balance per needle (bisection to f64 resolution), with seeded length errors";
 const CLOSED_FORM: &str = "a closed form of the design's parameters";
 
-/// Every metric, in output order (JSON keys, CSV columns, table rows).
-pub const METRICS: &[MetricInfo] = &[
-    MetricInfo {
-        key: "channels",
+/// A metric's value as [`Metrics`] holds it: a count, a number, or a number that may be
+/// undefined. The registry's `get` and `set` follow from it.
+trait Value {
+    fn get(&self) -> Option<f64>;
+    /// `None` leaves a plain number at what it is.
+    fn set(&mut self, v: Option<f64>);
+}
+
+impl Value for u64 {
+    fn get(&self) -> Option<f64> {
+        Some(*self as f64)
+    }
+    fn set(&mut self, v: Option<f64>) {
+        if let Some(x) = v {
+            *self = x as u64;
+        }
+    }
+}
+
+impl Value for f64 {
+    fn get(&self) -> Option<f64> {
+        Some(*self)
+    }
+    fn set(&mut self, v: Option<f64>) {
+        if let Some(x) = v {
+            *self = x;
+        }
+    }
+}
+
+impl Value for Option<f64> {
+    fn get(&self) -> Option<f64> {
+        *self
+    }
+    fn set(&mut self, v: Option<f64>) {
+        *self = v;
+    }
+}
+
+/// Declares every metric once: its field of [`Metrics`] (doc comment, name, type) and its
+/// [`METRICS`] entry, whose key is the field's name and whose `get`/`set` follow the type.
+macro_rules! metrics {
+    ($(
+        $(#[doc = $doc:literal])*
+        $field:ident: $ty:ty {
+            unit: $unit:expr,
+            table_decimals: $table_decimals:expr,
+            decimals: $decimals:expr,
+            tolerance_rel: $tolerance_rel:expr,
+            tolerance_why: $tolerance_why:expr,
+            better: $better:ident,
+            description: $description:expr,
+        },
+    )*) => {
+        /// The metrics of one design. Their keys, units, decimals and order are those of
+        /// [`METRICS`], declared with them; it serializes as a map in that order (counts as
+        /// integers, undefined metrics as null).
+        #[derive(Clone, Debug, Default, PartialEq)]
+        pub struct Metrics {
+            $($(#[doc = $doc])* pub $field: $ty,)*
+        }
+
+        /// Every metric, in output order (JSON keys, CSV columns, table rows).
+        pub const METRICS: &[MetricInfo] = &[$(MetricInfo {
+            key: stringify!($field),
+            unit: $unit,
+            table_decimals: $table_decimals,
+            decimals: $decimals,
+            tolerance_rel: $tolerance_rel,
+            tolerance_why: $tolerance_why,
+            better: Better::$better,
+            description: $description,
+            get: |m| Value::get(&m.$field),
+            set: |m, v| Value::set(&mut m.$field, v),
+        },)*];
+    };
+}
+
+metrics! {
+    /// Channels whose centre lies in the region.
+    channels: u64 {
         unit: "",
         table_decimals: 0,
         decimals: 0,
         tolerance_rel: 0.0,
         tolerance_why: "an integer count of a deterministic simulation",
-        better: Better::Higher,
+        better: Higher,
         description: "channels whose centre lies in the region",
-        get: |m| Some(m.channels as f64),
-        set: |m, v| {
-            if let Some(x) = v {
-                m.channels = x as u64;
-            }
-        },
     },
-    MetricInfo {
-        key: "density_per_cm2",
+    /// Channels per cm² of region.
+    density_per_cm2: f64 {
         unit: "/cm²",
         table_decimals: 1,
         decimals: 4,
         tolerance_rel: 0.0,
         tolerance_why: "channels / the region's area: moves only when they do",
-        better: Better::Higher,
+        better: Higher,
         description: "channels per cm² of region",
-        get: |m| Some(m.density_per_cm2),
-        set: |m, v| {
-            if let Some(x) = v {
-                m.density_per_cm2 = x;
-            }
-        },
     },
-    MetricInfo {
-        key: "coverage_fraction",
+    /// Share of the region inside an opening.
+    coverage_fraction: Option<f64> {
         unit: "%",
         table_decimals: 2,
         decimals: 6,
         tolerance_rel: 0.0,
         tolerance_why: RASTER_SUMS,
-        better: Better::Higher,
+        better: Higher,
         description: "share of the region inside an opening",
-        get: |m| m.coverage_fraction,
-        set: |m, v| m.coverage_fraction = v,
     },
-    MetricInfo {
-        key: "treated_fraction",
+    /// Share of the region within the influence radius of an opening.
+    treated_fraction: Option<f64> {
         unit: "%",
         table_decimals: 2,
         decimals: 6,
         tolerance_rel: 0.0,
         tolerance_why: RASTER_SUMS,
-        better: Better::Higher,
+        better: Higher,
         description: "share of the region within the influence radius of an opening",
-        get: |m| m.treated_fraction,
-        set: |m, v| m.treated_fraction = v,
     },
-    MetricInfo {
-        key: "max_gap_mm",
+    /// Radius of the largest untreated disc, mm.
+    max_gap_mm: Option<f64> {
         unit: "mm",
         table_decimals: 3,
         decimals: 5,
         tolerance_rel: 0.0,
         tolerance_why: "branch and bound on the openings' geometry, within 0.5 um at any pitch",
-        better: Better::Lower,
+        better: Lower,
         description: "radius of the largest untreated disc",
-        get: |m| m.max_gap_mm,
-        set: |m, v| m.max_gap_mm = v,
     },
-    MetricInfo {
-        key: "mean_depth_mm",
+    /// Mean insertion depth, mm.
+    mean_depth_mm: Option<f64> {
         unit: "mm",
         table_decimals: 3,
         decimals: 5,
         tolerance_rel: 0.0,
         tolerance_why: DEPTHS,
-        better: Better::None,
+        better: None,
         description: "mean insertion depth",
-        get: |m| m.mean_depth_mm,
-        set: |m, v| m.mean_depth_mm = v,
     },
-    MetricInfo {
-        key: "min_depth_mm",
+    /// Shallowest insertion, mm.
+    min_depth_mm: Option<f64> {
         unit: "mm",
         table_decimals: 3,
         decimals: 5,
         tolerance_rel: 0.0,
         tolerance_why: DEPTHS,
-        better: Better::None,
+        better: None,
         description: "shallowest insertion depth",
-        get: |m| m.min_depth_mm,
-        set: |m, v| m.min_depth_mm = v,
     },
-    MetricInfo {
-        key: "max_depth_mm",
+    /// Deepest insertion, mm.
+    max_depth_mm: Option<f64> {
         unit: "mm",
         table_decimals: 3,
         decimals: 5,
         tolerance_rel: 0.0,
         tolerance_why: DEPTHS,
-        better: Better::None,
+        better: None,
         description: "deepest insertion depth",
-        get: |m| m.max_depth_mm,
-        set: |m, v| m.max_depth_mm = v,
     },
-    MetricInfo {
-        key: "p05_depth_mm",
+    /// 5th percentile of insertion depth, mm.
+    p05_depth_mm: Option<f64> {
         unit: "mm",
         table_decimals: 3,
         decimals: 5,
         tolerance_rel: 0.0,
         tolerance_why: DEPTHS,
-        better: Better::None,
+        better: None,
         description: "5th percentile of insertion depth",
-        get: |m| m.p05_depth_mm,
-        set: |m, v| m.p05_depth_mm = v,
     },
-    MetricInfo {
-        key: "p95_depth_mm",
+    /// 95th percentile of insertion depth, mm.
+    p95_depth_mm: Option<f64> {
         unit: "mm",
         table_decimals: 3,
         decimals: 5,
         tolerance_rel: 0.0,
         tolerance_why: DEPTHS,
-        better: Better::None,
+        better: None,
         description: "95th percentile of insertion depth",
-        get: |m| m.p95_depth_mm,
-        set: |m, v| m.p95_depth_mm = v,
     },
-    MetricInfo {
-        key: "mean_channel_depth_mm",
+    /// Mean depth of the channels left after withdrawal, mm.
+    mean_channel_depth_mm: Option<f64> {
         unit: "mm",
         table_decimals: 3,
         decimals: 5,
         tolerance_rel: 0.0,
         tolerance_why: DEPTHS,
-        better: Better::None,
+        better: None,
         description: "mean depth of the channels left after withdrawal",
-        get: |m| m.mean_channel_depth_mm,
-        set: |m, v| m.mean_channel_depth_mm = v,
     },
-    MetricInfo {
-        key: "density_cv",
+    /// Coefficient of variation of channel counts over whole tiles.
+    density_cv: Option<f64> {
         unit: "",
         table_decimals: 3,
         decimals: 6,
         tolerance_rel: 0.0,
         tolerance_why: "from integer channel counts per tile",
-        better: Better::Lower,
+        better: Lower,
         description: "coefficient of variation of channel counts over whole tiles",
-        get: |m| m.density_cv,
-        set: |m, v| m.density_cv = v,
     },
-    MetricInfo {
-        key: "overlap_fraction",
+    /// Share of channels whose opening meets an earlier one.
+    overlap_fraction: Option<f64> {
         unit: "%",
         table_decimals: 2,
         decimals: 6,
         tolerance_rel: 0.0,
         tolerance_why: "an integer count of exact geometric tests / channels",
-        better: Better::Lower,
+        better: Lower,
         description: "share of channels whose opening meets an earlier one",
-        get: |m| m.overlap_fraction,
-        set: |m, v| m.overlap_fraction = v,
     },
-    MetricInfo {
-        key: "puncture_rate_per_s",
+    /// Channels made per second of treatment.
+    puncture_rate_per_s: f64 {
         unit: "/s",
         table_decimals: 1,
         decimals: 4,
         tolerance_rel: 0.0,
         tolerance_why: CLOSED_FORM,
-        better: Better::Higher,
+        better: Higher,
         description: "channels made per second of treatment",
-        get: |m| Some(m.puncture_rate_per_s),
-        set: |m, v| {
-            if let Some(x) = v {
-                m.puncture_rate_per_s = x;
-            }
-        },
     },
-    MetricInfo {
-        key: "time_s",
+    /// Treatment time, s.
+    time_s: f64 {
         unit: "s",
         table_decimals: 1,
         decimals: 4,
         tolerance_rel: 0.0,
         tolerance_why: CLOSED_FORM,
-        better: Better::Lower,
+        better: Lower,
         description: "treatment time",
-        get: |m| Some(m.time_s),
-        set: |m, v| {
-            if let Some(x) = v {
-                m.time_s = x;
-            }
-        },
     },
-];
+}
 
 /// The metric called `key`.
 ///

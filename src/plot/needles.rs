@@ -10,6 +10,8 @@
 //! Pen: the cartridge seen from above (looking down through the pen onto the skin), along the
 //! stroke to the right and across it increasing upward, at equal scale, each needle at its
 //! true diameter and numbered, the stroke direction and the nearest-neighbour pitch given.
+//! A stamp's array is drawn the same way. Which picture a device gets, and its wording, is
+//! its kind's (`needle_view` in its file under `kinematics/`).
 //!
 //! Needles are coloured by the depth they reach (length − skin deflection); a needle that
 //! cannot pierce is drawn hollow.
@@ -17,11 +19,13 @@
 use super::colour::{self, BarPlace, ColourScale, DEPTH};
 use super::encode::{self, Figure};
 use super::frame;
+use super::pitch::array_pitch_mm;
 pub use super::pitch::{pen_pitch_mm, ring_pitches, RingPitches};
 use super::text;
 use super::{Picture, PlotError};
-use crate::design::{Design, Device, Pen, Roller};
+use crate::design::{Design, Roller};
 use crate::kinematics;
+use crate::kinematics::describe::{ArrayView, NeedleView};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -104,21 +108,13 @@ struct Needles {
 
 /// Renders the needle picture of a design.
 pub fn render(d: &Design) -> Result<Picture, PlotError> {
-    let fig = match &d.device {
-        Device::Roller(r) => roller(d, r),
-        Device::Pen(p) => pen(d, p),
-        Device::Stamp(s) => pen(
-            d,
-            &crate::design::Pen {
-                depth_mm: s.length_mm,
-                frequency_hz: s.presses_per_s,
-                hand_speed_mm_s: s.step_mm * s.presses_per_s,
-                cartridge_angle_deg: s.array_angle_deg,
-                drive_force_n: s.force_n,
-                needles: s.needles.clone(),
-                cartridge_width_mm: s.array_width_mm,
-            },
-        ),
+    let made = kinematics::MadeDevice::new(d);
+    let reached = reached_depths(d, &made);
+    let deepest = text::num(reached.iter().copied().fold(0.0, f64::max), 2);
+    let view = kinematics::kinematics(&d.device).needle_view(d, made.puncture_rate_per_s, &deepest);
+    let fig = match view {
+        NeedleView::Drum(r) => roller(d, r, &made, &reached),
+        NeedleView::Array(a) => array(d, &a, &made, &reached),
     };
     let (png, svg, scale) = encode::render(&fig).map_err(Picture::draw_error("needles"))?;
     Ok(Picture {
@@ -152,7 +148,7 @@ fn reached_depths(d: &Design, made: &kinematics::MadeDevice) -> Vec<f64> {
     out
 }
 
-fn roller(d: &Design, r: &Roller) -> Needles {
+fn roller(d: &Design, r: &Roller, made: &kinematics::MadeDevice, reached: &[f64]) -> Needles {
     let circ = std::f64::consts::PI * r.drum_diameter_mm;
     let half_w = r.drum_width_mm / 2.0;
     let pit = ring_pitches(r);
@@ -166,8 +162,6 @@ fn roller(d: &Design, r: &Roller) -> Needles {
     let stretch = (26.0 / (min_ring * s)).max(1.0);
     let ph = (ph_eq * stretch).min(900.0).round() as u32;
     let stretch = ph as f64 / ph_eq;
-    let made = kinematics::MadeDevice::new(d);
-    let reached = reached_depths(d, &made);
     let dots: Vec<Dot> = r
         .needles
         .iter()
@@ -301,9 +295,7 @@ fn roller(d: &Design, r: &Roller) -> Needles {
     }
 }
 
-fn pen(d: &Design, p: &Pen) -> Needles {
-    let made = kinematics::MadeDevice::new(d);
-    let reached = reached_depths(d, &made);
+fn array(d: &Design, a: &ArrayView, made: &kinematics::MadeDevice, reached: &[f64]) -> Needles {
     let r_mm = d.needle.diameter_mm / 2.0;
     let (mut x0, mut x1, mut y0, mut y1) = (
         f64::INFINITY,
@@ -311,7 +303,7 @@ fn pen(d: &Design, p: &Pen) -> Needles {
         f64::INFINITY,
         f64::NEG_INFINITY,
     );
-    for n in &p.needles {
+    for n in a.needles {
         x0 = x0.min(n.along_mm);
         x1 = x1.max(n.along_mm);
         y0 = y0.min(n.across_mm);
@@ -324,7 +316,7 @@ fn pen(d: &Design, p: &Pen) -> Needles {
         ((x1 - x0) * s).round() as u32,
         ((y1 - y0) * s).round() as u32,
     );
-    let dots: Vec<Dot> = p
+    let dots: Vec<Dot> = a
         .needles
         .iter()
         .enumerate()
@@ -336,52 +328,23 @@ fn pen(d: &Design, p: &Pen) -> Needles {
         })
         .collect();
     let depths: Vec<f64> = dots.iter().map(|x| x.depth_mm).collect();
-    let step = p.hand_speed_mm_s / p.frequency_hz;
-    let deepest = text::num(reached.iter().copied().fold(0.0, f64::max), 2);
-    let stamp = matches!(d.device, Device::Stamp(_));
-    let what = if stamp { "array" } else { "cartridge" };
+    let what = a.what;
     let notes = vec![
         format!(
             "nearest needles {} mm apart (centre to centre) · the {what} treats a {} mm wide lane",
-            p.needles
+            a.needles
                 .len()
                 .gt(&1)
-                .then(|| pen_pitch_mm(p))
+                .then(|| array_pitch_mm(a.needles))
                 .flatten()
                 .map_or("—".into(), |v| text::num(v, 3)),
-            text::num(p.cartridge_width_mm, 2)
+            text::num(a.width_mm, 2)
         ),
-        if stamp {
-            format!(
-                "pressed every {} mm of lane · {} punctures/s · array turned {}° to the stroke",
-                text::num(step, 3),
-                text::num(made.puncture_rate_per_s, 0),
-                text::tick(p.cartridge_angle_deg)
-            )
-        } else {
-            format!("stamps every v/f = {} mm of stroke · {} punctures/s · cartridge turned {}° to the stroke", text::num(step, 3), text::num(made.puncture_rate_per_s, 0), text::tick(p.cartridge_angle_deg))
-        },
+        a.motion.clone(),
         "needles numbered as in needles.csv · stroke direction →".to_string(),
     ];
     let lines = vec![
-        if stamp {
-            format!(
-                "{} needles · {} N a press · needles {} mm long → {deepest} mm reached · needle Ø {} mm",
-                p.needles.len(),
-                text::tick(p.drive_force_n),
-                text::tick(p.depth_mm),
-                text::tick(d.needle.diameter_mm)
-            )
-        } else {
-            format!(
-                "{} needles · {} Hz · hand {} mm/s · depth setting {} mm → {deepest} mm reached · needle Ø {} mm",
-                p.needles.len(),
-                text::num(p.frequency_hz, 1),
-                text::tick(p.hand_speed_mm_s),
-                text::tick(p.depth_mm),
-                text::tick(d.needle.diameter_mm)
-            )
-        },
+        a.title.clone(),
         format!("one pass lays {} channels/cm² (lanes {} mm apart)", text::num(made.density_per_pass_mm2 * 100.0, 1), text::tick(d.treatment.lane_spacing_mm)),
         format!("{what} seen from above · across the stroke increases upward · equal scale on both axes"),
     ];
@@ -401,7 +364,7 @@ fn pen(d: &Design, p: &Pen) -> Needles {
         side_labels: Vec::new(),
         dims: Vec::new(),
         notes,
-        numbers: p.needles.len() <= 80,
+        numbers: a.needles.len() <= 80,
     }
 }
 

@@ -67,9 +67,14 @@ pub fn ring_pitches(r: &Roller) -> RingPitches {
 
 /// Smallest distance between two needles of a pen cartridge, mm.
 pub fn pen_pitch_mm(p: &Pen) -> Option<f64> {
+    array_pitch_mm(&p.needles)
+}
+
+/// Nearest-neighbour distance of a flat array's needles, mm; `None` with fewer than two.
+pub(crate) fn array_pitch_mm(needles: &[crate::design::PenNeedle]) -> Option<f64> {
     let mut best: Option<f64> = None;
-    for (i, a) in p.needles.iter().enumerate() {
-        for b in &p.needles[i + 1..] {
+    for (i, a) in needles.iter().enumerate() {
+        for b in &needles[i + 1..] {
             let d = (a.along_mm - b.along_mm).hypot(a.across_mm - b.across_mm);
             best = Some(best.map_or(d, |x: f64| x.min(d)));
         }

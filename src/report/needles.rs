@@ -1,46 +1,11 @@
 //! The needle table of a design, without analysing it: needles.csv and the terminal table
 //! of `needlemap layout`. The columns are those of needles.csv written by `analyze`.
 
-use super::fmt_num;
-use crate::design::{Design, Device};
+use crate::design::Design;
 
-/// Header and rows of the needle table, as text cells.
+/// Header and rows of the needle table, as text cells: the columns the device's kind states.
 pub fn rows(design: &Design) -> (Vec<&'static str>, Vec<Vec<String>>) {
-    match &design.device {
-        Device::Roller(r) => (
-            vec!["needle", "ring", "axial_mm", "angle_deg", "length_mm"],
-            r.needles
-                .iter()
-                .enumerate()
-                .map(|(i, n)| {
-                    vec![
-                        i.to_string(),
-                        n.ring.to_string(),
-                        fmt_num(n.axial_mm, 4),
-                        fmt_num(n.angle_deg, 4),
-                        fmt_num(n.length_mm, 4),
-                    ]
-                })
-                .collect(),
-        ),
-        Device::Pen(_) | Device::Stamp(_) => (
-            vec!["needle", "along_mm", "across_mm"],
-            design
-                .device
-                .array_needles()
-                .unwrap_or_default()
-                .iter()
-                .enumerate()
-                .map(|(i, n)| {
-                    vec![
-                        i.to_string(),
-                        fmt_num(n.along_mm, 4),
-                        fmt_num(n.across_mm, 4),
-                    ]
-                })
-                .collect(),
-        ),
-    }
+    crate::kinematics::kinematics(&design.device).needle_table()
 }
 
 /// needles.csv of a design.

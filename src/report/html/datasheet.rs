@@ -2,18 +2,16 @@
 //! the design file, a marked assumption, a default or a preset), its advisories, its
 //! pictures and, with `--runs`, its Monte Carlo summary.
 //!
-//! The device rows are told once for every kind: each kind states its `Facts` (layout,
-//! needle length or pen setting, drum or cartridge size, force, motion) and one function
-//! writes them.
+//! The device rows are told once for every kind: each kind states its rows (layout, needle
+//! length or pen setting, drum or cartridge size, force, motion) in its own file under
+//! `kinematics/` and one function writes them.
 
 use super::{escape, figure, mc, DesignPart};
 use crate::analysis::Analysis;
 use crate::design::Device;
+use crate::kinematics::{self, describe::RowSource};
 use crate::report::{fmt_num, table};
 use std::fmt::Write as _;
-
-/// Depth settings the pens on the market offer, mm (docs/sources.md).
-const PEN_SETTING_MM: (f64, f64) = (0.25, 2.5);
 
 /// The source column of a key the file may leave to its default assumption.
 const DEFAULT_ASSUMED: &str = "default (assumption)";
@@ -94,79 +92,21 @@ fn source_note(text: Option<&str>, path: &str, default_note: &str) -> String {
     }
 }
 
-/// What the datasheet says of the device itself, whatever its kind: rows after the needle
-/// count (layout; needle length or pen setting; drum or cartridge size; force; motion).
-struct Facts(Vec<SheetRow>);
-
-impl Facts {
-    fn of(device: &Device, text: Option<&str>) -> Facts {
-        let mm = |x: f64| fmt_num(x, 2);
-        let set = |key: &str, default: &str| source_note(text, key, default);
-        let assumed = |key: &str| source_note(text, key, DEFAULT_ASSUMED);
-        let n = device.needle_count();
-        Facts(match device {
-            Device::Roller(r) => {
-                let mut rings: Vec<u32> = r.needles.iter().map(|n| n.ring).collect();
-                rings.sort_unstable();
-                rings.dedup();
-                let layout = format!("{} rings on the drum, {n} needles", rings.len());
-                let lengths = r.needles.iter().map(|n| n.length_mm);
-                let lo = lengths.clone().fold(f64::INFINITY, f64::min);
-                let hi = lengths.fold(0.0, f64::max);
-                let length = match (hi - lo).abs() < 1e-9 {
-                    true => mm(lo),
-                    false => format!("{}–{}", mm(lo), mm(hi)),
-                };
-                let (dia, width) = (fmt_num(r.drum_diameter_mm, 1), fmt_num(r.drum_width_mm, 1));
-                let drum = format!("{dia} × {width}");
-                let (src, force) = (set("needle.length_mm", ""), assumed("roller.force_n"));
-                let speed = fmt_num(r.roll_speed_mm_s, 1);
-                let v_src = assumed("roller.roll_speed_mm_s");
-                vec![
-                    row("layout", "layout", layout, "", ""),
-                    row("length", "needle length", length, "mm", &src),
-                    row("drum", "drum diameter × width", drum, "mm", ""),
-                    row("force", "stated hand force", mm(r.force_n), "N", &force),
-                    row("speed", "roll speed", speed, "mm/s", &v_src),
-                ]
-            }
-            Device::Pen(p) => {
-                let (lo, hi) = PEN_SETTING_MM;
-                let within = ["OUTSIDE", "within"][usize::from((lo..=hi).contains(&p.depth_mm))];
-                let range = format!("{within} the {}–{} mm pens offer", mm(lo), fmt_num(hi, 1));
-                let setting = "needle length (depth setting)";
-                let force = "stated drive force per stamp";
-                let f_src = assumed("pen.drive_force_n");
-                let (hz, speed) = (fmt_num(p.frequency_hz, 1), fmt_num(p.hand_speed_mm_s, 1));
-                let layout = format!("cartridge of {n} needles");
-                let width = mm(p.cartridge_width_mm);
-                let v_src = assumed("pen.hand_speed_mm_s");
-                vec![
-                    row("layout", "layout", layout, "", ""),
-                    row("length", setting, mm(p.depth_mm), "mm", &range),
-                    row("cartridge", "cartridge width", width, "mm", ""),
-                    row("force", force, mm(p.drive_force_n), "N", &f_src),
-                    row("frequency", "stamp frequency", hz, "Hz", ""),
-                    row("speed", "hand speed", speed, "mm/s", &v_src),
-                ]
-            }
-            Device::Stamp(s) => {
-                let step = set("stamp.step_mm", "default: presses tile the lane");
-                let (rate, rate_src) = (mm(s.presses_per_s), assumed("stamp.presses_per_s"));
-                let length = set("needle.length_mm", "");
-                let layout = format!("array of {n} needles");
-                let f_src = assumed("stamp.force_n");
-                vec![
-                    row("layout", "layout", layout, "", ""),
-                    row("length", "needle length", mm(s.length_mm), "mm", &length),
-                    row("cartridge", "array width", mm(s.array_width_mm), "mm", ""),
-                    row("force", "stated press force", mm(s.force_n), "N", &f_src),
-                    row("step", "step between presses", mm(s.step_mm), "mm", &step),
-                    row("presses", "presses per second", rate, "/s", &rate_src),
-                ]
-            }
+/// The device's own rows after the needle count (layout; needle length or pen setting; drum
+/// or cartridge size; force; motion), as its kind states them, with their sources from `text`.
+fn device_rows(device: &Device, text: Option<&str>) -> Vec<SheetRow> {
+    let rows = kinematics::kinematics(device).sheet_rows();
+    rows.into_iter()
+        .map(|r| {
+            let src = match r.source {
+                RowSource::None => String::new(),
+                RowSource::Key(key, default) => source_note(text, key, default),
+                RowSource::Assumed(key) => source_note(text, key, DEFAULT_ASSUMED),
+                RowSource::Note(note) => note,
+            };
+            row(r.id, r.label, r.value, r.unit, &src)
         })
-    }
+        .collect()
 }
 
 /// The rows after the device's, in order: id, label, unit.
@@ -194,7 +134,7 @@ fn datasheet_rows(a: &Analysis, text: Option<&str>) -> Vec<SheetRow> {
         row("kind", "device kind", ds.device.kind().into(), "", ""),
         row("needle_count", "needles", count, "", ""),
     ];
-    rows.extend(Facts::of(&ds.device, text).0);
+    rows.extend(device_rows(&ds.device, text));
     let tip_length = source_note(text, "needle.tip_length_mm", DEFAULT_ASSUMED);
     let tip_radius = source_note(
         text,
@@ -243,14 +183,12 @@ fn datasheet_rows(a: &Analysis, text: Option<&str>) -> Vec<SheetRow> {
 
 /// What each picture of a design shows, for its caption.
 fn caption(picture: &str, device: &Device) -> &'static str {
-    match (picture, device) {
-        ("coverage", _) => "share of each cell inside an opening, the largest untreated disc",
-        ("density", _) => "channels per cm² in each whole tile",
-        ("depth", _) => "deepest channel per cell on the skin layers' depth ruler",
-        ("detail", _) => "5 × 5 mm window at true scale: the openings' real shape",
-        ("needles", Device::Roller(_)) => "drum layout: the drum surface unrolled, every needle",
-        ("needles", Device::Pen(_)) => "cartridge layout seen from above, every needle",
-        ("needles", Device::Stamp(_)) => "array layout seen from above, every needle",
+    match picture {
+        "coverage" => "share of each cell inside an opening, the largest untreated disc",
+        "density" => "channels per cm² in each whole tile",
+        "depth" => "deepest channel per cell on the skin layers' depth ruler",
+        "detail" => "5 × 5 mm window at true scale: the openings' real shape",
+        "needles" => kinematics::kinematics(device).needles_caption(),
         _ => "",
     }
 }
