@@ -322,6 +322,18 @@ pub fn max_gap(channels: &[Channel], area_mm: [f64; 2]) -> Option<Gap> {
         search(&ops, stack, 0, (x, y), half, &mut local);
         (local.gap_mm > lower).then_some(local)
     };
+    // The top cells `cells`, each from `lower`, in parallel; the best in cell order.
+    let search_cells = |cells: &[usize], lower: f64, best: &mut Gap| {
+        let found: Vec<Option<Gap>> = cells
+            .par_iter()
+            .map_init(Vec::new, |stack, &k| search_cell(stack, k, lower))
+            .collect();
+        for g in found.into_iter().flatten() {
+            if g.gap_mm > best.gap_mm {
+                *best = g;
+            }
+        }
+    };
     let may_hold = |k: usize, lower: f64| f0[k] + diag > lower + TOLERANCE_MM;
     // 2. The top cells with the largest centre values first, from the first bound: they
     //    raise it close to the largest gap, so that the rest prune early.
@@ -334,29 +346,13 @@ pub fn max_gap(channels: &[Channel], area_mm: [f64; 2]) -> Option<Gap> {
         first.truncate(FIRST_CELLS);
         first.sort_unstable();
     }
-    let found: Vec<Option<Gap>> = first
-        .par_iter()
-        .map_init(Vec::new, |stack, &k| search_cell(stack, k, lower))
-        .collect();
-    for g in found.into_iter().flatten() {
-        if g.gap_mm > best.gap_mm {
-            best = g;
-        }
-    }
+    search_cells(&first, lower, &mut best);
     // 3. Every other top cell that may hold more, from the raised bound.
     let lower = best.gap_mm;
     let rest: Vec<usize> = (0..ncx * ncy)
         .filter(|&k| may_hold(k, lower) && first.binary_search(&k).is_err())
         .collect();
-    let found: Vec<Option<Gap>> = rest
-        .par_iter()
-        .map_init(Vec::new, |stack, &k| search_cell(stack, k, lower))
-        .collect();
-    for g in found.into_iter().flatten() {
-        if g.gap_mm > best.gap_mm {
-            best = g;
-        }
-    }
+    search_cells(&rest, lower, &mut best);
     Some(best)
 }
 
