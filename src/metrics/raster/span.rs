@@ -45,12 +45,11 @@ pub fn capsule_row_span(c: &Channel, y: f64) -> Option<(f64, f64)> {
     let mut h = f64::INFINITY;
     let mut ok = true;
     let mut clamp = |coef: f64, konst: f64, min: f64, max: f64| {
-        // min ≤ coef·x + konst ≤ max; divided as a product with 1/coef, as `Shape` does
+        // min ≤ coef·x + konst ≤ max
         if coef.abs() < 1e-15 {
             ok &= konst >= min && konst <= max;
         } else {
-            let inv = 1.0 / coef;
-            let (x0, x1) = ((min - konst) * inv, (max - konst) * inv);
+            let (x0, x1) = ((min - konst) / coef, (max - konst) / coef);
             l = l.max(x0.min(x1));
             h = h.min(x0.max(x1));
         }
@@ -78,9 +77,6 @@ pub(super) struct Shape {
     /// Coefficients of the rectangle's two constraints (see [`capsule_row_span`]).
     c1: f64,
     c2: f64,
-    /// 1/c1 and 1/c2.
-    i1: f64,
-    i2: f64,
     k1: f64,
     k2: f64,
     ux: f64,
@@ -106,8 +102,6 @@ impl Shape {
             len: c.slit_mm,
             c1: ux,
             c2: -uy,
-            i1: 1.0 / ux,
-            i2: 1.0 / -uy,
             k1: -a.0 * ux,
             k2: a.0 * uy,
             ux,
@@ -140,19 +134,18 @@ impl Shape {
         let mut l = f64::NEG_INFINITY;
         let mut h = f64::INFINITY;
         let mut ok = true;
-        // the constraints with their reciprocals worked out once: no division per row
-        let mut clamp = |coef: f64, inv: f64, konst: f64, min: f64, max: f64| {
+        let mut clamp = |coef: f64, konst: f64, min: f64, max: f64| {
             if coef.abs() < 1e-15 {
                 ok &= konst >= min && konst <= max;
             } else {
-                let (x0, x1) = ((min - konst) * inv, (max - konst) * inv);
+                let (x0, x1) = ((min - konst) / coef, (max - konst) / coef);
                 l = l.max(x0.min(x1));
                 h = h.min(x0.max(x1));
             }
         };
         let dy = y - self.a.1;
-        clamp(self.c1, self.i1, self.k1 + dy * self.uy, 0.0, self.len);
-        clamp(self.c2, self.i2, self.k2 + dy * self.ux, -self.r, self.r);
+        clamp(self.c1, self.k1 + dy * self.uy, 0.0, self.len);
+        clamp(self.c2, self.k2 + dy * self.ux, -self.r, self.r);
         if ok && l <= h {
             lo = lo.min(l);
             hi = hi.max(h);
