@@ -1,7 +1,7 @@
 //! What a device kind says of itself outside the engine: its name, needle count and force,
-//! the words of its force, its own advisories, the setting compare's equal-density matching changes, its side in the
-//! roller–pen pairs, the factor that drives its channel count, its datasheet rows, its needle
-//! table and its needle picture. Each kind implements [`Describe`] in its own file, beside its
+//! the words of its force, its own advisories, the setting compare's equal-density matching
+//! changes, its side in the roller–pen pairs, the factor that drives its channel count, its
+//! datasheet rows, its needle table and its needle picture. Each kind implements [`Describe`] in its own file, beside its
 //! [`super::Kinematics`]; the rest of the crate asks through [`super::kinematics`] and never
 //! matches on the device's kind.
 

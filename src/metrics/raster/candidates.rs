@@ -91,7 +91,13 @@ impl Candidates {
         // Every span of a candidate at x lies within [x − reach, x + reach].
         let reach = (grow.max(sh.ext)) * (1.0 + 1e-9) + 1e-6;
         self.list.clear();
-        for c in sh.candidates(cov_lo.min(tr_lo), cov_hi.max(tr_hi)) {
+        // sorted by x before they are prepared (a stable sort of references: the order a
+        // stable sort of the prepared candidates would give, without moving them)
+        let mut near: Vec<&Channel> = sh
+            .candidates(cov_lo.min(tr_lo), cov_hi.max(tr_hi))
+            .collect();
+        near.sort_by(|a, b| a.x_mm.total_cmp(&b.x_mm));
+        for c in near {
             let grown = Channel {
                 radius_mm: c.radius_mm + rho,
                 ..*c
@@ -168,7 +174,6 @@ impl Candidates {
                 mark_rows,
             });
         }
-        self.list.sort_by(|a, b| a.x.total_cmp(&b.x));
         self.r0 = r0;
         let blocks = (r1 - r0).div_ceil(BLOCK_ROWS);
         let px_treated = sh.picture_cells;

@@ -316,6 +316,7 @@ pub(super) fn ceil_sqrt(m: u64) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::settings;
     use super::super::{rasterize, Grid, RasterError, RasterSettings, TileGrid};
     use crate::channel::test_capsule as cap;
     use crate::progress::Silent;
@@ -328,12 +329,8 @@ mod tests {
             influence_radius_mm: 0.1,
             tiles: TileGrid::new([8.0, 8.0], 1.0),
             cell_px: 4,
-            margin_mm: 0.5,
             halo_mm: 0.2,
-            band_rows: None,
-            gap: crate::metrics::raster::GapMethod::Raster,
-            picture_cells: true,
-            covered_cells: true,
+            ..settings(0.5)
         };
         assert!(matches!(
             rasterize(&discs, grid, s, &Silent),

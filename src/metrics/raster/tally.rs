@@ -189,7 +189,7 @@ pub(super) fn merge(
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::lattice;
+    use super::super::tests::{lattice, settings};
     use super::super::{rasterize, RasterSettings};
     use super::*;
     use crate::channel::{test_capsule as cap, Channel};
@@ -204,12 +204,8 @@ mod tests {
             influence_radius_mm: rho,
             tiles: TileGrid::new([6.0, 6.0], 1.0),
             cell_px: 1,
-            margin_mm: 3.0,
             halo_mm: 1.0,
-            band_rows: None,
-            gap: crate::metrics::raster::GapMethod::Raster,
-            picture_cells: true,
-            covered_cells: true,
+            ..settings(3.0)
         };
         let m = rasterize(&lattice(6, 3, p, r), grid, s, &Silent).unwrap();
         // coverage π r²/p², treated π (r + ρ)²/p² (r + ρ < p/2), largest gap p/√2 − r
@@ -261,12 +257,7 @@ mod tests {
             influence_radius_mm: 0.0,
             tiles: TileGrid::new([side, side], 5.0),
             cell_px: 4,
-            margin_mm: margin,
-            halo_mm: 0.5,
-            band_rows: None,
-            gap: crate::metrics::raster::GapMethod::Raster,
-            picture_cells: true,
-            covered_cells: true,
+            ..settings(margin)
         };
         let m = rasterize(&discs, grid, s, &Silent).unwrap();
         let expect = 1.0 - (-lambda * std::f64::consts::PI * r * r).exp();
