@@ -21,7 +21,7 @@
 //!    farther than f(c) + h ≥ f from every point of the cell), so deep cells test a handful,
 //!    and a square root is taken only for an opening that may be nearer than the best so far.
 //! 3. The bound matters: every untreated hole whose peak lies above it is searched down to the
-//!    tolerance. So the [`FIRST_CELLS`] top cells with the largest centre values are searched
+//!    tolerance. So the `FIRST_CELLS` (64) top cells with the largest centre values are searched
 //!    first, from L; the best they find, L′, is a value f reaches and usually within a few µm
 //!    of the largest. Every other top cell is then searched from L′ (the dense pen: 4× faster
 //!    than searching all from L, `benches/raster.rs`).
