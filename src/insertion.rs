@@ -238,29 +238,47 @@ pub fn drum_displacements_each(
         .iter()
         .flat_map(|s| sorted.iter().map(move |&(a, h, m)| (a + s, h, m)))
         .collect();
+    // The balance depends on the needle's angle alone (the arc around it), so needles at one
+    // angle — the same place on every other ring of a staggered drum — share one solve: the
+    // same numbers, once per angle rather than once per needle.
+    let mut solved: std::collections::HashMap<u64, f64> = std::collections::HashMap::new();
+    let sink_at = |phi: f64| drum_sinking(&ext, phi, reach, r_mm, h_max, force_n);
     needles
         .iter()
         .map(|me| {
             let phi = me.angle_rad.rem_euclid(TAU);
-            let lo = ext.partition_point(|o| o.0 < phi - reach);
-            let hi = ext.partition_point(|o| o.0 <= phi + reach);
-            // the needles on the arc as (cos θ, R + h)
-            let arc: Vec<(f64, f64, &Mechanics)> = ext[lo..hi]
-                .iter()
-                .map(|&(a, h, m)| (crate::math::trig::cos(a - phi), r_mm + h, m))
-                .collect();
-            let total = |z: f64| {
-                // z: how far the lowest possible tip (length h_max, straight down) is below
-                // the surface, H = R + h_max − z
-                let axis = r_mm + h_max - z;
-                arc.iter()
-                    .map(|&(cos_t, reach_mm, m)| m.force_n(reach_mm * cos_t - axis))
-                    .sum::<f64>()
-            };
-            let z = solve_increasing(0.0, h_max, force_n, total);
+            let z = *solved.entry(phi.to_bits()).or_insert_with(|| sink_at(phi));
             r_mm + me.length_mm - (r_mm + h_max - z)
         })
         .collect()
+}
+
+/// The sinking z of [`drum_displacements_each`] when the needle at angle `phi` points down:
+/// the needles of `ext` within `reach` of it share `force_n`.
+fn drum_sinking(
+    ext: &[(f64, f64, &Mechanics)],
+    phi: f64,
+    reach: f64,
+    r_mm: f64,
+    h_max: f64,
+    force_n: f64,
+) -> f64 {
+    let lo = ext.partition_point(|o| o.0 < phi - reach);
+    let hi = ext.partition_point(|o| o.0 <= phi + reach);
+    // the needles on the arc as (cos θ, R + h)
+    let arc: Vec<(f64, f64, &Mechanics)> = ext[lo..hi]
+        .iter()
+        .map(|&(a, h, m)| (crate::math::trig::cos(a - phi), r_mm + h, m))
+        .collect();
+    let total = |z: f64| {
+        // z: how far the lowest possible tip (length h_max, straight down) is below
+        // the surface, H = R + h_max − z
+        let axis = r_mm + h_max - z;
+        arc.iter()
+            .map(|&(cos_t, reach_mm, m)| m.force_n(reach_mm * cos_t - axis))
+            .sum::<f64>()
+    };
+    solve_increasing(0.0, h_max, force_n, total)
 }
 
 #[cfg(test)]

@@ -225,13 +225,8 @@ fn an_os_error_is_printed_once() {
     let out = dir.path().join("out");
     std::fs::create_dir_all(out.join("d/needles.png")).unwrap();
     let r = go(&[&"layout", &d, &"--out", &out, &"--quiet"]);
-    r.expect(3, &["needles.png: Is a directory"]);
-    assert_eq!(
-        r.stderr.matches("Is a directory").count(),
-        1,
-        "{}",
-        r.stderr
-    );
+    r.expect(3, &["needles.png: it is a folder"]);
+    assert_eq!(r.stderr.matches("is a folder").count(), 1, "{}", r.stderr);
 }
 
 // ---- 3. --junit ----
@@ -509,4 +504,66 @@ fn a_run_killed_while_writing_is_cleaned_up_by_the_next() {
     .expect(0, &[]);
     assert!(!tmp.exists(), "{} left", tmp.display());
     assert!(out.join("mf8-192/summary.csv").is_file());
+}
+
+// ---- Found by a new-user probe ----
+
+#[test]
+fn outputs_never_replace_what_is_not_a_regular_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = write(dir.path(), "d.toml", &small("d", RINGS));
+    let kept = write(dir.path(), "kept.csv", "kept\n");
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink(&kept, &link).unwrap();
+    let fifo = dir.path().join("fifo.csv");
+    mkfifo(&fifo);
+    for target in [&link, &fifo] {
+        go(&[&"baseline", &d, &"--output", target, &"--quiet"])
+            .expect(3, &["needlemap writes only new or regular files"]);
+    }
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(std::fs::read_to_string(&kept).unwrap(), "kept\n");
+    // an ordinary file is replaced as before
+    go(&[&"baseline", &d, &"--output", &kept, &"--quiet"]).expect(0, &[]);
+    assert!(std::fs::read_to_string(&kept).unwrap().starts_with("name,"));
+}
+
+#[test]
+fn a_needles_csv_column_it_does_not_know_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "n.csv",
+        "axial_mm,angle_deg,lenght_mm\n0,0,1.0\n5,90,1.0\n",
+    );
+    write(dir.path(), "d.toml", &explicit("n.csv"));
+    layout(dir.path(), &["d.toml"]).expect(2, &["n.csv:1", "\"lenght_mm\"", "length_mm"]);
+}
+
+#[test]
+fn an_inspection_file_goes_with_one_design() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let (a, b) = (
+        common::design("mf8-192.toml"),
+        common::design("cit8-0.5.toml"),
+    );
+    let lot = common::root().join("designs/inspection/mf8-192-lot-a.csv");
+    for cmd in ["analyze", "mc"] {
+        go(&[
+            &cmd,
+            &a,
+            &b,
+            &"--as-built",
+            &lot,
+            &"--out",
+            &out,
+            &"--quiet",
+        ])
+        .expect(2, &["describes one built device", "mf8-192, cit8-0.5"]);
+    }
+    assert!(!out.exists(), "nothing written");
 }

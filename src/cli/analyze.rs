@@ -31,9 +31,7 @@ pub struct AnalyzeArgs {
 pub fn run(g: &Global, args: &AnalyzeArgs) -> CmdResult {
     let mut designs = load_designs(&args.designs, g)?;
     if let Some(f) = &args.as_built {
-        for d in &mut designs {
-            apply_as_built(d, f, g)?;
-        }
+        apply_as_built(&mut designs, f, g)?;
     }
     prepare_dir(&args.out)?;
     clean_stale(&args.out);
@@ -102,12 +100,30 @@ fn clean_stale(out: &Path) {
     }
 }
 
-/// Replaces the drawn device of `d` with the inspection data in `file` (`--as-built`).
+/// Replaces the drawn device of the one design in `designs` with the inspection data in
+/// `file` (`--as-built`); an inspection describes one built device, so more designs are an
+/// input error.
 pub fn apply_as_built(
-    d: &mut needlemap::design::Design,
+    designs: &mut [needlemap::design::Design],
     file: &Path,
     _g: &Global,
 ) -> Result<(), Failure> {
+    let d = match designs {
+        [d] => d,
+        _ => {
+            return Err(Failure::Input(anyhow::anyhow!(
+                "--as-built {} describes one built device, but {} designs were given ({}); \
+                 give only the design it was built from",
+                file.display(),
+                designs.len(),
+                designs
+                    .iter()
+                    .map(|d| d.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )))
+        }
+    };
     let n = needlemap::kinematics::needle_count(d);
     let ab =
         needlemap::design::as_built::AsBuilt::load(file, n, d.needle.diameter_mm / 2.0 * 1000.0)

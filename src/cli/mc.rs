@@ -39,9 +39,7 @@ fn unit_fraction(s: &str) -> Result<f64, String> {
 pub fn run(g: &Global, args: &McArgs) -> CmdResult {
     let mut designs = load_designs(&args.designs, g)?;
     if let Some(f) = &args.as_built {
-        for d in &mut designs {
-            super::analyze::apply_as_built(d, f, g)?;
-        }
+        super::analyze::apply_as_built(&mut designs, f, g)?;
     }
     for d in &designs {
         mc::check_work(d, args.runs).map_err(|e| {

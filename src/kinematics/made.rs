@@ -10,8 +10,10 @@ use crate::insertion::Mechanics;
 use crate::math::Point;
 use crate::rng::{Stream, StreamId};
 
-/// Most channels one field may hold (refused up front beyond; ~80 bytes each).
-pub const MAX_CHANNELS: u64 = 20_000_000;
+/// Most channels one field may hold, refused up front beyond: a run holds about 170 bytes per
+/// channel at its peak (the channel, its sort keys, the gap's and overlap's bucket grids, the
+/// CSV rows), so this bounds a run near 0.7 GB; the 300 × 300 mm body roller has 0.58 million.
+pub const MAX_CHANNELS: u64 = 4_000_000;
 
 /// A needle of the device as made, with the channel it makes at the stated force.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -14,7 +14,26 @@ use std::path::Path;
 /// rename over the target. A reader sees the old file or the new one, never half of one; a
 /// failed run leaves no partial file. There is no fsync: outputs are regenerable, and a sync
 /// per file cost a fifth of a large run's time.
+///
+/// A target that exists and is not a regular file — a device such as `/dev/full`, a FIFO, a
+/// folder, a symbolic link — is refused (`InvalidInput`): the rename would replace it.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        if !meta.file_type().is_file() {
+            let what = if meta.file_type().is_symlink() {
+                "a symbolic link"
+            } else if meta.is_dir() {
+                "a folder"
+            } else {
+                "not a regular file (a device, FIFO or socket)"
+            };
+            // the caller names the path
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("it is {what}; needlemap writes only new or regular files (it would replace it)"),
+            ));
+        }
+    }
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -33,6 +52,44 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+#[cfg(all(test, unix))]
+mod atomic_tests {
+    use super::write_atomic;
+
+    #[test]
+    fn refuses_to_replace_what_is_not_a_regular_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.csv");
+        write_atomic(&file, b"1\n").unwrap();
+        write_atomic(&file, b"2\n").unwrap();
+        assert_eq!(std::fs::read(&file).unwrap(), b"2\n");
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        for target in [&link, &sub, std::path::Path::new("/dev/null")] {
+            let e = write_atomic(target, b"x").unwrap_err();
+            assert_eq!(
+                e.kind(),
+                std::io::ErrorKind::InvalidInput,
+                "{}",
+                target.display()
+            );
+        }
+        // nothing was replaced
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read(&file).unwrap(), b"2\n");
+        use std::os::unix::fs::FileTypeExt;
+        assert!(std::fs::symlink_metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device());
+    }
 }
 
 /// A CSV file being written to memory the way every CSV of the tool is written: comma

@@ -34,6 +34,17 @@ impl Ctx<'_> {
                 )));
             }
         }
+        // a column it does not know is a typo (`lenght_mm`) whose values would be ignored
+        const KNOWN: [&str; 3] = ["axial_mm", "angle_deg", "length_mm"];
+        if let Some((i, h)) = headers.iter().enumerate().find(|(_, h)| !KNOWN.contains(h)) {
+            return Err(fail(format!(
+                "{}: the header's column {} is {:?}, which is not a needle column; the columns \
+                 are axial_mm,angle_deg[,length_mm]",
+                at(1),
+                i + 1,
+                crate::input::clip(h)
+            )));
+        }
         let col = |name: &str| headers.iter().position(|h| h == name);
         let (Some(ia), Some(ip)) = (col("axial_mm"), col("angle_deg")) else {
             return Err(fail(format!(
