@@ -54,44 +54,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
-#[cfg(all(test, unix))]
-mod atomic_tests {
-    use super::write_atomic;
-
-    #[test]
-    fn refuses_to_replace_what_is_not_a_regular_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("a.csv");
-        write_atomic(&file, b"1\n").unwrap();
-        write_atomic(&file, b"2\n").unwrap();
-        assert_eq!(std::fs::read(&file).unwrap(), b"2\n");
-        let link = dir.path().join("link.csv");
-        std::os::unix::fs::symlink(&file, &link).unwrap();
-        let sub = dir.path().join("sub");
-        std::fs::create_dir(&sub).unwrap();
-        for target in [&link, &sub, std::path::Path::new("/dev/null")] {
-            let e = write_atomic(target, b"x").unwrap_err();
-            assert_eq!(
-                e.kind(),
-                std::io::ErrorKind::InvalidInput,
-                "{}",
-                target.display()
-            );
-        }
-        // nothing was replaced
-        assert!(std::fs::symlink_metadata(&link)
-            .unwrap()
-            .file_type()
-            .is_symlink());
-        assert_eq!(std::fs::read(&file).unwrap(), b"2\n");
-        use std::os::unix::fs::FileTypeExt;
-        assert!(std::fs::symlink_metadata("/dev/null")
-            .unwrap()
-            .file_type()
-            .is_char_device());
-    }
-}
-
 /// A CSV file being written to memory the way every CSV of the tool is written: comma
 /// separated, quoted where needed, rows ended by `\n`.
 ///
@@ -206,5 +168,37 @@ mod tests {
             );
         }
         assert_eq!(std::fs::read_dir(p.parent().unwrap()).unwrap().count(), 1);
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn refuses_to_replace_what_is_not_a_regular_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.csv");
+        write_atomic(&file, b"2\n").unwrap();
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        for target in [&link, &sub, std::path::Path::new("/dev/null")] {
+            let e = write_atomic(target, b"x").unwrap_err();
+            assert_eq!(
+                e.kind(),
+                std::io::ErrorKind::InvalidInput,
+                "{}",
+                target.display()
+            );
+        }
+        // nothing was replaced
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read(&file).unwrap(), b"2\n");
+        use std::os::unix::fs::FileTypeExt;
+        assert!(std::fs::symlink_metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device());
     }
 }
