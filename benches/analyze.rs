@@ -3,8 +3,8 @@
 //! (100 × 100 mm at 5 µm, 4·10⁸ pixels). Pictures are not part of it.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use needlemap::analysis;
-use needlemap::progress::Silent;
+use needlemap::base::progress::Silent;
+use needlemap::metrics::analysis;
 use std::time::Duration;
 
 mod common;

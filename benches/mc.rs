@@ -5,9 +5,9 @@
 //! seconds (the 1000-run measure, on all the machine's cores).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use needlemap::analysis::{self, Keep};
-use needlemap::mc;
-use needlemap::progress::Silent;
+use needlemap::base::progress::Silent;
+use needlemap::metrics::analysis::{self, Keep};
+use needlemap::studies::mc;
 use std::cell::Cell;
 use std::time::Duration;
 

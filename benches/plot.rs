@@ -2,7 +2,7 @@
 //! dense pen: what drawing adds to `analyze` beyond the metrics.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use needlemap::plot;
+use needlemap::output::plot;
 use std::time::Duration;
 
 mod common;

@@ -7,9 +7,9 @@
 //! least any per-pixel method must spend.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use needlemap::base::progress::Silent;
 use needlemap::metrics::gap;
 use needlemap::metrics::raster::{self, GapMethod};
-use needlemap::progress::Silent;
 use std::time::Duration;
 
 mod common;

@@ -12,8 +12,8 @@
 //! The CSV has a header and the columns `side_mm, area_cm2, pixels, channels, plots, runs,
 //! wall_s, cpu_s, rss_mib` (`plots` 0 or 1; times are medians over `runs`).
 
-use needlemap::plot::encode::{self, Figure};
-use needlemap::plot::{colour, text, ColourScale};
+use needlemap::output::plot::encode::{self, Figure};
+use needlemap::output::plot::{colour, text, ColourScale};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::process::ExitCode;

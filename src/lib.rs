@@ -16,23 +16,12 @@
 //! println!("{:.1} channels/cm²", a.metrics.density_per_cm2);
 //! ```
 
-pub mod analysis;
-pub mod channel;
-pub mod check;
-pub mod compare;
+pub mod base;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod design;
-pub mod error;
-pub mod input;
-pub mod insertion;
 pub mod kinematics;
-pub mod math;
-pub mod mc;
 pub mod metrics;
-pub mod plot;
-pub mod progress;
-pub mod report;
-pub mod rng;
-pub mod schema;
-pub mod skin;
-pub mod sweep;
-pub mod validate;
+pub mod model;
+pub mod output;
+pub mod studies;

@@ -1,7 +1,5 @@
-//! The `needlemap` command line: a thin shell over the library.
-
-mod cli;
+//! The `needlemap` command line: a thin shell over the library's [`needlemap::cli`].
 
 fn main() -> std::process::ExitCode {
-    cli::run()
+    needlemap::cli::run()
 }

@@ -95,8 +95,8 @@ fn csv_carries_the_advisories_of_the_json() {
 #[test]
 fn a_deflection_beyond_the_puncture_tenting_is_capped_and_said() {
     // face: F_p = 0.020 N + 150 N/mm² · π · (0.004 mm)² ≈ 0.0275 N, k = 0.14 N/mm: w_p ≈ 0.196 mm
-    let skin = needlemap::skin::Skin::preset("face").unwrap();
-    let m = needlemap::insertion::Mechanics::new(&skin, 0.25, 0.5, 4.0);
+    let skin = needlemap::model::skin::Skin::preset("face").unwrap();
+    let m = needlemap::model::insertion::Mechanics::new(&skin, 0.25, 0.5, 4.0);
     let wp = m.puncture_displacement_mm();
     assert!((0.15..0.25).contains(&wp), "{wp}");
     let (below, rb) = codes_json(&pen(5.0, Some(wp * 0.5)));

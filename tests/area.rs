@@ -3,9 +3,9 @@
 
 mod common;
 
-use needlemap::analysis::{analyze, Overrides};
+use needlemap::base::progress::Silent;
 use needlemap::design::Design;
-use needlemap::progress::Silent;
+use needlemap::metrics::analysis::{analyze, Overrides};
 
 fn shipped() -> Vec<Design> {
     let dir = common::root().join("designs");

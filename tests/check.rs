@@ -530,7 +530,7 @@ fn other_resolution_is_said_and_moves_only_area_metrics() {
 #[test]
 fn shipped_baseline_covers_every_shipped_design() {
     let file = root().join("designs").join("baseline.csv");
-    let b = needlemap::check::read_baseline(&file).unwrap();
+    let b = needlemap::studies::check::read_baseline(&file).unwrap();
     let dir = root().join("designs");
     for d in needlemap::design::expand_paths(&[dir]).unwrap() {
         let design = needlemap::design::Design::load(&d).unwrap();
@@ -590,7 +590,7 @@ fn layer_fractions_are_checked_and_old_baselines_warn() {
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(
         v["designs"][0]["metrics"].as_array().unwrap().len(),
-        needlemap::metrics::registry::METRICS.len()
+        needlemap::model::registry::METRICS.len()
     );
     let r = check(&text);
     assert_eq!(r.code, 0, "{}", r.stderr);

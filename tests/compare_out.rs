@@ -141,11 +141,11 @@ fn differences_over_runs_in_json_and_csv() {
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
     let diffs = pair["differences"].as_array().unwrap();
-    assert_eq!(diffs.len(), needlemap::metrics::registry::METRICS.len());
+    assert_eq!(diffs.len(), needlemap::model::registry::METRICS.len());
     let mut decided = 0;
     for d in diffs {
         let key = d["metric"].as_str().unwrap();
-        let info = needlemap::metrics::registry::metric(key).unwrap();
+        let info = needlemap::model::registry::metric(key).unwrap();
         // shares are fractions in the machine outputs (the tables print them in %)
         let unit = if info.unit == "%" {
             "fraction"

@@ -4,9 +4,9 @@
 mod common;
 
 use common::{bin, design, root};
-use needlemap::analysis;
+use needlemap::base::progress::Silent;
 use needlemap::design::{Design, Device};
-use needlemap::progress::Silent;
+use needlemap::metrics::analysis;
 
 fn load(name: &str) -> Design {
     Design::load(&design(name)).unwrap()

@@ -38,12 +38,12 @@ fn same_as_committed(rel: &str, fresh: &str, command: &str) {
 fn committed_schemas_are_current() {
     same_as_committed(
         "schema/design.json",
-        &needlemap::schema::to_text(&needlemap::schema::design()),
+        &needlemap::design::schema::to_text(&needlemap::design::schema::design()),
         "cargo run --release -- schema design > schema/design.json",
     );
     same_as_committed(
         "schema/sweep.json",
-        &needlemap::schema::to_text(&needlemap::schema::sweep()),
+        &needlemap::design::schema::to_text(&needlemap::studies::sweep::schema()),
         "cargo run --release -- schema sweep > schema/sweep.json",
     );
 }
@@ -53,7 +53,7 @@ fn cli_prints_the_committed_schema() {
     let out = bin().args(["schema", "design"]).output().unwrap();
     assert!(out.status.success());
     let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(printed, needlemap::schema::design());
+    assert_eq!(printed, needlemap::design::schema::design());
     assert_eq!(
         printed["$schema"],
         "https://json-schema.org/draft/2020-12/schema"
@@ -61,7 +61,7 @@ fn cli_prints_the_committed_schema() {
     let out = bin().args(["schema", "sweep"]).output().unwrap();
     assert!(out.status.success());
     let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(printed, needlemap::schema::sweep());
+    assert_eq!(printed, needlemap::studies::sweep::schema());
     let out = bin()
         .args(["schema", "sweep", "--markdown"])
         .output()
@@ -99,7 +99,7 @@ fn as_json(path: &Path) -> serde_json::Value {
 
 #[test]
 fn every_shipped_design_names_and_passes_the_schema() {
-    let (schemas, idx) = compile(needlemap::schema::design());
+    let (schemas, idx) = compile(needlemap::design::schema::design());
     let folders = [
         ("designs", "../schema/design.json"),
         ("designs/bench", "../../schema/design.json"),
@@ -131,7 +131,7 @@ fn every_shipped_design_names_and_passes_the_schema() {
 
 #[test]
 fn every_shipped_sweep_passes_the_sweep_schema() {
-    let (schemas, idx) = compile(needlemap::schema::sweep());
+    let (schemas, idx) = compile(needlemap::studies::sweep::schema());
     for path in toml_files(&root().join("designs/sweeps")) {
         if let Err(e) = schemas.validate(&as_json(&path), idx) {
             panic!("{}: {e}", path.display());
@@ -144,7 +144,7 @@ fn every_shipped_sweep_passes_the_sweep_schema() {
 
 #[test]
 fn the_schema_refuses_what_the_parser_refuses() {
-    let (schemas, idx) = compile(needlemap::schema::design());
+    let (schemas, idx) = compile(needlemap::design::schema::design());
     let base = as_json(&root().join("designs/mf8-192.toml"));
     let edits: [(&str, serde_json::Value); 4] = [
         ("/needle/lenght_mm", serde_json::json!(1.0)),
@@ -174,7 +174,7 @@ fn design_format_doc_lists_exactly_the_parsers_keys() {
     let (Some(b), Some(e)) = (doc.find(BEGIN), doc.find(END)) else {
         panic!("docs/design-format.md lacks the markers {BEGIN:?} … {END:?}");
     };
-    let fresh = needlemap::schema::design_markdown();
+    let fresh = needlemap::design::schema::design_markdown();
     let block = &doc[b + BEGIN.len()..e];
     let mut doc = doc.clone();
     if block != fresh {
@@ -189,7 +189,7 @@ fn design_format_doc_lists_exactly_the_parsers_keys() {
             );
         }
     }
-    let keys = needlemap::schema::design_keys();
+    let keys = needlemap::design::schema::design_keys();
     for k in &keys {
         assert!(doc.contains(&format!("| `{k}` |")), "{k} is not in the doc");
     }
@@ -205,7 +205,7 @@ fn design_format_doc_lists_exactly_the_parsers_keys() {
 
 /// Whether a table cell names a design key: `table.key` with a known table.
 fn looks_like_key(s: &str) -> bool {
-    let tables = needlemap::schema::design_tables();
+    let tables = needlemap::design::schema::design_tables();
     s.split_once(['.', '['])
         .is_some_and(|(top, _)| tables.iter().any(|t| t.header == format!("[{top}]")))
 }

@@ -20,10 +20,10 @@
 //! folder, `{out}` for the output folder, else `--out` is added), the rest the input. A failing generated case is written there as `crash-*.toml`
 //! so that it stays a regression case once fixed.
 
-use needlemap::analysis::Overrides;
+use needlemap::base::input::ReadPolicy;
 use needlemap::design::Design;
-use needlemap::input::ReadPolicy;
-use needlemap::sweep::Sweep;
+use needlemap::metrics::analysis::Overrides;
+use needlemap::studies::sweep::Sweep;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use std::path::{Path, PathBuf};

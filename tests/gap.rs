@@ -4,13 +4,13 @@
 
 mod common;
 
-use needlemap::analysis::{analyze, Overrides};
-use needlemap::channel::Channel;
+use needlemap::base::progress::Silent;
 use needlemap::design::Design;
+use needlemap::metrics::analysis::{analyze, Overrides};
 use needlemap::metrics::gap::{max_gap, TOLERANCE_MM};
 use needlemap::metrics::raster::{self, GapMethod, Grid, RasterSettings};
 use needlemap::metrics::tiles::TileGrid;
-use needlemap::progress::Silent;
+use needlemap::model::channel::Channel;
 use proptest::prelude::*;
 
 /// A capsule at (x, y): slit `slit` along `deg`, radius `r`.
@@ -65,8 +65,8 @@ fn f_brute(chans: &[Channel], x: f64, y: f64) -> f64 {
         .iter()
         .map(|c| {
             let (a, b) = c.segment();
-            let p = needlemap::math::Point::new(x, y);
-            needlemap::math::seg_point_dist2(a, b, p).sqrt() - c.radius_mm
+            let p = needlemap::base::math::Point::new(x, y);
+            needlemap::base::math::seg_point_dist2(a, b, p).sqrt() - c.radius_mm
         })
         .fold(f64::INFINITY, f64::min)
         .max(0.0)

@@ -7,11 +7,11 @@ mod common;
 
 use assert_cmd::Command;
 use common::design;
-use needlemap::analysis::{self, Analysis};
-use needlemap::channel::Channel;
+use needlemap::base::progress::Silent;
 use needlemap::design::{Design, Device};
-use needlemap::plot::{self, Picture};
-use needlemap::progress::Silent;
+use needlemap::metrics::analysis::{self, Analysis};
+use needlemap::model::channel::Channel;
+use needlemap::output::plot::{self, Picture};
 use std::path::Path;
 
 const PICTURES: [&str; 5] = ["coverage", "density", "depth", "detail", "needles"];
@@ -223,7 +223,7 @@ fn colour_bar_ends_are_the_data_range() {
                 .unwrap_or_else(|| panic!("{d} {name}: no colour bar"));
             assert_eq!((s.lo, s.hi), (lo, hi), "{d} {name}");
             let decimals = s.decimals;
-            let show = |v: f64| needlemap::report::fmt_num(v, decimals);
+            let show = |v: f64| needlemap::base::fmt::fmt_num(v, decimals);
             assert_eq!(s.labels[0], (lo, show(lo)), "{d} {name}: bottom label");
             if hi > lo {
                 assert_eq!(s.labels[1], (hi, show(hi)), "{d} {name}: top label");
@@ -645,7 +645,7 @@ fn a_long_description_keeps_region_passes_and_seed_visible() {
 /// y = 3 mm, never elsewhere) must show exactly that.
 #[test]
 fn mc_map_is_placed_in_mm_with_axes_and_a_labelled_bar() {
-    use needlemap::mc::Study;
+    use needlemap::studies::mc::Study;
     let mut d = Design::load(&design("mf8-192.toml")).unwrap();
     d.treatment.area_mm = [30.0, 12.0];
     d.spec.clear();
@@ -712,7 +712,7 @@ fn mc_map_is_placed_in_mm_with_axes_and_a_labelled_bar() {
 fn mc_picture_of_a_study_labels_its_map_range() {
     let mut d = Design::load(&design("mf8-192.toml")).unwrap();
     d.analysis.resolution_um = 20.0;
-    let s = needlemap::mc::study(&d, 3, &Silent).unwrap();
+    let s = needlemap::studies::mc::study(&d, 3, &Silent).unwrap();
     let p = plot::mc::render(&s).unwrap();
     let (v, _, _) = s.coverage_map.as_ref().unwrap();
     let scale = p.scale.clone().unwrap();

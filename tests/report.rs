@@ -6,9 +6,9 @@
 mod common;
 
 use common::{bin, design, root};
-use needlemap::metrics::registry::METRICS;
-use needlemap::report::fmt_num;
-use needlemap::report::html::{embed, utc_date};
+use needlemap::base::fmt::fmt_num;
+use needlemap::model::registry::METRICS;
+use needlemap::output::review::{embed, utc_date};
 use scraper::{Html, Selector};
 
 fn sel(s: &str) -> Selector {

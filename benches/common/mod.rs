@@ -3,10 +3,10 @@
 // Each bench uses a part of this module.
 #![allow(dead_code)]
 
-use needlemap::analysis::{self, Analysis};
+use needlemap::base::progress::Silent;
 use needlemap::design::Design;
+use needlemap::metrics::analysis::{self, Analysis};
 use needlemap::metrics::raster::RasterSettings;
-use needlemap::progress::Silent;
 
 /// MF8 over 40 × 40 mm at 10 µm (a shipped design).
 pub const MF8: &str = "designs/mf8-192.toml";
@@ -30,7 +30,7 @@ pub fn raster_settings(a: &Analysis) -> RasterSettings {
         .grid
         .nx
         .max(a.grid.ny)
-        .div_ceil(needlemap::analysis::MAP_CELLS);
+        .div_ceil(needlemap::metrics::analysis::MAP_CELLS);
     RasterSettings {
         influence_radius_mm: a.design.analysis.influence_radius_mm,
         tiles: a.tiles,

@@ -3,9 +3,9 @@
 //!
 //! `cargo run --release --locked -p needlemap-py --example analyze_timing -- designs/mf8-192.toml 15`
 
-use needlemap::analysis;
+use needlemap::base::progress::Silent;
 use needlemap::design::Design;
-use needlemap::progress::Silent;
+use needlemap::metrics::analysis;
 use std::time::Instant;
 
 fn main() {

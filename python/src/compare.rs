@@ -4,9 +4,10 @@
 use crate::design::PyDesign;
 use crate::errors::Failure;
 use crate::result::{check_resolution, PyAnalysis};
-use needlemap::analysis::{self, Analysis, Overrides};
-use needlemap::compare::{self as core, text};
-use needlemap::progress::Silent;
+use needlemap::base::progress::Silent;
+use needlemap::metrics::analysis::{self, Analysis, Overrides};
+use needlemap::output::compare as text;
+use needlemap::studies::compare as core;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 use std::sync::Arc;
@@ -132,7 +133,9 @@ pub fn compare(
         let extra = serde_json::to_string(&text::extra(&refs, &cmp))
             .map_err(|e| Failure::Io(e.to_string()))?;
         let table = text::render(&refs, &cmp);
-        Ok((done, cmp.differences.clone(), extra, table))
+        let differences = text::differences(&refs);
+        drop(refs);
+        Ok((done, differences, extra, table))
     })?;
     let extra = py.import_bound("json")?.call_method1("loads", (extra,))?;
     Ok(PyComparison {

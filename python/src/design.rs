@@ -36,7 +36,7 @@ impl PyDesign {
             needlemap::design::expand_paths(std::slice::from_ref(&path))?;
         }
         let bytes = std::fs::read(&path).map_err(|source| {
-            Failure::Input(needlemap::error::InputError::Read {
+            Failure::Input(needlemap::base::error::InputError::Read {
                 path: path.clone(),
                 source,
             })
@@ -133,7 +133,7 @@ impl PyDesign {
                     )));
                 }
                 let x: f64 = v.extract()?;
-                needlemap::sweep::set_key(&mut table, &key, x).map_err(|problem| {
+                needlemap::studies::sweep::set_key(&mut table, &key, x).map_err(|problem| {
                     Failure::Located(Box::new(Located {
                         message: format!("{}: `{key}` = {x}: {problem}", path.display()),
                         path: Some(path.display().to_string()),
@@ -149,7 +149,7 @@ impl PyDesign {
         // Errors name the original file and the key, not a line of the rewritten text.
         let d = Design::from_bytes(text.as_bytes(), &path).map_err(|e| {
             let mut l = crate::errors::locate(&e);
-            if let needlemap::error::InputError::Invalid {
+            if let needlemap::base::error::InputError::Invalid {
                 key,
                 value,
                 problem,

@@ -6,8 +6,8 @@
 //! panic in the core. Messages are the CLI's (`error: ` aside): the error and its causes
 //! joined by ": ", as anyhow's `{:#}` prints them.
 
-use needlemap::compare::CompareError;
-use needlemap::error::InputError;
+use needlemap::base::error::InputError;
+use needlemap::studies::compare::CompareError;
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use std::path::Path;
@@ -81,8 +81,8 @@ impl From<InputError> for Failure {
     }
 }
 
-impl From<needlemap::error::LimitError> for Failure {
-    fn from(e: needlemap::error::LimitError) -> Self {
+impl From<needlemap::base::error::LimitError> for Failure {
+    fn from(e: needlemap::base::error::LimitError) -> Self {
         Failure::Limit(chain(&e))
     }
 }

@@ -37,7 +37,7 @@ fn _needlemap(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sweep::sweep, m)?)?;
     m.add_function(wrap_pyfunction!(validate::validate, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_tests, m)?)?;
-    m.add("__version__", needlemap::report::json::VERSION)?;
+    m.add("__version__", needlemap::output::json::VERSION)?;
     m.add(
         "METRIC_KEYS",
         pyo3::types::PyTuple::new_bound(py, metrics::keys()),

@@ -1,11 +1,11 @@
 //! The one place the binding reads metric keys and values.
 //!
 //! Keys, order and kinds come from the core's metric registry
-//! (`needlemap::metrics::registry::METRICS`); everything else in this crate asks these
+//! (`needlemap::model::registry::METRICS`); everything else in this crate asks these
 //! functions.
 
-use needlemap::metrics::registry::{metric, METRICS};
 use needlemap::metrics::Metrics;
+use needlemap::model::registry::{metric, METRICS};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 

@@ -4,10 +4,11 @@
 use crate::design::PyDesign;
 use crate::errors::Failure;
 use crate::metrics;
-use needlemap::analysis::{self, Analysis, Overrides};
-use needlemap::progress::Silent;
-use needlemap::report::{csv_out, json, write_atomic};
-use needlemap::skin::Layer;
+use needlemap::base::outdir::write_atomic;
+use needlemap::base::progress::Silent;
+use needlemap::metrics::analysis::{self, Analysis, Overrides};
+use needlemap::model::skin::Layer;
+use needlemap::output::{csv as csv_out, json};
 use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2};
 use pyo3::prelude::*;
@@ -118,10 +119,10 @@ impl PyAnalysis {
         let ch = &self.a.field.channels;
         let area = self.a.design.treatment.area_mm;
         let d = PyDict::new_bound(py);
-        let f = |g: fn(&needlemap::channel::Channel) -> f64| -> Bound<'py, PyArray1<f64>> {
+        let f = |g: fn(&needlemap::model::channel::Channel) -> f64| -> Bound<'py, PyArray1<f64>> {
             ch.iter().map(g).collect::<Vec<_>>().into_pyarray_bound(py)
         };
-        let u = |g: fn(&needlemap::channel::Channel) -> u32| -> Bound<'py, PyArray1<u32>> {
+        let u = |g: fn(&needlemap::model::channel::Channel) -> u32| -> Bound<'py, PyArray1<u32>> {
             ch.iter().map(g).collect::<Vec<_>>().into_pyarray_bound(py)
         };
         d.set_item("x_mm", f(|c| c.x_mm))?;
@@ -194,7 +195,7 @@ impl PyAnalysis {
     #[getter]
     fn density<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray2<f64>> {
         let (_, ntx, nty) = self.a.tile_channels;
-        let v = needlemap::plot::density::tile_densities(&self.a);
+        let v = needlemap::output::plot::density::tile_densities(&self.a);
         Array2::from_shape_vec((nty, ntx), v)
             .expect("tiles are ntx × nty")
             .into_pyarray_bound(py)
@@ -258,7 +259,8 @@ impl PyAnalysis {
                     .map_err(|e| Failure::Io(format!("cannot write {}: {e}", p.display())))?;
             }
             if plots {
-                needlemap::plot::write_all(&a, &d).map_err(|e| Failure::Io(e.to_string()))?;
+                needlemap::output::plot::write_all(&a, &d)
+                    .map_err(|e| Failure::Io(e.to_string()))?;
             }
             Ok(())
         })?;

@@ -9,10 +9,10 @@ use crate::design::PyDesign;
 use crate::errors::{Failure, Located};
 use crate::metrics;
 use crate::result::check_resolution;
-use needlemap::analysis::Overrides;
-use needlemap::error::InputError;
-use needlemap::progress::Silent;
-use needlemap::sweep::{Num, Sweep};
+use needlemap::base::error::InputError;
+use needlemap::base::progress::Silent;
+use needlemap::metrics::analysis::Overrides;
+use needlemap::studies::sweep::{Num, Sweep};
 use numpy::IntoPyArray;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -128,7 +128,7 @@ pub fn sweep<'py>(
     let (sweep, rows) = crate::run(py, threads, move || {
         // A notebook names its own files: the base may lie anywhere the caller can read (the
         // CLI's --root rule guards CI gates over contributed files, not this API).
-        let policy = needlemap::input::ReadPolicy {
+        let policy = needlemap::base::input::ReadPolicy {
             allow_outside: true,
             ..Default::default()
         };

@@ -2,8 +2,8 @@
 //! model, as `needlemap validate --format json` reports them.
 
 use crate::errors::Failure;
+use needlemap::base::progress::Silent;
 use needlemap::design::{expand_paths, Design};
-use needlemap::progress::Silent;
 use pyo3::prelude::*;
 use std::path::PathBuf;
 
@@ -28,8 +28,9 @@ pub fn validate(
             .iter()
             .map(|f| Design::load(f))
             .collect::<Result<Vec<_>, _>>()?;
-        let rows = needlemap::validate::validate(&designs, &Silent)?;
-        String::from_utf8(needlemap::validate::json(&rows)).map_err(|e| Failure::Io(e.to_string()))
+        let rows = needlemap::studies::validation::validate(&designs, &Silent)?;
+        String::from_utf8(needlemap::output::validation::json(&rows))
+            .map_err(|e| Failure::Io(e.to_string()))
     })?;
     Ok(py
         .import_bound("json")?

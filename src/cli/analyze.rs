@@ -1,10 +1,10 @@
 //! `needlemap analyze`.
 
 use super::{emit, load_designs, prepare_dir, write_file, CmdResult, Failure, Format, Global};
+use crate::base::outdir::Staging;
+use crate::metrics::analysis::{self, Analysis};
+use crate::output::{csv as csv_out, json, table};
 use clap::Args;
-use needlemap::analysis::{self, Analysis};
-use needlemap::report::outdir::Staging;
-use needlemap::report::{csv_out, json, table};
 use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]
@@ -59,7 +59,7 @@ pub fn run(g: &Global, args: &AnalyzeArgs) -> CmdResult {
 /// Analyzes one design with progress bars.
 /// Analyses one design with progress bars; `keep` says which per-cell maps to keep.
 pub fn analyze_one(
-    d: &needlemap::design::Design,
+    d: &crate::design::Design,
     g: &Global,
     keep: analysis::Keep,
 ) -> Result<Analysis, Failure> {
@@ -83,7 +83,7 @@ pub fn write_outputs(a: &Analysis, out: &Path, plots: bool) -> CmdResult {
     write_file(&dir.join("tiles.csv"), &csv_out::tiles(a))?;
     write_file(&dir.join("needles.csv"), &csv_out::needles(a))?;
     if plots {
-        needlemap::plot::write_all(a, dir).map_err(|e| Failure::Io(e.into()))?;
+        crate::output::plot::write_all(a, dir).map_err(|e| Failure::Io(e.into()))?;
     }
     super::commit(staging)?;
     Ok(())
@@ -92,7 +92,7 @@ pub fn write_outputs(a: &Analysis, out: &Path, plots: bool) -> CmdResult {
 /// Removes temporaries that killed runs left in `out`; a failure only warns (it costs disk
 /// space, not correctness).
 fn clean_stale(out: &Path) {
-    if let Err(e) = needlemap::report::outdir::clean_stale(out) {
+    if let Err(e) = crate::base::outdir::clean_stale(out) {
         eprintln!(
             "warning: cannot remove old temporaries in {}: {e}",
             out.display()
@@ -104,7 +104,7 @@ fn clean_stale(out: &Path) {
 /// `file` (`--as-built`); an inspection describes one built device, so more designs are an
 /// input error.
 pub fn apply_as_built(
-    designs: &mut [needlemap::design::Design],
+    designs: &mut [crate::design::Design],
     file: &Path,
     _g: &Global,
 ) -> Result<(), Failure> {
@@ -124,12 +124,11 @@ pub fn apply_as_built(
             )))
         }
     };
-    let n = needlemap::kinematics::needle_count(d);
-    let ab =
-        needlemap::design::as_built::AsBuilt::load(file, n, d.needle.diameter_mm / 2.0 * 1000.0)
-            .map_err(|e| {
-                Failure::Input(anyhow::Error::from(e).context(format!("--as-built for {}", d.name)))
-            })?;
+    let n = crate::kinematics::needle_count(d);
+    let ab = crate::design::as_built::AsBuilt::load(file, n, d.needle.diameter_mm / 2.0 * 1000.0)
+        .map_err(|e| {
+        Failure::Input(anyhow::Error::from(e).context(format!("--as-built for {}", d.name)))
+    })?;
     d.as_built = Some(std::sync::Arc::new(ab));
     Ok(())
 }

@@ -4,8 +4,8 @@
 
 use super::analyze::analyze_one;
 use super::{emit, load_designs, prepare_dir, write_file, CmdResult, Failure, Global};
+use crate::studies::check::{self, BaselineRow, MetricTolerances, Report};
 use clap::{Args, ValueEnum};
-use needlemap::check::{self, BaselineRow, MetricTolerances, Report};
 use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]
@@ -63,7 +63,7 @@ pub fn run_baseline(g: &Global, args: &BaselineArgs) -> CmdResult {
         rows.push(BaselineRow::from_analysis(&analyze_one(
             d,
             g,
-            needlemap::analysis::Keep::METRICS,
+            crate::metrics::analysis::Keep::METRICS,
         )?));
     }
     let bytes = check::baseline_csv(&rows);
@@ -123,8 +123,11 @@ pub fn run_check(g: &Global, args: &CheckArgs) -> CmdResult {
         let row = baseline
             .row(&d.name)
             .expect("every design has a row, checked above");
-        let now =
-            BaselineRow::from_analysis(&analyze_one(d, g, needlemap::analysis::Keep::METRICS)?);
+        let now = BaselineRow::from_analysis(&analyze_one(
+            d,
+            g,
+            crate::metrics::analysis::Keep::METRICS,
+        )?);
         checks.push(check::verdict(
             row,
             &now,
@@ -143,13 +146,13 @@ pub fn run_check(g: &Global, args: &CheckArgs) -> CmdResult {
         }
     }
     let junit = match &args.junit {
-        Some(j) => write_junit(j, &report.junit()),
+        Some(j) => write_junit(j, &crate::output::check::junit(&report)),
         None => Ok(()),
     };
     match args.format {
-        CheckFormat::Json => emit(&report.json())?,
+        CheckFormat::Json => emit(&crate::output::check::json(&report))?,
         CheckFormat::Table if g.quiet => {}
-        CheckFormat::Table => emit(report.table().as_bytes())?,
+        CheckFormat::Table => emit(crate::output::check::table(&report).as_bytes())?,
     }
     if report.passed() {
         junit

@@ -5,11 +5,12 @@
 use super::{
     emit, load_designs, positive_f64, prepare_dir, write_file, CmdResult, Failure, Format, Global,
 };
+use crate::metrics::analysis::Analysis;
+use crate::output::compare as text;
+use crate::output::plot;
+use crate::output::{csv as csv_out, json};
+use crate::studies::compare;
 use clap::Args;
-use needlemap::analysis::Analysis;
-use needlemap::compare::{self, text};
-use needlemap::plot;
-use needlemap::report::{csv_out, json};
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -45,7 +46,7 @@ pub fn run(g: &Global, args: &CompareArgs) -> CmdResult {
             let mut k = 1;
             while designs
                 .iter()
-                .any(|o: &needlemap::design::Design| o.name == d.name)
+                .any(|o: &crate::design::Design| o.name == d.name)
             {
                 k += 1;
                 d.name = format!("{base}#{k}");
@@ -69,7 +70,7 @@ pub fn run(g: &Global, args: &CompareArgs) -> CmdResult {
     }
     if let Some(n) = args.runs {
         for d in &designs {
-            needlemap::mc::check_work(d, n).map_err(|e| Failure::Input(e.into()))?;
+            crate::studies::mc::check_work(d, n).map_err(|e| Failure::Input(e.into()))?;
         }
     }
     prepare_dir(&args.out)?;
@@ -78,7 +79,7 @@ pub fn run(g: &Global, args: &CompareArgs) -> CmdResult {
         done.push(super::analyze::analyze_one(
             d,
             g,
-            needlemap::analysis::Keep::default(),
+            crate::metrics::analysis::Keep::default(),
         )?);
     }
     let refs: Vec<&Analysis> = done.iter().collect();
@@ -94,7 +95,7 @@ pub fn run(g: &Global, args: &CompareArgs) -> CmdResult {
             let nz = noise(&designs, n, g)?;
             write_file(
                 &args.out.join(format!("{stem}-differences.csv")),
-                &compare::noise::csv(&nz),
+                &crate::output::compare::noise_csv(&nz),
             )?;
             Some(nz)
         }
@@ -105,7 +106,7 @@ pub fn run(g: &Global, args: &CompareArgs) -> CmdResult {
         Format::Table => {
             let mut t = text::render(&refs, &cmp);
             if let Some(nz) = &noise {
-                t.push_str(&compare::noise::text(nz));
+                t.push_str(&crate::output::compare::noise_text(nz));
             }
             t.into_bytes()
         }
@@ -139,14 +140,14 @@ fn compare_failure(e: compare::CompareError) -> Failure {
 /// Each design run `n` times (seeds seed..seed+n−1) and every metric's difference of means
 /// from the first design.
 fn noise(
-    designs: &[needlemap::design::Design],
+    designs: &[crate::design::Design],
     n: u32,
     g: &Global,
 ) -> Result<compare::noise::Noise, Failure> {
     let mut studies = Vec::with_capacity(designs.len());
     for d in designs {
         let bars = super::progress::Bars::new(&d.name, g.quiet);
-        studies.push(needlemap::mc::study(d, n, &bars).map_err(|e| Failure::Input(e.into()))?);
+        studies.push(crate::studies::mc::study(d, n, &bars).map_err(|e| Failure::Input(e.into()))?);
     }
     Ok(compare::noise::noise(&studies, n))
 }

@@ -2,8 +2,8 @@
 //! passes validation, every key at its default. Refuses to overwrite (exit 2).
 
 use super::{CmdResult, Failure};
+use crate::design::file::Kind;
 use clap::{Args, ValueEnum};
-use needlemap::design::file::Kind;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -36,11 +36,11 @@ pub fn run(args: &InitArgs) -> CmdResult {
         .and_then(|s| s.to_str())
         .unwrap_or_default()
         .to_string();
-    if !needlemap::design::is_valid_name(&stem) {
+    if !crate::design::is_valid_name(&stem) {
         return Err(Failure::Input(anyhow::anyhow!(
             "{}: the design name {stem:?} {}",
             path.display(),
-            needlemap::design::NAME_RULE
+            crate::design::NAME_RULE
         )));
     }
     let kind = match args.kind {
@@ -48,7 +48,7 @@ pub fn run(args: &InitArgs) -> CmdResult {
         KindArg::Pen => Kind::Pen,
         KindArg::Stamp => Kind::Stamp,
     };
-    let text = needlemap::design::starter::starter(kind, &stem);
+    let text = crate::design::starter::starter(kind, &stem);
     // create_new: never overwrite, and no race between a check and the write
     let mut f = match std::fs::OpenOptions::new()
         .write(true)

@@ -21,15 +21,12 @@ pub fn run(g: &Global, args: &LayoutArgs) -> CmdResult {
     let mut text = String::new();
     for d in &designs {
         let dir = args.out.join(&d.name);
-        write_file(
-            &dir.join("needles.csv"),
-            &needlemap::report::needles::csv(d),
-        )?;
-        needlemap::plot::write_needles(d, &dir).map_err(|e| Failure::Io(e.into()))?;
+        write_file(&dir.join("needles.csv"), &crate::output::needles::csv(d))?;
+        crate::output::plot::write_needles(d, &dir).map_err(|e| Failure::Io(e.into()))?;
         if !text.is_empty() {
             text.push('\n');
         }
-        text.push_str(&needlemap::report::needles::table(d));
+        text.push_str(&crate::output::needles::table(d));
     }
     if g.quiet {
         return Ok(());

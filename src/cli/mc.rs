@@ -1,11 +1,11 @@
 //! `needlemap mc`: Monte Carlo over seeds and `[tolerance]`, with the yield against `[spec]`.
 
 use super::{emit, load_designs, prepare_dir, write_file, CmdResult, Failure, Global};
+use crate::base::fmt::{fmt_num, fmt_opt, CsvBytes};
+use crate::base::outdir::Staging;
+use crate::model::registry::{metric, METRICS};
+use crate::studies::mc::{self, Study};
 use clap::Args;
-use needlemap::mc::{self, Study};
-use needlemap::metrics::registry::{metric, METRICS};
-use needlemap::report::outdir::Staging;
-use needlemap::report::{fmt_num, fmt_opt, CsvBytes};
 use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]
@@ -96,8 +96,8 @@ fn write_set(s: &Study, dir: &Path) -> CmdResult {
     write_file(&tmp.join("runs.csv"), &runs_csv(s))?;
     write_file(&tmp.join("summary.csv"), &summary_csv(s))?;
     write_file(&tmp.join("summary.json"), &summary_json(s))?;
-    let pic = needlemap::plot::mc::render(s).map_err(|e| Failure::Io(e.into()))?;
-    needlemap::plot::write_pictures(&[pic], tmp).map_err(|e| Failure::Io(e.into()))?;
+    let pic = crate::output::plot::mc::render(s).map_err(|e| Failure::Io(e.into()))?;
+    crate::output::plot::write_pictures(&[pic], tmp).map_err(|e| Failure::Io(e.into()))?;
     super::commit(staging)?;
     Ok(())
 }

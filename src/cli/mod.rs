@@ -17,10 +17,10 @@ mod schema;
 mod sweep;
 mod validate;
 
+use crate::base::input::ReadPolicy;
+use crate::design::{self, Design};
+use crate::metrics::analysis::Overrides;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
-use needlemap::analysis::Overrides;
-use needlemap::design::{self, Design};
-use needlemap::input::ReadPolicy;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -225,14 +225,14 @@ pub enum Failure {
     Io(anyhow::Error),
 }
 
-impl From<needlemap::error::InputError> for Failure {
-    fn from(e: needlemap::error::InputError) -> Self {
+impl From<crate::base::error::InputError> for Failure {
+    fn from(e: crate::base::error::InputError) -> Self {
         Failure::Input(e.into())
     }
 }
 
-impl From<needlemap::error::LimitError> for Failure {
-    fn from(e: needlemap::error::LimitError) -> Self {
+impl From<crate::base::error::LimitError> for Failure {
+    fn from(e: crate::base::error::LimitError) -> Self {
         Failure::Input(e.into())
     }
 }
@@ -329,15 +329,11 @@ pub fn load_designs(paths: &[PathBuf], g: &Global) -> Result<Vec<Design>, Failur
         out.push(d);
     }
     for d in &out {
-        needlemap::metrics::raster::Grid::new(
-            &d.name,
-            d.treatment.area_mm,
-            d.analysis.resolution_um,
-        )
-        .map_err(|e| limit_failure(d, e))?;
+        crate::metrics::raster::Grid::new(&d.name, d.treatment.area_mm, d.analysis.resolution_um)
+            .map_err(|e| limit_failure(d, e))?;
         // The limits need the needles that pierce, not the force search of the advisory:
         // the analysis builds the device whole, once.
-        let made = needlemap::kinematics::MadeDevice::for_limits(d);
+        let made = crate::kinematics::MadeDevice::for_limits(d);
         made.check_channel_limit(d, made.default_margin_mm(d))
             .map_err(|e| limit_failure(d, e))?;
     }
@@ -345,8 +341,8 @@ pub fn load_designs(paths: &[PathBuf], g: &Global) -> Result<Vec<Design>, Failur
 }
 
 /// A limit refusal that names the design file and the key that drives the cost.
-fn limit_failure(d: &Design, e: needlemap::error::LimitError) -> Failure {
-    use needlemap::error::LimitError;
+fn limit_failure(d: &Design, e: crate::base::error::LimitError) -> Failure {
+    use crate::base::error::LimitError;
     let t = &d.treatment;
     let (key, value) = match &e {
         LimitError::Pixels { fit_um, .. } if *fit_um > 1000.0 => {
@@ -385,7 +381,7 @@ fn limit_failure(d: &Design, e: needlemap::error::LimitError) -> Failure {
     Failure::Input(anyhow::Error::from(e).context(format!(
         "{}: `{key}` = {} drives the cost",
         d.source.path.display(),
-        needlemap::input::clip(&value)
+        crate::base::input::clip(&value)
     )))
 }
 
@@ -417,7 +413,7 @@ pub fn prepare_dir(dir: &std::path::Path) -> CmdResult {
 }
 
 /// Moves a staged output set into place as a whole, mapping failure to exit code 3.
-pub fn commit(staging: needlemap::report::outdir::Staging) -> CmdResult {
+pub fn commit(staging: crate::base::outdir::Staging) -> CmdResult {
     let target = staging.target();
     staging.commit().map(drop).map_err(|e| {
         Failure::Io(anyhow::anyhow!(
@@ -429,7 +425,7 @@ pub fn commit(staging: needlemap::report::outdir::Staging) -> CmdResult {
 
 /// Writes a file atomically, mapping failure to exit code 3.
 pub fn write_file(path: &std::path::Path, bytes: &[u8]) -> CmdResult {
-    needlemap::report::write_atomic(path, bytes)
+    crate::base::outdir::write_atomic(path, bytes)
         .map_err(|e| Failure::Io(anyhow::anyhow!("cannot write {}: {e}", path.display())))
 }
 

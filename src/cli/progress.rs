@@ -2,8 +2,8 @@
 //! counts and elapsed time; hidden with --quiet or when stderr is not a terminal. A bar is
 //! drawn only once its stage has run for [`SHOW_AFTER`], so quick stages do not flicker.
 
+use crate::base::progress::Progress;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use needlemap::progress::Progress;
 use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};

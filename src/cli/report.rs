@@ -12,14 +12,14 @@
 //! analyses of the matched treatments), every pair with `--compare-all`.
 
 use super::{load_designs, prepare_dir, write_file, CmdResult, Failure, Global};
-use clap::Args;
-use needlemap::analysis::{self, Analysis};
-use needlemap::mc::{self, Study};
-use needlemap::plot;
-use needlemap::progress::Silent;
-use needlemap::report::html::{
-    self, embed, ComparePart, DesignPart, Embedded, McPart, Report, RunInfo, ValidationPart,
+use crate::base::progress::Silent;
+use crate::metrics::analysis::{self, Analysis};
+use crate::output::plot;
+use crate::output::review::{
+    embed, ComparePart, DesignPart, Embedded, McPart, Report, RunInfo, ValidationPart,
 };
+use crate::studies::mc::{self, Study};
+use clap::Args;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -104,7 +104,7 @@ pub fn run(g: &Global, args: &ReportArgs) -> CmdResult {
         || {
             experiments
                 .as_ref()
-                .map(|e| needlemap::validate::validate(e, &Silent))
+                .map(|e| crate::studies::validation::validate(e, &Silent))
                 .transpose()
         },
     );
@@ -175,7 +175,7 @@ pub fn run(g: &Global, args: &ReportArgs) -> CmdResult {
             command_line: &command_line,
         },
     };
-    let bytes = html::render(&report);
+    let bytes = crate::output::review::render(&report);
     let html_path = args.out.join("report.html");
     write_file(&html_path, &bytes)?;
     if !g.quiet {
@@ -200,7 +200,7 @@ fn pictures(a: &Analysis) -> Result<Vec<Embedded>, Failure> {
 }
 
 /// A Monte Carlo study of `runs` runs and its picture.
-fn study(d: &needlemap::design::Design, runs: u32) -> Result<(Study, Embedded), Failure> {
+fn study(d: &crate::design::Design, runs: u32) -> Result<(Study, Embedded), Failure> {
     let s = mc::study(d, runs, &Silent).map_err(|e| Failure::Input(e.into()))?;
     let pic = plot::mc::render(&s).map_err(|e| Failure::Io(e.into()))?;
     Ok((s, embed::embed(&pic)))
@@ -210,7 +210,7 @@ fn study(d: &needlemap::design::Design, runs: u32) -> Result<(Study, Embedded), 
 /// picture: every pair with `all`, else the roller and the pen whose analyzed densities are
 /// nearest (smallest ratio; the first such pair in the order given).
 fn compare_pairs(refs: &[&Analysis], all: bool) -> Result<Vec<(String, Embedded)>, Failure> {
-    let every: Vec<[&Analysis; 2]> = needlemap::compare::roller_pen_pairs(refs)
+    let every: Vec<[&Analysis; 2]> = crate::studies::compare::roller_pen_pairs(refs)
         .into_iter()
         .map(|pair| pair.map(|i| refs[i]))
         .collect();
@@ -228,11 +228,11 @@ fn compare_pairs(refs: &[&Analysis], all: bool) -> Result<Vec<(String, Embedded)
     pairs
         .par_iter()
         .map(|pair| {
-            let cmp = needlemap::compare::compare(pair, None, &Silent)
+            let cmp = crate::studies::compare::compare(pair, None, &Silent)
                 .map_err(|e| Failure::Input(e.into()))?;
             let pic = plot::compare::render(pair, &cmp.pairs).map_err(|e| Failure::Io(e.into()))?;
             Ok((
-                needlemap::compare::text::render(pair, &cmp),
+                crate::output::compare::render(pair, &cmp),
                 embed::embed(&pic),
             ))
         })
@@ -247,12 +247,12 @@ fn date_now() -> Result<String, Failure> {
                 "SOURCE_DATE_EPOCH={s:?} is not a whole number of seconds since 1970"
             ))
         })?;
-        return Ok(html::utc_date(secs));
+        return Ok(crate::output::review::utc_date(secs));
     }
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    Ok(html::utc_date(secs))
+    Ok(crate::output::review::utc_date(secs))
 }
 
 /// The command line as typed, each argument quoted where a shell would need it.

@@ -25,9 +25,9 @@ pub struct SchemaArgs {
 
 pub fn run(args: &SchemaArgs) -> CmdResult {
     let text = match (args.which, args.markdown) {
-        (Which::Design, false) => needlemap::schema::to_text(&needlemap::schema::design()),
-        (Which::Sweep, false) => needlemap::schema::to_text(&needlemap::schema::sweep()),
-        (Which::Design, true) => needlemap::schema::design_markdown(),
+        (Which::Design, false) => crate::design::schema::to_text(&crate::design::schema::design()),
+        (Which::Sweep, false) => crate::design::schema::to_text(&crate::studies::sweep::schema()),
+        (Which::Design, true) => crate::design::schema::design_markdown(),
         (Which::Sweep, true) => {
             return Err(Failure::Input(anyhow::anyhow!(
                 "--markdown is for `schema design`: the sweep keys are the design's numeric keys"

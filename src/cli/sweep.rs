@@ -1,10 +1,11 @@
-//! `needlemap sweep`: a thin shell over [`needlemap::sweep`] — flags, one progress bar over
+//! `needlemap sweep`: a thin shell over [`crate::studies::sweep`] — flags, one progress bar over
 //! designs, files in out/<name>/, and the table, CSV or JSON on stdout.
 
 use super::{emit, prepare_dir, write_file, CmdResult, Failure, Format, Global};
+use crate::model::registry;
+use crate::output::sweep::{self as output, chart as plot};
+use crate::studies::sweep::{merge, provenance, Best, Filter, Shard, Sweep};
 use clap::Args;
-use needlemap::metrics::registry;
-use needlemap::sweep::{merge, output, plot, provenance, Best, Filter, Shard, Sweep};
 use std::path::PathBuf;
 
 /// Rows `--best` shows.
@@ -77,7 +78,7 @@ pub fn run(g: &Global, args: &SweepArgs) -> CmdResult {
     };
     if args.shard.is_none() && !args.no_plots {
         let chart = plot::chart(&sweep, &rows, &args.plot, &g.overrides());
-        let pic = needlemap::plot::sweep::render(&chart).map_err(|e| Failure::Io(e.into()))?;
+        let pic = crate::output::plot::sweep::render(&chart).map_err(|e| Failure::Io(e.into()))?;
         write_file(&dir.join("sweep.png"), &pic.png)?;
         write_file(&dir.join("sweep.svg"), &pic.svg)?;
     }

@@ -31,12 +31,12 @@ pub fn run(g: &Global, args: &ValidateArgs) -> CmdResult {
         )));
     }
     let bar = super::progress::Bars::new("validate", g.quiet);
-    let rows = needlemap::validate::validate(&designs, &bar)?;
-    let pass = needlemap::validate::all_pass(&rows);
+    let rows = crate::studies::validation::validate(&designs, &bar)?;
+    let pass = crate::studies::validation::all_pass(&rows);
     match args.format {
-        ValidateFormat::Json => emit(&needlemap::validate::json(&rows))?,
+        ValidateFormat::Json => emit(&crate::output::validation::json(&rows))?,
         ValidateFormat::Table if !g.quiet => {
-            let mut t = needlemap::validate::table(&rows);
+            let mut t = crate::output::validation::table(&rows);
             t.push_str(if pass {
                 "every gating prediction lies in its band\n"
             } else {

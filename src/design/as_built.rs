@@ -10,7 +10,7 @@
 //! (above 0, at most the shaft's radius) and enters its puncture force; a blank or absent
 //! value keeps `needle.tip_radius_um`.
 
-use crate::error::InputError;
+use crate::base::error::InputError;
 use std::path::{Path, PathBuf};
 
 /// One inspected needle.
@@ -39,7 +39,7 @@ fn bad(path: &Path, line: u64, key: &str, value: &str, problem: impl Into<String
         line: line as usize,
         column: 1,
         key: key.to_string(),
-        value: crate::input::clip(value),
+        value: crate::base::input::clip(value),
         problem: problem.into(),
     }
 }
@@ -172,12 +172,10 @@ impl AsBuilt {
     /// Reads `path` (a regular file, size-capped) for a device of `needles` needles.
     /// `shaft_radius_um` bounds a measured tip radius.
     pub fn load(path: &Path, needles: usize, shaft_radius_um: f64) -> Result<AsBuilt, InputError> {
-        let bytes =
-            crate::input::read_regular(path, crate::input::MAX_INPUT_BYTES).map_err(|source| {
-                InputError::Read {
-                    path: path.to_path_buf(),
-                    source,
-                }
+        let bytes = crate::base::input::read_regular(path, crate::base::input::MAX_INPUT_BYTES)
+            .map_err(|source| InputError::Read {
+                path: path.to_path_buf(),
+                source,
             })?;
         AsBuilt::parse(&bytes, path, needles, shaft_radius_um)
     }

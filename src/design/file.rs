@@ -295,7 +295,7 @@ pub struct ToleranceFile {
 #[serde(deny_unknown_fields)]
 pub struct SkinFile {
     /// The preset the figures start from: `face` and `body` (human), `rat`.
-    #[schemars(extend("default" = "face", "enum" = crate::skin::PRESETS))]
+    #[schemars(extend("default" = "face", "enum" = crate::model::skin::PRESETS))]
     pub preset: Option<S<String>>,
     /// Residual tenting δ₀ of the surface around a pierced, fully loaded needle, mm: a needle pressed to its base reaches its length minus this. Default: the preset's.
     pub deflection_mm: Option<S<f64>>,
@@ -387,7 +387,7 @@ pub struct ExperimentFile {
 #[serde(deny_unknown_fields)]
 pub struct MeasuredFile {
     /// The predicted quantity compared: `depth_mm` (insertion depth), `channel_depth_mm` (depth after closure) or `opening_mm` (opening width).
-    #[schemars(extend("enum" = crate::validate::Quantity::KEYS))]
+    #[schemars(extend("enum" = crate::design::experiment::Quantity::KEYS))]
     pub quantity: S<String>,
     /// The measured mean, in the quantity's unit; greater than 0.
     #[schemars(extend("exclusiveMinimum" = 0))]

@@ -77,8 +77,8 @@ pub fn ring(count: u32, diameter_mm: f64, centre: bool) -> Vec<PenNeedle> {
         .map(|k| {
             let a = 2.0 * std::f64::consts::PI * f64::from(k) / f64::from(count);
             PenNeedle {
-                along_mm: diameter_mm / 2.0 * crate::math::trig::cos(a),
-                across_mm: diameter_mm / 2.0 * crate::math::trig::sin(a),
+                along_mm: diameter_mm / 2.0 * crate::base::math::trig::cos(a),
+                across_mm: diameter_mm / 2.0 * crate::base::math::trig::sin(a),
             }
         })
         .collect();

@@ -5,16 +5,18 @@
 //! needle and one pass, needles that fit on the drum or cartridge without colliding.
 
 pub mod as_built;
+pub mod experiment;
 pub mod file;
 pub mod layout;
 pub mod ranges;
+pub mod schema;
 pub mod starter;
 pub mod validate;
 
-use crate::error::InputError;
-use crate::input::ReadPolicy;
+use crate::base::error::InputError;
+use crate::base::input::ReadPolicy;
 use crate::kinematics::kinematics;
-use crate::skin::Skin;
+use crate::model::skin::Skin;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -41,7 +43,7 @@ pub struct Design {
     /// Raster and tile settings of the area metrics.
     pub analysis: Analysis,
     /// The published experiment this design reproduces (designs/validation/), if any.
-    pub experiment: Option<crate::validate::Experiment>,
+    pub experiment: Option<crate::design::experiment::Experiment>,
     /// Spec limits from `[spec]`, in registry order (empty when the file has none).
     pub spec: Vec<SpecLimit>,
     /// QA inspection data replacing the drawn device (`--as-built`); `None` draws it from

@@ -13,7 +13,7 @@ use super::{
     DEFAULT_RESOLUTION_UM, DEFAULT_ROLLER_FORCE_N, DEFAULT_ROLL_SPEED_MM_S, DEFAULT_SEED,
     DEFAULT_TILE_MM, DEFAULT_TIP_LENGTH_MM, DEFAULT_TIP_RADIUS_UM,
 };
-use crate::skin::Skin;
+use crate::model::skin::Skin;
 
 /// The starter design of `kind`, named `name` (a valid design name), as TOML text.
 ///
@@ -195,7 +195,7 @@ mod tests {
     fn every_key_of_the_kind_is_written() {
         for (kind, name) in KINDS {
             let text = starter(kind, name);
-            for key in crate::schema::design_keys() {
+            for key in crate::design::schema::design_keys() {
                 let top = key.split(['.', '[']).next().unwrap_or("");
                 let others = ["roller", "pen", "stamp"]
                     .into_iter()

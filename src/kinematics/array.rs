@@ -3,11 +3,11 @@
 //! `step_mm` along each stroke, turned by an angle to the stroke.
 
 use super::{per_lane, Drawn, Pass};
-use crate::channel::Channel;
+use crate::base::fmt::fmt_num;
+use crate::base::math::{deg_to_rad, trig};
 use crate::design::PenNeedle;
-use crate::insertion::{array_displacements_each, Mechanics};
-use crate::math::{deg_to_rad, trig};
-use crate::report::fmt_num;
+use crate::model::channel::Channel;
+use crate::model::insertion::{array_displacements_each, Mechanics};
 
 /// Header and rows of an array's needle table (needles.csv).
 pub(super) fn needle_table(needles: &[PenNeedle]) -> (Vec<&'static str>, Vec<Vec<String>>) {

@@ -5,9 +5,9 @@
 //! [`super::Kinematics`]; the rest of the crate asks through [`super::kinematics`] and never
 //! matches on the device's kind.
 
-use crate::analysis::Advisory;
-use crate::compare::Setting;
 use crate::design::{Design, Device, PenNeedle, Roller};
+use crate::model::advisory::Advisory;
+use crate::studies::compare::Setting;
 
 /// Which side of compare's roller–pen pairs a device takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -2,10 +2,10 @@
 //! random lateral offset) and the parallel per-lane generation every device uses.
 
 use super::MadeNeedle;
-use crate::channel::Channel;
+use crate::base::math::{deg_to_rad, trig, Point, Vector};
+use crate::base::rng::{Stream, StreamId};
 use crate::design::Design;
-use crate::math::{deg_to_rad, trig, Point, Vector};
-use crate::rng::{Stream, StreamId};
+use crate::model::channel::Channel;
 use rayon::prelude::*;
 
 /// Geometry of one pass over the field.

@@ -1,14 +1,14 @@
 //! The device as made and pressed, built once per analysis: the tolerance's draws applied to
-//! the nominal needles, the force balance of [`crate::insertion`] solved for them, and the
+//! the nominal needles, the force balance of [`crate::model::insertion`] solved for them, and the
 //! device's closed forms (density per pass, puncture rate, treatment time, margin, limits).
 
 use super::{kinematics, Kinematics, PassFrame};
-use crate::channel::Channel;
+use crate::base::error::LimitError;
+use crate::base::math::Point;
+use crate::base::rng::{Stream, StreamId};
 use crate::design::Design;
-use crate::error::LimitError;
-use crate::insertion::Mechanics;
-use crate::math::Point;
-use crate::rng::{Stream, StreamId};
+use crate::model::channel::Channel;
+use crate::model::insertion::Mechanics;
 
 /// Most channels one field may hold, refused up front beyond: a run holds about 170 bytes per
 /// channel at its peak (the channel, its sort keys, the gap's and overlap's bucket grids, the
@@ -45,7 +45,7 @@ impl MadeNeedle {
         &self,
         p: Point,
         frame: &PassFrame,
-        skin: &crate::skin::Skin,
+        skin: &crate::model::skin::Skin,
         pass: u32,
     ) -> Channel {
         let (axis, axis_deg) = frame.axis();

@@ -30,10 +30,10 @@ pub use made::{
     puncture_rate_per_s, MadeDevice, MadeNeedle, MAX_CHANNELS,
 };
 
-use crate::channel::Channel;
+use crate::base::error::LimitError;
 use crate::design::{Design, Device};
-use crate::error::LimitError;
-use crate::insertion::Mechanics;
+use crate::model::channel::Channel;
+use crate::model::insertion::Mechanics;
 
 /// The channels of one treatment over the region and its margin.
 #[derive(Clone, Debug)]
@@ -73,7 +73,7 @@ pub(crate) trait Kinematics: describe::Describe + Sync {
         along_mm
     }
     /// Tip displacement below the undeformed surface each needle reaches when pressed with
-    /// the device's force, mm (the force balance of [`crate::insertion`]).
+    /// the device's force, mm (the force balance of [`crate::model::insertion`]).
     /// `ms[i]` is needle i's mechanics (its own tip radius).
     fn tip_displacements(&self, ms: &[Mechanics], needles: &[Drawn]) -> Vec<f64>;
     /// Slit length of the opening of a needle of length `length_mm` at insertion depth
@@ -201,7 +201,7 @@ mod tests {
             .unwrap()
             .insert("passes".into(), vec![toml::Value::Table(pass)].into());
         for (k, v) in keys {
-            crate::sweep::set_key(&mut t, k, *v).unwrap();
+            crate::studies::sweep::set_key(&mut t, k, *v).unwrap();
         }
         t
     }
@@ -398,7 +398,7 @@ mod tests {
             (m - 1.36).abs() < 0.015 && (sd - 0.05).abs() < 0.012,
             "mean {m} sd {sd}"
         );
-        let a = crate::analysis::analyze(&d, &crate::progress::Silent).unwrap();
+        let a = crate::metrics::analysis::analyze(&d, &crate::base::progress::Silent).unwrap();
         assert!(a.metrics.max_depth_mm.unwrap() > a.metrics.min_depth_mm.unwrap());
     }
 
@@ -413,7 +413,7 @@ mod tests {
     /// The MF8 (shaft radius 125 µm) with tip radius `mu` µm and `tolerance`.
     fn mf8_tips(mu: f64, tolerance: &str, seed: u64) -> Design {
         let mut t = mf8_with(0.0, seed, true, 40.0, tolerance);
-        crate::sweep::set_key(&mut t, "needle.tip_radius_um", mu).unwrap();
+        crate::studies::sweep::set_key(&mut t, "needle.tip_radius_um", mu).unwrap();
         design_of(&t)
     }
 

@@ -8,13 +8,13 @@ use super::describe::PairSide;
 use super::describe::RowSource::{self, Assumed, Note};
 use super::describe::{device_row, ArrayView, CostFactor, Describe, DeviceRow, NeedleView};
 use super::{array, Drawn, Kinematics, Pass};
-use crate::analysis::Advisory;
-use crate::channel::Channel;
-use crate::compare::Setting;
+use crate::base::fmt::fmt_num;
 use crate::design::{Design, Device, Pen, PenNeedle};
-use crate::insertion::Mechanics;
-use crate::plot::text;
-use crate::report::fmt_num;
+use crate::model::advisory::Advisory;
+use crate::model::channel::Channel;
+use crate::model::insertion::Mechanics;
+use crate::output::plot::text;
+use crate::studies::compare::Setting;
 
 /// Depth settings the pens on the market offer, mm (docs/sources.md).
 const PEN_SETTING_MM: (f64, f64) = (0.25, 2.5);
@@ -22,7 +22,7 @@ const PEN_SETTING_MM: (f64, f64) = (0.25, 2.5);
 /// Depth and opening radius of a pen needle at depth setting `setting_mm` pressed to the
 /// setting (full load), tenting by `deflection_mm`: depth = setting − δ,
 /// r = (d/2)·min(1, depth/t). `None` when it cannot pierce. The analysis takes the depth from
-/// the force balance of [`crate::insertion`]; this is its limit of large drive force.
+/// the force balance of [`crate::model::insertion`]; this is its limit of large drive force.
 pub fn pen_opening(
     setting_mm: f64,
     deflection_mm: f64,

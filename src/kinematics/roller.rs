@@ -8,11 +8,11 @@
 use super::describe::RowSource::{Assumed, Key};
 use super::describe::{device_row, CostFactor, Describe, DeviceRow, NeedleView, PairSide};
 use super::{per_lane, Drawn, Kinematics, Pass};
-use crate::channel::Channel;
+use crate::base::fmt::fmt_num;
+use crate::base::math::{deg_to_rad, trig};
 use crate::design::{Design, Roller};
-use crate::insertion::{drum_displacements_each, DrumNeedle, Mechanics};
-use crate::math::{deg_to_rad, trig};
-use crate::report::fmt_num;
+use crate::model::channel::Channel;
+use crate::model::insertion::{drum_displacements_each, DrumNeedle, Mechanics};
 
 /// Entry angle β_e of a needle of length `h_mm` on a drum of radius `r_mm` into skin that
 /// tents by `deflection_mm`: cos β_e = (R + δ)/(R + h). `None` when the needle cannot pierce.
@@ -39,7 +39,7 @@ pub fn slit_rigid_mm(r_mm: f64, deflection_mm: f64, h_mm: f64) -> Option<f64> {
 /// Depth, opening radius and slit of a roller needle of length `h_mm` that tents the skin by
 /// `deflection_mm` at full load: depth = h − δ, r = (d/2)·min(1, depth/t),
 /// ℓ = max(0, ℓ₀ − 2c). `None` when it cannot pierce. The analysis takes δ = h − d from the
-/// force balance of [`crate::insertion`]; this is the closed form of one needle.
+/// force balance of [`crate::model::insertion`]; this is the closed form of one needle.
 pub fn roller_opening(
     r_mm: f64,
     deflection_mm: f64,

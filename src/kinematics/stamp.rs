@@ -7,11 +7,11 @@ use super::describe::PairSide;
 use super::describe::RowSource::{self, Assumed, Key};
 use super::describe::{device_row, ArrayView, CostFactor, Describe, DeviceRow, NeedleView};
 use super::{array, Drawn, Kinematics, Pass};
-use crate::channel::Channel;
+use crate::base::fmt::fmt_num;
 use crate::design::{Design, PenNeedle, Stamp};
-use crate::insertion::Mechanics;
-use crate::plot::text;
-use crate::report::fmt_num;
+use crate::model::channel::Channel;
+use crate::model::insertion::Mechanics;
+use crate::output::plot::text;
 
 impl Kinematics for Stamp {
     fn nominal(&self) -> Vec<(f64, f64, f64)> {

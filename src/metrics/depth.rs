@@ -6,7 +6,7 @@
 //! NumPy's default): p = x₍ₖ₎ + (h − k)(x₍ₖ₊₁₎ − x₍ₖ₎) with h = q·(n − 1). Means are clamped
 //! into [min, max], so min ≤ mean ≤ max holds exactly however the sum rounds.
 
-use crate::channel::Channel;
+use crate::model::channel::Channel;
 
 /// Depth statistics of a set of channels, mm.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -83,7 +83,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn ch(depth: f64, channel: f64) -> Channel {
-        let mut c = crate::channel::test_capsule(0.0, 0.0, 0.0, 0.0, 0.1);
+        let mut c = crate::model::channel::test_capsule(0.0, 0.0, 0.0, 0.0, 0.1);
         c.depth_mm = depth;
         c.channel_depth_mm = channel;
         c

@@ -37,7 +37,7 @@
 //! exact to the tolerance, independent of the pitch, and costs O(openings) plus a little
 //! per local maximum near the largest, instead of O(pixels).
 
-use crate::channel::Channel;
+use crate::model::channel::Channel;
 use rayon::prelude::*;
 
 /// The result is never above the true largest gap and at most this far below it, mm (0.5 µm).
@@ -408,11 +408,11 @@ fn search(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::channel::test_capsule as cap;
+    use crate::model::channel::test_capsule as cap;
 
     #[test]
     fn nearest_matches_brute_force() {
-        let mut rng = crate::rng::Stream::new(3, crate::rng::StreamId::Device);
+        let mut rng = crate::base::rng::Stream::new(3, crate::base::rng::StreamId::Device);
         let chans: Vec<Channel> = (0..300)
             .map(|_| {
                 cap(
@@ -435,7 +435,8 @@ mod tests {
                 .iter()
                 .map(|c| {
                     let (a, b) = c.segment();
-                    crate::math::seg_point_dist2(a, b, crate::math::Point::new(x, y)).sqrt()
+                    crate::base::math::seg_point_dist2(a, b, crate::base::math::Point::new(x, y))
+                        .sqrt()
                         - c.radius_mm
                 })
                 .fold(f64::INFINITY, f64::min)

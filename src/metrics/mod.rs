@@ -6,51 +6,17 @@
 //! A metric with no meaning for the design (no channel in the region) is `None`: JSON null,
 //! an empty CSV cell, never NaN.
 
+pub mod analysis;
 pub mod depth;
 pub mod gap;
 pub mod overlap;
 pub mod raster;
-pub mod registry;
+
 pub mod tiles;
 
-use crate::channel::Channel;
-use crate::skin::Layer;
-pub use registry::Metrics;
-use registry::{MetricInfo, METRICS};
-use serde::ser::{Serialize, SerializeMap, Serializer};
-
-impl Metrics {
-    /// The metric named `key` (see [`registry::METRICS`]); `None` if undefined or unknown.
-    ///
-    /// # Examples
-    /// ```
-    /// let m = needlemap::metrics::Metrics { channels: 3, ..Default::default() };
-    /// assert_eq!(m.get("channels"), Some(3.0));
-    /// assert_eq!(m.get("max_gap_mm"), None);
-    /// ```
-    pub fn get(&self, key: &str) -> Option<f64> {
-        registry::metric(key).and_then(|m| (m.get)(self))
-    }
-
-    /// Every metric with its value, in registry order.
-    pub fn values(&self) -> impl Iterator<Item = (&'static MetricInfo, Option<f64>)> + '_ {
-        METRICS.iter().map(move |m| (m, (m.get)(self)))
-    }
-}
-
-impl Serialize for Metrics {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(METRICS.len()))?;
-        for (m, v) in self.values() {
-            match v {
-                // Counts are whole numbers: written as integers, not 3681.0.
-                Some(x) if m.is_count() => map.serialize_entry(m.key, &(x as u64))?,
-                v => map.serialize_entry(m.key, &v)?,
-            }
-        }
-        map.end()
-    }
-}
+use crate::model::channel::Channel;
+pub use crate::model::registry::{self, Metrics};
+use crate::model::skin::Layer;
 
 pub use depth::{depth_stats, DepthStats};
 

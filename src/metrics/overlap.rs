@@ -7,7 +7,7 @@
 //! of its 3 × 3 neighbourhood, and stops at the first hit. Expected cost O(n) for a field of
 //! roughly even density; never O(n²) pairs.
 
-use crate::channel::Channel;
+use crate::model::channel::Channel;
 use rayon::prelude::*;
 
 /// For each channel, whether its opening meets an earlier channel's opening.
@@ -70,7 +70,7 @@ pub fn overlaps_earlier(channels: &[Channel]) -> Vec<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::channel::test_capsule as cap;
+    use crate::model::channel::test_capsule as cap;
     use proptest::prelude::*;
 
     #[test]
@@ -124,7 +124,7 @@ mod tests {
             let r1 = cap(0.0, 0.0, a + rot, 0.8, 0.1);
             let r2 = cap(x * ct - y * st, x * st + y * ct, b + rot, 0.5, 0.1);
             let (a1, b1) = c1.segment(); let (a2, b2) = c2.segment();
-            let d = crate::math::seg_seg_dist2(a1, b1, a2, b2).sqrt();
+            let d = crate::base::math::seg_seg_dist2(a1, b1, a2, b2).sqrt();
             // away from the tangent case the answer cannot change under rotation
             if (d - 0.2).abs() > 1e-6 {
                 prop_assert_eq!(c1.intersects(&c2), r1.intersects(&r2));

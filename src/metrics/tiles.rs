@@ -7,7 +7,7 @@
 //! may end a little before or after the region's edge when the pitch does not divide it, and
 //! the engine measures each tile over the pixels it has there.
 
-use crate::channel::Channel;
+use crate::model::channel::Channel;
 use serde::Serialize;
 
 /// Relative slack when counting whole tiles, so that a region of exactly k tiles (up to
@@ -116,7 +116,7 @@ impl TileGrid {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::channel::test_capsule as cap;
+    use crate::model::channel::test_capsule as cap;
     use proptest::prelude::*;
 
     #[test]
@@ -176,12 +176,12 @@ tile_mm = {tile_mm:?}
 
     /// Analyzes `d`, writes its tiles.csv and checks that the tiles conserve channels.
     fn analyze_and_conserve(d: &crate::design::Design) -> Result<(), TestCaseError> {
-        let a = match crate::analysis::analyze(d, &crate::progress::Silent) {
+        let a = match crate::metrics::analysis::analyze(d, &crate::base::progress::Silent) {
             // a raster with too few pixels across the region is refused up front, by design
-            Err(crate::error::LimitError::Coarse { .. }) => return Ok(()),
+            Err(crate::base::error::LimitError::Coarse { .. }) => return Ok(()),
             r => r.unwrap(),
         };
-        let csv = crate::report::csv_out::tiles(&a);
+        let csv = crate::output::csv::tiles(&a);
         let t = a.tiles;
         prop_assert_eq!(csv.iter().filter(|&&b| b == b'\n').count(), 1 + t.len());
         prop_assert_eq!((a.tile_channels.1, a.tile_channels.2), (t.nx, t.ny));

@@ -3,8 +3,11 @@
 use super::*;
 
 impl Ctx<'_> {
-    pub(super) fn experiment(&self, e: &file::ExperimentFile) -> R<crate::validate::Experiment> {
-        use crate::validate::{Band, Experiment, Measured, Quantity, Role};
+    pub(super) fn experiment(
+        &self,
+        e: &file::ExperimentFile,
+    ) -> R<crate::design::experiment::Experiment> {
+        use crate::design::experiment::{Band, Experiment, Measured, Quantity, Role};
         let mut measured = Vec::new();
         for (i, m) in e.measured.get_ref().iter().enumerate() {
             let at = format!("experiment.measured[{i}]");

@@ -5,8 +5,8 @@
 
 use super::file::{self, CartridgePattern, DesignFile, Kind, LayoutPattern, S};
 use super::*;
-use crate::error::{line_col, InputError};
-use crate::skin::{Skin, PRESETS};
+use crate::base::error::{line_col, InputError};
+use crate::model::skin::{Skin, PRESETS};
 use std::fmt::Display;
 use std::ops::Range;
 
@@ -175,7 +175,7 @@ impl<'a> Ctx<'a> {
             Err(self.err(
                 span,
                 "name",
-                format!("{:?}", crate::input::clip(name)),
+                format!("{:?}", crate::base::input::clip(name)),
                 NAME_RULE,
             ))
         }

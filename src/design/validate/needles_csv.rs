@@ -8,7 +8,7 @@ impl Ctx<'_> {
     /// offending field (clipped), never the rest of the file.
     pub(super) fn needles_csv(&self, c: &S<String>, length_mm: f64) -> R<Vec<RawNeedle>> {
         let key = "roller.layout.needles_csv";
-        let written = format!("{:?}", crate::input::clip(c.get_ref()));
+        let written = format!("{:?}", crate::base::input::clip(c.get_ref()));
         let fail = |problem: String| self.err(c.span(), key, &written, problem);
         let csv_path = self.policy.resolve(self.path, c.get_ref()).map_err(fail)?;
         let at = |line: u64| format!("{}:{line}", csv_path.display());
@@ -28,7 +28,7 @@ impl Ctx<'_> {
                 return Err(fail(format!(
                     "{}: the header names column {:?} twice (columns {} and {}); each column once",
                     at(1),
-                    crate::input::clip(h),
+                    crate::base::input::clip(h),
                     i + 1,
                     i + j + 2
                 )));
@@ -42,7 +42,7 @@ impl Ctx<'_> {
                  are axial_mm,angle_deg[,length_mm]",
                 at(1),
                 i + 1,
-                crate::input::clip(h)
+                crate::base::input::clip(h)
             )));
         }
         let col = |name: &str| headers.iter().position(|h| h == name);
@@ -76,7 +76,7 @@ impl Ctx<'_> {
                     fail(format!(
                         "{}: {name} = {:?} must be a number",
                         at(line),
-                        crate::input::clip(s)
+                        crate::base::input::clip(s)
                     ))
                 })
             };

@@ -12,14 +12,14 @@ impl Ctx<'_> {
         let mut out = Vec::with_capacity(s.len());
         for (k, v) in s {
             let key = format!("spec.{}", k.get_ref());
-            let info = crate::metrics::registry::metric(k.get_ref()).ok_or_else(|| {
+            let info = crate::model::registry::metric(k.get_ref()).ok_or_else(|| {
                 self.err(
                     k.span(),
                     &key,
                     k.get_ref(),
                     format!(
                         "is not a metric; valid keys: {}",
-                        crate::metrics::registry::key_list()
+                        crate::model::registry::key_list()
                     ),
                 )
             })?;
@@ -77,7 +77,7 @@ impl Ctx<'_> {
                 max,
             });
         }
-        let order = |k: &str| crate::metrics::registry::keys().position(|x| x == k);
+        let order = |k: &str| crate::model::registry::keys().position(|x| x == k);
         out.sort_by_key(|l| order(l.key));
         Ok(out)
     }

@@ -4,7 +4,7 @@
 use super::cover::Cover;
 use super::span::Shape;
 use super::{ceil_i64, floor_i64, Shared};
-use crate::channel::Channel;
+use crate::model::channel::Channel;
 
 /// Rows of a block share one x-sorted candidate list.
 pub(super) const BLOCK_ROWS: usize = 16;
@@ -128,7 +128,7 @@ impl Candidates {
                 none
             };
             let (a, b) = c.segment();
-            let mark = |q: crate::math::Point| (floor_i64(q.y / p), floor_i64(q.x / p));
+            let mark = |q: crate::base::math::Point| (floor_i64(q.y / p), floor_i64(q.x / p));
             let marks = [mark(c.centre()), mark(a), mark(b)];
             let mark_rows = if in_cells {
                 (

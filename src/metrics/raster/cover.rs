@@ -88,7 +88,7 @@ mod tests {
 
     #[test]
     fn the_pieces_are_the_union_of_the_cores_less_eps() {
-        let mut rng = crate::rng::Stream::new(12, crate::rng::StreamId::Device);
+        let mut rng = crate::base::rng::Stream::new(12, crate::base::rng::StreamId::Device);
         for _ in 0..300 {
             let n = 1 + (rng.uniform() * 30.0) as usize;
             let mut cover = Cover::default();

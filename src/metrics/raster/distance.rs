@@ -8,7 +8,7 @@
 
 use super::span::capsule_row_span;
 use super::{ceil_i64, floor_i64, Shared, INF};
-use crate::channel::Channel;
+use crate::model::channel::Channel;
 
 /// Vertical distances of one band, window-wide (`nx + 2·halo` columns), and the halo's
 /// nearest covered rows, which are all the halo's rows are kept as.
@@ -318,8 +318,8 @@ pub(super) fn ceil_sqrt(m: u64) -> u64 {
 mod tests {
     use super::super::tests::settings;
     use super::super::{rasterize, Grid, RasterError, RasterSettings, TileGrid};
-    use crate::channel::test_capsule as cap;
-    use crate::progress::Silent;
+    use crate::base::progress::Silent;
+    use crate::model::channel::test_capsule as cap;
 
     #[test]
     fn field_too_small_asks_for_margin() {

@@ -83,9 +83,9 @@ pub use span::{capsule_row_span, row_offset};
 
 use super::gap::Gap;
 use super::tiles::TileGrid;
-use crate::channel::Channel;
-use crate::error::LimitError;
-use crate::progress::Progress;
+use crate::base::error::LimitError;
+use crate::base::progress::Progress;
+use crate::model::channel::Channel;
 use rayon::prelude::*;
 
 /// Most pixels one region may have (≈ 50 000 × 50 000; beyond this the run would take
@@ -115,7 +115,7 @@ impl Grid {
         let nxf = (area_mm[0] / p).round().max(1.0);
         let nyf = (area_mm[1] / p).round().max(1.0);
         let pixels = nxf * nyf;
-        let min_across = crate::error::MIN_PIXELS_ACROSS as f64;
+        let min_across = crate::base::error::MIN_PIXELS_ACROSS as f64;
         if nxf.min(nyf) < min_across {
             let side_mm = area_mm[0].min(area_mm[1]);
             return Err(LimitError::Coarse {

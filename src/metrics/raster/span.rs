@@ -4,7 +4,7 @@
 
 use super::candidates::{Candidates, SpanGeometry};
 use super::union::Union;
-use crate::channel::Channel;
+use crate::model::channel::Channel;
 
 /// Height of sampled row `j` inside its pixel row, in [0, 1): splitmix64 of the row index.
 pub fn row_offset(j: usize) -> f64 {
@@ -309,8 +309,8 @@ mod tests {
     use super::super::tests::settings;
     use super::super::{rasterize, Grid};
     use super::*;
-    use crate::channel::test_capsule as cap;
-    use crate::progress::Silent;
+    use crate::base::progress::Silent;
+    use crate::model::channel::test_capsule as cap;
     use approx::assert_relative_eq;
 
     #[test]
@@ -330,7 +330,7 @@ mod tests {
 
     #[test]
     fn prepared_shape_gives_the_same_spans_bit_for_bit() {
-        let mut rng = crate::rng::Stream::new(8, crate::rng::StreamId::Device);
+        let mut rng = crate::base::rng::Stream::new(8, crate::base::rng::StreamId::Device);
         for _ in 0..2000 {
             let slit = if rng.uniform() < 0.3 {
                 0.0

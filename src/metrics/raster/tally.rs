@@ -192,8 +192,8 @@ mod tests {
     use super::super::tests::{lattice, settings};
     use super::super::{rasterize, RasterSettings};
     use super::*;
-    use crate::channel::{test_capsule as cap, Channel};
-    use crate::progress::Silent;
+    use crate::base::progress::Silent;
+    use crate::model::channel::{test_capsule as cap, Channel};
     use approx::assert_relative_eq;
 
     #[test]
@@ -238,7 +238,7 @@ mod tests {
     fn boolean_model_coverage() {
         // Poisson discs, intensity λ = 4 /mm², radius 0.2 mm: coverage 1 − exp(−λπr²)
         let (lambda, r, side, margin) = (4.0, 0.2, 60.0, 1.0);
-        let mut rng = crate::rng::Stream::new(11, crate::rng::StreamId::Device);
+        let mut rng = crate::base::rng::Stream::new(11, crate::base::rng::StreamId::Device);
         let field = side + 2.0 * margin;
         let n = (lambda * field * field) as usize;
         let discs: Vec<Channel> = (0..n)

@@ -2,8 +2,8 @@
 //! one, and the fast rounding helpers; the fields other modules' tests share.
 use super::distance::ceil_sqrt;
 use super::*;
-use crate::channel::test_capsule as cap;
-use crate::progress::Silent;
+use crate::base::progress::Silent;
+use crate::model::channel::test_capsule as cap;
 
 pub(super) fn settings(margin: f64) -> RasterSettings {
     RasterSettings {
@@ -34,7 +34,7 @@ pub(super) fn lattice(n: i32, extra: i32, p: f64, r: f64) -> Vec<Channel> {
 /// A random field: discs and capsules of mixed sizes and directions over the region and
 /// a margin, some clustered so that gaps of every size occur.
 pub(super) fn random_field(seed: u64, n: usize, side: f64, margin: f64) -> Vec<Channel> {
-    let mut rng = crate::rng::Stream::new(seed, crate::rng::StreamId::Device);
+    let mut rng = crate::base::rng::Stream::new(seed, crate::base::rng::StreamId::Device);
     let mut v = Vec::new();
     let field = side + 2.0 * margin;
     for i in 0..n {
@@ -183,7 +183,7 @@ fn fast_floor_and_ceil_match_the_library() {
         assert_eq!(floor_i64(x), x.floor() as i64, "floor {x}");
         assert_eq!(ceil_i64(x), x.ceil() as i64, "ceil {x}");
     }
-    let mut rng = crate::rng::Stream::new(9, crate::rng::StreamId::Device);
+    let mut rng = crate::base::rng::Stream::new(9, crate::base::rng::StreamId::Device);
     for _ in 0..10_000 {
         let x = (rng.uniform() - 0.5) * 10f64.powi((rng.uniform() * 20.0) as i32);
         assert_eq!(floor_i64(x), x.floor() as i64);
@@ -211,7 +211,7 @@ fn fixed_point_lengths_round_as_round_does() {
     ] {
         assert_eq!(fixed(x), (x * FIXED).round() as u64, "fixed {x}");
     }
-    let mut rng = crate::rng::Stream::new(10, crate::rng::StreamId::Device);
+    let mut rng = crate::base::rng::Stream::new(10, crate::base::rng::StreamId::Device);
     for _ in 0..10_000 {
         let x = rng.uniform() * 10f64.powi((rng.uniform() * 12.0) as i32 - 4);
         assert_eq!(fixed(x), (x * FIXED).round() as u64, "fixed {x}");

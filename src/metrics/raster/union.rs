@@ -129,7 +129,7 @@ mod tests {
         // Intervals in nearly increasing order, with flush points that are sometimes wrong
         // (an interval then starts before them): the result must always be the merge of the
         // sorted intervals.
-        let mut rng = crate::rng::Stream::new(5, crate::rng::StreamId::Device);
+        let mut rng = crate::base::rng::Stream::new(5, crate::base::rng::StreamId::Device);
         for trial in 0..300 {
             let gap = if trial % 2 == 0 { 0.0 } else { 1.0 };
             let n = 1 + (rng.uniform() * 40.0) as usize;

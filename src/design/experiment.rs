@@ -1,0 +1,109 @@
+//! A published experiment a design under `designs/validation/` reproduces: what was measured,
+//! the band a prediction must meet, and whether a parameter was fitted to the figure
+//! (`needlemap validate` compares; see [`crate::studies::validation`]).
+
+use serde::Serialize;
+
+/// A quantity an experiment measured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Quantity {
+    /// Mean insertion depth over the channels, mm (`mean_depth_mm`).
+    DepthMm,
+    /// Mean depth of the channels left after withdrawal, mm (`mean_channel_depth_mm`).
+    ChannelDepthMm,
+    /// Mean width of the openings across their short axis (2r), mm.
+    OpeningMm,
+}
+
+impl Quantity {
+    /// The keys design files use.
+    pub const KEYS: [&'static str; 3] = ["depth_mm", "channel_depth_mm", "opening_mm"];
+
+    /// The quantity named `key`.
+    pub fn from_key(key: &str) -> Option<Quantity> {
+        match key {
+            "depth_mm" => Some(Quantity::DepthMm),
+            "channel_depth_mm" => Some(Quantity::ChannelDepthMm),
+            "opening_mm" => Some(Quantity::OpeningMm),
+            _ => None,
+        }
+    }
+
+    /// Its key.
+    pub fn key(self) -> &'static str {
+        Quantity::KEYS[self as usize]
+    }
+
+    /// Plain words for the table.
+    pub fn label(self) -> &'static str {
+        match self {
+            Quantity::DepthMm => "insertion depth",
+            Quantity::ChannelDepthMm => "channel depth",
+            Quantity::OpeningMm => "opening width",
+        }
+    }
+}
+
+/// The band a prediction must meet.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Band {
+    /// Within one standard deviation of the measured mean.
+    OneSd,
+    /// Within this fraction of the measured mean.
+    Relative(f64),
+}
+
+/// Whether a parameter was fitted to the figure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A skin parameter was fitted to this figure.
+    Calibration,
+    /// The figure was held out.
+    Validation,
+}
+
+/// One measured figure.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Measured {
+    /// What was measured.
+    pub quantity: Quantity,
+    /// Measured mean, mm.
+    pub mean: f64,
+    /// Measured standard deviation, mm, where reported.
+    pub sd: Option<f64>,
+    /// The band the prediction must meet.
+    pub band: Band,
+    /// Calibration or validation.
+    pub role: Role,
+    /// What was fitted, or what the figure checks.
+    pub note: String,
+    /// Whether leaving the band fails `needlemap validate`.
+    pub gate: bool,
+}
+
+impl Measured {
+    /// The band as (low, high), mm.
+    pub fn bounds(&self) -> (f64, f64) {
+        let half = match self.band {
+            Band::OneSd => self.sd.unwrap_or(0.0),
+            Band::Relative(t) => t * self.mean,
+        };
+        (self.mean - half, self.mean + half)
+    }
+}
+
+/// A published experiment.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Experiment {
+    /// Authors, journal and year.
+    pub study: String,
+    /// DOI, where there is one.
+    pub doi: String,
+    /// The conditions the study reports, in words.
+    pub conditions: String,
+    /// The figures it measured.
+    pub measured: Vec<Measured>,
+}

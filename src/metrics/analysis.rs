@@ -1,0 +1,339 @@
+//! One design, analyzed: the channels of its treatment, every metric, the layer shares,
+//! the advisories and the maps the pictures are drawn from.
+
+use crate::base::error::LimitError;
+use crate::base::progress::Progress;
+use crate::design::Design;
+use crate::kinematics::{self, Field, MadeDevice};
+use crate::metrics::raster::{self, AreaMaps, GapMethod, Grid, RasterError, RasterSettings};
+use crate::metrics::tiles::TileGrid;
+use crate::metrics::{self, overlap, Metrics};
+use crate::model::advisory::Advisory;
+use crate::model::skin::Layer;
+
+/// Run-time choices that override the design file.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Overrides {
+    /// Replaces `treatment.seed`.
+    pub seed: Option<u64>,
+    /// Replaces `analysis.resolution_um`.
+    pub resolution_um: Option<f64>,
+}
+
+impl Overrides {
+    /// The design with these overrides applied.
+    pub fn apply(&self, design: &Design) -> Design {
+        let mut d = design.clone();
+        if let Some(s) = self.seed {
+            d.treatment.seed = s;
+        }
+        if let Some(r) = self.resolution_um {
+            d.analysis.resolution_um = r;
+        }
+        d
+    }
+}
+
+/// Longest side of the picture maps, in cells.
+pub const MAP_CELLS: usize = 1000;
+
+/// The analysis of one design.
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    /// The design as analyzed (overrides applied).
+    pub design: Design,
+    /// The device as made and pressed.
+    pub made: MadeDevice,
+    /// Its channels.
+    pub field: Field,
+    /// Every metric.
+    pub metrics: Metrics,
+    /// Share of channels ending in each layer, surface first.
+    pub layers: [f64; 5],
+    /// Advisories.
+    pub advisories: Vec<Advisory>,
+    /// Raster maps; `None` when the field has no channel at all.
+    pub maps: Option<AreaMaps>,
+    /// The raster grid used.
+    pub grid: Grid,
+    /// The whole tiles of `density_cv`, tiles.csv and the raster's per-tile coverage.
+    pub tiles: TileGrid,
+    /// Channel counts per whole tile (row-major from y = 0) and the tile grid (columns, rows).
+    pub tile_channels: (Vec<u64>, usize, usize),
+    /// Worker threads used.
+    pub threads: usize,
+}
+
+/// What an analysis computes beyond the metrics.
+#[derive(Clone, Copy, Debug)]
+pub struct Keep {
+    /// Treated pixels and pixels per picture cell (`AreaMaps::cell_treated`, `cell_px`; empty
+    /// when false): only the coverage picture draws them, so a Monte Carlo run skips them.
+    pub picture_cells: bool,
+    /// Covered pixels per cell (`AreaMaps::cell_covered`; empty when false, unless
+    /// `picture_cells`): the pictures and the Monte Carlo coverage map. No metric reads them.
+    pub covered_cells: bool,
+}
+
+impl Keep {
+    /// Only the metrics: no per-cell maps (`analyze --no-plots`).
+    pub const METRICS: Keep = Keep {
+        picture_cells: false,
+        covered_cells: false,
+    };
+}
+
+impl Default for Keep {
+    fn default() -> Keep {
+        Keep {
+            picture_cells: true,
+            covered_cells: true,
+        }
+    }
+}
+
+/// Runs every metric on `design`. Refuses up front what would exceed the channel or pixel limits.
+pub fn analyze(design: &Design, progress: &dyn Progress) -> Result<Analysis, LimitError> {
+    analyze_with(design.clone(), None, Keep::default(), progress)
+}
+
+/// [`analyze`] of an owned design, with the device as made when the caller has built it
+/// already (`made` must be `MadeDevice::new(&design)`), keeping what `keep` asks for.
+pub fn analyze_with(
+    design: Design,
+    made: Option<MadeDevice>,
+    keep: Keep,
+    progress: &dyn Progress,
+) -> Result<Analysis, LimitError> {
+    let t = &design.treatment;
+    let grid = Grid::new(&design.name, t.area_mm, design.analysis.resolution_um)?;
+    let tiles = TileGrid::new(t.area_mm, design.analysis.tile_mm);
+    let made = made.unwrap_or_else(|| {
+        progress.start("device", 1);
+        let made = MadeDevice::new(&design);
+        progress.finish();
+        made
+    });
+    let default_margin = made.default_margin_mm(&design);
+    let mut margin = default_margin;
+    made.check_channel_limit(&design, margin)?;
+    let cap = t.area_mm[0].max(t.area_mm[1]);
+    let cell = grid.nx.max(grid.ny).div_ceil(MAP_CELLS);
+    let mut gap_at_margin = false;
+    let (field, maps) = loop {
+        progress.start("channels", 1);
+        let field = kinematics::generate(&design, &made, margin)?;
+        progress.finish();
+        if field.channels.is_empty() {
+            break (field, None);
+        }
+        let capped = margin >= cap;
+        let settings = RasterSettings {
+            influence_radius_mm: design.analysis.influence_radius_mm,
+            tiles,
+            cell_px: cell,
+            // Once the margin is as large as the region, distances are taken as they are in
+            // the simulated field, however far the halo must reach.
+            margin_mm: if capped { margin + 4.0 * cap } else { margin },
+            halo_mm: margin.min(default_margin),
+            band_rows: None,
+            gap: GapMethod::Exact { area_mm: t.area_mm },
+            picture_cells: keep.picture_cells,
+            covered_cells: keep.covered_cells,
+        };
+        match raster::rasterize(&field.channels, grid, settings, progress) {
+            Ok(maps) => {
+                gap_at_margin = capped && maps.max_gap_mm().is_some_and(|g| g > margin);
+                break (field, Some(maps));
+            }
+            Err(RasterError::NeedMargin(_)) => {
+                // Grow by a factor that depends on nothing but the margin itself: the distance
+                // a band asks for depends on where the bands split, and so on the thread
+                // count, and the field (channels.csv) must not.
+                margin = (margin * 2.0).min(cap);
+                made.check_channel_limit(&design, margin)?;
+            }
+        }
+    };
+
+    let area_cm2 = t.area_mm2() / 100.0;
+    let in_region: Vec<_> = field.in_region().copied().collect();
+    let n = in_region.len() as u64;
+    let depth = metrics::depth_stats(in_region.iter());
+    let layers = metrics::layer_fractions(in_region.iter());
+    let tile_channels = (tiles.counts(&in_region), tiles.nx, tiles.ny);
+    progress.start("overlap", 1);
+    let over = overlap::overlaps_earlier(&field.channels);
+    progress.finish();
+    let overlapping = field
+        .channels
+        .iter()
+        .zip(&over)
+        .filter(|(c, &o)| o && c.in_region(t.area_mm))
+        .count();
+    let metrics = Metrics {
+        channels: n,
+        density_per_cm2: n as f64 / area_cm2,
+        coverage_fraction: Some(maps.as_ref().map_or(0.0, AreaMaps::coverage_fraction)),
+        treated_fraction: Some(maps.as_ref().map_or(0.0, AreaMaps::treated_fraction)),
+        max_gap_mm: maps.as_ref().and_then(AreaMaps::max_gap_mm),
+        mean_depth_mm: depth.map(|d| d.mean_mm),
+        min_depth_mm: depth.map(|d| d.min_mm),
+        max_depth_mm: depth.map(|d| d.max_mm),
+        p05_depth_mm: depth.map(|d| d.p05_mm),
+        p95_depth_mm: depth.map(|d| d.p95_mm),
+        mean_channel_depth_mm: depth.map(|d| d.mean_channel_mm),
+        density_cv: metrics::cv(&tile_channels.0),
+        overlap_fraction: (n > 0).then(|| overlapping as f64 / n as f64),
+        puncture_rate_per_s: made.puncture_rate_per_s,
+        time_s: made.time_s,
+    };
+    let advisories = advisories(&design, &made, &metrics, &layers, gap_at_margin);
+    Ok(Analysis {
+        design,
+        made,
+        field,
+        metrics,
+        layers,
+        advisories,
+        maps,
+        grid,
+        tiles,
+        tile_channels,
+        threads: rayon::current_num_threads(),
+    })
+}
+
+/// The advisories of model §6 for an analyzed design.
+pub fn advisories(
+    design: &Design,
+    made: &MadeDevice,
+    m: &Metrics,
+    layers: &[f64; 5],
+    gap_at_margin: bool,
+) -> Vec<Advisory> {
+    let mut out = Vec::new();
+    if let Some(d) = m.max_depth_mm.filter(|&d| d > 1.5) {
+        out.push(Advisory { code: "deep", message: format!("deepest channel {d:.2} mm is past 1.5 mm: deep treatment; redness may last up to 2 days instead of hours") });
+    }
+    out.extend(kinematics::kinematics(&design.device).advisories());
+    let sub = layers[Layer::Subcutis.index()];
+    if sub > 0.0 {
+        out.push(Advisory {
+            code: "subcutis",
+            message: format!(
+                "{:.1} % of channels reach the subcutis (below {:.2} mm in the {} skin model)",
+                sub * 100.0,
+                design.skin.boundaries_mm()[3],
+                design.skin.preset
+            ),
+        });
+    }
+    if made.unpierced > 0 {
+        let force = design.device.force_n();
+        let what = kinematics::kinematics(&design.device).force_words();
+        let mut msg = format!(
+            "{} of {} needles do not pierce at the stated {what} of {force} N",
+            made.unpierced, made.present
+        );
+        if let Some(f) = made.pierce_force_n {
+            msg += &format!("; every needle that can pierce would at {f:.3} N");
+        }
+        if made.never_pierce > 0 {
+            msg += &format!(
+                "; {} are shorter than the {:.3} mm the skin tents before this tip pierces and never pierce",
+                made.never_pierce, made.puncture_displacement_mm
+            );
+        }
+        out.push(Advisory {
+            code: "non_piercing",
+            message: msg,
+        });
+    }
+    let nd = design.needle;
+    let m = crate::model::insertion::Mechanics::new(
+        &design.skin,
+        nd.diameter_mm,
+        nd.tip_length_mm,
+        nd.tip_radius_um,
+    );
+    if let Some(message) = crate::model::insertion::deflection_cap_note(&design.skin, &m) {
+        out.push(Advisory {
+            code: "deflection_capped",
+            message,
+        });
+    }
+    let narrowest_mm = made
+        .needles
+        .iter()
+        .map(|n| 2.0 * n.radius_mm)
+        .fold(f64::INFINITY, f64::min);
+    let pitch_mm = design.analysis.resolution_um / 1000.0;
+    if narrowest_mm.is_finite() && narrowest_mm < 2.0 * pitch_mm {
+        out.push(Advisory {
+            code: "coarse_raster",
+            message: format!(
+                "the narrowest opening is {:.1} µm across, under two pixels of {} µm: coverage and the largest gap are sampled coarsely; --resolution-um {} resolves it",
+                narrowest_mm * 1000.0,
+                design.analysis.resolution_um,
+                ((narrowest_mm * 1000.0 / 2.0).floor()).max(1.0)
+            ),
+        });
+    }
+    if gap_at_margin {
+        out.push(Advisory { code: "gap_at_margin", message: "the largest gap reaches the edge of the simulated field; the true gap may be larger".into() });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::base::progress::Silent;
+
+    /// Lanes 12 mm apart, stamps 0.5 mm apart: gaps of ~6 mm, wider than the default margin.
+    const SPARSE: &str = r#"
+name = "sparse"
+kind = "pen"
+[pen]
+depth_mm = 1.0
+frequency_hz = 20.0
+hand_speed_mm_s = 10.0
+[pen.cartridge]
+pattern = "grid"
+rows = 1
+cols = 1
+pitch_mm = 1.0
+[needle]
+diameter_mm = 0.25
+[treatment]
+area_mm = [30.0, 30.0]
+passes = [ { angle_deg = 0.0 } ]
+lane_spacing_mm = 12.0
+seed = 3
+[analysis]
+resolution_um = 50.0
+"#;
+
+    #[test]
+    fn margin_growth_does_not_depend_on_threads() {
+        let d = Design::from_bytes(SPARSE.as_bytes(), "sparse.toml".as_ref()).unwrap();
+        let run = |n| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .unwrap()
+                .install(|| analyze(&d, &Silent).unwrap())
+        };
+        let (a, b) = (run(1), run(2));
+        assert!(
+            a.field.margin_mm > a.made.default_margin_mm(&d),
+            "the case must grow the margin"
+        );
+        assert_eq!(a.field.channels, b.field.channels);
+        assert_eq!(a.metrics, b.metrics);
+        // the gap between lanes 12 mm apart is about half of that
+        let gap = a.metrics.max_gap_mm.unwrap();
+        assert!((5.5..6.2).contains(&gap), "gap {gap}");
+    }
+}

@@ -1,0 +1,10 @@
+//! The physical model (the project's model specification): the skin and its layers
+//! ([`skin`]), how deep a needle goes under a force ([`insertion`]), the channel a needle
+//! leaves ([`channel`]) and the advisories of model §6 ([`advisory`]). Nothing here knows a
+//! design file or a device kind.
+
+pub mod advisory;
+pub mod channel;
+pub mod insertion;
+pub mod registry;
+pub mod skin;

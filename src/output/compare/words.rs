@@ -1,0 +1,186 @@
+//! The differences that matter between analyzed designs, in plain words.
+
+use crate::base::fmt::fmt_num;
+use crate::metrics::analysis::Analysis;
+use crate::model::registry::{metric_unit, show_metric};
+use crate::studies::compare::opening_mm;
+
+/// An opening in words: "round, 0.25 mm across" or "0.19 mm slits (0.44 × 0.25 mm)".
+pub fn describe_opening(slit_mm: f64, radius_mm: f64) -> String {
+    if slit_mm < 0.005 {
+        format!("round, {} mm across", fmt_num(2.0 * radius_mm, 2))
+    } else {
+        format!(
+            "{} mm slits ({} × {} mm)",
+            fmt_num(slit_mm, 2),
+            fmt_num(slit_mm + 2.0 * radius_mm, 2),
+            fmt_num(2.0 * radius_mm, 2)
+        )
+    }
+}
+
+fn label(a: &Analysis) -> String {
+    format!("{} ({})", a.design.name, a.design.device.kind())
+}
+
+fn shown(key: &str, a: &Analysis) -> Option<(f64, String)> {
+    let v = a.metrics.get(key)?;
+    Some((v, show_metric(key, Some(v))))
+}
+
+fn with_unit(key: &str, s: &str) -> String {
+    match metric_unit(key).0 {
+        "" => s.to_string(),
+        "%" => format!("{s} %"),
+        "/cm²" => format!("{s}/cm²"),
+        u => format!("{s} {u}"),
+    }
+}
+
+/// How one metric is worded: its name when all agree, and the sentence on the highest and
+/// lowest values.
+#[derive(Clone, Copy)]
+enum Wording {
+    /// "<what> X× larger with HI (h) than with LO (l)"
+    Larger,
+    /// "<what>: HI, h against l with LO (X×)"
+    Most,
+    /// "<what>: LO, l against h with HI" (lower wins, e.g. time)
+    Least,
+}
+
+/// One sentence on the designs with the highest and the lowest value of `key`, or on their
+/// being the same. A ratio is given when it says something (≥ 1.1×).
+fn extreme(analyses: &[&Analysis], key: &str, what: &str, wording: Wording) -> Option<String> {
+    let vals: Vec<(usize, f64, String)> = analyses
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| shown(key, a).map(|(v, s)| (i, v, s)))
+        .collect();
+    if vals.len() < 2 {
+        return None;
+    }
+    let hi = vals
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .expect("two values");
+    let lo = vals
+        .iter()
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .expect("two values");
+    if hi.2 == lo.2 {
+        return Some(format!("same {what}: {}", with_unit(key, &hi.2)));
+    }
+    let r = if lo.1 > 0.0 {
+        hi.1 / lo.1
+    } else {
+        f64::INFINITY
+    };
+    let times = if r.is_finite() {
+        format!("{}×", fmt_num(r, 1))
+    } else {
+        String::new()
+    };
+    // every design that reads the same as the highest (lowest) shares the sentence
+    let tied = |shown: &str| -> String {
+        let names: Vec<&str> = vals
+            .iter()
+            .filter(|v| v.2 == shown)
+            .map(|v| analyses[v.0].design.name.as_str())
+            .collect();
+        names.join(" and ")
+    };
+    let (hn, ln) = (tied(&hi.2), tied(&lo.2));
+    let (hv, lv) = (with_unit(key, &hi.2), with_unit(key, &lo.2));
+    let tail = if r >= 1.1 && r.is_finite() {
+        format!(" ({times})")
+    } else {
+        String::new()
+    };
+    Some(match wording {
+        Wording::Larger if r >= 1.1 && r.is_finite() => {
+            format!("{what} {times} larger with {hn} ({hv}) than with {ln} ({lv})")
+        }
+        Wording::Larger => format!("{what} larger with {hn} ({hv}) than with {ln} ({lv})"),
+        Wording::Most => format!("{what}: {hn}, {hv} against {lv} with {ln}{tail}"),
+        Wording::Least => format!("{what}: {ln}, {lv} against {hv} with {hn}{tail}"),
+    })
+}
+
+/// The differences that matter between analyzed designs, in plain words: opening shape,
+/// density, skin opened and reached, largest untreated gap, depth, uniformity, overlap and
+/// time. Designs whose every metric reads the same are said to match.
+///
+/// # Examples
+/// ```no_run
+/// use needlemap::{base::progress::Silent, design::Design, metrics::analysis, output::compare};
+/// let a = analysis::analyze(&Design::load("designs/pen-12-110.toml".as_ref()).unwrap(), &Silent).unwrap();
+/// assert!(compare::differences(&[&a, &a])[0].contains("match"));
+/// ```
+pub fn differences(analyses: &[&Analysis]) -> Vec<String> {
+    let mut out = Vec::new();
+    if analyses.len() < 2 {
+        return out;
+    }
+    let same = crate::model::registry::METRICS.iter().all(|m| {
+        let first = show_metric(m.key, (m.get)(&analyses[0].metrics));
+        analyses
+            .iter()
+            .all(|a| show_metric(m.key, (m.get)(&a.metrics)) == first)
+    }) && analyses.iter().all(|a| a.layers == analyses[0].layers);
+    if same {
+        let names: Vec<&str> = analyses.iter().map(|a| a.design.name.as_str()).collect();
+        out.push(format!(
+            "{} match: every metric is the same",
+            names.join(" and ")
+        ));
+    }
+    let shapes: Vec<String> = analyses
+        .iter()
+        .map(|a| match opening_mm(a) {
+            Some((l, r)) => format!("{} openings are {}", label(a), describe_opening(l, r)),
+            None => format!("{} makes no opening", label(a)),
+        })
+        .collect();
+    out.push(shapes.join("; "));
+    if same {
+        return out;
+    }
+    let lines = [
+        extreme(analyses, "density_per_cm2", "densest", Wording::Most),
+        extreme(
+            analyses,
+            "coverage_fraction",
+            "opens more skin",
+            Wording::Most,
+        ),
+        extreme(
+            analyses,
+            "treated_fraction",
+            "treats more skin (within the influence radius)",
+            Wording::Most,
+        ),
+        extreme(
+            analyses,
+            "max_gap_mm",
+            "largest untreated gap",
+            Wording::Larger,
+        ),
+        extreme(analyses, "mean_depth_mm", "goes deeper", Wording::Most),
+        extreme(
+            analyses,
+            "density_cv",
+            "more even from tile to tile (density CV)",
+            Wording::Least,
+        ),
+        extreme(
+            analyses,
+            "overlap_fraction",
+            "fewer channels meet an earlier one",
+            Wording::Least,
+        ),
+        extreme(analyses, "time_s", "faster", Wording::Least),
+    ];
+    out.extend(lines.into_iter().flatten());
+    out
+}

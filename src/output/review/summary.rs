@@ -1,0 +1,136 @@
+//! The summary: one column per design, one row per registry metric with the registry's unit
+//! and table decimals, then the `[spec]` verdicts and the advisories.
+
+use super::{escape, Report};
+use crate::metrics::analysis::Analysis;
+use crate::model::registry::METRICS;
+use std::fmt::Write as _;
+
+/// One spec limit of a design and whether the analysis meets it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpecVerdict {
+    /// Metric key the limit is on.
+    pub key: &'static str,
+    /// The limit in words, e.g. "≥ 20 %".
+    pub limit: String,
+    /// Whether the design meets it.
+    pub pass: bool,
+}
+
+/// The spec limits of an analyzed design, judged by [`crate::output::json::spec_results`]
+/// (the same verdicts `analyze` prints and writes).
+pub fn spec_verdicts(a: &Analysis) -> Vec<SpecVerdict> {
+    a.design
+        .spec
+        .iter()
+        .zip(crate::output::json::spec_results(a))
+        .map(|(l, r)| SpecVerdict {
+            key: r.key,
+            limit: l.describe(),
+            pass: r.pass,
+        })
+        .collect()
+}
+
+/// A row of the summary table: its key, label, unit and one cell (inner HTML) per design.
+fn row(h: &mut String, key: &str, label: &str, unit: &str, cells: impl Iterator<Item = String>) {
+    let _ = write!(
+        h,
+        "<tr data-key=\"{key}\"><td>{label}</td><td class=\"unit\">{}</td>",
+        escape(unit)
+    );
+    for c in cells {
+        h.push_str(&c);
+    }
+    h.push_str("</tr>\n");
+}
+
+/// Appends the summary section.
+pub fn write(h: &mut String, r: &Report) {
+    let analyses = || r.designs.iter().map(|d| d.analysis);
+    h.push_str("<section class=\"summary\" id=\"summary\">\n<h2>Summary</h2>\n");
+    h.push_str(
+        "<div class=\"scroll\"><table class=\"summary\">\n<thead><tr><th>metric</th><th>unit</th>",
+    );
+    for a in analyses() {
+        let _ = write!(
+            h,
+            "<th data-design=\"{0}\"><a href=\"#design-{0}\">{0}</a></th>",
+            escape(&a.design.name)
+        );
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    let kinds = analyses().map(|a| format!("<td>{}</td>", a.design.device.kind()));
+    row(h, "kind", "device", "", kinds);
+    for m in METRICS {
+        let label = format!("<span title=\"{}\">{}</span>", escape(m.description), m.key);
+        let cells = analyses().map(|a| {
+            format!(
+                "<td class=\"num\" data-design=\"{}\">{}</td>",
+                escape(&a.design.name),
+                crate::model::registry::show_metric(m.key, (m.get)(&a.metrics))
+            )
+        });
+        row(h, m.key, &label, m.unit, cells);
+    }
+    row(h, "spec", "spec limits", "", analyses().map(spec_cell));
+    let counts = analyses().map(|a| match a.advisories.len() {
+        0 => "<td class=\"num\">none</td>".to_string(),
+        n => format!("<td class=\"num note\">{n}</td>"),
+    });
+    row(h, "advisories", "advisories", "", counts);
+    h.push_str("</tbody></table></div>\n");
+    if analyses().any(|a| !a.advisories.is_empty()) {
+        h.push_str("<h3>Advisories</h3>\n");
+        for a in analyses() {
+            advisories(h, a, true);
+        }
+    } else {
+        h.push_str("<p>No advisories.</p>\n");
+    }
+    h.push_str("<p class=\"note\">Fractions are shown as %; every value is the one <code>needlemap analyze</code> computes, with the decimals of its tables.</p>\n</section>\n");
+}
+
+/// Appends a design's advisories as a list, each with the design's name when `named`.
+pub(super) fn advisories(h: &mut String, a: &Analysis, named: bool) {
+    if a.advisories.is_empty() {
+        return;
+    }
+    let name = escape(&a.design.name);
+    h.push_str("<ul class=\"advisories\">\n");
+    for adv in &a.advisories {
+        let who = if named {
+            format!("<b>{name}</b> ")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            h,
+            "<li data-design=\"{name}\" data-code=\"{0}\">{who}<b>{0}</b>: {1}</li>",
+            adv.code,
+            escape(&adv.message)
+        );
+    }
+    h.push_str("</ul>\n");
+}
+
+/// The spec cell of a design: each limit with its verdict, or that there is no `[spec]`.
+fn spec_cell(a: &Analysis) -> String {
+    let v = spec_verdicts(a);
+    if v.is_empty() {
+        return "<td class=\"info spec\">no [spec] table</td>".into();
+    }
+    let mut c = String::from("<td class=\"spec\">");
+    for s in &v {
+        let _ = write!(
+            c,
+            "<div class=\"{}\">{} {}: {}</div>",
+            if s.pass { "pass" } else { "fail" },
+            s.key.replace('_', "_<wbr>"),
+            escape(&s.limit),
+            if s.pass { "pass" } else { "FAIL" }
+        );
+    }
+    c.push_str("</td>");
+    c
+}

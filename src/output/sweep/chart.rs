@@ -1,0 +1,128 @@
+//! What the sweep picture shows: one metric against the first varied key, one line per value
+//! of the second key, and the seed and raster pitch the analyses ran at. Drawn by
+//! [`crate::output::plot::sweep`].
+//!
+//! With three or more keys the picture holds the third and later keys at their first listed
+//! value, and says so under the title. Error rows and undefined metrics leave a gap in a line.
+
+use crate::metrics::analysis::Overrides;
+use crate::model::registry::metric_unit;
+pub use crate::output::plot::sweep::{Chart, Series};
+use crate::output::plot::text;
+use crate::studies::sweep::{Row, Sweep};
+
+/// Unit of a design key from its name's suffix, for axis labels.
+pub fn key_unit(key: &str) -> &'static str {
+    if key.ends_with("_mm_s") {
+        "mm/s"
+    } else if key.ends_with("_mm") || key.contains("area_mm.") {
+        "mm"
+    } else if key.ends_with("_deg") {
+        "°"
+    } else if key.ends_with("_um") {
+        "µm"
+    } else if key.ends_with("_hz") {
+        "Hz"
+    } else {
+        ""
+    }
+}
+
+fn with_unit(name: &str, unit: &str) -> String {
+    if unit.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name} ({unit})")
+    }
+}
+
+/// The chart of `metric` over a sweep's rows (fractions shown in percent), the analyses run
+/// with `overrides` (the command line's seed and resolution).
+pub fn chart(sweep: &Sweep, rows: &[Row], metric: &str, overrides: &Overrides) -> Chart {
+    let (unit, _) = metric_unit(metric);
+    let scale = if unit == "%" { 100.0 } else { 1.0 };
+    let fixed: Vec<String> = sweep
+        .keys
+        .iter()
+        .skip(2)
+        .map(|k| format!("{} = {}", k.name, k.show(0)))
+        .collect();
+    let shown = |r: &Row| {
+        r.values
+            .iter()
+            .skip(2)
+            .zip(sweep.keys.iter().skip(2))
+            .all(|(v, k)| *v == k.values[0])
+    };
+    let y = |r: &Row| r.metric(metric).map(|v| v * scale);
+    let x0 = &sweep.keys[0];
+    let mut series = match sweep.keys.get(1) {
+        None => vec![Series {
+            label: metric.to_string(),
+            points: rows.iter().map(|r| (r.values[0], y(r))).collect(),
+        }],
+        Some(k1) => (0..k1.values.len())
+            .map(|j| Series {
+                label: format!("{} = {}", k1.name, k1.show(j)),
+                points: rows
+                    .iter()
+                    .filter(|r| shown(r) && r.values[1] == k1.values[j])
+                    .map(|r| (r.values[0], y(r)))
+                    .collect(),
+            })
+            .collect(),
+    };
+    for s in &mut series {
+        s.points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    }
+    Chart {
+        subtitle: subtitle(sweep, overrides),
+        title: format!("{}: {} vs {}", sweep.name, metric, x0.name),
+        note: (!fixed.is_empty()).then(|| format!("held at {}", fixed.join(", "))),
+        x_label: with_unit(&x0.name, key_unit(&x0.name)),
+        x_whole: x0.num == super::Num::Int,
+        y_label: with_unit(metric, unit),
+        series,
+    }
+}
+
+/// "seed 1 · raster pitch 40 µm · base design mf8-192": what every analysis of the sweep
+/// ran at (a varied seed or resolution is said to vary).
+fn subtitle(sweep: &Sweep, overrides: &Overrides) -> String {
+    let base = overrides.apply(&sweep.base);
+    // a varied key on an axis or in the legend varies; a third or later one is held at its
+    // first value
+    let shown = |name: &str, own: String| match sweep.keys.iter().position(|k| k.name == name) {
+        None => own,
+        Some(i) if i < 2 => "varied".to_string(),
+        Some(i) => sweep.keys[i].show(0),
+    };
+    let seed = format!(
+        "seed {}",
+        shown("treatment.seed", base.treatment.seed.to_string())
+    );
+    let res = shown(
+        "analysis.resolution_um",
+        text::tick(base.analysis.resolution_um),
+    );
+    let pitch = if res == "varied" {
+        "raster pitch varied".to_string()
+    } else {
+        format!("raster pitch {res} µm")
+    };
+    format!("{seed} · {pitch} · base design {}", base.name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_from_key_names() {
+        assert_eq!(key_unit("needle.length_mm"), "mm");
+        assert_eq!(key_unit("roller.roll_speed_mm_s"), "mm/s");
+        assert_eq!(key_unit("roller.layout.stagger_deg"), "°");
+        assert_eq!(key_unit("roller.layout.rings"), "");
+        assert_eq!(key_unit("treatment.area_mm.0"), "mm");
+    }
+}

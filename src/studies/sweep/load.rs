@@ -1,0 +1,182 @@
+//! Reading a sweep file: its keys checked against the base design before any work, every
+//! refusal placed at the sweep file's line and key by the design validator's error context.
+
+use super::keys::{Num, MAX_COMBINATIONS};
+use super::parse::{flatten, key_offset, Node, SweepFile};
+use super::resolve::{resolve, show_path};
+use super::{Key, Sweep};
+use crate::base::error::{line_col, InputError};
+use crate::base::input::ReadPolicy;
+use crate::design::validate::Ctx;
+use crate::design::Design;
+use sha2::{Digest, Sha256};
+use std::ops::Range;
+use std::path::Path;
+use toml::Value;
+
+impl Sweep {
+    /// Reads and checks a sweep file and its base design under [`ReadPolicy::default`]: `base`
+    /// (and its `needles_csv`) must lie under the current directory.
+    pub fn load(path: &Path) -> Result<Sweep, InputError> {
+        Sweep::load_with(path, &ReadPolicy::default())
+    }
+
+    /// Reads and checks a sweep file and its base design; `policy` says which files `base`
+    /// and the base's own references may be, and how large.
+    pub fn load_with(path: &Path, policy: &ReadPolicy) -> Result<Sweep, InputError> {
+        let bytes = crate::design::read_input(path, policy)?;
+        let text = crate::design::toml_text(
+            &bytes,
+            path,
+            "a sweep needs `name`, `base` and a [vary] table",
+        )?;
+        let file: SweepFile = crate::design::parse_toml(text, path).map_err(|e| {
+            crate::design::other_kind(e, text, path, crate::design::InputKind::Sweep)
+        })?;
+        let ctx = Ctx::new(path, text);
+        let err = |span: Range<usize>, key: &str, value: String, problem: String| {
+            ctx.err(span, key, value, problem)
+        };
+
+        let name = file.name.get_ref().clone();
+        ctx.check_name(&name, file.name.span())?;
+
+        let base_err = |problem: String| {
+            err(
+                file.base.span(),
+                "base",
+                format!("{:?}", crate::base::input::clip(file.base.get_ref())),
+                format!("{problem}; `base` is a design file, relative to the sweep file"),
+            )
+        };
+        let base_path = policy
+            .resolve(path, file.base.get_ref())
+            .map_err(base_err)?;
+        let base_bytes = policy
+            .read(&base_path)
+            .map_err(|e| base_err(format!("cannot read {}: {e}", base_path.display())))?;
+        let base = Design::from_bytes_with(&base_bytes, &base_path, policy)?;
+        let base_text = std::str::from_utf8(&base_bytes).expect("checked by Design::from_bytes");
+        let base_table: toml::Table = toml::from_str(base_text).map_err(|e| InputError::Toml {
+            path: base_path.clone(),
+            message: e.to_string(),
+        })?;
+
+        let vary_at = key_offset(text, "[vary]");
+        let mut flat = Vec::new();
+        match file.vary {
+            Node::Table(_) => flatten("", file.vary, &mut flat),
+            Node::List(_) => return Err(err(vary_at..vary_at, "vary", "a list".into(), "must be a table of keys and lists of values: [vary] \"needle.length_mm\" = [1.0, 1.5]".into())),
+        }
+        if flat.is_empty() {
+            return Err(err(
+                vary_at..vary_at,
+                "vary",
+                "{}".into(),
+                "names no key; add e.g. \"needle.length_mm\" = [1.0, 1.5, 2.0]".into(),
+            ));
+        }
+
+        let mut keys: Vec<Key> = Vec::new();
+        let mut total: usize = 1;
+        for (written, list) in flat {
+            let span = list
+                .first()
+                .map_or_else(|| key_offset(text, &written)..0, |v| v.span());
+            let line = line_col(text, span.start).0;
+            // key-level errors point at the start of the key's line and show the list as written
+            let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+            let key_at =
+                line_start + (text[line_start..].len() - text[line_start..].trim_start().len());
+            let written_list = format!(
+                "[{}]",
+                list.iter()
+                    .map(|v| v.get_ref().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let (num, targets) = resolve(&written, &base_table)
+                .map_err(|problem| err(key_at..key_at, &written, written_list.clone(), problem))?;
+            if list.is_empty() {
+                return Err(err(
+                    span,
+                    &written,
+                    "[]".into(),
+                    "needs at least one value".into(),
+                ));
+            }
+            let mut values = Vec::new();
+            for v in &list {
+                let x = match (v.get_ref(), num) {
+                    (Value::Integer(i), _) => *i as f64,
+                    (Value::Float(x), Num::Float) => *x,
+                    (Value::Float(x), Num::Int) if x.fract() == 0.0 && x.abs() < 9.0e15 => *x,
+                    (Value::Float(x), Num::Int) => {
+                        return Err(err(
+                            v.span(),
+                            &written,
+                            x.to_string(),
+                            "takes whole numbers only".into(),
+                        ))
+                    }
+                    (other, _) => {
+                        return Err(err(
+                            v.span(),
+                            &written,
+                            other.to_string(),
+                            "every value must be a number".into(),
+                        ))
+                    }
+                };
+                values.push(x);
+            }
+            for k in &keys {
+                if let Some(t) = targets.iter().find(|t| k.targets.contains(t)) {
+                    return Err(err(
+                        key_at..key_at,
+                        &written,
+                        written_list.clone(),
+                        format!(
+                            "sets {} which `{}` (line {}) already varies; vary each value once",
+                            show_path(t),
+                            k.name,
+                            k.line
+                        ),
+                    ));
+                }
+            }
+            total = total.checked_mul(values.len()).filter(|&t| t <= MAX_COMBINATIONS).ok_or_else(|| err(span.clone(), &written, format!("{} values", values.len()), format!("the sweep would have more than {MAX_COMBINATIONS} combinations; use fewer values")))?;
+            keys.push(Key {
+                name: written,
+                line,
+                num,
+                values,
+                targets,
+            });
+        }
+        // The variants are named `<name>-<index>` and must pass the design name rule too.
+        let suffix = 1 + total.to_string().len();
+        if name.len() + suffix > crate::design::MAX_NAME_CHARS {
+            return Err(err(
+                file.name.span(),
+                "name",
+                format!("{:?}", crate::base::input::clip(&name)),
+                format!(
+                    "the {total} variants are named <name>-<index>, which must stay within {} characters; use at most {} characters",
+                    crate::design::MAX_NAME_CHARS,
+                    crate::design::MAX_NAME_CHARS - suffix
+                ),
+            ));
+        }
+        Ok(Sweep {
+            name,
+            path: path.to_path_buf(),
+            sha256: crate::design::hex(&Sha256::digest(&bytes)),
+            base_path,
+            base,
+            keys,
+            base_table,
+            policy: policy.clone(),
+        })
+    }
+}

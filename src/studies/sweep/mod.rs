@@ -1,0 +1,284 @@
+//! Design sweeps: one base design, some of its numeric keys varied over lists of values, every
+//! combination analyzed.
+//!
+//! An engineer rarely analyzes one design: they vary needle length, rings, needles per ring,
+//! stagger, drum size or passes and look for the design that reaches a target density and
+//! coverage with the fewest passes and the most even result. A sweep file names the base
+//! design and the values of each varied key:
+//!
+//! ```toml
+//! name = "mf8-length"                    # out/<name>/
+//! base = "../mf8-192.toml"               # relative to the sweep file
+//! [vary]                                 # every combination (Cartesian product)
+//! "needle.length_mm" = [0.5, 1.0, 1.5, 2.0]
+//! "roller.layout.rings" = [4, 8, 12]
+//! ```
+//!
+//! Each combination is the base file's TOML with the keys set, serialized and checked by
+//! [`Design::from_bytes`], so every rule of a design file applies to every variant. A key is a
+//! dotted path into the design; array elements are addressed by a 0-based index
+//! (`treatment.passes.0.count`) or by `*` for every element (`treatment.passes.*.count`).
+//! A key must be a numeric key of the design format ([`NUMERIC_KEYS`]); it may be absent from
+//! the base file (its default then gives way to the swept values). Unknown, non-numeric or
+//! inapplicable keys are refused up front with the sweep file, line and key; a combination
+//! the design rules refuse (rings that no longer fit on the drum) becomes a row with an error,
+//! and the sweep goes on.
+//!
+//! Combinations are numbered in odometer order: the first key varies slowest, the last key
+//! fastest. Variant `i` (1-based) is named `<name>-<i>`, zero-padded to the width of the count.
+//! [`Shard`] selects contiguous slices of that order, so shards concatenate into the whole.
+
+pub mod merge;
+pub mod provenance;
+
+mod keys;
+mod load;
+mod parse;
+mod rank;
+mod resolve;
+mod shard;
+
+#[cfg(test)]
+mod tests;
+
+pub use keys::{Applies, Num, MAX_COMBINATIONS, NUMERIC_KEYS};
+pub(crate) use parse::SweepFile;
+pub use rank::{Best, Filter};
+pub use resolve::set_key;
+pub use shard::Shard;
+
+use crate::base::error::InputError;
+use crate::base::input::ReadPolicy;
+use crate::base::progress::{Progress, Silent};
+use crate::design::Design;
+use crate::metrics::analysis::{self, Overrides};
+use crate::metrics::Metrics;
+use rayon::prelude::*;
+use resolve::{set, Seg};
+use std::ops::Range;
+use std::path::PathBuf;
+use toml::Value;
+
+/// One varied key, checked against the base design.
+#[derive(Clone, Debug)]
+pub struct Key {
+    /// The key as written in the sweep file (the CSV column name).
+    pub name: String,
+    /// Line of the key in the sweep file (1-based).
+    pub line: usize,
+    /// Whole numbers or any number.
+    pub num: Num,
+    /// The values, in the order written.
+    pub values: Vec<f64>,
+    /// Concrete paths set by this key (several with `*`).
+    targets: Vec<Vec<Seg>>,
+}
+
+impl Key {
+    /// Value `j` as a TOML value of the key's type.
+    fn toml_value(&self, j: usize) -> Value {
+        match self.num {
+            Num::Int => Value::Integer(self.values[j] as i64),
+            Num::Float => Value::Float(self.values[j]),
+        }
+    }
+
+    /// Value `j` as text: whole numbers without a decimal point, others in the shortest form
+    /// that reads back to the same number.
+    pub fn show(&self, j: usize) -> String {
+        show_value(self.values[j])
+    }
+}
+
+/// A number in the shortest form that reads back to the same number.
+pub fn show_value(x: f64) -> String {
+    format!("{x}")
+}
+
+/// A checked sweep: the base design's TOML and the varied keys.
+#[derive(Clone, Debug)]
+pub struct Sweep {
+    /// Name; also `out/<name>/` and the prefix of the variants' names.
+    pub name: String,
+    /// The sweep file.
+    pub path: PathBuf,
+    /// SHA-256 of the sweep file, lower-case hex.
+    pub sha256: String,
+    /// The base design file (resolved against the sweep file's folder).
+    pub base_path: PathBuf,
+    /// The base design, checked.
+    pub base: Design,
+    /// The varied keys in the order written.
+    pub keys: Vec<Key>,
+    base_table: toml::Table,
+    /// What the variants may read (the base's `needles_csv`).
+    policy: ReadPolicy,
+}
+
+impl Sweep {
+    /// Number of combinations (the product of the value counts).
+    pub fn len(&self) -> usize {
+        self.keys.iter().map(|k| k.values.len()).product()
+    }
+
+    /// Whether the sweep has no combination (never, once loaded).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Value indices of combination `i` (0-based): the first key varies slowest.
+    pub fn combination(&self, i: usize) -> Vec<usize> {
+        let mut out = vec![0; self.keys.len()];
+        let mut rest = i;
+        for (k, o) in self.keys.iter().zip(out.iter_mut()).rev() {
+            *o = rest % k.values.len();
+            rest /= k.values.len();
+        }
+        out
+    }
+
+    /// Name of combination `i` (0-based): `<name>-<i + 1>`, zero-padded.
+    pub fn variant_name(&self, i: usize) -> String {
+        let w = self.len().to_string().len();
+        format!("{}-{:0w$}", self.name, i + 1)
+    }
+
+    /// The TOML text of combination `i`: the base file with the keys set and the name replaced.
+    pub fn variant_text(&self, i: usize) -> String {
+        let mut t = self.base_table.clone();
+        t.insert("name".into(), Value::String(self.variant_name(i)));
+        for (k, j) in self.keys.iter().zip(self.combination(i)) {
+            for target in &k.targets {
+                set(&mut t, target, k.toml_value(j));
+            }
+        }
+        toml::to_string(&t).expect("a TOML table serializes")
+    }
+
+    /// Combination `i` checked as a design, with `overrides` applied; the error in plain words.
+    pub fn variant(&self, i: usize, overrides: &Overrides) -> Result<Design, String> {
+        let text = self.variant_text(i);
+        let d = Design::from_bytes_with(text.as_bytes(), &self.base_path, &self.policy).map_err(
+            |e| match e {
+                InputError::Invalid {
+                    key,
+                    value,
+                    problem,
+                    ..
+                } => format!("`{key}` = {value}: {problem}"),
+                other => other.to_string(),
+            },
+        )?;
+        Ok(overrides.apply(&d))
+    }
+
+    /// Refuses global overrides of a key the sweep varies (the override would undo the sweep).
+    pub fn check_overrides(&self, o: &Overrides) -> Result<(), InputError> {
+        for (flag, set, key) in [
+            ("--seed", o.seed.is_some(), "treatment.seed"),
+            (
+                "--resolution-um",
+                o.resolution_um.is_some(),
+                "analysis.resolution_um",
+            ),
+        ] {
+            if let Some(k) = self.keys.iter().find(|k| set && k.name == key) {
+                return Err(InputError::Invalid {
+                    path: self.path.clone(),
+                    line: k.line,
+                    column: 1,
+                    key: k.name.clone(),
+                    value: "(varied)".into(),
+                    problem: format!(
+                        "{flag} would replace every value of this key; drop {flag} or the key"
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Analyzes combinations `range` in parallel (one design per task); rows come back in
+    /// combination order whatever the thread count. `progress` sees one unit per design.
+    pub fn run(
+        &self,
+        range: Range<usize>,
+        overrides: &Overrides,
+        progress: &dyn Progress,
+    ) -> Vec<Row> {
+        progress.start("designs", range.len() as u64);
+        let rows = range
+            .into_par_iter()
+            .map(|i| {
+                let outcome = self.variant(i, overrides).and_then(|d| {
+                    analysis::analyze_with(d.clone(), None, analysis::Keep::METRICS, &Silent)
+                        .map(|a| (crate::model::advisory::codes(&a.advisories), a.metrics))
+                        .map_err(|e| {
+                            // limit errors start with the design's name, which the row already has
+                            let e = e.to_string();
+                            e.strip_prefix(&format!("{}: ", d.name))
+                                .map_or(e.clone(), String::from)
+                        })
+                });
+                progress.advance(1);
+                let values = self
+                    .keys
+                    .iter()
+                    .zip(self.combination(i))
+                    .map(|(k, j)| k.values[j])
+                    .collect();
+                let (outcome, advisories) = match outcome {
+                    Ok((codes, m)) => (Ok(m), codes),
+                    Err(e) => (Err(e.replace('\n', " ")), String::new()),
+                };
+                Row {
+                    index: i,
+                    name: self.variant_name(i),
+                    values,
+                    outcome,
+                    advisories,
+                }
+            })
+            .collect();
+        progress.finish();
+        rows
+    }
+}
+
+/// One combination's result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    /// Combination index, 0-based.
+    pub index: usize,
+    /// Variant name.
+    pub name: String,
+    /// The value of each varied key, in key order.
+    pub values: Vec<f64>,
+    /// The metrics, or why the combination is not a valid design.
+    pub outcome: Result<Metrics, String>,
+    /// The advisories' codes, `;`-separated as in summary.csv (`non_piercing;coarse_raster`);
+    /// empty when there is none or the row is an error.
+    pub advisories: String,
+}
+
+impl Row {
+    /// The metric `key`, `None` for an error row or an undefined metric.
+    pub fn metric(&self, key: &str) -> Option<f64> {
+        self.outcome.as_ref().ok().and_then(|m| m.get(key))
+    }
+}
+
+/// The CSV header: keys as written, `name`, every metric, `error`.
+pub fn csv_header(sweep: &Sweep) -> Vec<String> {
+    let mut h: Vec<String> = sweep.keys.iter().map(|k| k.name.clone()).collect();
+    h.push("name".into());
+    h.extend(crate::model::registry::keys().map(String::from));
+    h.push("advisories".into());
+    h.push("error".into());
+    h
+}
+
+/// The JSON Schema of sweep files (schema/sweep.json).
+pub fn schema() -> serde_json::Value {
+    crate::design::schema::generate::<SweepFile>()
+}
