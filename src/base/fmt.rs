@@ -89,6 +89,16 @@ pub fn fmt_num(x: f64, decimals: usize) -> String {
     }
 }
 
+/// A number without trailing zeros, at most 4 decimals: 5 → "5", 2.5 → "2.5", 0.125 → "0.125".
+pub fn fmt_tick(x: f64) -> String {
+    let s = fmt_num(x, 4);
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
 /// Lays out rows of cells with aligned columns (first column left, the rest right).
 pub fn render(rows: &[Vec<String>]) -> String {
     render_with(rows, |i, _| i == 0)

@@ -5,10 +5,10 @@
 //! at the line of the offending key. Nothing here is trusted by the engine: [`super::validate`]
 //! turns these into the checked types.
 
+pub use super::kinds::Kind;
 use super::{
-    DEFAULT_INFLUENCE_RADIUS_MM, DEFAULT_PEN_DRIVE_FORCE_N, DEFAULT_PRESSES_PER_S,
-    DEFAULT_RESOLUTION_UM, DEFAULT_ROLLER_FORCE_N, DEFAULT_ROLL_SPEED_MM_S, DEFAULT_SEED,
-    DEFAULT_TILE_MM, DEFAULT_TIP_LENGTH_MM, DEFAULT_TIP_RADIUS_UM,
+    DEFAULT_INFLUENCE_RADIUS_MM, DEFAULT_RESOLUTION_UM, DEFAULT_SEED, DEFAULT_TILE_MM,
+    DEFAULT_TIP_LENGTH_MM, DEFAULT_TIP_RADIUS_UM,
 };
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Deserialize;
@@ -72,6 +72,10 @@ impl<T: JsonSchema> JsonSchema for S<T> {
     }
 }
 
+/// Declares [`DesignFile`] with one optional table per device kind of the registry
+/// ([`super::kinds::with_kinds`]).
+macro_rules! design_file {
+    ($($module:ident => $variant:ident, $doc:literal, $table_doc:literal;)*) => {
 /// A needlemap design: one device (roller, pen or stamp), its needles, the skin and the
 /// treatment. Reference: docs/design-format.md.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -85,12 +89,10 @@ pub struct DesignFile {
     pub description: Option<String>,
     /// The device: `roller` (a drum rolled over the skin), `pen` (a cartridge stamped by a motor) or `stamp` (an array pressed by hand). The design has the one device table of its kind.
     pub kind: S<Kind>,
-    /// The drum; required when `kind = "roller"`, refused otherwise.
-    pub roller: Option<S<RollerFile>>,
-    /// The pen; required when `kind = "pen"`, refused otherwise.
-    pub pen: Option<S<PenFile>>,
-    /// The hand stamp; required when `kind = "stamp"`, refused otherwise.
-    pub stamp: Option<S<StampFile>>,
+    $(
+        #[doc = $table_doc]
+        pub $module: Option<S<super::kinds::$module::File>>,
+    )*
     /// Needle shape, shared by every needle of the device.
     pub needle: S<NeedleFile>,
     /// Manufacturing variation of the needles; without it every needle is nominal.
@@ -107,6 +109,11 @@ pub struct DesignFile {
     pub spec: Option<std::collections::BTreeMap<S<String>, S<LimitFile>>>,
 }
 
+    };
+}
+
+super::kinds::with_kinds!(design_file);
+
 /// One `[spec]` entry: `{ min = …, max = … }`, either or both.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -115,145 +122,6 @@ pub struct LimitFile {
     pub min: Option<S<f64>>,
     /// Largest value that passes, in the metric's unit (fractions as fractions).
     pub max: Option<S<f64>>,
-}
-
-/// `kind = "roller" | "pen" | "stamp"`.
-#[derive(Debug, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    /// A drum of needles rolled over the skin.
-    Roller,
-    /// A cartridge stamped vertically by a motor while the hand moves.
-    Pen,
-    /// An array pressed by hand, lane by lane.
-    Stamp,
-}
-
-/// `[roller]`: the drum.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RollerFile {
-    /// Drum diameter D, mm.
-    pub drum_diameter_mm: S<f64>,
-    /// Drum width W along its axis, mm; at least one needle diameter.
-    pub drum_width_mm: S<f64>,
-    /// Rolling speed over the skin, mm/s. Default: an assumption (no source gives one): a hand-rolled stroke of about 4 cm in a little over a second.
-    #[schemars(extend("default" = DEFAULT_ROLL_SPEED_MM_S))]
-    pub roll_speed_mm_s: Option<S<f64>>,
-    /// Hand force pressing the drum onto the skin, N, shared by the needles in contact. Default: an assumption (no source measures it): a light press of the handle, a few hundred grams.
-    #[schemars(extend("default" = DEFAULT_ROLLER_FORCE_N))]
-    pub force_n: Option<S<f64>>,
-    /// Where the needles sit on the drum.
-    pub layout: S<LayoutFile>,
-}
-
-/// `pattern = "rings" | "explicit"`.
-#[derive(Debug, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum LayoutPattern {
-    /// Rings of needles evenly spaced along the axis, evenly spaced around the drum.
-    Rings,
-    /// Every needle's position given, inline or in a CSV file.
-    Explicit,
-}
-
-/// `[roller.layout]`: the keys of every pattern; validation rejects keys of another pattern.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LayoutFile {
-    /// How the needles are placed: `rings` (needs `rings`, `needles_per_ring`) or `explicit` (needs `needles` or `needles_csv`).
-    pub pattern: S<LayoutPattern>,
-    /// Pattern `rings`, required: number of rings along the drum's axis.
-    #[schemars(extend("minimum" = 1, "maximum" = super::validate::MAX_NEEDLES))]
-    pub rings: Option<S<i64>>,
-    /// Pattern `rings`, required: needles around each ring, evenly spaced; they must not collide around the drum. At most 20 000 needles in all.
-    #[schemars(extend("minimum" = 1, "maximum" = super::validate::MAX_NEEDLES))]
-    pub needles_per_ring: Option<S<i64>>,
-    /// Pattern `rings`: axial distance between neighbouring rings, mm; the rings and one needle diameter must fit on the drum. Default: the drum width divided by the number of rings.
-    pub ring_pitch_mm: Option<S<f64>>,
-    /// Pattern `rings`: angular offset of each ring from the previous one, degrees, from −360 to 360.
-    #[schemars(extend("default" = 0.0))]
-    pub stagger_deg: Option<S<f64>>,
-    /// Pattern `explicit`: the needles as `[[axial_mm, angle_deg], ...]`, axial position from the drum's mid-plane in mm and angle on the drum in degrees. Give this or `needles_csv`.
-    pub needles: Option<S<Vec<Vec<f64>>>>,
-    /// Pattern `explicit`: a CSV file of the needles (columns `axial_mm,angle_deg`, optionally `length_mm`), relative to the design file. Give this or `needles`.
-    pub needles_csv: Option<S<String>>,
-}
-
-/// `[pen]`: a motor-driven cartridge.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PenFile {
-    /// Depth setting: how far the needles stand out of the cartridge, mm (a pen has no `needle.length_mm`).
-    pub depth_mm: S<f64>,
-    /// Stamps per second, Hz.
-    pub frequency_hz: S<f64>,
-    /// Hand speed along the stroke, mm/s.
-    pub hand_speed_mm_s: S<f64>,
-    /// Cartridge rotation relative to the stroke, degrees, from −360 to 360.
-    #[schemars(extend("default" = 0.0))]
-    pub cartridge_angle_deg: Option<S<f64>>,
-    /// Motor force driving the cartridge into the skin at each stamp, N. Default: an assumption (no source gives a pen's motor force).
-    #[schemars(extend("default" = DEFAULT_PEN_DRIVE_FORCE_N))]
-    pub drive_force_n: Option<S<f64>>,
-    /// Where the needles sit in the cartridge.
-    pub cartridge: S<CartridgeFile>,
-}
-
-/// `[stamp]`: a hand-pressed array.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StampFile {
-    /// Force of one press, N, shared by the needles of the array.
-    pub force_n: S<f64>,
-    /// Distance between presses along a lane, mm. Default: the array's length along the stroke plus one gap (the grid pitch, else one needle diameter), so presses tile the lane.
-    pub step_mm: Option<S<f64>>,
-    /// Presses per second, 1/s (sets the treatment time). Default: an assumption.
-    #[schemars(extend("default" = DEFAULT_PRESSES_PER_S))]
-    pub presses_per_s: Option<S<f64>>,
-    /// Array rotation relative to the stroke, degrees, from −360 to 360.
-    #[schemars(extend("default" = 0.0))]
-    pub array_angle_deg: Option<S<f64>>,
-    /// Where the needles sit in the array.
-    pub array: S<CartridgeFile>,
-}
-
-/// `pattern = "grid" | "ring" | "explicit"`.
-#[derive(Debug, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum CartridgePattern {
-    /// Rows along the stroke × columns across it at one pitch.
-    Grid,
-    /// Needles evenly spaced on a circle, optionally one in the centre.
-    Ring,
-    /// Every needle's position given.
-    Explicit,
-}
-
-/// `[pen.cartridge]` and `[stamp.array]`: the keys of every pattern; validation rejects keys of another pattern.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CartridgeFile {
-    /// How the needles are placed: `grid` (needs `rows`, `cols`, `pitch_mm`), `ring` (needs `count`, `diameter_mm`) or `explicit` (needs `needles`).
-    pub pattern: S<CartridgePattern>,
-    /// Pattern `grid`, required: how many needles stand one behind another along the stroke (each row runs across it).
-    #[schemars(extend("minimum" = 1, "maximum" = 1000))]
-    pub rows: Option<S<i64>>,
-    /// Pattern `grid`, required: how many needles stand side by side across the stroke.
-    #[schemars(extend("minimum" = 1, "maximum" = 1000))]
-    pub cols: Option<S<i64>>,
-    /// Pattern `grid`, required: distance between neighbouring needles, mm; at least one needle diameter when there is more than one needle.
-    pub pitch_mm: Option<S<f64>>,
-    /// Pattern `ring`, required: needles on the circle.
-    #[schemars(extend("minimum" = 1, "maximum" = 1000))]
-    pub count: Option<S<i64>>,
-    /// Pattern `ring`, required: diameter of the circle through the needles, mm.
-    pub diameter_mm: Option<S<f64>>,
-    /// Pattern `ring`: one more needle in the centre of the circle.
-    #[schemars(extend("default" = false))]
-    pub centre: Option<bool>,
-    /// Pattern `explicit`, required: the needles as `[[along_mm, across_mm], ...]`, mm from the array's centre along and across the stroke; at least one, none closer than one needle diameter.
-    pub needles: Option<S<Vec<Vec<f64>>>>,
 }
 
 /// `[needle]`: the shape shared by every needle of the device.

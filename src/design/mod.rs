@@ -7,6 +7,7 @@
 pub mod as_built;
 pub mod experiment;
 pub mod file;
+pub mod kinds;
 pub mod layout;
 pub mod ranges;
 pub mod schema;
@@ -15,8 +16,8 @@ pub mod validate;
 
 use crate::base::error::InputError;
 use crate::base::input::ReadPolicy;
-use crate::kinematics::kinematics;
 use crate::model::skin::Skin;
+pub use kinds::{Device, DeviceKind, Kind, PenNeedle, RollerNeedle};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -100,130 +101,6 @@ pub struct Source {
     pub sha256: String,
 }
 
-/// The device.
-#[derive(Clone, Debug, Serialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
-pub enum Device {
-    /// A drum of needles rolled over the skin.
-    Roller(Roller),
-    /// A cartridge stamped vertically.
-    Pen(Pen),
-    /// An array pressed by hand, lane by lane.
-    Stamp(Stamp),
-}
-
-impl Device {
-    /// `"roller"`, `"pen"` or `"stamp"`.
-    pub fn kind(&self) -> &'static str {
-        kinematics(self).kind()
-    }
-    /// Number of needles.
-    pub fn needle_count(&self) -> usize {
-        kinematics(self).needle_count()
-    }
-    /// The needles of a flat array (pen cartridge or stamp), in the array's own frame.
-    pub fn array_needles(&self) -> Option<&[PenNeedle]> {
-        kinematics(self).array_needles()
-    }
-    /// Sets the force of [`Device::force_n`], N.
-    pub fn set_force_n(&mut self, force_n: f64) {
-        crate::kinematics::kinematics_mut(self).set_force_n(force_n);
-    }
-    /// The device's own factor in its channel count: its design key, the factor (1 at the
-    /// shipped designs' scale: a few hundred roller needles, ~10 pen stamps per mm, …) and
-    /// the key's value as shown.
-    pub fn channel_cost_factor(&self) -> (&'static str, f64, String) {
-        kinematics(self).cost_factor()
-    }
-    /// The force that presses the needles into the skin at one contact, N: a roller's hand
-    /// force, a pen's drive force per stamp, a stamp's press force.
-    pub fn force_n(&self) -> f64 {
-        kinematics(self).force_n()
-    }
-}
-
-/// A checked roller.
-#[derive(Clone, Debug, Serialize)]
-pub struct Roller {
-    /// Drum diameter D, mm.
-    pub drum_diameter_mm: f64,
-    /// Drum width W, mm.
-    pub drum_width_mm: f64,
-    /// Rolling speed over the skin, mm/s.
-    pub roll_speed_mm_s: f64,
-    /// Hand force pressing the drum onto the skin, N.
-    pub force_n: f64,
-    /// Needles on the drum (nominal, before manufacturing variation).
-    pub needles: Vec<RollerNeedle>,
-}
-
-impl Roller {
-    /// Drum radius R, mm.
-    pub fn radius_mm(&self) -> f64 {
-        self.drum_diameter_mm / 2.0
-    }
-}
-
-/// One needle on the drum.
-#[derive(Clone, Copy, Debug, Serialize, PartialEq)]
-pub struct RollerNeedle {
-    /// Ring number (0-based along the axis); explicit layouts number rings by distinct axial position.
-    pub ring: u32,
-    /// Axial position from the drum's mid-plane, mm.
-    pub axial_mm: f64,
-    /// Angle on the drum, degrees.
-    pub angle_deg: f64,
-    /// Exposed length h, mm.
-    pub length_mm: f64,
-}
-
-/// A checked pen.
-#[derive(Clone, Debug, Serialize)]
-pub struct Pen {
-    /// Depth setting, mm.
-    pub depth_mm: f64,
-    /// Stamps per second.
-    pub frequency_hz: f64,
-    /// Hand speed along the stroke, mm/s.
-    pub hand_speed_mm_s: f64,
-    /// Cartridge rotation relative to the stroke, degrees.
-    pub cartridge_angle_deg: f64,
-    /// Motor force driving the cartridge into the skin at each stamp, N.
-    pub drive_force_n: f64,
-    /// Needles in the cartridge's own frame.
-    pub needles: Vec<PenNeedle>,
-    /// Lateral width the cartridge treats per stroke, mm (default lane spacing).
-    pub cartridge_width_mm: f64,
-}
-
-/// A checked hand stamp: an array pressed by hand every `step_mm` along each lane.
-#[derive(Clone, Debug, Serialize)]
-pub struct Stamp {
-    /// Press force, N.
-    pub force_n: f64,
-    /// Distance between presses along a lane, mm.
-    pub step_mm: f64,
-    /// Presses per second, 1/s.
-    pub presses_per_s: f64,
-    /// Exposed needle length, mm.
-    pub length_mm: f64,
-    /// Array rotation relative to the stroke, degrees.
-    pub array_angle_deg: f64,
-    /// Needles in the array's own frame (along, across).
-    pub needles: Vec<PenNeedle>,
-    /// Lateral width of the array, mm (default lane spacing).
-    pub array_width_mm: f64,
-}
-
-/// One needle of a pen cartridge or stamp array, in the array's own frame.
-#[derive(Clone, Copy, Debug, Serialize, PartialEq)]
-pub struct PenNeedle {
-    /// Along the stroke, mm.
-    pub along_mm: f64,
-    /// Across the stroke, mm.
-    pub across_mm: f64,
-}
-
 /// Needle shape.
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct Needle {
@@ -284,20 +161,10 @@ pub struct Analysis {
     pub influence_radius_mm: f64,
 }
 
-/// Default roll speed, mm/s. (assumption) no source gives one; a hand-rolled stroke of a 20 mm drum
-/// over ~4 cm in a little over a second.
-pub const DEFAULT_ROLL_SPEED_MM_S: f64 = 30.0;
 /// Default conical tip length, mm. (assumption) no source gives one.
 pub const DEFAULT_TIP_LENGTH_MM: f64 = 0.5;
 /// Default tip radius, µm: a 770 µm DermaRoller needle's tip measured 4 µm (Kalluri 2011) \[M\].
 pub const DEFAULT_TIP_RADIUS_UM: f64 = 4.0;
-/// Default hand force on a roller, N. (assumption) no source measures it; a light press of
-/// the handle, a few hundred grams.
-pub const DEFAULT_ROLLER_FORCE_N: f64 = 3.0;
-/// Default pen drive force per stamp, N. (assumption) no source gives a pen's motor force.
-pub const DEFAULT_PEN_DRIVE_FORCE_N: f64 = 5.0;
-/// Default presses per second of a hand stamp. (assumption)
-pub const DEFAULT_PRESSES_PER_S: f64 = 1.0;
 /// Default raster pitch, µm.
 pub const DEFAULT_RESOLUTION_UM: f64 = 10.0;
 /// Default tile side, mm.

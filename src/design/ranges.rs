@@ -27,7 +27,7 @@ pub struct Range {
     pub why: &'static str,
 }
 
-const fn r(
+pub(crate) const fn r(
     key: &'static str,
     min: f64,
     min_inclusive: bool,
@@ -45,160 +45,9 @@ const fn r(
     }
 }
 
-/// Every bounded numeric key.
+/// Every bounded numeric key outside the device tables (each kind has its own, in its file
+/// under `design/kinds/`).
 pub const RANGES: &[Range] = &[
-    r(
-        "roller.drum_diameter_mm",
-        0.0,
-        false,
-        200.0,
-        "mm",
-        "rollers are about 20 mm across; body rollers larger",
-    ),
-    r(
-        "roller.drum_width_mm",
-        0.0,
-        false,
-        500.0,
-        "mm",
-        "drums are 20–50 mm wide",
-    ),
-    r(
-        "roller.roll_speed_mm_s",
-        0.0,
-        false,
-        1000.0,
-        "mm/s",
-        "a hand moves at tens of mm/s",
-    ),
-    r(
-        "roller.force_n",
-        0.0,
-        false,
-        1000.0,
-        "N",
-        "hands press arrays with 10–50 N",
-    ),
-    r(
-        "roller.layout.ring_pitch_mm",
-        0.0,
-        false,
-        500.0,
-        "mm",
-        "within the drum width",
-    ),
-    r(
-        "roller.layout.stagger_deg",
-        -360.0,
-        true,
-        360.0,
-        "°",
-        "one turn",
-    ),
-    r(
-        "pen.depth_mm",
-        0.0,
-        false,
-        10.0,
-        "mm",
-        "pens set 0.25–3.0 mm",
-    ),
-    r(
-        "pen.frequency_hz",
-        0.0,
-        false,
-        1000.0,
-        "Hz",
-        "pens stamp 50–150 times a second",
-    ),
-    r(
-        "pen.hand_speed_mm_s",
-        0.0,
-        false,
-        1000.0,
-        "mm/s",
-        "a hand moves at tens of mm/s",
-    ),
-    r(
-        "pen.drive_force_n",
-        0.0,
-        false,
-        1000.0,
-        "N",
-        "a motor in a hand-held pen",
-    ),
-    r(
-        "pen.cartridge_angle_deg",
-        -360.0,
-        true,
-        360.0,
-        "°",
-        "one turn",
-    ),
-    r(
-        "pen.cartridge.pitch_mm",
-        0.0,
-        false,
-        50.0,
-        "mm",
-        "cartridges are a few mm across",
-    ),
-    r(
-        "pen.cartridge.diameter_mm",
-        0.0,
-        false,
-        50.0,
-        "mm",
-        "cartridges are a few mm across",
-    ),
-    r(
-        "stamp.force_n",
-        0.0,
-        false,
-        1000.0,
-        "N",
-        "hands press arrays with 10–50 N",
-    ),
-    r(
-        "stamp.step_mm",
-        0.0,
-        false,
-        1000.0,
-        "mm",
-        "within the region",
-    ),
-    r(
-        "stamp.presses_per_s",
-        0.0,
-        false,
-        100.0,
-        "1/s",
-        "a hand presses a few times a second",
-    ),
-    r(
-        "stamp.array_angle_deg",
-        -360.0,
-        true,
-        360.0,
-        "°",
-        "one turn",
-    ),
-    r(
-        "stamp.array.pitch_mm",
-        0.0,
-        false,
-        50.0,
-        "mm",
-        "arrays are a few cm across at most",
-    ),
-    r(
-        "stamp.array.diameter_mm",
-        0.0,
-        false,
-        50.0,
-        "mm",
-        "arrays are a few cm across at most",
-    ),
     r(
         "needle.length_mm",
         0.0,
@@ -401,6 +250,11 @@ pub const RANGES: &[Range] = &[
     ),
 ];
 
+/// Every bounded numeric key: the common ones, then each device kind's.
+pub fn all() -> impl Iterator<Item = &'static Range> {
+    RANGES.iter().chain(super::kinds::all_ranges())
+}
+
 /// The range of `key` (array elements name their array: `treatment.passes[2].angle_deg` is
 /// `treatment.passes.angle_deg`), if it has one.
 ///
@@ -421,7 +275,7 @@ pub fn range_of(key: &str) -> Option<&'static Range> {
             _ => {}
         }
     }
-    RANGES.iter().find(|r| r.key == plain)
+    all().find(|r| r.key == plain)
 }
 
 impl Range {
@@ -457,9 +311,10 @@ mod tests {
 
     #[test]
     fn keys_are_unique_and_ranges_well_formed() {
-        for (i, a) in RANGES.iter().enumerate() {
+        let all: Vec<&Range> = all().collect();
+        for (i, a) in all.iter().enumerate() {
             assert!(a.min < a.max, "{}", a.key);
-            for b in &RANGES[i + 1..] {
+            for b in &all[i + 1..] {
                 assert_ne!(a.key, b.key);
             }
         }
@@ -467,7 +322,11 @@ mod tests {
 
     #[test]
     fn every_shipped_default_lies_in_its_range() {
+        use crate::design::kinds::{pen, roller, stamp};
         use crate::design::*;
+        use pen::DEFAULT_PEN_DRIVE_FORCE_N;
+        use roller::{DEFAULT_ROLLER_FORCE_N, DEFAULT_ROLL_SPEED_MM_S};
+        use stamp::DEFAULT_PRESSES_PER_S;
         for (key, v) in [
             ("roller.roll_speed_mm_s", DEFAULT_ROLL_SPEED_MM_S),
             ("roller.force_n", DEFAULT_ROLLER_FORCE_N),

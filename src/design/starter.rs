@@ -7,11 +7,10 @@
 //! [`crate::design`], so a starter cannot drift from the validator. Key reference:
 //! docs/design-format.md.
 
-use super::file::Kind;
+use super::kinds::{Kind, KINDS};
 use super::{
-    DEFAULT_INFLUENCE_RADIUS_MM, DEFAULT_PEN_DRIVE_FORCE_N, DEFAULT_PRESSES_PER_S,
-    DEFAULT_RESOLUTION_UM, DEFAULT_ROLLER_FORCE_N, DEFAULT_ROLL_SPEED_MM_S, DEFAULT_SEED,
-    DEFAULT_TILE_MM, DEFAULT_TIP_LENGTH_MM, DEFAULT_TIP_RADIUS_UM,
+    DEFAULT_INFLUENCE_RADIUS_MM, DEFAULT_RESOLUTION_UM, DEFAULT_SEED, DEFAULT_TILE_MM,
+    DEFAULT_TIP_LENGTH_MM, DEFAULT_TIP_RADIUS_UM,
 };
 use crate::model::skin::Skin;
 
@@ -26,82 +25,21 @@ use crate::model::skin::Skin;
 /// ```
 pub fn starter(kind: Kind, name: &str) -> String {
     let mut s = String::new();
-    let (what, device, length) = match kind {
-        Kind::Roller => ("roller", roller(), true),
-        Kind::Pen => ("pen", pen(), false),
-        Kind::Stamp => ("stamp", stamp(), true),
-    };
+    let (what, device, length) = (kind.key(), kind.starter(), kind.has_needle_length());
+    let kinds: Vec<&str> = KINDS.iter().map(|k| k.key()).collect();
+    let kinds = kinds.join(" | ");
     s.push_str(&format!(
         "# A starter {what} design written by `needlemap init`. Every key is at its default;\n\
          # keys written commented out take a computed or preset default, or belong to another\n\
          # pattern. Reference: docs/design-format.md; schema: `needlemap schema design`.\n\
          name = {name:?}              # names the output folder out/<name>/\n\
          description = \"A starter {what}: edit me\"\n\
-         kind = \"{what}\"                # roller | pen | stamp\n\n"
+         kind = \"{what}\"                # {kinds}\n\n"
     ));
     s.push_str(&device);
     s.push_str(&needle(length));
     s.push_str(&common());
     s
-}
-
-fn roller() -> String {
-    format!(
-        "[roller]\n\
-         drum_diameter_mm = 20.0        # mm, required\n\
-         drum_width_mm = 20.0           # mm, required\n\
-         roll_speed_mm_s = {DEFAULT_ROLL_SPEED_MM_S:?}         # mm/s; default (assumption)\n\
-         force_n = {DEFAULT_ROLLER_FORCE_N:?}                  # N, hand force on the drum; default (assumption)\n\n\
-         [roller.layout]\n\
-         pattern = \"rings\"              # rings | explicit\n\
-         rings = 8                      # rings along the axis, required for rings\n\
-         needles_per_ring = 24          # needles around each ring, required for rings\n\
-         # ring_pitch_mm = 2.5          # mm; default drum_width_mm / rings\n\
-         stagger_deg = 0.0              # °, offset of each ring from the previous\n\
-         # pattern = \"explicit\" takes instead one of:\n\
-         # needles = [[0.0, 0.0], [2.5, 7.5]]   # [[axial_mm, angle_deg], ...]\n\
-         # needles_csv = \"needles.csv\"         # columns axial_mm,angle_deg[,length_mm]\n\n"
-    )
-}
-
-fn cartridge(table: &str) -> String {
-    format!(
-        "[{table}]\n\
-         pattern = \"grid\"               # grid | ring | explicit\n\
-         rows = 3                       # along the stroke, required for grid\n\
-         cols = 4                       # across the stroke, required for grid\n\
-         pitch_mm = 1.0                 # mm, required for grid\n\
-         # pattern = \"ring\" takes instead:\n\
-         # count = 10                   # needles on the circle\n\
-         # diameter_mm = 3.0            # mm, circle through the needles\n\
-         # centre = false               # one more needle in the centre\n\
-         # pattern = \"explicit\" takes instead:\n\
-         # needles = [[0.0, 0.0], [1.0, 0.0]]   # [[along_mm, across_mm], ...]\n\n"
-    )
-}
-
-fn pen() -> String {
-    format!(
-        "[pen]\n\
-         depth_mm = 0.5                 # mm, depth setting, required\n\
-         frequency_hz = 100.0           # Hz, stamps per second, required\n\
-         hand_speed_mm_s = 10.0         # mm/s, required\n\
-         cartridge_angle_deg = 0.0      # °, cartridge rotation to the stroke\n\
-         drive_force_n = {DEFAULT_PEN_DRIVE_FORCE_N:?}            # N per stamp; default (assumption)\n\n{}",
-        cartridge("pen.cartridge")
-    )
-}
-
-fn stamp() -> String {
-    format!(
-        "[stamp]\n\
-         force_n = 20.0                 # N per press, required\n\
-         # step_mm = 3.0                # mm between presses; default the array's extent along\n\
-         #                              # the stroke + one pitch: (3 − 1) × 1.0 + 1.0 = 3.0 here\n\
-         presses_per_s = {DEFAULT_PRESSES_PER_S:?}            # 1/s; default (assumption)\n\
-         array_angle_deg = 0.0          # °, array rotation to the stroke\n\n{}",
-        cartridge("stamp.array")
-    )
 }
 
 fn needle(length: bool) -> String {
@@ -173,15 +111,10 @@ mod tests {
     use crate::design::Design;
     use std::path::Path;
 
-    const KINDS: [(Kind, &str); 3] = [
-        (Kind::Roller, "roller"),
-        (Kind::Pen, "pen"),
-        (Kind::Stamp, "stamp"),
-    ];
-
     #[test]
     fn every_starter_validates() {
-        for (kind, name) in KINDS {
+        for &kind in KINDS {
+            let name = kind.key();
             let text = starter(kind, name);
             let d = Design::from_bytes(text.as_bytes(), Path::new("starter.toml"))
                 .unwrap_or_else(|e| panic!("{name}: {e}\n{text}"));
@@ -193,13 +126,12 @@ mod tests {
     /// commented out: a key added to the file mirror must be added here too.
     #[test]
     fn every_key_of_the_kind_is_written() {
-        for (kind, name) in KINDS {
+        for &kind in KINDS {
+            let name = kind.key();
             let text = starter(kind, name);
             for key in crate::design::schema::design_keys() {
                 let top = key.split(['.', '[']).next().unwrap_or("");
-                let others = ["roller", "pen", "stamp"]
-                    .into_iter()
-                    .filter(|k| *k != name);
+                let others = KINDS.iter().map(|k| k.key()).filter(|k| *k != name);
                 if top == "experiment" || others.clone().any(|o| o == top) {
                     continue;
                 }

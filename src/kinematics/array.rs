@@ -2,40 +2,9 @@
 //! force shared by its needles, the backing stopping them at their reach) and set down every
 //! `step_mm` along each stroke, turned by an angle to the stroke.
 
-use super::{per_lane, Drawn, Pass};
-use crate::base::fmt::fmt_num;
+use super::{per_lane, Pass};
 use crate::base::math::{deg_to_rad, trig};
-use crate::design::PenNeedle;
 use crate::model::channel::Channel;
-use crate::model::insertion::{array_displacements_each, Mechanics};
-
-/// Header and rows of an array's needle table (needles.csv).
-pub(super) fn needle_table(needles: &[PenNeedle]) -> (Vec<&'static str>, Vec<Vec<String>>) {
-    let rows = needles.iter().enumerate().map(|(i, n)| {
-        vec![
-            i.to_string(),
-            fmt_num(n.along_mm, 4),
-            fmt_num(n.across_mm, 4),
-        ]
-    });
-    (vec!["needle", "along_mm", "across_mm"], rows.collect())
-}
-
-/// Nominal (across_mm, along_mm, reach_mm) of an array's needles: each stands `reach_mm` out
-/// of the backing (a pen's depth setting, a stamp's needle length).
-pub(super) fn nominal(needles: &[PenNeedle], reach_mm: f64) -> Vec<(f64, f64, f64)> {
-    needles
-        .iter()
-        .map(|n| (n.across_mm, n.along_mm, reach_mm))
-        .collect()
-}
-
-/// Tip displacements of an array's drawn needles pressed with `force_n`, needle j with its
-/// own mechanics `ms[j]`.
-pub(super) fn tips(ms: &[Mechanics], needles: &[Drawn], force_n: f64) -> Vec<f64> {
-    let lengths: Vec<f64> = needles.iter().map(|n| n.length_mm).collect();
-    array_displacements_each(ms, &lengths, force_n)
-}
 
 /// The channels of one pass of an array turned by `angle_deg` to the stroke and set down
 /// every `step` mm along it, per lane in lane order.

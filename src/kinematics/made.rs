@@ -2,10 +2,11 @@
 //! the nominal needles, the force balance of [`crate::model::insertion`] solved for them, and the
 //! device's closed forms (density per pass, puncture rate, treatment time, margin, limits).
 
-use super::{kinematics, Kinematics, PassFrame};
+use super::PassFrame;
 use crate::base::error::LimitError;
 use crate::base::math::Point;
 use crate::base::rng::{Stream, StreamId};
+use crate::design::kinds::{DeviceKind, DrawnNeedle};
 use crate::design::Design;
 use crate::model::channel::Channel;
 use crate::model::insertion::Mechanics;
@@ -66,16 +67,6 @@ impl MadeNeedle {
     }
 }
 
-/// A needle as drawn from the tolerance, before the force balance.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Drawn {
-    pub index: u32,
-    pub across_mm: f64,
-    pub along_mm: f64,
-    pub length_mm: f64,
-    pub tip_radius_um: f64,
-}
-
 /// The device as made and pressed, built once per analysis: its needles after manufacturing
 /// variation, the depth each reaches at the stated force, and the device's closed forms.
 #[derive(Clone, Debug)]
@@ -118,7 +109,7 @@ impl MadeDevice {
     }
 
     fn build(design: &Design, find_pierce_force: bool) -> MadeDevice {
-        let kin = kinematics(&design.device);
+        let kin = design.device.kind_of();
         let drawn = draw_needles(design, kin);
         let nd = design.needle;
         let m = Mechanics::new(
@@ -143,7 +134,7 @@ impl MadeDevice {
                 depth_mm: depth,
                 channel_depth_mm: m.channel_depth_mm(depth),
                 radius_mm: radius,
-                slit_mm: kin.slit_mm(design, n.length_mm, depth),
+                slit_mm: kin.slit_mm(&design.skin, n.length_mm, depth),
             });
         }
         let wp = m.puncture_displacement_mm();
@@ -217,13 +208,13 @@ impl MadeDevice {
 
 /// Needles of the design, missing or not.
 pub fn needle_count(design: &Design) -> usize {
-    kinematics(&design.device).nominal().len()
+    design.device.kind_of().nominal().len()
 }
 
 /// Every present needle of the device with its manufacturing variation, in needle order.
 /// Every needle's variation is drawn whether or not it is missing, so one needle's numbers
 /// never depend on another's.
-pub(super) fn draw_needles(design: &Design, kin: &dyn Kinematics) -> Vec<Drawn> {
+pub(super) fn draw_needles(design: &Design, kin: &dyn DeviceKind) -> Vec<DrawnNeedle> {
     if let Some(ab) = &design.as_built {
         // Inspected: the measured lengths and tip radii, nominal places, nothing drawn.
         return kin
@@ -232,7 +223,7 @@ pub(super) fn draw_needles(design: &Design, kin: &dyn Kinematics) -> Vec<Drawn> 
             .zip(&ab.needles)
             .enumerate()
             .filter(|(_, (_, m))| !m.missing && m.length_mm > 0.0)
-            .map(|(i, ((across, along, _), m))| Drawn {
+            .map(|(i, ((across, along, _), m))| DrawnNeedle {
                 index: i as u32,
                 across_mm: across,
                 along_mm: along,
@@ -271,7 +262,7 @@ pub(super) fn draw_needles(design: &Design, kin: &dyn Kinematics) -> Vec<Drawn> 
         .into_iter()
         .enumerate()
         .filter(|(i, _)| !missing[*i])
-        .map(|(i, (across, along, length))| Drawn {
+        .map(|(i, (across, along, length))| DrawnNeedle {
             index: i as u32,
             across_mm: across,
             along_mm: kin.along_with_angle_error(along, dang[i]),
@@ -284,12 +275,12 @@ pub(super) fn draw_needles(design: &Design, kin: &dyn Kinematics) -> Vec<Drawn> 
 
 /// The smallest force at which every needle that can pierce (length above the tenting before
 /// puncture) does, N; `None` when even 2³⁰ times the stated force does not suffice.
-fn pierce_force(design: &Design, ms: &[Mechanics], drawn: &[Drawn]) -> Option<f64> {
+fn pierce_force(design: &Design, ms: &[Mechanics], drawn: &[DrawnNeedle]) -> Option<f64> {
     // One copy of the device, its force set at each step (not the whole design per step).
     let mut device = design.device.clone();
     let mut all_in = |f: f64| {
         device.set_force_n(f);
-        let kin = kinematics(&device);
+        let kin = device.kind_of();
         (kin.tip_displacements(ms, drawn).iter().zip(drawn).zip(ms)).all(|((w, n), m)| {
             n.length_mm < m.puncture_displacement_mm() || m.depth_mm(*w).is_some()
         })

@@ -12,26 +12,19 @@
 //! increasing u), then along the stroke (increasing s; ties by needle number).
 
 mod array;
-pub(crate) mod describe;
-mod pen;
-mod roller;
-mod stamp;
-
-pub use pen::pen_opening;
-pub use roller::{entry_angle_rad, roller_opening, slit_rigid_mm};
-
+mod drum;
 mod frame;
 mod made;
 
 pub(crate) use frame::{per_lane, Pass, PassFrame};
-pub(crate) use made::Drawn;
 pub use made::{
     check_channel_limit, default_margin_mm, density_per_pass_mm2, needle_count,
     puncture_rate_per_s, MadeDevice, MadeNeedle, MAX_CHANNELS,
 };
 
 use crate::base::error::LimitError;
-use crate::design::{Design, Device};
+use crate::design::kinds::{DrawnNeedle, Motion};
+use crate::design::Design;
 use crate::model::channel::Channel;
 use crate::model::insertion::Mechanics;
 
@@ -57,68 +50,13 @@ impl Field {
     }
 }
 
-/// What one device kind contributes: its needles' places, its force balance and opening,
-/// its closed forms, and how it lays channels along a stroke. A new device kind is one
-/// implementation of this trait and of [`describe::Describe`] (one file under `kinematics/`),
-/// its validation (`design/validate/`), its variant of [`Device`] and that variant's arm in
-/// `each_kind!`; nothing else in the crate matches on a device's kind. (The design file's
-/// side of a kind — its `kind` value and table in `design/file.rs`, their validation, its
-/// starter file and its sweep keys — is the file format's.)
-pub(crate) trait Kinematics: describe::Describe + Sync {
-    /// Nominal (across_mm, along_mm, length_mm) of every needle, in design order; the
-    /// angle error in degrees is applied by [`Kinematics::along_with_angle_error`].
-    fn nominal(&self) -> Vec<(f64, f64, f64)>;
-    /// The along offset of a needle turned by `angle_err_deg` on the device (roller only).
-    fn along_with_angle_error(&self, along_mm: f64, _angle_err_deg: f64) -> f64 {
-        along_mm
-    }
-    /// Tip displacement below the undeformed surface each needle reaches when pressed with
-    /// the device's force, mm (the force balance of [`crate::model::insertion`]).
-    /// `ms[i]` is needle i's mechanics (its own tip radius).
-    fn tip_displacements(&self, ms: &[Mechanics], needles: &[Drawn]) -> Vec<f64>;
-    /// Slit length of the opening of a needle of length `length_mm` at insertion depth
-    /// `depth_mm` (0 for devices that enter vertically).
-    fn slit_mm(&self, _design: &Design, _length_mm: f64, _depth_mm: f64) -> f64 {
-        0.0
-    }
-    /// Channels per mm² one pass lays with `n` piercing needles and lanes `lane_mm` apart.
-    fn density_per_pass_mm2(&self, n: usize, lane_mm: f64) -> f64;
-    /// Channels per second with `n` piercing needles.
-    fn puncture_rate_per_s(&self, n: usize) -> f64;
-    /// Speed over the skin, mm/s.
-    fn speed_mm_s(&self) -> f64;
-    /// The channels of one pass, per lane in lane order.
-    fn pass_channels(&self, pass: &Pass) -> Vec<Vec<Channel>>;
-}
-
-/// `$body` with `$k` bound to the kind behind `$device`: the one place that names every kind.
-macro_rules! each_kind {
-    ($device:expr, $k:ident => $body:expr) => {
-        match $device {
-            Device::Roller($k) => $body,
-            Device::Pen($k) => $body,
-            Device::Stamp($k) => $body,
-        }
-    };
-}
-
-/// The kind behind a device.
-pub(crate) fn kinematics(device: &Device) -> &dyn Kinematics {
-    each_kind!(device, k => k)
-}
-
-/// The kind behind a device, to change it.
-pub(crate) fn kinematics_mut(device: &mut Device) -> &mut dyn Kinematics {
-    each_kind!(device, k => k)
-}
-
 /// Generates every channel of the design's treatment over the region grown by `margin_mm`,
 /// with the device `made` (built once by [`MadeDevice::new`]).
 ///
 /// Parallel over strokes; the result does not depend on the thread count.
 pub fn generate(design: &Design, made: &MadeDevice, margin_mm: f64) -> Result<Field, LimitError> {
     made.check_channel_limit(design, margin_mm)?;
-    let kin = kinematics(&design.device);
+    let motion = design.device.kind_of().motion();
     let ext = made.max_extent_mm;
     let passes = design.treatment.pass_angles_deg.len() as u32;
     let mut channels = Vec::new();
@@ -130,7 +68,11 @@ pub fn generate(design: &Design, made: &MadeDevice, margin_mm: f64) -> Result<Fi
             frame: &frame,
             pass,
         };
-        for lane in kin.pass_channels(&p) {
+        let lanes = match motion {
+            Motion::Drum { radius_mm } => drum::channels(&p, radius_mm),
+            Motion::Array { angle_deg, step_mm } => array::channels(&p, angle_deg, step_mm),
+        };
+        for lane in lanes {
             channels.extend(lane);
         }
     }
@@ -163,7 +105,7 @@ pub(crate) fn draw_tip_radius_um(design: &Design, draw: &mut dyn FnMut(f64) -> f
 
 /// The mechanics of each drawn needle: the design's skin and needle shape with the needle's own
 /// tip radius.
-pub(crate) fn needle_mechanics(design: &Design, drawn: &[Drawn]) -> Vec<Mechanics> {
+pub(crate) fn needle_mechanics(design: &Design, drawn: &[DrawnNeedle]) -> Vec<Mechanics> {
     let nd = design.needle;
     drawn
         .iter()
@@ -404,7 +346,7 @@ mod tests {
 
     /// The tip radii drawn for `d`'s needles, µm.
     fn tips(d: &Design) -> Vec<f64> {
-        made::draw_needles(d, kinematics(&d.device))
+        made::draw_needles(d, d.device.kind_of())
             .iter()
             .map(|n| n.tip_radius_um)
             .collect()

@@ -216,7 +216,7 @@ pub fn advisories(
     if let Some(d) = m.max_depth_mm.filter(|&d| d > 1.5) {
         out.push(Advisory { code: "deep", message: format!("deepest channel {d:.2} mm is past 1.5 mm: deep treatment; redness may last up to 2 days instead of hours") });
     }
-    out.extend(kinematics::kinematics(&design.device).advisories());
+    out.extend(design.device.kind_of().advisories());
     let sub = layers[Layer::Subcutis.index()];
     if sub > 0.0 {
         out.push(Advisory {
@@ -231,7 +231,7 @@ pub fn advisories(
     }
     if made.unpierced > 0 {
         let force = design.device.force_n();
-        let what = kinematics::kinematics(&design.device).force_words();
+        let what = design.device.kind_of().force_words();
         let mut msg = format!(
             "{} of {} needles do not pierce at the stated {what} of {force} N",
             made.unpierced, made.present

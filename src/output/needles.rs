@@ -5,7 +5,7 @@ use crate::design::Design;
 
 /// Header and rows of the needle table, as text cells: the columns the device's kind states.
 pub fn rows(design: &Design) -> (Vec<&'static str>, Vec<Vec<String>>) {
-    crate::kinematics::kinematics(&design.device).needle_table()
+    design.device.kind_of().needle_table()
 }
 
 /// needles.csv of a design.

@@ -3,21 +3,17 @@
 //! Every refusal names the file, the line and column of the key, the dotted key, the value
 //! as read and what would be valid.
 
-use super::file::{self, CartridgePattern, DesignFile, Kind, LayoutPattern, S};
+use super::file::{self, DesignFile, S};
 use super::*;
 use crate::base::error::{line_col, InputError};
 use crate::model::skin::{Skin, PRESETS};
 use std::fmt::Display;
 use std::ops::Range;
 
-mod array;
 mod experiment;
 mod needles_csv;
-mod pen;
-mod roller;
 mod skin;
 mod spec;
-mod stamp;
 mod treatment;
 
 /// Most needles one device may have (refused up front beyond; the collision check is O(n²)).
@@ -34,9 +30,10 @@ pub struct Ctx<'a> {
     policy: ReadPolicy,
 }
 
-type R<T> = Result<T, InputError>;
+/// A validation result.
+pub(crate) type R<T> = Result<T, InputError>;
 /// A needle read from a list or CSV: axial, angle, length, span and key for errors.
-type RawNeedle = (f64, f64, f64, Range<usize>, String);
+pub(crate) type RawNeedle = (f64, f64, f64, Range<usize>, String);
 
 impl<'a> Ctx<'a> {
     /// A context for the file at `path` with text `src`.
@@ -73,7 +70,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn positive(&self, v: &S<f64>, key: &str) -> R<f64> {
+    pub(crate) fn positive(&self, v: &S<f64>, key: &str) -> R<f64> {
         let x = *v.get_ref();
         if x.is_finite() && x > 0.0 {
             self.in_range(v, key)
@@ -82,7 +79,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn non_negative(&self, v: &S<f64>, key: &str) -> R<f64> {
+    pub(crate) fn non_negative(&self, v: &S<f64>, key: &str) -> R<f64> {
         let x = *v.get_ref();
         if x.is_finite() && x >= 0.0 {
             self.in_range(v, key)
@@ -91,7 +88,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn finite(&self, v: &S<f64>, key: &str) -> R<f64> {
+    pub(crate) fn finite(&self, v: &S<f64>, key: &str) -> R<f64> {
         let x = *v.get_ref();
         if x.is_finite() {
             self.in_range(v, key)
@@ -101,7 +98,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// The value, if it lies in the key's physical range ([`super::ranges`]).
-    fn in_range(&self, v: &S<f64>, key: &str) -> R<f64> {
+    pub(crate) fn in_range(&self, v: &S<f64>, key: &str) -> R<f64> {
         let x = *v.get_ref();
         match super::ranges::range_of(key) {
             Some(r) if !r.contains(x) => {
@@ -111,7 +108,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn opt<T>(
+    pub(crate) fn opt<T>(
         &self,
         v: &Option<S<f64>>,
         key: &str,
@@ -127,7 +124,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn count(&self, v: &S<i64>, key: &str, min: i64, max: i64) -> R<u32> {
+    pub(crate) fn count(&self, v: &S<i64>, key: &str, min: i64, max: i64) -> R<u32> {
         let x = *v.get_ref();
         if (min..=max).contains(&x) {
             Ok(x as u32)
@@ -141,7 +138,13 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn forbid<T>(&self, v: &Option<S<T>>, key: &str, pattern: &str, belongs: &str) -> R<()>
+    pub(crate) fn forbid<T>(
+        &self,
+        v: &Option<S<T>>,
+        key: &str,
+        pattern: &str,
+        belongs: &str,
+    ) -> R<()>
     where
         T: std::fmt::Debug,
     {
@@ -156,7 +159,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn require<'v, T>(
+    pub(crate) fn require<'v, T>(
         &self,
         v: &'v Option<S<T>>,
         key: &str,
@@ -183,13 +186,8 @@ impl<'a> Ctx<'a> {
 
     /// Refuses the device tables of the other kinds: a `kind` design has only its own.
     fn only_table(&self, f: &DesignFile, kind: &str) -> R<()> {
-        let tables = [
-            ("roller", f.roller.as_ref().map(|t| t.span())),
-            ("pen", f.pen.as_ref().map(|t| t.span())),
-            ("stamp", f.stamp.as_ref().map(|t| t.span())),
-        ];
-        for (name, span) in tables {
-            if let (true, Some(span)) = (name != kind, span) {
+        for (name, span) in super::kinds::tables_present(f) {
+            if name != kind {
                 return Err(self.err(
                     span,
                     name,
@@ -206,16 +204,9 @@ impl<'a> Ctx<'a> {
         let name = f.name.get_ref().clone();
         self.check_name(&name, f.name.span())?;
         let kind = f.kind.get_ref();
-        self.only_table(
-            &f,
-            match kind {
-                Kind::Roller => "roller",
-                Kind::Pen => "pen",
-                Kind::Stamp => "stamp",
-            },
-        )?;
+        self.only_table(&f, kind.key())?;
         let needle_span = f.needle.span();
-        let nf = f.needle.into_inner();
+        let nf = f.needle.get_ref();
         let diameter_mm = self.positive(&nf.diameter_mm, "needle.diameter_mm")?;
         let tip_length_mm: f64 = self.opt(
             &nf.tip_length_mm,
@@ -299,59 +290,12 @@ impl<'a> Ctx<'a> {
 
         let skin = self.skin(f.skin.as_ref())?;
 
-        let (device, default_lane) = match *f.kind.get_ref() {
-            Kind::Roller => {
-                let r = f.roller.as_ref().ok_or_else(|| {
-                    self.err(f.kind.span(), "roller", "(missing)", "kind = \"roller\" needs a [roller] table with drum_diameter_mm, drum_width_mm and [roller.layout]")
-                })?;
-                let length = self.require(
-                    &nf.length_mm,
-                    "needle.length_mm",
-                    needle_span.clone(),
-                    "the exposed needle length of a roller",
-                )?;
-                let length_mm = self.positive(length, "needle.length_mm")?;
-                let roller = self.roller(r, length_mm, &needle)?;
-                let w = roller.drum_width_mm;
-                (Device::Roller(roller), w)
-            }
-            Kind::Pen => {
-                if let Some(l) = &nf.length_mm {
-                    return Err(self.err(
-                        l.span(),
-                        "needle.length_mm",
-                        l.get_ref(),
-                        "a pen sets its depth with pen.depth_mm; remove needle.length_mm",
-                    ));
-                }
-                let p = f.pen.as_ref().ok_or_else(|| {
-                    self.err(f.kind.span(), "pen", "(missing)", "kind = \"pen\" needs a [pen] table with depth_mm, frequency_hz, hand_speed_mm_s and [pen.cartridge]")
-                })?;
-                let pen = self.pen(p, &needle)?;
-                let w = pen.cartridge_width_mm;
-                (Device::Pen(pen), w)
-            }
-            Kind::Stamp => {
-                let st = f.stamp.as_ref().ok_or_else(|| {
-                    self.err(
-                        f.kind.span(),
-                        "stamp",
-                        "(missing)",
-                        "kind = \"stamp\" needs a [stamp] table with force_n and [stamp.array]",
-                    )
-                })?;
-                let length = self.require(
-                    &nf.length_mm,
-                    "needle.length_mm",
-                    needle_span.clone(),
-                    "the exposed needle length of a stamp",
-                )?;
-                let length_mm = self.positive(length, "needle.length_mm")?;
-                let stamp = self.stamp(st, length_mm, &needle)?;
-                let w = stamp.array_width_mm;
-                (Device::Stamp(stamp), w)
-            }
+        let needle_ctx = NeedleCtx {
+            needle,
+            length: nf.length_mm.as_ref(),
+            span: needle_span,
         };
+        let (device, default_lane) = super::kinds::check(&f, self, &needle_ctx)?;
 
         let treatment = self.treatment(&f.treatment, default_lane)?;
         let analysis = match &f.analysis {
@@ -420,5 +364,39 @@ impl<'a> Ctx<'a> {
             treatment,
             analysis,
         })
+    }
+}
+
+/// What a device kind's validation needs of `[needle]`: the checked shape, the length as
+/// written (a roller and a stamp require it, a pen refuses it) and the table's span.
+pub(crate) struct NeedleCtx<'a> {
+    /// The checked needle shape.
+    pub needle: Needle,
+    /// `needle.length_mm` as written.
+    pub length: Option<&'a S<f64>>,
+    /// The `[needle]` table's span, for the error when the length is missing.
+    pub span: Range<usize>,
+}
+
+impl NeedleCtx<'_> {
+    /// `needle.length_mm`, required (`what` says what it is for this kind) and in range.
+    pub fn length_mm(&self, ctx: &Ctx, what: &str) -> R<f64> {
+        let v = self.length.ok_or_else(|| {
+            ctx.err(
+                self.span.clone(),
+                "needle.length_mm",
+                "(missing)",
+                format!("is required: {what}"),
+            )
+        })?;
+        ctx.positive(v, "needle.length_mm")
+    }
+
+    /// Refuses a `needle.length_mm` the kind does not take, with `why`.
+    pub fn refuse_length(&self, ctx: &Ctx, why: &str) -> R<()> {
+        match self.length {
+            Some(l) => Err(ctx.err(l.span(), "needle.length_mm", l.get_ref(), why)),
+            None => Ok(()),
+        }
     }
 }

@@ -6,7 +6,7 @@ impl Ctx<'_> {
     /// Reads `roller.layout.needles_csv`: a regular file the read policy allows, resolved
     /// against the design's folder. Errors quote the path, the CSV line and at most the
     /// offending field (clipped), never the rest of the file.
-    pub(super) fn needles_csv(&self, c: &S<String>, length_mm: f64) -> R<Vec<RawNeedle>> {
+    pub(crate) fn needles_csv(&self, c: &S<String>, length_mm: f64) -> R<Vec<RawNeedle>> {
         let key = "roller.layout.needles_csv";
         let written = format!("{:?}", crate::base::input::clip(c.get_ref()));
         let fail = |problem: String| self.err(c.span(), key, &written, problem);

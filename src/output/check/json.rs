@@ -22,7 +22,7 @@ pub fn json(report: &Report) -> Vec<u8> {
         version: VERSION,
         passed: report.passed(),
         moved: report.moved(),
-        report: report,
+        report,
     };
     let mut v = serde_json::to_vec_pretty(&doc).expect("serializing plain data cannot fail");
     v.push(b'\n');

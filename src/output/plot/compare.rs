@@ -138,7 +138,7 @@ fn provenance(analyses: &[&Analysis]) -> String {
 ///
 /// # Examples
 /// ```no_run
-/// use needlemap::{analysis, design::Design, plot, progress::Silent};
+/// use needlemap::{base::progress::Silent, design::Design, metrics::analysis, output::plot};
 /// let load = |f: &str| analysis::analyze(&Design::load(f.as_ref()).unwrap(), &Silent).unwrap();
 /// let (a, b) = (load("designs/mf8-192.toml"), load("designs/pen-12-110.toml"));
 /// let pic = plot::compare::render(&[&a, &b], &[]).unwrap();

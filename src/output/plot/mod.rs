@@ -24,7 +24,7 @@
 //!
 //! # Examples
 //! ```no_run
-//! use needlemap::{analysis, design::Design, plot, progress::Silent};
+//! use needlemap::{base::progress::Silent, design::Design, metrics::analysis, output::plot};
 //! let d = Design::load("designs/mf8-192.toml".as_ref()).unwrap();
 //! let a = analysis::analyze(&d, &Silent).unwrap();
 //! let files = plot::write_all(&a, "out/mf8-192".as_ref()).unwrap();

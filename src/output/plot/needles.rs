@@ -19,13 +19,12 @@
 use super::colour::{self, BarPlace, ColourScale, DEPTH};
 use super::encode::{self, Figure};
 use super::frame;
-use super::pitch::array_pitch_mm;
-pub use super::pitch::{pen_pitch_mm, ring_pitches, RingPitches};
+pub use super::pitch::{array_pitch_mm, ring_pitches, RingPitches};
 use super::text;
 use super::{Picture, PlotError};
-use crate::design::{Design, Roller};
+use crate::design::kinds::{ArrayView, DrumView, NeedleView};
+use crate::design::Design;
 use crate::kinematics;
-use crate::kinematics::describe::{ArrayView, NeedleView};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -111,9 +110,12 @@ pub fn render(d: &Design) -> Result<Picture, PlotError> {
     let made = kinematics::MadeDevice::new(d);
     let reached = reached_depths(d, &made);
     let deepest = text::num(reached.iter().copied().fold(0.0, f64::max), 2);
-    let view = kinematics::kinematics(&d.device).needle_view(d, made.puncture_rate_per_s, &deepest);
+    let view = d
+        .device
+        .kind_of()
+        .needle_view(d, made.puncture_rate_per_s, &deepest);
     let fig = match view {
-        NeedleView::Drum(r) => roller(d, r, &made, &reached),
+        NeedleView::Drum(r) => roller(d, &r, &made, &reached),
         NeedleView::Array(a) => array(d, &a, &made, &reached),
     };
     let (png, svg, scale) = encode::render(&fig).map_err(Picture::draw_error("needles"))?;
@@ -148,17 +150,17 @@ fn reached_depths(d: &Design, made: &kinematics::MadeDevice) -> Vec<f64> {
     out
 }
 
-fn roller(d: &Design, r: &Roller, made: &kinematics::MadeDevice, reached: &[f64]) -> Needles {
-    let circ = std::f64::consts::PI * r.drum_diameter_mm;
-    let half_w = r.drum_width_mm / 2.0;
-    let pit = ring_pitches(r);
+fn roller(d: &Design, r: &DrumView, made: &kinematics::MadeDevice, reached: &[f64]) -> Needles {
+    let circ = std::f64::consts::PI * r.diameter_mm;
+    let half_w = r.width_mm / 2.0;
+    let pit = ring_pitches(r.needles);
     let nrings = pit.rings_mm.len().max(1);
     let (pw_max, ph_max) = (1000.0, 760.0);
-    let s = (pw_max / circ).min(ph_max / r.drum_width_mm);
+    let s = (pw_max / circ).min(ph_max / r.width_mm);
     let pw = (circ * s).round() as u32;
-    let ph_eq = r.drum_width_mm * s;
+    let ph_eq = r.width_mm * s;
     // rings closer than 26 px: stretch the axial axis so ring labels do not collide
-    let min_ring = pit.ring_pitch_mm.map_or(r.drum_width_mm, |p| p.0);
+    let min_ring = pit.ring_pitch_mm.map_or(r.width_mm, |p| p.0);
     let stretch = (26.0 / (min_ring * s)).max(1.0);
     let ph = (ph_eq * stretch).min(900.0).round() as u32;
     let stretch = ph as f64 / ph_eq;
@@ -242,8 +244,8 @@ fn roller(d: &Design, r: &Roller, made: &kinematics::MadeDevice, reached: &[f64]
     });
     notes.push(format!(
         "drum Ø {} mm × {} mm wide · circumference πD = {} mm · needles numbered as in needles.csv",
-        text::tick(r.drum_diameter_mm),
-        text::tick(r.drum_width_mm),
+        text::tick(r.diameter_mm),
+        text::tick(r.width_mm),
         text::num(circ, 2)
     ));
     let per_pass = made.density_per_pass_mm2 * 100.0;
@@ -255,8 +257,8 @@ fn roller(d: &Design, r: &Roller, made: &kinematics::MadeDevice, reached: &[f64]
             "{} in {} · drum Ø {} × {} mm · needles {} mm long, Ø {} mm, tip {} mm",
             count(r.needles.len(), "needle"),
             count(nrings, "ring"),
-            text::tick(r.drum_diameter_mm),
-            text::tick(r.drum_width_mm),
+            text::tick(r.diameter_mm),
+            text::tick(r.width_mm),
             range_text(Some((lmin, lmax)), 2, "").trim_end(),
             text::tick(d.needle.diameter_mm),
             text::tick(d.needle.tip_length_mm)

@@ -1,8 +1,8 @@
 //! The pitches that define a needle layout, as the needle picture draws and writes them: a
 //! roller's ring pitch, needle pitch within a ring and stagger between rings; a pen's
-//! nearest-neighbour distance.
+//! array's nearest-neighbour distance.
 
-use crate::design::{Pen, Roller};
+use crate::design::{PenNeedle, RollerNeedle};
 
 /// The layout pitches of a ring layout.
 #[derive(Clone, Debug, PartialEq)]
@@ -17,10 +17,10 @@ pub struct RingPitches {
     pub stagger_deg: Option<f64>,
 }
 
-/// The pitches of a roller's layout.
-pub fn ring_pitches(r: &Roller) -> RingPitches {
+/// The pitches of a drum's layout.
+pub fn ring_pitches(needles: &[RollerNeedle]) -> RingPitches {
     let mut rings_mm: Vec<f64> = Vec::new();
-    for n in &r.needles {
+    for n in needles {
         if !rings_mm.iter().any(|a| (a - n.axial_mm).abs() < 1e-9) {
             rings_mm.push(n.axial_mm);
         }
@@ -36,8 +36,7 @@ pub fn ring_pitches(r: &Roller) -> RingPitches {
         })
     };
     let ring_angles = |a: f64| {
-        let mut v: Vec<f64> = r
-            .needles
+        let mut v: Vec<f64> = needles
             .iter()
             .filter(|n| (n.axial_mm - a).abs() < 1e-9)
             .map(|n| n.angle_deg.rem_euclid(360.0))
@@ -65,13 +64,8 @@ pub fn ring_pitches(r: &Roller) -> RingPitches {
     }
 }
 
-/// Smallest distance between two needles of a pen cartridge, mm.
-pub fn pen_pitch_mm(p: &Pen) -> Option<f64> {
-    array_pitch_mm(&p.needles)
-}
-
 /// Nearest-neighbour distance of a flat array's needles, mm; `None` with fewer than two.
-pub(crate) fn array_pitch_mm(needles: &[crate::design::PenNeedle]) -> Option<f64> {
+pub fn array_pitch_mm(needles: &[PenNeedle]) -> Option<f64> {
     let mut best: Option<f64> = None;
     for (i, a) in needles.iter().enumerate() {
         for b in &needles[i + 1..] {
@@ -85,17 +79,6 @@ pub(crate) fn array_pitch_mm(needles: &[crate::design::PenNeedle]) -> Option<f64
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::design::RollerNeedle;
-
-    fn drum(needles: Vec<RollerNeedle>) -> Roller {
-        Roller {
-            drum_diameter_mm: 20.0,
-            drum_width_mm: 20.0,
-            roll_speed_mm_s: 30.0,
-            force_n: 3.0,
-            needles,
-        }
-    }
 
     #[test]
     fn pitches_of_a_staggered_ring_layout() {
@@ -110,7 +93,7 @@ mod tests {
                 });
             }
         }
-        let p = ring_pitches(&drum(v));
+        let p = ring_pitches(&v);
         assert_eq!(p.rings_mm.len(), 8);
         let (a, b) = p.ring_pitch_mm.unwrap();
         assert!((a - 2.5).abs() < 1e-12 && (b - 2.5).abs() < 1e-12);

@@ -57,17 +57,7 @@ pub fn num(x: f64, decimals: usize) -> String {
 
 /// A tick value without trailing zeros: 5 → "5", 2.5 → "2.5", 0.125 → "0.125".
 pub fn tick(x: f64) -> String {
-    let s = num(x, 4);
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    };
-    if s == "-0" {
-        "0".into()
-    } else {
-        s
-    }
+    crate::base::fmt::fmt_tick(x)
 }
 
 /// The "nice" step (1, 2, 2.5 or 5 × 10ᵏ) nearest above `raw`.

@@ -8,8 +8,8 @@
 
 use super::{escape, figure, mc, DesignPart};
 use crate::base::fmt::fmt_num;
+use crate::design::kinds::RowSource;
 use crate::design::Device;
-use crate::kinematics::{self, describe::RowSource};
 use crate::metrics::analysis::Analysis;
 use crate::model::registry as table;
 use std::fmt::Write as _;
@@ -96,7 +96,7 @@ fn source_note(text: Option<&str>, path: &str, default_note: &str) -> String {
 /// The device's own rows after the needle count (layout; needle length or pen setting; drum
 /// or cartridge size; force; motion), as its kind states them, with their sources from `text`.
 fn device_rows(device: &Device, text: Option<&str>) -> Vec<SheetRow> {
-    let rows = kinematics::kinematics(device).sheet_rows();
+    let rows = device.kind_of().sheet_rows();
     rows.into_iter()
         .map(|r| {
             let src = match r.source {
@@ -189,7 +189,7 @@ fn caption(picture: &str, device: &Device) -> &'static str {
         "density" => "channels per cm² in each whole tile",
         "depth" => "deepest channel per cell on the skin layers' depth ruler",
         "detail" => "5 × 5 mm window at true scale: the openings' real shape",
-        "needles" => kinematics::kinematics(device).needles_caption(),
+        "needles" => device.kind_of().needles_caption(),
         _ => "",
     }
 }

@@ -116,6 +116,7 @@ fn subtitle(sweep: &Sweep, overrides: &Overrides) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::registry::Metrics;
 
     #[test]
     fn units_from_key_names() {
@@ -124,5 +125,55 @@ mod tests {
         assert_eq!(key_unit("roller.layout.stagger_deg"), "°");
         assert_eq!(key_unit("roller.layout.rings"), "");
         assert_eq!(key_unit("treatment.area_mm.0"), "mm");
+    }
+
+    #[test]
+    fn chart_lines_per_second_key_hold_the_rest() {
+        let s = crate::studies::sweep::tests::mf8_sweep("\"needle.length_mm\" = [2.0, 1.0]\n\"roller.layout.rings\" = [4, 8]\n\"treatment.seed\" = [1, 2]\n").unwrap();
+        let rows: Vec<Row> = (0..s.len())
+            .map(|i| {
+                let values: Vec<f64> = s
+                    .keys
+                    .iter()
+                    .zip(s.combination(i))
+                    .map(|(k, j)| k.values[j])
+                    .collect();
+                let cov = values[0] * values[1] * values[2] / 100.0;
+                let outcome = if i == 2 {
+                    Err("x".to_string())
+                } else {
+                    Ok(Metrics {
+                        coverage_fraction: Some(cov),
+                        ..Default::default()
+                    })
+                };
+                Row {
+                    index: i,
+                    name: s.variant_name(i),
+                    values,
+                    outcome,
+                    advisories: String::new(),
+                }
+            })
+            .collect();
+        let c = chart(
+            &s,
+            &rows,
+            "coverage_fraction",
+            &crate::metrics::analysis::Overrides::default(),
+        );
+        assert_eq!(c.x_label, "needle.length_mm (mm)");
+        assert_eq!(c.y_label, "coverage_fraction (%)");
+        assert_eq!(c.note.as_deref(), Some("held at treatment.seed = 1"));
+        assert!(
+            c.subtitle.starts_with("seed 1 · raster pitch "),
+            "{}",
+            c.subtitle
+        );
+        assert_eq!(c.series.len(), 2);
+        assert_eq!(c.series[0].label, "roller.layout.rings = 4");
+        // seed 1 only, sorted by length, in percent; row 2 (length 2, rings 8, seed 1) is an error
+        assert_eq!(c.series[0].points, vec![(1.0, Some(4.0)), (2.0, Some(8.0))]);
+        assert_eq!(c.series[1].points, vec![(1.0, Some(8.0)), (2.0, None)]);
     }
 }

@@ -20,15 +20,7 @@ const MAX_SPEED_STEPS: usize = 4;
 /// Most one-pass steps taken from the closed-form number of roller passes.
 const MAX_PASS_STEPS: usize = 8;
 
-/// The setting that was changed to reach a density.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Setting {
-    /// A pen's hand speed, mm/s (its own passes kept).
-    PenHandSpeedMmS(f64),
-    /// A roller's number of passes (in its direction pattern).
-    RollerPasses(u32),
-}
+pub use crate::design::kinds::Setting;
 
 /// A design brought to a density and analyzed there.
 #[derive(Clone, Debug, Serialize)]
@@ -83,7 +75,7 @@ impl Matched {
 /// ```
 pub fn with_hand_speed(design: &Design, v_mm_s: f64) -> Design {
     let mut d = design.clone();
-    if let Some(device) = kinematics::kinematics(&design.device).with_hand_speed(v_mm_s) {
+    if let Some(device) = design.device.kind_of().with_hand_speed(v_mm_s) {
         d.device = device;
     }
     d
@@ -92,7 +84,10 @@ pub fn with_hand_speed(design: &Design, v_mm_s: f64) -> Design {
 /// The setting equal-density matching changes, at the design's own value: a pen's hand speed,
 /// a roller's or stamp's passes (as the device's kind states).
 pub fn own_setting(design: &Design) -> Setting {
-    kinematics::kinematics(&design.device).own_setting(design)
+    design
+        .device
+        .kind_of()
+        .own_setting(design.treatment.pass_angles_deg.len() as u32)
 }
 
 /// The design with `passes` passes cycling through its own pass angles in order: pass i has

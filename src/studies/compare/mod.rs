@@ -28,7 +28,7 @@ pub use matching::{depth_spread, own_setting};
 
 use crate::base::error::LimitError;
 use crate::base::progress::Progress;
-use crate::kinematics::{self, describe::PairSide};
+use crate::design::kinds::PairSide;
 use crate::metrics::analysis::Analysis;
 
 /// Why a comparison could not be made.
@@ -117,7 +117,7 @@ pub struct Comparison {
 /// the pens in order (a device's side is its kind's; a stamp takes neither).
 pub fn roller_pen_pairs(analyses: &[&Analysis]) -> Vec<[usize; 2]> {
     let side = |want: PairSide| -> Vec<usize> {
-        let of = |i: &usize| kinematics::kinematics(&analyses[*i].design.device).pair_side();
+        let of = |i: &usize| analyses[*i].design.device.kind_of().pair_side();
         (0..analyses.len())
             .filter(|i| of(i) == Some(want))
             .collect()

@@ -39,7 +39,7 @@ mod resolve;
 mod shard;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use keys::{Applies, Num, MAX_COMBINATIONS, NUMERIC_KEYS};
 pub(crate) use parse::SweepFile;

@@ -9,7 +9,8 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     p
 }
 
-fn mf8_sweep(vary: &str) -> Result<Sweep, InputError> {
+/// A sweep of the shipped MF8 with the `[vary]` table `vary` (its body).
+pub(crate) fn mf8_sweep(vary: &str) -> Result<Sweep, InputError> {
     let dir = tempfile::tempdir().unwrap();
     let base =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/designs/mf8-192.toml"))
@@ -147,56 +148,6 @@ fn shards_partition_the_combinations() {
     assert!("0/3".parse::<Shard>().is_err());
     assert!("4/3".parse::<Shard>().is_err());
     assert_eq!("2/3".parse::<Shard>(), Ok(Shard { k: 2, n: 3 }));
-}
-
-#[test]
-fn chart_lines_per_second_key_hold_the_rest() {
-    let s = mf8_sweep("\"needle.length_mm\" = [2.0, 1.0]\n\"roller.layout.rings\" = [4, 8]\n\"treatment.seed\" = [1, 2]\n").unwrap();
-    let rows: Vec<Row> = (0..s.len())
-        .map(|i| {
-            let values: Vec<f64> = s
-                .keys
-                .iter()
-                .zip(s.combination(i))
-                .map(|(k, j)| k.values[j])
-                .collect();
-            let cov = values[0] * values[1] * values[2] / 100.0;
-            let outcome = if i == 2 {
-                Err("x".to_string())
-            } else {
-                Ok(Metrics {
-                    coverage_fraction: Some(cov),
-                    ..Default::default()
-                })
-            };
-            Row {
-                index: i,
-                name: s.variant_name(i),
-                values,
-                outcome,
-                advisories: String::new(),
-            }
-        })
-        .collect();
-    let c = crate::output::sweep::chart::chart(
-        &s,
-        &rows,
-        "coverage_fraction",
-        &crate::metrics::analysis::Overrides::default(),
-    );
-    assert_eq!(c.x_label, "needle.length_mm (mm)");
-    assert_eq!(c.y_label, "coverage_fraction (%)");
-    assert_eq!(c.note.as_deref(), Some("held at treatment.seed = 1"));
-    assert!(
-        c.subtitle.starts_with("seed 1 · raster pitch "),
-        "{}",
-        c.subtitle
-    );
-    assert_eq!(c.series.len(), 2);
-    assert_eq!(c.series[0].label, "roller.layout.rings = 4");
-    // seed 1 only, sorted by length, in percent; row 2 (length 2, rings 8, seed 1) is an error
-    assert_eq!(c.series[0].points, vec![(1.0, Some(4.0)), (2.0, Some(8.0))]);
-    assert_eq!(c.series[1].points, vec![(1.0, Some(8.0)), (2.0, None)]);
 }
 
 #[test]

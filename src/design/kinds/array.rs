@@ -1,14 +1,74 @@
 //! `pen.cartridge` / `stamp.array`: a flat needle array (grid, ring or explicit), checked for
 //! collisions.
 
-use super::*;
+//!
+//! What a pen cartridge and a hand stamp share: a flat needle array, pressed as a whole (one
+//! force shared by its needles, the backing stopping them at their reach) and set down every
+//! `step_mm` along each stroke, turned by an angle to the stroke.
+
+use super::DrawnNeedle;
+use crate::base::fmt::fmt_num;
+use crate::design::file::S;
+use crate::design::layout;
+use crate::design::validate::{Ctx, MAX_NEEDLES, R};
+use crate::design::Needle;
+use crate::model::insertion::{array_displacements_each, Mechanics};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// `pattern = "grid" | "ring" | "explicit"`.
+#[derive(Debug, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum CartridgePattern {
+    /// Rows along the stroke × columns across it at one pitch.
+    Grid,
+    /// Needles evenly spaced on a circle, optionally one in the centre.
+    Ring,
+    /// Every needle's position given.
+    Explicit,
+}
+
+/// `[pen.cartridge]` and `[stamp.array]`: the keys of every pattern; validation rejects keys of another pattern.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CartridgeFile {
+    /// How the needles are placed: `grid` (needs `rows`, `cols`, `pitch_mm`), `ring` (needs `count`, `diameter_mm`) or `explicit` (needs `needles`).
+    pub pattern: S<CartridgePattern>,
+    /// Pattern `grid`, required: how many needles stand one behind another along the stroke (each row runs across it).
+    #[schemars(extend("minimum" = 1, "maximum" = 1000))]
+    pub rows: Option<S<i64>>,
+    /// Pattern `grid`, required: how many needles stand side by side across the stroke.
+    #[schemars(extend("minimum" = 1, "maximum" = 1000))]
+    pub cols: Option<S<i64>>,
+    /// Pattern `grid`, required: distance between neighbouring needles, mm; at least one needle diameter when there is more than one needle.
+    pub pitch_mm: Option<S<f64>>,
+    /// Pattern `ring`, required: needles on the circle.
+    #[schemars(extend("minimum" = 1, "maximum" = 1000))]
+    pub count: Option<S<i64>>,
+    /// Pattern `ring`, required: diameter of the circle through the needles, mm.
+    pub diameter_mm: Option<S<f64>>,
+    /// Pattern `ring`: one more needle in the centre of the circle.
+    #[schemars(extend("default" = false))]
+    pub centre: Option<bool>,
+    /// Pattern `explicit`, required: the needles as `[[along_mm, across_mm], ...]`, mm from the array's centre along and across the stroke; at least one, none closer than one needle diameter.
+    pub needles: Option<S<Vec<Vec<f64>>>>,
+}
+
+/// One needle of a pen cartridge or stamp array, in the array's own frame.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq)]
+pub struct PenNeedle {
+    /// Along the stroke, mm.
+    pub along_mm: f64,
+    /// Across the stroke, mm.
+    pub across_mm: f64,
+}
 
 impl Ctx<'_> {
     /// The needles of a pen cartridge or stamp array (`at`: "pen.cartridge" or
     /// "stamp.array", for error keys) and the array's width across the stroke.
-    pub(super) fn array(
+    pub(crate) fn array(
         &self,
-        cart: &S<file::CartridgeFile>,
+        cart: &S<CartridgeFile>,
         at: &str,
         needle: &Needle,
     ) -> R<(Vec<PenNeedle>, f64)> {
@@ -205,4 +265,50 @@ impl Ctx<'_> {
         }
         Ok((needles, width))
     }
+}
+
+/// Header and rows of an array's needle table (needles.csv).
+pub(crate) fn needle_table(needles: &[PenNeedle]) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let rows = needles.iter().enumerate().map(|(i, n)| {
+        vec![
+            i.to_string(),
+            fmt_num(n.along_mm, 4),
+            fmt_num(n.across_mm, 4),
+        ]
+    });
+    (vec!["needle", "along_mm", "across_mm"], rows.collect())
+}
+
+/// Nominal (across_mm, along_mm, reach_mm) of an array's needles: each stands `reach_mm` out
+/// of the backing (a pen's depth setting, a stamp's needle length).
+pub(crate) fn nominal(needles: &[PenNeedle], reach_mm: f64) -> Vec<(f64, f64, f64)> {
+    needles
+        .iter()
+        .map(|n| (n.across_mm, n.along_mm, reach_mm))
+        .collect()
+}
+
+/// Tip displacements of an array's drawn needles pressed with `force_n`, needle j with its
+/// own mechanics `ms[j]`.
+pub(crate) fn tips(ms: &[Mechanics], needles: &[DrawnNeedle], force_n: f64) -> Vec<f64> {
+    let lengths: Vec<f64> = needles.iter().map(|n| n.length_mm).collect();
+    array_displacements_each(ms, &lengths, force_n)
+}
+
+/// A `[<table>]` array of the starter design (`needlemap init`): a grid, with the other
+/// patterns' keys commented out.
+pub(crate) fn starter(table: &str) -> String {
+    format!(
+        "[{table}]\n\
+         pattern = \"grid\"               # grid | ring | explicit\n\
+         rows = 3                       # along the stroke, required for grid\n\
+         cols = 4                       # across the stroke, required for grid\n\
+         pitch_mm = 1.0                 # mm, required for grid\n\
+         # pattern = \"ring\" takes instead:\n\
+         # count = 10                   # needles on the circle\n\
+         # diameter_mm = 3.0            # mm, circle through the needles\n\
+         # centre = false               # one more needle in the centre\n\
+         # pattern = \"explicit\" takes instead:\n\
+         # needles = [[0.0, 0.0], [1.0, 0.0]]   # [[along_mm, across_mm], ...]\n\n"
+    )
 }

@@ -1,0 +1,364 @@
+//! Pen kinematics (model §3): a cartridge stamped vertically at frequency f while the hand
+//! moves at speed v. Stamp k of a stroke is at s_k = s₀ + k·v/f (s₀ uniform in [0, v/f) with
+//! jitter); every stamp makes one channel per needle at the cartridge offsets, rotated by
+//! `cartridge_angle_deg` relative to the stroke. The drive force per stamp is shared by the
+//! cartridge's needles; the nose on the skin stops them at the setting.
+
+//!
+//! The file's side: `[pen]` and its array `[pen.cartridge]`.
+
+use super::array::PenNeedle;
+use super::RowSource::{self, Assumed, Note};
+use super::{
+    Setting, device_row, ArrayView, Checked, CostFactor, Device, DeviceKind, DeviceRow, DrawnNeedle, Motion,
+    NeedleView, PairSide,
+};
+use crate::base::fmt::{fmt_num, fmt_tick};
+use crate::design::file::S;
+use crate::design::ranges::{r, Range};
+use crate::design::validate::{Ctx, NeedleCtx, R};
+use crate::design::{Design, Needle};
+use crate::model::advisory::Advisory;
+use crate::model::insertion::Mechanics;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Default pen drive force per stamp, N. (assumption) no source gives a pen's motor force.
+pub const DEFAULT_PEN_DRIVE_FORCE_N: f64 = 5.0;
+
+/// The kind's table in the design file.
+pub type File = PenFile;
+
+/// The refusal when `kind = "pen"` has no `[pen]` table.
+pub const MISSING: &str = "kind = \"pen\" needs a [pen] table with depth_mm, frequency_hz, hand_speed_mm_s and [pen.cartridge]";
+
+/// Whether a pen states `needle.length_mm`.
+pub const HAS_NEEDLE_LENGTH: bool = false;
+
+/// The ranges of `[pen]`'s keys.
+pub const RANGES: &[Range] = &[
+    r(
+        "pen.depth_mm",
+        0.0,
+        false,
+        10.0,
+        "mm",
+        "pens set 0.25–3.0 mm",
+    ),
+    r(
+        "pen.frequency_hz",
+        0.0,
+        false,
+        1000.0,
+        "Hz",
+        "pens stamp 50–150 times a second",
+    ),
+    r(
+        "pen.hand_speed_mm_s",
+        0.0,
+        false,
+        1000.0,
+        "mm/s",
+        "a hand moves at tens of mm/s",
+    ),
+    r(
+        "pen.drive_force_n",
+        0.0,
+        false,
+        1000.0,
+        "N",
+        "a motor in a hand-held pen",
+    ),
+    r(
+        "pen.cartridge_angle_deg",
+        -360.0,
+        true,
+        360.0,
+        "°",
+        "one turn",
+    ),
+    r(
+        "pen.cartridge.pitch_mm",
+        0.0,
+        false,
+        50.0,
+        "mm",
+        "cartridges are a few mm across",
+    ),
+    r(
+        "pen.cartridge.diameter_mm",
+        0.0,
+        false,
+        50.0,
+        "mm",
+        "cartridges are a few mm across",
+    ),
+];
+
+/// `[pen]`: a motor-driven cartridge.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PenFile {
+    /// Depth setting: how far the needles stand out of the cartridge, mm (a pen has no `needle.length_mm`).
+    pub depth_mm: S<f64>,
+    /// Stamps per second, Hz.
+    pub frequency_hz: S<f64>,
+    /// Hand speed along the stroke, mm/s.
+    pub hand_speed_mm_s: S<f64>,
+    /// Cartridge rotation relative to the stroke, degrees, from −360 to 360.
+    #[schemars(extend("default" = 0.0))]
+    pub cartridge_angle_deg: Option<S<f64>>,
+    /// Motor force driving the cartridge into the skin at each stamp, N. Default: an assumption (no source gives a pen's motor force).
+    #[schemars(extend("default" = DEFAULT_PEN_DRIVE_FORCE_N))]
+    pub drive_force_n: Option<S<f64>>,
+    /// Where the needles sit in the cartridge.
+    pub cartridge: S<super::array::CartridgeFile>,
+}
+
+/// A checked pen.
+#[derive(Clone, Debug, Serialize)]
+pub struct Pen {
+    /// Depth setting, mm.
+    pub depth_mm: f64,
+    /// Stamps per second.
+    pub frequency_hz: f64,
+    /// Hand speed along the stroke, mm/s.
+    pub hand_speed_mm_s: f64,
+    /// Cartridge rotation relative to the stroke, degrees.
+    pub cartridge_angle_deg: f64,
+    /// Motor force driving the cartridge into the skin at each stamp, N.
+    pub drive_force_n: f64,
+    /// Needles in the cartridge's own frame.
+    pub needles: Vec<PenNeedle>,
+    /// Lateral width the cartridge treats per stroke, mm (default lane spacing).
+    pub cartridge_width_mm: f64,
+}
+
+/// Checks `[pen]` into the device (a pen sets `pen.depth_mm`, not `needle.length_mm`); its
+/// lanes default to the cartridge's width.
+pub(super) fn check(ctx: &Ctx, p: &S<PenFile>, needle: &NeedleCtx) -> R<Checked> {
+    needle.refuse_length(ctx, "a pen sets its depth with pen.depth_mm; remove needle.length_mm")?;
+    let pen = ctx.pen(p, &needle.needle)?;
+    let w = pen.cartridge_width_mm;
+    Ok((Device::Pen(pen), w))
+}
+
+impl Ctx<'_> {
+    pub(crate) fn pen(&self, p: &S<PenFile>, needle: &Needle) -> R<Pen> {
+        let pf = p.get_ref();
+        let depth_mm = self.positive(&pf.depth_mm, "pen.depth_mm")?;
+        let frequency_hz = self.positive(&pf.frequency_hz, "pen.frequency_hz")?;
+        let hand_speed_mm_s = self.positive(&pf.hand_speed_mm_s, "pen.hand_speed_mm_s")?;
+        let cartridge_angle_deg: f64 = self.opt(
+            &pf.cartridge_angle_deg,
+            "pen.cartridge_angle_deg",
+            0.0,
+            Self::finite,
+        )?;
+        let drive_force_n: f64 = self.opt(
+            &pf.drive_force_n,
+            "pen.drive_force_n",
+            DEFAULT_PEN_DRIVE_FORCE_N,
+            Self::positive,
+        )?;
+        let (needles, width) = self.array(&pf.cartridge, "pen.cartridge", needle)?;
+        Ok(Pen {
+            depth_mm,
+            frequency_hz,
+            hand_speed_mm_s,
+            cartridge_angle_deg,
+            drive_force_n,
+            needles,
+            cartridge_width_mm: width,
+        })
+    }
+}
+
+/// The `[pen]` tables of the starter design (`needlemap init`).
+pub(super) fn starter() -> String {
+    format!(
+        "[pen]\n\
+         depth_mm = 0.5                 # mm, depth setting, required\n\
+         frequency_hz = 100.0           # Hz, stamps per second, required\n\
+         hand_speed_mm_s = 10.0         # mm/s, required\n\
+         cartridge_angle_deg = 0.0      # °, cartridge rotation to the stroke\n\
+         drive_force_n = {DEFAULT_PEN_DRIVE_FORCE_N:?}            # N per stamp; default (assumption)\n\n{}",
+        super::array::starter("pen.cartridge")
+    )
+}
+
+/// Depth settings the pens on the market offer, mm (docs/sources.md).
+const PEN_SETTING_MM: (f64, f64) = (0.25, 2.5);
+
+/// Depth and opening radius of a pen needle at depth setting `setting_mm` pressed to the
+/// setting (full load), tenting by `deflection_mm`: depth = setting − δ,
+/// r = (d/2)·min(1, depth/t). `None` when it cannot pierce. The analysis takes the depth from
+/// the force balance of [`crate::model::insertion`]; this is its limit of large drive force.
+pub fn pen_opening(
+    setting_mm: f64,
+    deflection_mm: f64,
+    d_mm: f64,
+    tip_mm: f64,
+) -> Option<(f64, f64)> {
+    let depth = setting_mm - deflection_mm;
+    (depth > 0.0).then(|| (depth, d_mm / 2.0 * (depth / tip_mm).min(1.0)))
+}
+
+impl DeviceKind for Pen {
+    fn kind(&self) -> &'static str {
+        "pen"
+    }
+
+    fn needle_count(&self) -> usize {
+        self.needles.len()
+    }
+
+    fn array_needles(&self) -> Option<&[PenNeedle]> {
+        Some(&self.needles)
+    }
+
+    fn force_n(&self) -> f64 {
+        self.drive_force_n
+    }
+
+    fn set_force_n(&mut self, force_n: f64) {
+        self.drive_force_n = force_n;
+    }
+
+    fn force_words(&self) -> &'static str {
+        "drive force per stamp"
+    }
+
+    fn advisories(&self) -> Vec<Advisory> {
+        let (lo, hi) = PEN_SETTING_MM;
+        if (lo..=hi).contains(&self.depth_mm) {
+            return Vec::new();
+        }
+        vec![Advisory {
+            code: "pen_depth_range",
+            message: format!(
+                "pen depth setting {} mm is outside 0.25–2.5 mm, the range pens offer",
+                self.depth_mm
+            ),
+        }]
+    }
+
+    fn own_setting(&self, _passes: u32) -> Setting {
+        Setting::PenHandSpeedMmS(self.hand_speed_mm_s)
+    }
+
+    fn with_hand_speed(&self, v_mm_s: f64) -> Option<Device> {
+        Some(Device::Pen(Pen {
+            hand_speed_mm_s: v_mm_s,
+            ..self.clone()
+        }))
+    }
+
+    fn pair_side(&self) -> Option<PairSide> {
+        Some(PairSide::Pen)
+    }
+
+    fn cost_factor(&self) -> CostFactor {
+        let (f, v) = (self.frequency_hz, self.hand_speed_mm_s);
+        (
+            "pen.frequency_hz",
+            f / v / 10.0,
+            format!("{f:?} Hz at {v:?} mm/s"),
+        )
+    }
+
+    fn sheet_rows(&self) -> Vec<DeviceRow> {
+        let mm = |x: f64| fmt_num(x, 2);
+        let (lo, hi) = PEN_SETTING_MM;
+        let within = ["OUTSIDE", "within"][usize::from((lo..=hi).contains(&self.depth_mm))];
+        let range = format!("{within} the {}–{} mm pens offer", mm(lo), fmt_num(hi, 1));
+        let setting = "needle length (depth setting)";
+        let force = "stated drive force per stamp";
+        let f_src = Assumed("pen.drive_force_n");
+        let hz = fmt_num(self.frequency_hz, 1);
+        let speed = fmt_num(self.hand_speed_mm_s, 1);
+        let layout = format!("cartridge of {} needles", self.needles.len());
+        let width = mm(self.cartridge_width_mm);
+        let v_src = Assumed("pen.hand_speed_mm_s");
+        let none = RowSource::None;
+        vec![
+            device_row("layout", "layout", layout, "", none.clone()),
+            device_row("length", setting, mm(self.depth_mm), "mm", Note(range)),
+            device_row("cartridge", "cartridge width", width, "mm", none.clone()),
+            device_row("force", force, mm(self.drive_force_n), "N", f_src),
+            device_row("frequency", "stamp frequency", hz, "Hz", none),
+            device_row("speed", "hand speed", speed, "mm/s", v_src),
+        ]
+    }
+
+    fn needles_caption(&self) -> &'static str {
+        "cartridge layout seen from above, every needle"
+    }
+
+    fn needle_table(&self) -> (Vec<&'static str>, Vec<Vec<String>>) {
+        super::array::needle_table(&self.needles)
+    }
+
+    fn needle_view(&self, d: &Design, rate_per_s: f64, deepest: &str) -> NeedleView<'_> {
+        let step = self.hand_speed_mm_s / self.frequency_hz;
+        NeedleView::Array(ArrayView {
+            needles: &self.needles,
+            what: "cartridge",
+            width_mm: self.cartridge_width_mm,
+            motion: format!(
+                "stamps every v/f = {} mm of stroke · {} punctures/s · cartridge turned {}° to the stroke",
+                fmt_num(step, 3),
+                fmt_num(rate_per_s, 0),
+                fmt_tick(self.cartridge_angle_deg)
+            ),
+            title: format!(
+                "{} needles · {} Hz · hand {} mm/s · depth setting {} mm → {deepest} mm reached · needle Ø {} mm",
+                self.needles.len(),
+                fmt_num(self.frequency_hz, 1),
+                fmt_tick(self.hand_speed_mm_s),
+                fmt_tick(self.depth_mm),
+                fmt_tick(d.needle.diameter_mm)
+            ),
+        })
+    }
+
+    fn nominal(&self) -> Vec<(f64, f64, f64)> {
+        super::array::nominal(&self.needles, self.depth_mm)
+    }
+
+    fn tip_displacements(&self, ms: &[Mechanics], needles: &[DrawnNeedle]) -> Vec<f64> {
+        super::array::tips(ms, needles, self.drive_force_n)
+    }
+
+    fn density_per_pass_mm2(&self, n: usize, lane_mm: f64) -> f64 {
+        n as f64 * self.frequency_hz / (self.hand_speed_mm_s * lane_mm)
+    }
+
+    fn puncture_rate_per_s(&self, n: usize) -> f64 {
+        n as f64 * self.frequency_hz
+    }
+
+    fn speed_mm_s(&self) -> f64 {
+        self.hand_speed_mm_s
+    }
+
+    fn motion(&self) -> Motion {
+        let step = self.hand_speed_mm_s / self.frequency_hz;
+        Motion::Array {
+            angle_deg: self.cartridge_angle_deg,
+            step_mm: step,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pen_depth_and_radius() {
+        let (d, r) = pen_opening(1.0, 0.14, 0.25, 0.5).unwrap();
+        assert!((d - 0.86).abs() < 1e-12 && (r - 0.125).abs() < 1e-12);
+        assert!(pen_opening(0.1, 0.14, 0.25, 0.5).is_none());
+    }
+}
