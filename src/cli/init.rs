@@ -1,24 +1,25 @@
-//! `needlemap init [--kind roller|pen|stamp] NAME`: writes a commented starter design that
-//! passes validation, every key at its default. Refuses to overwrite (exit 2).
+//! `needlemap init [--kind KIND] NAME`: writes a commented starter design that passes
+//! validation, every key at its default. Refuses to overwrite (exit 2). The kinds are the
+//! registry's ([`crate::design::kinds::KINDS`]).
 
 use super::{CmdResult, Failure};
-use crate::design::file::Kind;
-use clap::{Args, ValueEnum};
+use crate::design::kinds::{kind_named, Kind, KINDS};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-pub enum KindArg {
-    Roller,
-    Pen,
-    Stamp,
+/// `--kind`: one of the registered kinds' names.
+fn kind_parser() -> impl TypedValueParser<Value = Kind> {
+    let names: Vec<&'static str> = KINDS.iter().map(|k| k.key()).collect();
+    PossibleValuesParser::new(names).map(|s| kind_named(&s).expect("a registered kind"))
 }
 
 #[derive(Args, Debug)]
 pub struct InitArgs {
     /// The device
-    #[arg(long, value_enum, default_value = "roller")]
-    pub kind: KindArg,
+    #[arg(long, default_value = "roller", value_parser = kind_parser())]
+    pub kind: Kind,
     /// Design name (writes NAME.toml) or a path ending in .toml (the design is named after its stem)
     pub name: PathBuf,
 }
@@ -43,11 +44,7 @@ pub fn run(args: &InitArgs) -> CmdResult {
             crate::design::NAME_RULE
         )));
     }
-    let kind = match args.kind {
-        KindArg::Roller => Kind::Roller,
-        KindArg::Pen => Kind::Pen,
-        KindArg::Stamp => Kind::Stamp,
-    };
+    let kind = args.kind;
     let text = crate::design::starter::starter(kind, &stem);
     // create_new: never overwrite, and no race between a check and the write
     let mut f = match std::fs::OpenOptions::new()

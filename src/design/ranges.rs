@@ -45,6 +45,166 @@ pub(crate) const fn r(
     }
 }
 
+/// Whether a numeric key takes whole numbers or any number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Num {
+    /// A whole number (rings, counts, seed).
+    Int,
+    /// Any number (lengths, angles, speeds).
+    Float,
+}
+
+/// A numeric key of the design format that a sweep may vary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SweepKey {
+    /// Dotted path; `#` stands for an array index.
+    pub key: &'static str,
+    /// Its number type.
+    pub num: Num,
+    /// The value its table's `pattern` key must have (a layout or array pattern), if any.
+    pub pattern: Option<&'static str>,
+}
+
+/// The numeric keys outside the device tables a sweep may vary (each device kind lists its
+/// own, in its file under `design/kinds/`); `needle.length_mm` only where the kind has one.
+pub const COMMON_SWEEP_KEYS: &[SweepKey] = &[
+    SweepKey {
+        key: "needle.length_mm",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "needle.diameter_mm",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "needle.tip_length_mm",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "needle.tip_radius_um",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "tolerance.length_sd_mm",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "tolerance.angle_sd_deg",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "tolerance.missing_fraction",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "tolerance.tip_radius_sd_um",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "skin.deflection_mm",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "skin.tangential_slack_mm",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "skin.puncture_force_n",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "skin.tip_pressure_n_mm2",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "skin.tenting_stiffness_n_mm",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "skin.insertion_resistance_n_mm",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "skin.closure_radius_um",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "skin.stratum_corneum_mm",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "skin.viable_epidermis_mm",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "skin.papillary_dermis_mm",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "skin.reticular_dermis_mm",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "treatment.area_mm.#",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "treatment.passes.#.angle_deg",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "treatment.passes.#.count",
+        num: Num::Int,
+        pattern: None,
+    },
+    SweepKey {
+        key: "treatment.lane_spacing_mm",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "treatment.seed",
+        num: Num::Int,
+        pattern: None,
+    },
+    SweepKey {
+        key: "analysis.resolution_um",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "analysis.tile_mm",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "analysis.influence_radius_mm",
+        num: Num::Float,
+        pattern: None,
+    },
+];
+
 /// Every bounded numeric key outside the device tables (each kind has its own, in its file
 /// under `design/kinds/`).
 pub const RANGES: &[Range] = &[

@@ -206,10 +206,7 @@ pub fn design_tables() -> Vec<TableDoc> {
     walk(&root, &root, "", "top level".into(), &mut out);
     // the reading order of a design file; a table not listed goes last, sub-tables stay after
     // their table (the sort is stable)
-    const ORDER: &[&str] = &[
-        "roller",
-        "pen",
-        "stamp",
+    const AFTER_KINDS: &[&str] = &[
         "needle",
         "tolerance",
         "skin",
@@ -217,15 +214,20 @@ pub fn design_tables() -> Vec<TableDoc> {
         "analysis",
         "experiment",
     ];
+    let order: Vec<&str> = super::kinds::KINDS
+        .iter()
+        .map(|k| k.key())
+        .chain(AFTER_KINDS.iter().copied())
+        .collect();
     let rank = |t: &TableDoc| {
         let top = t.header.trim_start_matches('[');
         let top = top.split(['.', ']']).next().unwrap_or("");
         match t.header.as_str() {
             "top level" => 0,
-            _ => ORDER
+            _ => order
                 .iter()
                 .position(|o| *o == top)
-                .map_or(ORDER.len() + 1, |i| i + 1),
+                .map_or(order.len() + 1, |i| i + 1),
         }
     };
     out.sort_by_key(rank);

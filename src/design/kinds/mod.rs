@@ -22,7 +22,7 @@ use serde::Serialize;
 pub mod array;
 
 use super::file::DesignFile;
-use super::ranges::Range;
+use super::ranges::{Range, SweepKey};
 use super::validate::{Ctx, NeedleCtx};
 use super::Design;
 
@@ -297,6 +297,13 @@ macro_rules! kinds_of {
                 }
             }
 
+            /// The numeric keys of the kind's table a sweep may vary.
+            pub fn sweep_keys(self) -> &'static [SweepKey] {
+                match self {
+                    $(Kind::$variant => $module::SWEEP_KEYS,)*
+                }
+            }
+
             /// Whether a design of this kind states `needle.length_mm` (a pen sets a depth).
             pub fn has_needle_length(self) -> bool {
                 match self {
@@ -377,6 +384,11 @@ impl Device {
     pub fn channel_cost_factor(&self) -> CostFactor {
         self.kind_of().cost_factor()
     }
+}
+
+/// The kind whose design file value is `key`.
+pub fn kind_named(key: &str) -> Option<Kind> {
+    KINDS.iter().copied().find(|k| k.key() == key)
 }
 
 /// Every kind's keys' ranges, in registry order.

@@ -15,7 +15,7 @@ use super::{
 };
 use crate::base::fmt::{fmt_num, fmt_tick};
 use crate::design::file::S;
-use crate::design::ranges::{r, Range};
+use crate::design::ranges::{r, Num, Range, SweepKey};
 use crate::design::validate::{Ctx, NeedleCtx, R};
 use crate::design::{Design, Needle};
 use crate::model::advisory::Advisory;
@@ -34,6 +34,60 @@ pub const MISSING: &str = "kind = \"pen\" needs a [pen] table with depth_mm, fre
 
 /// Whether a pen states `needle.length_mm`.
 pub const HAS_NEEDLE_LENGTH: bool = false;
+
+/// The numeric keys of `[pen]` a sweep may vary.
+pub const SWEEP_KEYS: &[SweepKey] = &[
+    SweepKey {
+        key: "pen.depth_mm",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "pen.drive_force_n",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "pen.frequency_hz",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "pen.hand_speed_mm_s",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "pen.cartridge_angle_deg",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "pen.cartridge.rows",
+        num: Num::Int,
+        pattern: Some("grid"),
+    },
+    SweepKey {
+        key: "pen.cartridge.cols",
+        num: Num::Int,
+        pattern: Some("grid"),
+    },
+    SweepKey {
+        key: "pen.cartridge.pitch_mm",
+        num: Num::Float,
+        pattern: Some("grid"),
+    },
+    SweepKey {
+        key: "pen.cartridge.count",
+        num: Num::Int,
+        pattern: Some("ring"),
+    },
+    SweepKey {
+        key: "pen.cartridge.diameter_mm",
+        num: Num::Float,
+        pattern: Some("ring"),
+    },
+];
 
 /// The ranges of `[pen]`'s keys.
 pub const RANGES: &[Range] = &[

@@ -18,7 +18,7 @@ use crate::base::fmt::fmt_num;
 use crate::base::math::{deg_to_rad, trig};
 use crate::design::file::S;
 use crate::design::layout;
-use crate::design::ranges::{r, Range};
+use crate::design::ranges::{r, Num, Range, SweepKey};
 use crate::design::validate::{Ctx, NeedleCtx, RawNeedle, R, MAX_NEEDLES};
 use crate::design::{Design, Needle};
 use crate::model::insertion::{drum_displacements_each, DrumNeedle, Mechanics};
@@ -42,6 +42,50 @@ pub const MISSING: &str =
 
 /// A roller states `needle.length_mm`.
 pub const HAS_NEEDLE_LENGTH: bool = true;
+
+/// The numeric keys of `[roller]` a sweep may vary.
+pub const SWEEP_KEYS: &[SweepKey] = &[
+    SweepKey {
+        key: "roller.drum_diameter_mm",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "roller.drum_width_mm",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "roller.roll_speed_mm_s",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "roller.layout.rings",
+        num: Num::Int,
+        pattern: Some("rings"),
+    },
+    SweepKey {
+        key: "roller.layout.needles_per_ring",
+        num: Num::Int,
+        pattern: Some("rings"),
+    },
+    SweepKey {
+        key: "roller.layout.ring_pitch_mm",
+        num: Num::Float,
+        pattern: Some("rings"),
+    },
+    SweepKey {
+        key: "roller.layout.stagger_deg",
+        num: Num::Float,
+        pattern: Some("rings"),
+    },
+    SweepKey {
+        key: "roller.force_n",
+        num: Num::Float,
+        pattern: None,
+    },
+];
 
 /// The ranges of `[roller]`'s keys.
 pub const RANGES: &[Range] = &[

@@ -14,7 +14,7 @@ use super::{
 };
 use crate::base::fmt::{fmt_num, fmt_tick};
 use crate::design::file::S;
-use crate::design::ranges::{r, Range};
+use crate::design::ranges::{r, Num, Range, SweepKey};
 use crate::design::validate::{Ctx, NeedleCtx, R};
 use crate::design::{Design, Needle};
 use crate::model::insertion::Mechanics;
@@ -32,6 +32,55 @@ pub const MISSING: &str = "kind = \"stamp\" needs a [stamp] table with force_n a
 
 /// Whether a stamp states `needle.length_mm`.
 pub const HAS_NEEDLE_LENGTH: bool = true;
+
+/// The numeric keys of `[stamp]` a sweep may vary.
+pub const SWEEP_KEYS: &[SweepKey] = &[
+    SweepKey {
+        key: "stamp.force_n",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "stamp.step_mm",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "stamp.presses_per_s",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "stamp.array_angle_deg",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "stamp.array.rows",
+        num: Num::Int,
+        pattern: Some("grid"),
+    },
+    SweepKey {
+        key: "stamp.array.cols",
+        num: Num::Int,
+        pattern: Some("grid"),
+    },
+    SweepKey {
+        key: "stamp.array.pitch_mm",
+        num: Num::Float,
+        pattern: Some("grid"),
+    },
+    SweepKey {
+        key: "stamp.array.count",
+        num: Num::Int,
+        pattern: Some("ring"),
+    },
+    SweepKey {
+        key: "stamp.array.diameter_mm",
+        num: Num::Float,
+        pattern: Some("ring"),
+    },
+];
 
 /// The ranges of `[stamp]`'s keys.
 pub const RANGES: &[Range] = &[

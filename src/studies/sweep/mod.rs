@@ -18,7 +18,7 @@
 //! [`Design::from_bytes`], so every rule of a design file applies to every variant. A key is a
 //! dotted path into the design; array elements are addressed by a 0-based index
 //! (`treatment.passes.0.count`) or by `*` for every element (`treatment.passes.*.count`).
-//! A key must be a numeric key of the design format ([`NUMERIC_KEYS`]); it may be absent from
+//! A key must be a numeric key of the design format ([`numeric_keys`]); it may be absent from
 //! the base file (its default then gives way to the swept values). Unknown, non-numeric or
 //! inapplicable keys are refused up front with the sweep file, line and key; a combination
 //! the design rules refuse (rings that no longer fit on the drum) becomes a row with an error,
@@ -41,7 +41,7 @@ mod shard;
 #[cfg(test)]
 pub(crate) mod tests;
 
-pub use keys::{Applies, Num, MAX_COMBINATIONS, NUMERIC_KEYS};
+pub use keys::{numeric_keys, Applies, Num, MAX_COMBINATIONS};
 pub(crate) use parse::SweepFile;
 pub use rank::{Best, Filter};
 pub use resolve::set_key;

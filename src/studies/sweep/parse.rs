@@ -1,7 +1,7 @@
 //! The sweep file as written: `name`, `base` and a `[vary]` table of nested tables or lists,
 //! kept in file order with the values' spans; its JSON Schema.
 
-use super::keys::{Num, NUMERIC_KEYS};
+use super::keys::{numeric_keys, Num};
 use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::fmt;
@@ -59,7 +59,7 @@ pub(crate) struct SweepFile {
     pub(super) vary: Node,
 }
 
-/// `[vary]`: one property per key of [`NUMERIC_KEYS`], a list of whole numbers or of numbers;
+/// `[vary]`: one property per key of [`numeric_keys`], a list of whole numbers or of numbers;
 /// array indices (`#`) as a number or `*`. Unquoted dotted keys make nested tables, which the
 /// schema lets through as tables and the sweep checks when it flattens them.
 impl schemars::JsonSchema for Node {
@@ -79,8 +79,9 @@ impl schemars::JsonSchema for Node {
         };
         let mut properties = serde_json::Map::new();
         let mut patterns = serde_json::Map::new();
-        for (key, num, _) in NUMERIC_KEYS {
-            let item = match num {
+        for k in numeric_keys() {
+            let key = k.key;
+            let item = match k.num {
                 Num::Int => "integer",
                 Num::Float => "number",
             };
@@ -93,7 +94,7 @@ impl schemars::JsonSchema for Node {
                 let re = format!("^{}$", key.replace('.', "\\.").replace('#', "([0-9]+|\\*)"));
                 patterns.insert(re, schema);
             } else {
-                properties.insert((*key).to_string(), schema);
+                properties.insert(key.to_string(), schema);
             }
         }
         schemars::json_schema!({

@@ -1,7 +1,8 @@
 //! Sweep keys as paths into a design's TOML: checked against the catalogue and the base
 //! design (kind, pattern, array indices, `*`), and set in a copy of it.
 
-use super::keys::{Applies, Num, NUMERIC_KEYS};
+use super::keys::{applies, numeric_keys, Applies, Num};
+use crate::design::kinds::{kind_named, KINDS};
 use toml::Value;
 
 /// One step of a key's path.
@@ -50,44 +51,45 @@ pub(super) fn resolve(written: &str, base: &toml::Table) -> Result<(Num, Vec<Vec
         .collect();
     let pattern = pattern.join(".");
     let valid = || {
-        NUMERIC_KEYS
-            .iter()
-            .map(|k| k.0.replace('#', "N"))
+        numeric_keys()
+            .map(|k| k.key.replace('#', "N"))
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let Some(&(_, num, applies)) = NUMERIC_KEYS.iter().find(|k| k.0 == pattern) else {
+    let Some(entry) = numeric_keys().find(|k| k.key == pattern) else {
         return Err(format!("is not a numeric key of a design; valid keys: {} (N an index from 0, or * for every element)", valid()));
     };
+    let num = entry.num;
     let kind = str_at(base, &["kind"]).unwrap_or("");
-    let need = match applies {
-        Applies::Any => None,
-        Applies::Roller => Some(("roller", None)),
-        Applies::RollerPattern(p) => Some(("roller", Some((["roller", "layout", "pattern"], p)))),
-        Applies::Pen => Some(("pen", None)),
-        Applies::PenPattern(p) => Some(("pen", Some((["pen", "cartridge", "pattern"], p)))),
-        Applies::Stamp => Some(("stamp", None)),
-        Applies::StampPattern(p) => Some(("stamp", Some((["stamp", "array", "pattern"], p)))),
-        Applies::NotPen if kind == "pen" => {
-            return Err(
-                "applies to rollers and stamps; a pen sets its depth with pen.depth_mm".into(),
-            )
-        }
-        Applies::NotPen => None,
-    };
-    if let Some((k, pat)) = need {
-        if kind != k {
-            return Err(format!(
-                "applies to kind = \"{k}\" designs; the base design is kind = \"{kind}\""
-            ));
-        }
-        if let Some((at, p)) = pat {
-            let have = str_at(base, &at).unwrap_or("");
-            if have != p {
+    match applies(entry) {
+        Applies::Any => {}
+        Applies::WithNeedleLength => {
+            if kind_named(kind).is_some_and(|k| !k.has_needle_length()) {
+                let with: Vec<&str> = KINDS
+                    .iter()
+                    .filter(|k| k.has_needle_length())
+                    .map(|k| k.key())
+                    .collect();
                 return Err(format!(
-                    "applies to {} = \"{p}\"; the base design has \"{have}\"",
-                    at.join(".")
+                    "applies to {} designs; a {kind} design has no needle.length_mm",
+                    with.join(" and ")
                 ));
+            }
+        }
+        Applies::Kind(k, pat) => {
+            if kind != k {
+                return Err(format!(
+                    "applies to kind = \"{k}\" designs; the base design is kind = \"{kind}\""
+                ));
+            }
+            if let Some((at, p)) = pat {
+                let path: Vec<&str> = at.split('.').collect();
+                let have = str_at(base, &path).unwrap_or("");
+                if have != p {
+                    return Err(format!(
+                        "applies to {at} = \"{p}\"; the base design has \"{have}\""
+                    ));
+                }
             }
         }
     }
