@@ -62,7 +62,7 @@ mod tests {
             assert!(!keys[i + 1..].contains(k), "{k} twice");
             let doc = k.replace(".#.", "[].").replace(".#", "");
             assert!(
-                format.iter().any(|f| *f == doc),
+                format.contains(&doc),
                 "{k} is not a key of the design format"
             );
         }
