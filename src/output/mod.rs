@@ -6,6 +6,7 @@
 pub mod check;
 pub mod compare;
 pub mod csv;
+pub mod headline;
 pub mod json;
 pub mod needles;
 pub mod plot;

@@ -17,18 +17,6 @@ use crate::model::skin::Layer;
 use crate::studies::compare::{depth_spread, opening_mm, Comparison, Matched, Setting};
 use serde::Serialize;
 
-/// Rows shown at equal density: metric key and the words for it.
-const EQUAL_ROWS: [&str; 8] = [
-    "density_per_cm2",
-    "coverage_fraction",
-    "treated_fraction",
-    "max_gap_mm",
-    "mean_depth_mm",
-    "density_cv",
-    "overlap_fraction",
-    "time_s",
-];
-
 fn setting_words(s: Setting) -> String {
     match s {
         Setting::PenHandSpeedMmS(v) => format!("{} mm/s", fmt_num(v, 1)),
@@ -72,7 +60,7 @@ fn two_columns(heads: [String; 2], settings: [Setting; 2], ms: [&Metrics; 2]) ->
         setting_words(settings[0]),
         setting_words(settings[1]),
     ]);
-    for key in EQUAL_ROWS {
+    for key in super::headline::HEADLINES.iter().map(|h| h.key) {
         rows.push(vec![
             key.to_string(),
             metric_unit(key).0.to_string(),

@@ -3,6 +3,7 @@
 use crate::base::fmt::fmt_num;
 use crate::metrics::analysis::Analysis;
 use crate::model::registry::{metric_unit, show_metric};
+use crate::output::headline::{Wording, HEADLINES};
 use crate::studies::compare::opening_mm;
 
 /// An opening in words: "round, 0.25 mm across" or "0.19 mm slits (0.44 × 0.25 mm)".
@@ -35,18 +36,6 @@ fn with_unit(key: &str, s: &str) -> String {
         "/cm²" => format!("{s}/cm²"),
         u => format!("{s} {u}"),
     }
-}
-
-/// How one metric is worded: its name when all agree, and the sentence on the highest and
-/// lowest values.
-#[derive(Clone, Copy)]
-enum Wording {
-    /// "<what> X× larger with HI (h) than with LO (l)"
-    Larger,
-    /// "<what>: HI, h against l with LO (X×)"
-    Most,
-    /// "<what>: LO, l against h with HI" (lower wins, e.g. time)
-    Least,
 }
 
 /// One sentence on the designs with the highest and the lowest value of `key`, or on their
@@ -146,41 +135,9 @@ pub fn differences(analyses: &[&Analysis]) -> Vec<String> {
     if same {
         return out;
     }
-    let lines = [
-        extreme(analyses, "density_per_cm2", "densest", Wording::Most),
-        extreme(
-            analyses,
-            "coverage_fraction",
-            "opens more skin",
-            Wording::Most,
-        ),
-        extreme(
-            analyses,
-            "treated_fraction",
-            "treats more skin (within the influence radius)",
-            Wording::Most,
-        ),
-        extreme(
-            analyses,
-            "max_gap_mm",
-            "largest untreated gap",
-            Wording::Larger,
-        ),
-        extreme(analyses, "mean_depth_mm", "goes deeper", Wording::Most),
-        extreme(
-            analyses,
-            "density_cv",
-            "more even from tile to tile (density CV)",
-            Wording::Least,
-        ),
-        extreme(
-            analyses,
-            "overlap_fraction",
-            "fewer channels meet an earlier one",
-            Wording::Least,
-        ),
-        extreme(analyses, "time_s", "faster", Wording::Least),
-    ];
+    let lines = HEADLINES
+        .iter()
+        .map(|h| extreme(analyses, h.key, h.difference.0, h.difference.1));
     out.extend(lines.into_iter().flatten());
     out
 }

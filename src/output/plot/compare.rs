@@ -14,6 +14,7 @@ use super::frame::{self, RegionFrame, X_LABEL_H, Y_LABEL_W};
 use super::{coverage, detail, text, Picture, PlotError};
 use crate::metrics::analysis::Analysis;
 use crate::output::compare::own_setting;
+use crate::output::headline;
 use crate::studies::compare::{Matched, Pair, Setting};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -36,22 +37,6 @@ const MAP_ROW_PX: u32 = CAPTION_PX + MAP_PX + X_LABEL_H + 10;
 const DETAIL_ROW_PX: u32 = CAPTION_PX + DETAIL_PX + X_LABEL_H + 10;
 const BARS_ROW_PX: u32 = 300;
 const PAIR_ROW_PX: u32 = 320;
-
-/// Key metrics drawn as bars: key and title.
-const BARS: [(&str, &str); 5] = [
-    ("density_per_cm2", "density, channels/cm²"),
-    ("coverage_fraction", "skin opened, %"),
-    ("treated_fraction", "within influence radius, %"),
-    ("max_gap_mm", "largest untreated gap, mm"),
-    ("time_s", "treatment time, s"),
-];
-
-/// Metrics drawn at equal density: key and title.
-const EQUAL_BARS: [(&str, &str); 3] = [
-    ("coverage_fraction", "skin opened, %"),
-    ("max_gap_mm", "largest untreated gap, mm"),
-    ("time_s", "treatment time, s"),
-];
 
 /// Output file stem: `compare-<name>-vs-<name>…`, shortened with a hash when very long.
 ///
@@ -261,8 +246,8 @@ impl Figure for Compare<'_> {
         let (w, _) = self.size;
         let top = TITLE_PX + MAP_ROW_PX + DETAIL_ROW_PX;
         let bars = root.clone().shrink((0, top), (w, BARS_ROW_PX));
-        let cells = bars.split_evenly((1, BARS.len()));
-        for (cell, (key, title)) in cells.iter().zip(BARS) {
+        let cells = bars.split_evenly((1, headline::bars().count()));
+        for (cell, (key, title)) in cells.iter().zip(headline::bars()) {
             bar_chart(cell, &design_bars(self.analyses, key), key, title).map_err(e)?;
         }
         for (k, p) in self.pairs.iter().enumerate() {
@@ -388,8 +373,8 @@ fn pair_row<DB: DrawingBackend>(
     ))
     .map_err(e)?;
     let body = area.clone().shrink((0, 26), (w, h.saturating_sub(26)));
-    let cells = body.split_evenly((1, EQUAL_BARS.len()));
-    for (cell, (key, title)) in cells.iter().zip(EQUAL_BARS) {
+    let cells = body.split_evenly((1, headline::equal_bars().count()));
+    for (cell, (key, title)) in cells.iter().zip(headline::equal_bars()) {
         let m = |x: Option<&Matched>| x.and_then(|m| display(key, m.metrics.get(key)));
         let label = |x: Option<&Matched>| x.map_or("—".into(), |x| short(x.setting));
         let bars = vec![

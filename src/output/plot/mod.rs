@@ -112,17 +112,73 @@ impl Picture {
     }
 }
 
+/// What a design picture's caption says.
+#[derive(Clone, Copy, Debug)]
+pub enum Caption {
+    /// These words.
+    Fixed(&'static str),
+    /// The device kind's words for its needle picture.
+    Device,
+}
+
+/// One picture every analyzed design gets: its file stem, its caption and how it is drawn.
+#[derive(Clone, Copy)]
+pub struct DesignPicture {
+    /// File stem (`coverage` → coverage.png, coverage.svg) and [`Picture::name`].
+    pub name: &'static str,
+    /// What it shows, for the review page's caption.
+    pub caption: Caption,
+    /// Draws it.
+    pub render: fn(&Analysis) -> Result<Picture, PlotError>,
+}
+
+impl DesignPicture {
+    /// The caption for a design with `device`.
+    pub fn caption(&self, device: &crate::design::Device) -> &'static str {
+        match self.caption {
+            Caption::Fixed(s) => s,
+            Caption::Device => device.kind_of().needles_caption(),
+        }
+    }
+}
+
+/// The registry of a design's pictures, in the order they are written and shown.
+pub const DESIGN_PICTURES: &[DesignPicture] = &[
+    DesignPicture {
+        name: "coverage",
+        caption: Caption::Fixed("share of each cell inside an opening, the largest untreated disc"),
+        render: coverage::render,
+    },
+    DesignPicture {
+        name: "density",
+        caption: Caption::Fixed("channels per cm² in each whole tile"),
+        render: density::render,
+    },
+    DesignPicture {
+        name: "depth",
+        caption: Caption::Fixed("deepest channel per cell on the skin layers' depth ruler"),
+        render: depth::render,
+    },
+    DesignPicture {
+        name: "detail",
+        caption: Caption::Fixed("5 × 5 mm window at true scale: the openings' real shape"),
+        render: detail::render,
+    },
+    DesignPicture {
+        name: "needles",
+        caption: Caption::Device,
+        render: |a| needles::render(&a.design),
+    },
+];
+
+/// The registered picture named `name`.
+pub fn design_picture(name: &str) -> Option<&'static DesignPicture> {
+    DESIGN_PICTURES.iter().find(|p| p.name == name)
+}
+
 /// Renders every picture of an analysis (in parallel; the result does not depend on it).
 pub fn render_all(a: &Analysis) -> Result<Vec<Picture>, PlotError> {
-    type Job<'a> = Box<dyn Fn() -> Result<Picture, PlotError> + Send + Sync + 'a>;
-    let jobs: Vec<Job> = vec![
-        Box::new(|| coverage::render(a)),
-        Box::new(|| density::render(a)),
-        Box::new(|| depth::render(a)),
-        Box::new(|| detail::render(a)),
-        Box::new(|| needles::render(&a.design)),
-    ];
-    jobs.par_iter().map(|j| j()).collect()
+    DESIGN_PICTURES.par_iter().map(|p| (p.render)(a)).collect()
 }
 
 /// Writes `<name>.png` and `<name>.svg` of every picture into `dir`, each atomically; returns
@@ -201,6 +257,22 @@ pub(crate) const TITLE_TEXT_PX: u32 = 20;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_registered_picture_renders_under_its_own_name() {
+        let d = Design::load("designs/stamp-35.toml".as_ref()).unwrap();
+        let a = crate::metrics::analysis::analyze(&d, &crate::base::progress::Silent).unwrap();
+        let pics = render_all(&a).unwrap();
+        assert_eq!(pics.len(), DESIGN_PICTURES.len());
+        for (p, r) in pics.iter().zip(DESIGN_PICTURES) {
+            assert_eq!(p.name, r.name);
+            assert!(
+                !r.caption(&d.device).is_empty(),
+                "{} has no caption",
+                r.name
+            );
+        }
+    }
 
     #[test]
     fn a_long_description_leaves_region_passes_and_seed_on_the_line() {

@@ -182,18 +182,6 @@ fn datasheet_rows(a: &Analysis, text: Option<&str>) -> Vec<SheetRow> {
     rows
 }
 
-/// What each picture of a design shows, for its caption.
-fn caption(picture: &str, device: &Device) -> &'static str {
-    match picture {
-        "coverage" => "share of each cell inside an opening, the largest untreated disc",
-        "density" => "channels per cm² in each whole tile",
-        "depth" => "deepest channel per cell on the skin layers' depth ruler",
-        "detail" => "5 × 5 mm window at true scale: the openings' real shape",
-        "needles" => device.kind_of().needles_caption(),
-        _ => "",
-    }
-}
-
 /// Appends a design's section.
 pub(super) fn write(h: &mut String, d: &DesignPart) {
     let a = d.analysis;
@@ -227,7 +215,11 @@ pub(super) fn write(h: &mut String, d: &DesignPart) {
     }
     h.push_str("</div>\n");
     for p in d.pictures {
-        figure(h, p, &ds.name, caption(p.name, &ds.device));
+        // a design's pictures are the registry's (`plot::render_all`), each under its name
+        let caption = crate::output::plot::design_picture(p.name)
+            .expect("a registered design picture")
+            .caption(&ds.device);
+        figure(h, p, &ds.name, caption);
     }
     if let Some(m) = &d.mc {
         mc::write(h, m);

@@ -94,17 +94,6 @@ pub fn json(
     out
 }
 
-/// Metrics the terminal table shows (the CSV has them all).
-pub const TABLE_METRICS: [&str; 7] = [
-    "density_per_cm2",
-    "coverage_fraction",
-    "treated_fraction",
-    "max_gap_mm",
-    "mean_depth_mm",
-    "density_cv",
-    "time_s",
-];
-
 /// A terminal table of `rows`: name, keys, the main metrics with units (and `extra` if it is
 /// not one of them), and errors.
 pub fn table<'a>(
@@ -112,7 +101,11 @@ pub fn table<'a>(
     rows: impl IntoIterator<Item = &'a Row>,
     extra: Option<&'static str>,
 ) -> String {
-    let mut metrics: Vec<&str> = TABLE_METRICS.to_vec();
+    let mut metrics: Vec<&str> = super::headline::HEADLINES
+        .iter()
+        .filter(|h| h.sweep_table)
+        .map(|h| h.key)
+        .collect();
     if let Some(m) = extra.filter(|m| !metrics.contains(m)) {
         metrics.push(m);
     }
