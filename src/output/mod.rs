@@ -8,6 +8,7 @@ pub mod compare;
 pub mod csv;
 pub mod headline;
 pub mod json;
+pub mod mc;
 pub mod needles;
 pub mod plot;
 pub mod review;
