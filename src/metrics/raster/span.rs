@@ -41,26 +41,36 @@ pub fn capsule_row_span(c: &Channel, y: f64) -> Option<(f64, f64)> {
     // The rectangle: 0 ≤ (q − a)·u ≤ len and |(q − a)·n| ≤ r with n = (−u_y, u_x).
     let [ux, uy] = c.axis;
     let len = c.slit_mm;
-    let mut l = f64::NEG_INFINITY;
-    let mut h = f64::INFINITY;
-    let mut ok = true;
-    let mut clamp = |coef: f64, konst: f64, min: f64, max: f64| {
-        // min ≤ coef·x + konst ≤ max
-        if coef.abs() < 1e-15 {
-            ok &= konst >= min && konst <= max;
-        } else {
-            let (x0, x1) = ((min - konst) / coef, (max - konst) / coef);
-            l = l.max(x0.min(x1));
-            h = h.min(x0.max(x1));
-        }
-    };
-    clamp(ux, -a.x * ux + (y - a.y) * uy, 0.0, len);
-    clamp(-uy, a.x * uy + (y - a.y) * ux, -r, r);
-    if ok && l <= h {
+    let row = [
+        ux,
+        -a.x * ux + (y - a.y) * uy,
+        -uy,
+        a.x * uy + (y - a.y) * ux,
+    ];
+    if let Some((l, h)) = rectangle_span(row, len, r) {
         lo = lo.min(l);
         hi = hi.max(h);
     }
     (lo <= hi).then_some((lo, hi))
+}
+
+/// Where a row crosses a capsule's rectangle: the x with 0 ≤ c₁·x + v₁ ≤ `len` and
+/// −`r` ≤ c₂·x + v₂ ≤ `r`, given `[c₁, v₁, c₂, v₂]`; `None` when no x does. A coefficient
+/// that vanishes (the row parallel to a side) keeps every x or none.
+#[inline]
+fn rectangle_span([c1, v1, c2, v2]: [f64; 4], len: f64, r: f64) -> Option<(f64, f64)> {
+    // min ≤ coef·x + konst ≤ max, intersected into (l, h)
+    let clamp = |(l, h): (f64, f64), coef: f64, konst: f64, min: f64, max: f64| {
+        if coef.abs() < 1e-15 {
+            (konst >= min && konst <= max).then_some((l, h))
+        } else {
+            let (x0, x1) = ((min - konst) / coef, (max - konst) / coef);
+            Some((l.max(x0.min(x1)), h.min(x0.max(x1))))
+        }
+    };
+    let s = clamp((f64::NEG_INFINITY, f64::INFINITY), c1, v1, 0.0, len)?;
+    let (l, h) = clamp(s, c2, v2, -r, r)?;
+    (l <= h).then_some((l, h))
 }
 
 /// A capsule with what [`capsule_row_span`] derives from it before it looks at the row
@@ -131,22 +141,14 @@ impl Shape {
                 hi = hi.max(h);
             }
         }
-        let mut l = f64::NEG_INFINITY;
-        let mut h = f64::INFINITY;
-        let mut ok = true;
-        let mut clamp = |coef: f64, konst: f64, min: f64, max: f64| {
-            if coef.abs() < 1e-15 {
-                ok &= konst >= min && konst <= max;
-            } else {
-                let (x0, x1) = ((min - konst) / coef, (max - konst) / coef);
-                l = l.max(x0.min(x1));
-                h = h.min(x0.max(x1));
-            }
-        };
         let dy = y - self.a.1;
-        clamp(self.c1, self.k1 + dy * self.uy, 0.0, self.len);
-        clamp(self.c2, self.k2 + dy * self.ux, -self.r, self.r);
-        if ok && l <= h {
+        let row = [
+            self.c1,
+            self.k1 + dy * self.uy,
+            self.c2,
+            self.k2 + dy * self.ux,
+        ];
+        if let Some((l, h)) = rectangle_span(row, self.len, self.r) {
             lo = lo.min(l);
             hi = hi.max(h);
         }
