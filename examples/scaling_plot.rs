@@ -12,8 +12,8 @@
 //! The CSV has a header and the columns `side_mm, area_cm2, pixels, channels, plots, runs,
 //! wall_s, cpu_s, rss_mib` (`plots` 0 or 1; times are medians over `runs`).
 
-use needlemap::output::plot::encode::{self, Figure};
-use needlemap::output::plot::{colour, text, ColourScale};
+use needlemap::output::plot::encode::{self, Drawn, Figure, Root};
+use needlemap::output::plot::{colour, text};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::process::ExitCode;
@@ -135,14 +135,7 @@ fn slope(pts: &[(f64, f64)]) -> f64 {
 }
 
 impl Figure for Scaling {
-    fn size(&self) -> (u32, u32) {
-        SIZE
-    }
-
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-    ) -> Result<Option<ColourScale>, String> {
+    fn draw<DB: DrawingBackend>(&self, root: &Root<DB>) -> Drawn {
         let e = |x: DrawingAreaErrorKind<DB::ErrorType>| x.to_string();
         let (head, body) = root.split_vertically(78);
         head.draw(&Text::new(
@@ -279,7 +272,7 @@ fn main() -> ExitCode {
         format!("whole `needlemap analyze` runs; largest region {px:.2e} pixels")
     });
     let fig = Scaling { rows, subtitle };
-    match encode::render(&fig) {
+    match encode::render(&fig, SIZE) {
         Ok((png, _svg, _)) => {
             // written beside the target and renamed, so a failure leaves no half-written file
             let tmp = format!("{}.part", args[1]);

@@ -10,6 +10,7 @@
 
 use super::colour::{self, BarPlace, ColourScale, COVERAGE};
 use super::encode::{self, Figure};
+use super::encode::{Drawn, Root};
 use super::frame::{self, RegionFrame, X_LABEL_H, Y_LABEL_W};
 use super::{coverage, detail, text, Picture, PlotError};
 use crate::metrics::analysis::Analysis;
@@ -199,7 +200,8 @@ pub fn render(analyses: &[&Analysis], pairs: &[Pair]) -> Result<Picture, PlotErr
         panels,
         scale: ColourScale::new(0.0, 100.0, 0, "covered share (%)"),
     };
-    let (png, svg, scale) = encode::render(&fig).map_err(super::Picture::draw_error("compare"))?;
+    let (png, svg, scale) =
+        encode::render(&fig, size).map_err(super::Picture::draw_error("compare"))?;
     Ok(Picture {
         name: "compare",
         png,
@@ -211,14 +213,7 @@ pub fn render(analyses: &[&Analysis], pairs: &[Pair]) -> Result<Picture, PlotErr
 }
 
 impl Figure for Compare<'_> {
-    fn size(&self) -> (u32, u32) {
-        self.size
-    }
-
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-    ) -> Result<Option<ColourScale>, String> {
+    fn draw<DB: DrawingBackend>(&self, root: &Root<DB>) -> Drawn {
         let e = encode::err;
         text::title(root, &self.head, &self.lines)?;
         for p in &self.panels {

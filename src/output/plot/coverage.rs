@@ -8,12 +8,12 @@
 
 use super::colour::{self, BarPlace, ColourScale, COVERAGE};
 use super::encode;
+use super::encode::{Drawn, Root};
 use super::frame::{self, Overlay, Region, RegionFrame};
 use super::text;
 use super::{Picture, PlotError};
 use crate::metrics::analysis::Analysis;
 use crate::metrics::raster::AreaMaps;
-use plotters::coord::Shift;
 use plotters::prelude::*;
 
 /// Range of the cells' covered share: (min, max) over cells with pixels.
@@ -169,11 +169,7 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
 }
 
 impl Overlay for Coverage {
-    fn draw_over<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        frame: &RegionFrame,
-    ) -> Result<Option<ColourScale>, String> {
+    fn draw_over<DB: DrawingBackend>(&self, root: &Root<DB>, frame: &RegionFrame) -> Drawn {
         let (_, py0, _, ph) = frame.plot;
         let bar = BarPlace {
             x: frame.bar_left(),

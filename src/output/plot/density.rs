@@ -4,11 +4,11 @@
 //! region not covered by a whole tile are grey: they count for no tile.
 
 use super::colour::{self, BarPlace, ColourScale, DENSITY};
+use super::encode::{Drawn, Root};
 use super::frame::{self, Overlay, Region, RegionFrame};
 use super::text;
 use super::{Picture, PlotError};
 use crate::metrics::analysis::Analysis;
-use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
@@ -134,11 +134,7 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
 }
 
 impl Overlay for Density {
-    fn draw_over<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        f: &RegionFrame,
-    ) -> Result<Option<ColourScale>, String> {
+    fn draw_over<DB: DrawingBackend>(&self, root: &Root<DB>, f: &RegionFrame) -> Drawn {
         let (_, py0, _, ph) = f.plot;
         for ((x, y), s, dark) in &self.labels {
             let c = if *dark { WHITE } else { BLACK };

@@ -11,6 +11,7 @@
 
 use super::colour::{self, BarPlace, ColourScale, BAR_W, DEPTH};
 use super::encode;
+use super::encode::{Drawn, Root};
 use super::frame::{self, Overlay, Region, RegionFrame};
 use super::text;
 use super::{Picture, PlotError};
@@ -320,11 +321,7 @@ fn frame_outline<DB: DrawingBackend>(
 }
 
 impl Overlay for Depth {
-    fn draw_over<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        f: &RegionFrame,
-    ) -> Result<Option<ColourScale>, String> {
+    fn draw_over<DB: DrawingBackend>(&self, root: &Root<DB>, f: &RegionFrame) -> Drawn {
         let py0 = f.plot.1;
         let x = f.bar_left();
         let bar = BarPlace {

@@ -7,15 +7,15 @@
 //! rule as the raster engine's, so the share of filled pixels is the window's coverage at
 //! 5 µm pitch.
 
-use super::colour::{self, ColourScale};
+use super::colour::{self};
 use super::encode;
+use super::encode::{Drawn, Root};
 use super::frame::{self, Overlay, Region, RegionFrame};
 use super::text;
 use super::{Picture, PlotError};
 use crate::base::math::{seg_point_dist2, Point};
 use crate::metrics::analysis::Analysis;
 use crate::model::channel::Channel;
-use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
@@ -171,11 +171,7 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
 }
 
 impl Overlay for Detail {
-    fn draw_over<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        f: &RegionFrame,
-    ) -> Result<Option<ColourScale>, String> {
+    fn draw_over<DB: DrawingBackend>(&self, root: &Root<DB>, f: &RegionFrame) -> Drawn {
         let py0 = f.plot.1;
         let x = f.bar_left();
         let mut y = py0 + 20;

@@ -10,6 +10,12 @@ use plotters::prelude::*;
 /// A drawing failure, as text (plotters' errors are generic over the backend).
 pub type DResult = Result<(), String>;
 
+/// The drawing area a picture is drawn on (a bitmap or an SVG document).
+pub type Root<DB> = DrawingArea<DB, Shift>;
+
+/// What drawing a picture returns: the colour scale it labelled, if any.
+pub type Drawn = Result<Option<ColourScale>, String>;
+
 /// Maps any displayable error to the text of [`DResult`].
 pub fn err<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
@@ -159,20 +165,15 @@ pub type Rendered = (Vec<u8>, Vec<u8>, Option<ColourScale>);
 
 /// A picture ready to draw: its data prepared once, drawn on any backend.
 pub trait Figure: Sync {
-    /// Canvas size, px.
-    fn size(&self) -> (u32, u32);
     /// Draws the picture; returns the colour scale it labelled, if any.
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-    ) -> Result<Option<ColourScale>, String>;
+    fn draw<DB: DrawingBackend>(&self, root: &Root<DB>) -> Drawn;
 }
 
 /// Renders a figure to PNG bytes (drawn into an RGB buffer, encoded once) and SVG text (a
-/// blitted raster becomes one embedded PNG image); returns both and the labelled scale.
-pub fn render<F: Figure>(fig: &F) -> Result<Rendered, String> {
+/// blitted raster becomes one embedded PNG image) on a canvas of `size` px; returns both and
+/// the labelled scale.
+pub fn render<F: Figure>(fig: &F, size: (u32, u32)) -> Result<Rendered, String> {
     register_fonts();
-    let size = fig.size();
     let mut buf = vec![255u8; (size.0 * size.1 * 3) as usize];
     let scale = {
         let root = BitMapBackend::with_buffer(&mut buf, size).into_drawing_area();

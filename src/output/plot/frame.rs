@@ -2,8 +2,8 @@
 //! axes, the base every region figure shares ([`region_base`]), and the parallel fill of the
 //! heatmap raster.
 
-use super::colour::ColourScale;
 use super::encode::{blit, err, DResult, Figure};
+use super::encode::{Drawn, Root};
 use super::text::{text, tick, title};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -203,11 +203,7 @@ where
 /// scale it labelled, if any.
 pub trait Overlay: Sync {
     /// Draws over the base of the picture whose frame is `frame`.
-    fn draw_over<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        frame: &RegionFrame,
-    ) -> Result<Option<ColourScale>, String>;
+    fn draw_over<DB: DrawingBackend>(&self, root: &Root<DB>, frame: &RegionFrame) -> Drawn;
 }
 
 /// A region picture: the base every one shares — its frame, title block and heatmap raster,
@@ -226,14 +222,7 @@ pub struct Region<T> {
 }
 
 impl<T: Overlay> Figure for Region<T> {
-    fn size(&self) -> (u32, u32) {
-        self.frame.canvas
-    }
-
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-    ) -> Result<Option<ColourScale>, String> {
+    fn draw<DB: DrawingBackend>(&self, root: &Root<DB>) -> Drawn {
         region_base(root, &self.frame, &self.head, &self.lines, &self.buf)?;
         self.over.draw_over(root, &self.frame)
     }

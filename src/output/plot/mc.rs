@@ -8,6 +8,7 @@
 
 use super::colour::{self, BarPlace, ColourScale, COVERAGE};
 use super::encode::{self, Figure};
+use super::encode::{Drawn, Root};
 use super::frame::{self, RegionFrame};
 use super::text;
 use super::{coverage, Picture, PlotError};
@@ -80,7 +81,7 @@ pub fn render(s: &Study) -> Result<Picture, PlotError> {
         map,
     };
     let plot = fig.map.as_ref().map(|m| (m.frame.plot, m.frame.window_mm));
-    let (png, svg, scale) = encode::render(&fig).map_err(draw_error)?;
+    let (png, svg, scale) = encode::render(&fig, SIZE).map_err(draw_error)?;
     Ok(Picture {
         name: "mc",
         png,
@@ -328,14 +329,7 @@ impl McFigure {
 }
 
 impl Figure for McFigure {
-    fn size(&self) -> (u32, u32) {
-        SIZE
-    }
-
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-    ) -> Result<Option<ColourScale>, String> {
+    fn draw<DB: DrawingBackend>(&self, root: &Root<DB>) -> Drawn {
         text::title(root, &self.head, &self.lines)?;
         self.draw_hists(root)?;
         let left = MAP_AT.0 - frame::Y_LABEL_W as i32;

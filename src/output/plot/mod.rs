@@ -100,7 +100,8 @@ impl Picture {
         name: &'static str,
         fig: &frame::Region<T>,
     ) -> Result<Picture, PlotError> {
-        let (png, svg, scale) = encode::render(fig).map_err(Picture::draw_error(name))?;
+        let (png, svg, scale) =
+            encode::render(fig, fig.frame.canvas).map_err(Picture::draw_error(name))?;
         Ok(Picture {
             name,
             png,

@@ -18,6 +18,7 @@
 
 use super::colour::{self, BarPlace, ColourScale, DEPTH};
 use super::encode::{self, Figure};
+use super::encode::{Drawn, Root};
 use super::frame;
 pub use super::pitch::{array_pitch_mm, ring_pitches, RingPitches};
 use super::text;
@@ -25,7 +26,6 @@ use super::{Picture, PlotError};
 use crate::design::kinds::{ArrayView, DrumView, NeedleView};
 use crate::design::Design;
 use crate::kinematics;
-use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
@@ -118,7 +118,8 @@ pub fn render(d: &Design) -> Result<Picture, PlotError> {
         NeedleView::Drum(r) => roller(d, &r, &made, &reached),
         NeedleView::Array(a) => array(d, &a, &made, &reached),
     };
-    let (png, svg, scale) = encode::render(&fig).map_err(Picture::draw_error("needles"))?;
+    let (png, svg, scale) =
+        encode::render(&fig, fig.size).map_err(Picture::draw_error("needles"))?;
     Ok(Picture {
         name: "needles",
         png,
@@ -371,14 +372,7 @@ fn array(d: &Design, a: &ArrayView, made: &kinematics::MadeDevice, reached: &[f6
 }
 
 impl Figure for Needles {
-    fn size(&self) -> (u32, u32) {
-        self.size
-    }
-
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-    ) -> Result<Option<ColourScale>, String> {
+    fn draw<DB: DrawingBackend>(&self, root: &Root<DB>) -> Drawn {
         let (px, py, pw, ph) = self.plot;
         let e = encode::err;
         text::title(root, &self.head, &self.lines)?;

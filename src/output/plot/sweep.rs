@@ -7,8 +7,9 @@
 
 use super::colour;
 use super::encode::{self, Figure};
+use super::encode::{Drawn, Root};
 use super::text;
-use super::{ColourScale, Picture, PlotError};
+use super::{Picture, PlotError};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -60,7 +61,7 @@ pub struct Chart {
 /// assert_eq!(render(&c).unwrap().size, SIZE);
 /// ```
 pub fn render(c: &Chart) -> Result<Picture, PlotError> {
-    let (png, svg, scale) = encode::render(c).map_err(Picture::draw_error("sweep"))?;
+    let (png, svg, scale) = encode::render(c, SIZE).map_err(Picture::draw_error("sweep"))?;
     Ok(Picture {
         name: "sweep",
         png,
@@ -72,14 +73,7 @@ pub fn render(c: &Chart) -> Result<Picture, PlotError> {
 }
 
 impl Figure for Chart {
-    fn size(&self) -> (u32, u32) {
-        SIZE
-    }
-
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-    ) -> Result<Option<ColourScale>, String> {
+    fn draw<DB: DrawingBackend>(&self, root: &Root<DB>) -> Drawn {
         draw(root, self)?;
         Ok(None)
     }
