@@ -99,6 +99,14 @@ pub fn fmt_tick(x: f64) -> String {
     }
 }
 
+/// A JSON document as every JSON file and `--format json` of needlemap is written: pretty,
+/// ended by a newline.
+pub fn json_bytes<T: serde::Serialize>(doc: &T) -> Vec<u8> {
+    let mut v = serde_json::to_vec_pretty(doc).expect("serializing plain data cannot fail");
+    v.push(b'\n');
+    v
+}
+
 /// Lays out rows of cells with aligned columns (first column left, the rest right).
 pub fn render(rows: &[Vec<String>]) -> String {
     render_with(rows, |i, _| i == 0)

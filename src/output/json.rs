@@ -144,7 +144,16 @@ pub fn document<P: Serialize>(analyses: &[&Analysis], extra: P) -> Vec<u8> {
         results: analyses.iter().map(|a| result(a)).collect(),
         extra,
     };
-    let mut v = serde_json::to_vec_pretty(&doc).expect("serializing plain data cannot fail");
-    v.push(b'\n');
-    v
+    crate::base::fmt::json_bytes(&doc)
+}
+
+/// A study's JSON record: `tool` and `version` first, then the fields of `body` (an object).
+pub fn record(body: serde_json::Value) -> Vec<u8> {
+    let mut m = serde_json::Map::new();
+    m.insert("tool".into(), TOOL.into());
+    m.insert("version".into(), VERSION.into());
+    if let serde_json::Value::Object(fields) = body {
+        m.extend(fields);
+    }
+    crate::base::fmt::json_bytes(&m)
 }

@@ -49,8 +49,6 @@ pub fn table(rows: &[Row]) -> String {
 /// The JSON record.
 pub fn json(rows: &[Row]) -> Vec<u8> {
     let v = serde_json::json!({
-        "tool": "needlemap",
-        "version": env!("CARGO_PKG_VERSION"),
         "pass": all_pass(rows),
         "rows": rows.iter().map(|r| {
             let (lo, hi) = r.measured.bounds();
@@ -64,7 +62,5 @@ pub fn json(rows: &[Row]) -> Vec<u8> {
             })
         }).collect::<Vec<_>>(),
     });
-    let mut b = serde_json::to_vec_pretty(&v).expect("JSON of plain values");
-    b.push(b'\n');
-    b
+    crate::output::json::record(v)
 }

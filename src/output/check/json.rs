@@ -24,9 +24,7 @@ pub fn json(report: &Report) -> Vec<u8> {
         moved: report.moved(),
         report,
     };
-    let mut v = serde_json::to_vec_pretty(&doc).expect("serializing plain data cannot fail");
-    v.push(b'\n');
-    v
+    crate::base::fmt::json_bytes(&doc)
 }
 
 #[cfg(test)]

@@ -71,8 +71,6 @@ pub fn json(
         .map(|k| json!({ "key": k.name, "values": k.values.iter().map(|v| key_json(k, *v)).collect::<Vec<_>>() }))
         .collect();
     let mut doc = json!({
-        "tool": "needlemap",
-        "version": env!("CARGO_PKG_VERSION"),
         "sweep": sweep.name,
         "provenance": {
             "sweep_file": sweep.path.display().to_string(),
@@ -89,9 +87,7 @@ pub fn json(
     if let Some((b, top)) = best {
         doc["best"] = json!({ "metric": b.metric, "order": if b.maximize { "max" } else { "min" }, "names": top.iter().map(|r| r.name.clone()).collect::<Vec<_>>() });
     }
-    let mut out = serde_json::to_vec_pretty(&doc).expect("JSON serializes");
-    out.push(b'\n');
-    out
+    crate::output::json::record(doc)
 }
 
 /// A terminal table of `rows`: name, keys, the main metrics with units (and `extra` if it is

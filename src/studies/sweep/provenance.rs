@@ -75,9 +75,7 @@ impl Provenance {
 
     /// The sidecar's bytes: pretty JSON and a newline.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = serde_json::to_vec_pretty(self).expect("provenance serializes");
-        out.push(b'\n');
-        out
+        crate::base::fmt::json_bytes(self)
     }
 
     /// The fields two shards of one sweep must share, with their values as text: what a
