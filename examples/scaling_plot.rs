@@ -12,7 +12,8 @@
 //! The CSV has a header and the columns `side_mm, area_cm2, pixels, channels, plots, runs,
 //! wall_s, cpu_s, rss_mib` (`plots` 0 or 1; times are medians over `runs`).
 
-use needlemap::output::plot::encode::{self, Drawn, Figure, Root};
+use needlemap::output::plot::canvas::Root;
+use needlemap::output::plot::encode::{self, Drawn, Figure};
 use needlemap::output::plot::{colour, text};
 use plotters::coord::Shift;
 use plotters::prelude::*;

@@ -2,7 +2,7 @@
 //! block of rows the ones that may have a span on it (see the span step in `span`).
 
 use super::cover::Cover;
-use super::span::Shape;
+use super::shape::Shape;
 use super::{ceil_i64, floor_i64, Shared};
 use crate::model::channel::Channel;
 

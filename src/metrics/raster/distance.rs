@@ -6,7 +6,7 @@
 //! Squared distances are integers in pixel units, so the largest one and where it is first
 //! reached do not depend on how the rows are split into bands.
 
-use super::span::capsule_row_span;
+use super::shape::capsule_row_span;
 use super::{ceil_i64, floor_i64, Shared, INF};
 use crate::model::channel::Channel;
 

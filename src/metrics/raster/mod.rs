@@ -46,7 +46,7 @@
 //!
 //! # Speed
 //! Row spans come out of x-sorted candidates nearly in order and are merged on line; each
-//! candidate's capsule is prepared once per band (`span::Shape`), giving the same spans bit
+//! candidate's capsule is prepared once per band (`shape::Shape`), giving the same spans bit
 //! for bit. On each block of rows, the grown openings that provably lie inside the union of a
 //! few others on every row of the block are not traced (`cover`): the union, and so every
 //! sum, is the same. Each worker keeps its buffers from band to band and from run to run. With the
@@ -69,6 +69,7 @@ mod cover;
 mod distance;
 #[cfg(test)]
 mod reference;
+mod shape;
 mod span;
 mod spare;
 mod tally;
@@ -79,7 +80,8 @@ mod union;
 use band::process_band;
 pub use spare::recycle;
 
-pub use span::{capsule_row_span, row_offset};
+pub use shape::capsule_row_span;
+pub use span::row_offset;
 
 use super::gap::Gap;
 use super::tiles::TileGrid;

@@ -5,8 +5,8 @@
 //! labels the data range exactly ([`ColourScale`] keeps the numbers a test compares with the
 //! data), nice ticks between them where they do not crowd the ends.
 
-use super::encode::{blit, err};
-use super::frame::frame_rect;
+use super::canvas::frame_rect;
+use super::canvas::{blit, err};
 use super::text::{anchored, nice_step, num, put, text};
 use plotters::coord::Shift;
 use plotters::prelude::*;

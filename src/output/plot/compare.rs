@@ -8,9 +8,10 @@
 //! the coverage colour map, its colour bar is the drawn bar of the region pictures, and it is
 //! drawn and encoded by [`encode::render`].
 
+use super::canvas::{self, Root};
 use super::colour::{self, BarPlace, ColourScale, COVERAGE};
+use super::encode::Drawn;
 use super::encode::{self, Figure};
-use super::encode::{Drawn, Root};
 use super::frame::{self, RegionFrame, X_LABEL_H, Y_LABEL_W};
 use super::{coverage, detail, text, Picture, PlotError};
 use crate::metrics::analysis::Analysis;
@@ -214,7 +215,7 @@ pub fn render(analyses: &[&Analysis], pairs: &[Pair]) -> Result<Picture, PlotErr
 
 impl Figure for Compare<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &Root<DB>) -> Drawn {
-        let e = encode::err;
+        let e = canvas::err;
         text::title(root, &self.head, &self.lines)?;
         for p in &self.panels {
             let (x, y, _, _) = p.frame.plot;
@@ -349,7 +350,7 @@ fn pair_row<DB: DrawingBackend>(
     analyses: &[&Analysis],
     p: &Pair,
 ) -> Result<(), String> {
-    let e = encode::err;
+    let e = canvas::err;
     let (ra, pa) = (analyses[p.roller], analyses[p.pen]);
     let rc = colour::rgb(colour::category(p.roller));
     let pc = colour::rgb(colour::category(p.pen));

@@ -6,9 +6,9 @@
 //! When the picture has fewer pixels than the map has cells, each picture pixel shows the
 //! covered share of all the cells under it (counts summed, then divided), so no cell is lost.
 
+use super::canvas::{self, Root};
 use super::colour::{self, BarPlace, ColourScale, COVERAGE};
-use super::encode;
-use super::encode::{Drawn, Root};
+use super::encode::Drawn;
 use super::frame::{self, Overlay, Region, RegionFrame};
 use super::text;
 use super::{Picture, PlotError};
@@ -192,14 +192,14 @@ impl Overlay for Coverage {
             [(wx0, wy0), (wx1, wy1)],
             orange.stroke_width(3),
         ))
-        .map_err(encode::err)?;
+        .map_err(canvas::err)?;
         let lx0 = frame.bar_left();
         let mut ly = bar.y + bar.h as i32 + 50;
         root.draw(&Rectangle::new(
             [(lx0, ly - 9), (lx0 + 18, ly + 9)],
             orange.stroke_width(3),
         ))
-        .map_err(encode::err)?;
+        .map_err(canvas::err)?;
         text::key(root, (lx0, ly), "detail window")?;
         ly += 40;
         if let Some(((cx, cy), r_mm)) = self.gap {
@@ -207,11 +207,11 @@ impl Overlay for Coverage {
             let r_px = (r_mm * frame.px_per_mm()).round().max(3.0) as i32;
             let red = RGBColor(220, 20, 20);
             root.draw(&Circle::new((px, py), r_px, red.stroke_width(3)))
-                .map_err(encode::err)?;
+                .map_err(canvas::err)?;
             root.draw(&Cross::new((px, py), 6, red.stroke_width(2)))
-                .map_err(encode::err)?;
+                .map_err(canvas::err)?;
             root.draw(&Circle::new((lx0 + 9, ly), 9, red.stroke_width(3)))
-                .map_err(encode::err)?;
+                .map_err(canvas::err)?;
             text::key(root, (lx0, ly), "largest untreated disc")?;
             text::legend_lines(
                 root,

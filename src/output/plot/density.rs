@@ -3,8 +3,9 @@
 //! lines between the tiles so that even a map of equal tiles reads as tiles. Strips of the
 //! region not covered by a whole tile are grey: they count for no tile.
 
+use super::canvas::Root;
 use super::colour::{self, BarPlace, ColourScale, DENSITY};
-use super::encode::{Drawn, Root};
+use super::encode::Drawn;
 use super::frame::{self, Overlay, Region, RegionFrame};
 use super::text;
 use super::{Picture, PlotError};

@@ -9,9 +9,9 @@
 //! channels' insertion-depth range bracketed on it — so a reader sees at once which layer the
 //! needles reach.
 
+use super::canvas::{self, Root};
 use super::colour::{self, BarPlace, ColourScale, BAR_W, DEPTH};
-use super::encode;
-use super::encode::{Drawn, Root};
+use super::encode::Drawn;
 use super::frame::{self, Overlay, Region, RegionFrame};
 use super::text;
 use super::{Picture, PlotError};
@@ -232,7 +232,7 @@ impl Depth {
                 [(x, py(top)), (x + BAR_W as i32, py(bot).max(py(top) + 1))],
                 colour::rgb(LAYER_TINTS[k]).filled(),
             ))
-            .map_err(encode::err)?;
+            .map_err(canvas::err)?;
             names.push((0.5 * (py(top) + py(bot)) as f64, layer_name(*l).to_string()));
         }
         // boundaries: line across, depth label on the left
@@ -241,7 +241,7 @@ impl Depth {
                 vec![(x - 6, py(v)), (x + BAR_W as i32, py(v))],
                 BLACK.stroke_width(1),
             ))
-            .map_err(encode::err)?;
+            .map_err(canvas::err)?;
         }
         let depth_ys: Vec<f64> = std::iter::once(0.0)
             .chain(b.iter().copied().filter(|&v| v < bottom))
@@ -256,7 +256,7 @@ impl Depth {
                 vec![(x - 6, *want as i32), (x - 12, *at as i32)],
                 BLACK.stroke_width(1),
             ))
-            .map_err(encode::err)?;
+            .map_err(canvas::err)?;
             text::put(
                 root,
                 text::tick(*v),
@@ -274,7 +274,7 @@ impl Depth {
                 vec![(xr, *want as i32), (xr + 14, *at as i32)],
                 RGBColor(120, 120, 120).stroke_width(1),
             ))
-            .map_err(encode::err)?;
+            .map_err(canvas::err)?;
             text::put(
                 root,
                 name.clone(),
@@ -290,7 +290,7 @@ impl Depth {
                 [(x - 4, a), (x + BAR_W as i32 + 4, z)],
                 red.stroke_width(3),
             ))
-            .map_err(encode::err)?;
+            .map_err(canvas::err)?;
             for (k, line) in ["red: the channels'", "insertion depths, min–max"]
                 .iter()
                 .enumerate()
@@ -317,7 +317,7 @@ fn frame_outline<DB: DrawingBackend>(
         [(x, y), (x + BAR_W as i32, y + h as i32)],
         BLACK.stroke_width(1),
     ))
-    .map_err(encode::err)
+    .map_err(canvas::err)
 }
 
 impl Overlay for Depth {
@@ -348,7 +348,7 @@ impl Overlay for Depth {
                         vec![(x - 8, yy), (x + BAR_W as i32, yy)],
                         BLACK.stroke_width(3),
                     ))
-                    .map_err(encode::err)?;
+                    .map_err(canvas::err)?;
                     text::put(
                         root,
                         text::tick(v),

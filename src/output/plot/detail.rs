@@ -7,9 +7,9 @@
 //! rule as the raster engine's, so the share of filled pixels is the window's coverage at
 //! 5 µm pitch.
 
+use super::canvas::{self, Root};
 use super::colour::{self};
-use super::encode;
-use super::encode::{Drawn, Root};
+use super::encode::Drawn;
 use super::frame::{self, Overlay, Region, RegionFrame};
 use super::text;
 use super::{Picture, PlotError};
@@ -187,7 +187,7 @@ impl Overlay for Detail {
                 [(x, y), (x + 28, y + 20)],
                 colour::rgb(*c).filled(),
             ))
-            .map_err(encode::err)?;
+            .map_err(canvas::err)?;
             text::put(
                 root,
                 s.clone(),
@@ -224,13 +224,13 @@ impl Overlay for Detail {
             [(x, yb), (x + bar_px, yb + 10)],
             BLACK.filled(),
         ))
-        .map_err(encode::err)?;
+        .map_err(canvas::err)?;
         for xx in [x, x + bar_px] {
             root.draw(&PathElement::new(
                 vec![(xx, yb - 8), (xx, yb + 18)],
                 BLACK.stroke_width(2),
             ))
-            .map_err(encode::err)?;
+            .map_err(canvas::err)?;
         }
         text::put(
             root,

@@ -2,8 +2,10 @@
 //! axes, the base every region figure shares ([`region_base`]), and the parallel fill of the
 //! heatmap raster.
 
-use super::encode::{blit, err, DResult, Figure};
-use super::encode::{Drawn, Root};
+use super::canvas::Root;
+use super::canvas::{blit, err, frame_rect, DResult};
+use super::encode::Drawn;
+use super::encode::Figure;
 use super::text::{text, tick, title};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -21,8 +23,7 @@ pub const X_LABEL_H: u32 = 80;
 /// Width of the y tick label area, px.
 pub const Y_LABEL_W: u32 = 100;
 
-/// Pixel rectangle: left, top, width, height.
-pub type Rect = (i32, i32, u32, u32);
+pub use super::canvas::Rect;
 
 /// Where a region picture puts its plot: equal x/y scale, the longer side [`PLOT_MAX`] px.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -156,20 +157,6 @@ pub fn region_axes<DB: DrawingBackend>(
         .draw()
         .map_err(err)?;
     Ok(())
-}
-
-/// Draws a 1-px frame around a pixel rectangle.
-pub fn frame_rect<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    r: Rect,
-    colour: RGBColor,
-) -> DResult {
-    let (x, y, w, h) = r;
-    root.draw(&Rectangle::new(
-        [(x - 1, y - 1), (x + w as i32, y + h as i32)],
-        colour.stroke_width(1),
-    ))
-    .map_err(err)
 }
 
 /// Fills an RGB buffer of `w × h` pixels row by row in parallel; `f(i, j)` gives pixel (i, j),

@@ -6,9 +6,10 @@
 //! plot has fewer pixels than the map has cells, each picture pixel shows the mean of the
 //! cells under it, weighted by their pixels (the spans of `coverage::cell_spans`).
 
+use super::canvas::{self, Root};
 use super::colour::{self, BarPlace, ColourScale, COVERAGE};
+use super::encode::Drawn;
 use super::encode::{self, Figure};
-use super::encode::{Drawn, Root};
 use super::frame::{self, RegionFrame};
 use super::text;
 use super::{coverage, Picture, PlotError};
@@ -221,7 +222,7 @@ fn probability_map(s: &Study, v: &[f64], ncx: usize, ncy: usize) -> Result<McMap
     let d = &s.design;
     let [lx, ly] = d.treatment.area_mm;
     let grid =
-        Grid::new(&d.name, d.treatment.area_mm, d.analysis.resolution_um).map_err(encode::err)?;
+        Grid::new(&d.name, d.treatment.area_mm, d.analysis.resolution_um).map_err(canvas::err)?;
     let cell = grid.nx.max(grid.ny).div_ceil(MAP_CELLS);
     if (grid.nx.div_ceil(cell), grid.ny.div_ceil(cell)) != (ncx, ncy) || v.len() != ncx * ncy {
         return Err(format!(
@@ -270,7 +271,7 @@ fn probability_map(s: &Study, v: &[f64], ncx: usize, ncy: usize) -> Result<McMap
 
 impl McFigure {
     fn draw_hists<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        let e = encode::err;
+        let e = canvas::err;
         let (cols, w, h) = HIST;
         let blue = colour::rgb(colour::category(0));
         for (i, hg) in self.hists.iter().enumerate() {

@@ -31,6 +31,7 @@
 //! assert_eq!(files.len(), 10);
 //! ```
 
+pub mod canvas;
 pub mod colour;
 pub mod compare;
 pub mod coverage;

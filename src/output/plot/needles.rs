@@ -16,9 +16,10 @@
 //! Needles are coloured by the depth they reach (length − skin deflection); a needle that
 //! cannot pierce is drawn hollow.
 
+use super::canvas::{self, Root};
 use super::colour::{self, BarPlace, ColourScale, DEPTH};
+use super::encode::Drawn;
 use super::encode::{self, Figure};
-use super::encode::{Drawn, Root};
 use super::frame;
 pub use super::pitch::{array_pitch_mm, ring_pitches, RingPitches};
 use super::text;
@@ -374,7 +375,7 @@ fn array(d: &Design, a: &ArrayView, made: &kinematics::MadeDevice, reached: &[f6
 impl Figure for Needles {
     fn draw<DB: DrawingBackend>(&self, root: &Root<DB>) -> Drawn {
         let (px, py, pw, ph) = self.plot;
-        let e = encode::err;
+        let e = canvas::err;
         text::title(root, &self.head, &self.lines)?;
         let top_h: u32 = if self.top_axis.is_some() { 60 } else { 0 };
         let area = root.clone().shrink(

@@ -5,9 +5,10 @@
 //!
 //! Error rows and undefined metrics leave a gap in a line.
 
+use super::canvas::Root;
 use super::colour;
+use super::encode::Drawn;
 use super::encode::{self, Figure};
-use super::encode::{Drawn, Root};
 use super::text;
 use super::{Picture, PlotError};
 use plotters::coord::Shift;

@@ -6,7 +6,7 @@
 //! font and are the same on every machine; SVG viewers read `sans-serif` as their own sans
 //! font.
 
-use super::encode::{err, DResult};
+use super::canvas::{err, DResult};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};

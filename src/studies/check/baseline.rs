@@ -7,7 +7,6 @@
 //! were added lack those columns and still parse: [`Baseline::layers`] is then false and the
 //! layer fractions go unchecked.
 
-use super::report::UnmatchedRow;
 use crate::base::fmt::{fmt_num, fmt_opt, CsvBytes};
 use crate::base::VERSION;
 use crate::metrics::analysis::Analysis;
@@ -402,6 +401,16 @@ impl Baseline {
             })
             .collect()
     }
+}
+
+/// A baseline row whose design was not checked (a warning, not a failure: a run may check
+/// some of the designs).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct UnmatchedRow {
+    /// 1-based line in the baseline.
+    pub line: u64,
+    /// Design name in that row.
+    pub name: String,
 }
 
 #[cfg(test)]

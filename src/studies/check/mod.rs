@@ -59,9 +59,9 @@ mod verdict;
 
 pub use baseline::{
     baseline_csv, header, layer_columns, parse_baseline, read_baseline, Baseline, BaselineError,
-    BaselineRow, PROVENANCE_COLUMNS,
+    BaselineRow, UnmatchedRow, PROVENANCE_COLUMNS,
 };
-pub use report::{Report, UnmatchedRow};
+pub use report::Report;
 pub use tolerance::{decimals, parse_tolerance, step, MetricTolerances};
 pub use verdict::{verdict, DesignCheck, MetricCheck, Note};
 

@@ -1,5 +1,6 @@
 //! A whole check: every design's verdict and the baseline rows no design matched.
 
+use super::baseline::UnmatchedRow;
 use super::verdict::DesignCheck;
 use serde::Serialize;
 
@@ -12,16 +13,6 @@ pub struct Report {
     pub designs: Vec<DesignCheck>,
     /// Baseline rows that no checked design matched.
     pub unmatched_rows: Vec<UnmatchedRow>,
-}
-
-/// A baseline row whose design was not checked (a warning, not a failure: a run may check
-/// some of the designs).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct UnmatchedRow {
-    /// 1-based line in the baseline.
-    pub line: u64,
-    /// Design name in that row.
-    pub name: String,
 }
 
 impl Report {

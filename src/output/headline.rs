@@ -1,0 +1,141 @@
+//! The headline metrics: the few that compare, sweep tables and the comparison picture show
+//! (the CSV and JSON have them all), with the words each is shown with. One table, so a
+//! headline metric is added or reworded in one place.
+
+/// How a difference in a headline metric is worded between designs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wording {
+    /// "<what> X× larger with HI (h) than with LO (l)"
+    Larger,
+    /// "<what>: HI, h against l with LO (X×)"
+    Most,
+    /// "<what>: LO, l against h with HI" (lower wins, e.g. time)
+    Least,
+}
+
+/// One headline metric and where it is shown.
+#[derive(Clone, Copy, Debug)]
+pub struct Headline {
+    /// Registry key.
+    pub key: &'static str,
+    /// The sentence on the designs that differ in it, and how it is worded.
+    pub difference: (&'static str, Wording),
+    /// Title of its bar in the comparison picture, with the unit; `None`: no bar.
+    pub bar: Option<&'static str>,
+    /// Drawn again, as a bar, at equal density.
+    pub equal_bar: bool,
+    /// In sweep's compact terminal table.
+    pub sweep_table: bool,
+}
+
+const fn h(
+    key: &'static str,
+    difference: (&'static str, Wording),
+    bar: Option<&'static str>,
+    equal_bar: bool,
+    sweep_table: bool,
+) -> Headline {
+    Headline {
+        key,
+        difference,
+        bar,
+        equal_bar,
+        sweep_table,
+    }
+}
+
+/// The headline metrics, in the order every view shows them. Compare's equal-density tables
+/// show all of them.
+pub const HEADLINES: &[Headline] = &[
+    h(
+        "density_per_cm2",
+        ("densest", Wording::Most),
+        Some("density, channels/cm²"),
+        false,
+        true,
+    ),
+    h(
+        "coverage_fraction",
+        ("opens more skin", Wording::Most),
+        Some("skin opened, %"),
+        true,
+        true,
+    ),
+    h(
+        "treated_fraction",
+        (
+            "treats more skin (within the influence radius)",
+            Wording::Most,
+        ),
+        Some("within influence radius, %"),
+        false,
+        true,
+    ),
+    h(
+        "max_gap_mm",
+        ("largest untreated gap", Wording::Larger),
+        Some("largest untreated gap, mm"),
+        true,
+        true,
+    ),
+    h(
+        "mean_depth_mm",
+        ("goes deeper", Wording::Most),
+        None,
+        false,
+        true,
+    ),
+    h(
+        "density_cv",
+        ("more even from tile to tile (density CV)", Wording::Least),
+        None,
+        false,
+        true,
+    ),
+    h(
+        "overlap_fraction",
+        ("fewer channels meet an earlier one", Wording::Least),
+        None,
+        false,
+        false,
+    ),
+    h(
+        "time_s",
+        ("faster", Wording::Least),
+        Some("treatment time, s"),
+        true,
+        true,
+    ),
+];
+
+/// The bars of the comparison picture: key and title.
+pub fn bars() -> impl Iterator<Item = (&'static str, &'static str)> {
+    HEADLINES.iter().filter_map(|h| h.bar.map(|t| (h.key, t)))
+}
+
+/// The bars drawn again at equal density: key and title.
+pub fn equal_bars() -> impl Iterator<Item = (&'static str, &'static str)> {
+    bars().filter(|(k, _)| HEADLINES.iter().any(|h| h.key == *k && h.equal_bar))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_headline_is_a_registry_metric_once() {
+        for (i, h) in HEADLINES.iter().enumerate() {
+            assert!(crate::model::registry::metric(h.key).is_some(), "{}", h.key);
+            assert!(
+                HEADLINES[i + 1..].iter().all(|o| o.key != h.key),
+                "{}",
+                h.key
+            );
+            assert!(
+                !h.equal_bar || h.bar.is_some(),
+                "{}: an equal bar needs a bar",
+                h.key
+            );
+        }
+    }
+}
