@@ -21,8 +21,18 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-/// Picture size, pixels.
-pub const SIZE: (u32, u32) = (1760, 850);
+/// Picture width, pixels.
+pub const WIDTH: u32 = 1760;
+
+/// Picture size, pixels: tall enough for a histogram per registry metric and the key line.
+pub fn size() -> (u32, u32) {
+    let rows = METRICS.len().div_ceil(HIST.0 as usize) as i32;
+    let grid_bottom = HIST_TOP + rows * (HIST.2 + 12);
+    (WIDTH, (grid_bottom + KEY_H).max(850) as u32)
+}
+
+/// Height of the key line under the histograms, px.
+const KEY_H: i32 = 40;
 /// Histogram bins.
 const BINS: usize = 20;
 /// Histogram grid: columns, width and height of one histogram (title, plot, tick labels), px.
@@ -34,17 +44,27 @@ const MAP_AT: (i32, i32) = (990, 200);
 /// Longer side of the map's plot, px.
 const MAP_SIDE_PX: u32 = 440;
 /// Widest line of the title block, px.
-const LINE_PX: u32 = SIZE.0 - 48;
+const LINE_PX: u32 = WIDTH - 48;
 /// What the map's colour bar shows.
 pub const MAP_UNIT: &str = "fraction of runs covered";
 
+/// One metric's histogram over the runs, in the unit it is shown in (fractions as %).
 struct Hist {
     title: String,
     lo: f64,
     hi: f64,
     counts: Vec<u32>,
     limits: Vec<f64>,
+    /// Mean over the runs where the metric is defined.
+    mean: Option<f64>,
 }
+
+/// Least width of a histogram's axis as a share of the mean's magnitude: a spread far below
+/// it (0.5 µm of 0.6 mm) is drawn as the narrow bar it is, not stretched over the axis.
+const MIN_SPAN_OF_MEAN: f64 = 0.02;
+
+/// Least width of a histogram's axis in units of the last decimal the tables show.
+const MIN_SPAN_STEPS: f64 = 10.0;
 
 /// The coverage-probability map, ready to draw.
 struct McMap {
@@ -82,12 +102,13 @@ pub fn render(s: &Study) -> Result<Picture, PlotError> {
         map,
     };
     let plot = fig.map.as_ref().map(|m| (m.frame.plot, m.frame.window_mm));
-    let (png, svg, scale) = encode::render(&fig, SIZE).map_err(draw_error)?;
+    let size = size();
+    let (png, svg, scale) = encode::render(&fig, size).map_err(draw_error)?;
     Ok(Picture {
         name: "mc",
         png,
         svg,
-        size: SIZE,
+        size,
         scale,
         plot,
     })
@@ -164,52 +185,62 @@ fn title_lines(s: &Study) -> Vec<String> {
         .collect()
 }
 
-/// One histogram per registry metric, its range widened to show the spec limits.
+/// One histogram per registry metric, in the unit the tables show (fractions as %), its
+/// axis widened to show the spec limits and to span at least [`MIN_SPAN_OF_MEAN`] of the mean
+/// and [`MIN_SPAN_STEPS`] steps of the tables' last decimal, centred on the runs.
 fn histograms(s: &Study) -> Vec<Hist> {
     METRICS
         .iter()
         .map(|m| {
-            let v: Vec<f64> = s.runs.iter().filter_map(|r| (m.get)(&r.metrics)).collect();
+            let shown = if m.unit == "%" { 100.0 } else { 1.0 };
+            let v: Vec<f64> = s
+                .runs
+                .iter()
+                .filter_map(|r| (m.get)(&r.metrics))
+                .map(|x| x * shown)
+                .collect();
             let limits: Vec<f64> = s
                 .design
                 .spec
                 .iter()
                 .filter(|l| l.key == m.key)
                 .flat_map(|l| l.min.into_iter().chain(l.max))
+                .map(|x| x * shown)
                 .collect();
-            let mut lo = v
+            let mean = (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
+            let (vlo, vhi) = v
                 .iter()
-                .chain(&limits)
-                .copied()
-                .fold(f64::INFINITY, f64::min);
-            let mut hi = v
-                .iter()
-                .chain(&limits)
-                .copied()
-                .fold(f64::NEG_INFINITY, f64::max);
-            if !lo.is_finite() {
-                (lo, hi) = (0.0, 1.0);
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                    (a.min(x), b.max(x))
+                });
+            let (mut lo, mut hi) = if vlo.is_finite() { (vlo, vhi) } else { (0.0, 1.0) };
+            let step = 10f64.powi(-(m.table_decimals as i32));
+            let least = (mean.unwrap_or(0.0).abs() * MIN_SPAN_OF_MEAN)
+                .max(MIN_SPAN_STEPS * step)
+                .max(1e-9);
+            if hi - lo < least {
+                let mid = 0.5 * (lo + hi);
+                (lo, hi) = (mid - 0.5 * least, mid + 0.5 * least);
             }
-            if hi - lo < 1e-12 * lo.abs().max(1.0) {
-                let pad = (lo.abs() * 0.01).max(1e-6);
-                (lo, hi) = (lo - pad, hi + pad);
+            for &l in &limits {
+                (lo, hi) = (lo.min(l), hi.max(l));
             }
             let mut counts = vec![0u32; BINS];
             for x in &v {
                 let b = (((x - lo) / (hi - lo)) * BINS as f64).floor() as usize;
                 counts[b.min(BINS - 1)] += 1;
             }
-            let unit = if m.unit == "%" { "fraction" } else { m.unit };
             Hist {
-                title: if unit.is_empty() {
+                title: if m.unit.is_empty() {
                     m.key.to_string()
                 } else {
-                    format!("{} ({unit})", m.key)
+                    format!("{} ({})", m.key, m.unit)
                 },
                 lo,
                 hi,
                 counts,
                 limits,
+                mean,
             }
         })
         .collect()
@@ -274,6 +305,7 @@ impl McFigure {
         let e = canvas::err;
         let (cols, w, h) = HIST;
         let blue = colour::rgb(colour::category(0));
+        let small = text::text(13);
         for (i, hg) in self.hists.iter().enumerate() {
             let (cx, cy) = (
                 20 + (i as i32 % cols) * (w + 10),
@@ -285,13 +317,19 @@ impl McFigure {
                 text::text(14),
             ))
             .map_err(e)?;
-            let (px, py, pw, ph) = (cx, cy + 20, w, h - 42);
+            // the counts' axis on the left: 0 and the tallest bin's count
+            let (px, py, pw, ph) = (cx + Y_TICKS_W, cy + 20, w - Y_TICKS_W, h - 42);
             root.draw(&Rectangle::new(
                 [(px, py), (px + pw, py + ph)],
                 BLACK.stroke_width(1),
             ))
             .map_err(e)?;
-            let top = hg.counts.iter().copied().max().unwrap_or(1).max(1) as f64;
+            let top = hg.counts.iter().copied().max().unwrap_or(1).max(1);
+            let right = |s| text::anchored(s, HPos::Right, VPos::Center);
+            root.draw(&Text::new(top.to_string(), (px - 3, py + 4), right(small.clone())))
+                .map_err(e)?;
+            root.draw(&Text::new("0", (px - 3, py + ph), right(small.clone())))
+                .map_err(e)?;
             let bw = pw as f64 / BINS as f64;
             for (b, &c) in hg.counts.iter().enumerate() {
                 if c == 0 {
@@ -299,34 +337,73 @@ impl McFigure {
                 }
                 let x0 = px + (b as f64 * bw).round() as i32;
                 let x1 = px + ((b + 1) as f64 * bw).round() as i32;
-                let y0 = py + ph - (f64::from(c) / top * (ph - 4) as f64).round() as i32;
+                let y0 = py + ph - (f64::from(c) / f64::from(top) * (ph - 4) as f64).round() as i32;
                 root.draw(&Rectangle::new([(x0, y0), (x1, py + ph)], blue.filled()))
                     .map_err(e)?;
             }
+            let at = |v: f64| px + ((v - hg.lo) / (hg.hi - hg.lo) * pw as f64).round() as i32;
             for &l in &hg.limits {
-                let x = px + ((l - hg.lo) / (hg.hi - hg.lo) * pw as f64).round() as i32;
                 root.draw(&PathElement::new(
-                    vec![(x, py), (x, py + ph)],
+                    vec![(at(l), py), (at(l), py + ph)],
                     RED.stroke_width(2),
                 ))
                 .map_err(e)?;
             }
-            let small = text::text(13);
+            if let Some(m) = hg.mean {
+                // the mean: a dark dashed line, its value under the axis's middle
+                root.draw(&Text::new(
+                    format!("mean {}", text::tick(sig(m))),
+                    (px + pw / 2, py + ph + 4),
+                    text::anchored(small.clone(), HPos::Center, VPos::Top),
+                ))
+                .map_err(e)?;
+                let x = at(m);
+                for k in (0..ph).step_by(8) {
+                    root.draw(&PathElement::new(
+                        vec![(x, py + k), (x, py + (k + 4).min(ph))],
+                        BLACK.stroke_width(2),
+                    ))
+                    .map_err(e)?;
+                }
+            }
             root.draw(&Text::new(
-                text::tick(hg.lo),
+                text::tick(sig(hg.lo)),
                 (px, py + ph + 4),
                 small.clone(),
             ))
             .map_err(e)?;
             root.draw(&Text::new(
-                text::tick(hg.hi),
+                text::tick(sig(hg.hi)),
                 (px + pw, py + ph + 4),
-                text::anchored(small, HPos::Right, VPos::Top),
+                text::anchored(small.clone(), HPos::Right, VPos::Top),
             ))
             .map_err(e)?;
         }
+        let rows = self.hists.len().div_ceil(cols as usize) as i32;
+        root.draw(&Text::new(
+            format!(
+                "bars: runs per bin (left: the tallest bin's count) · dashed: the mean · red: [spec] limits · fractions in % · each axis spans at least {} % of its mean",
+                text::tick(MIN_SPAN_OF_MEAN * 100.0)
+            ),
+            (20, HIST_TOP + rows * (h + 12) + 8),
+            small,
+        ))
+        .map_err(e)?;
         Ok(())
     }
+}
+
+/// Width left of each histogram for its counts' axis, px.
+const Y_TICKS_W: i32 = 30;
+
+/// `x` to 5 significant digits, for axis ends and means.
+fn sig(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let k = 4 - x.abs().log10().floor() as i32;
+    let f = 10f64.powi(k);
+    (x * f).round() / f
 }
 
 impl Figure for McFigure {
@@ -386,7 +463,7 @@ mod tests {
         let f = RegionFrame::placed(MAP_AT, MAP_SIDE_PX, [0.0, 0.0, 40.0, 40.0]);
         let bar_right = f.bar_left() + colour::BAR_W as i32 + 12 + text::width("0.00", 20) as i32;
         let unit_right = f.bar_left() + text::width(MAP_UNIT, 20) as i32;
-        assert!(bar_right.max(unit_right) + 10 < SIZE.0 as i32);
-        assert!(f.canvas.1 <= SIZE.1);
+        assert!(bar_right.max(unit_right) + 10 < WIDTH as i32);
+        assert!(f.canvas.1 <= size().1);
     }
 }
