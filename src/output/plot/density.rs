@@ -23,6 +23,18 @@ pub fn tile_densities(a: &Analysis) -> Vec<f64> {
         .collect()
 }
 
+/// Half-width of the colour scale as a share of the mean density: tiles within a few % of
+/// the mean (a CV of 0.03) take nearly one colour, as the small variation they are, where a
+/// scale from the lowest to the highest tile would paint them as extremes.
+pub const SCALE_HALF_OF_MEAN: f64 = 0.25;
+
+/// The colour scale's range: the mean ± [`SCALE_HALF_OF_MEAN`] of it, or ± the farthest
+/// tile's distance from the mean when that is larger; never below 0.
+pub fn scale_range(mean: f64, lo: f64, hi: f64) -> (f64, f64) {
+    let half = (mean * SCALE_HALF_OF_MEAN).max(hi - mean).max(mean - lo);
+    ((mean - half).max(0.0), mean + half)
+}
+
 /// Colour of the lines between tiles: a map of equal tiles still reads as tiles.
 pub const TILE_BORDER: [u8; 3] = [255, 255, 255];
 
@@ -53,10 +65,16 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
     let t = a.design.analysis.tile_mm;
     let (_, ntx, nty) = a.tile_channels;
     let dens = tile_densities(a);
+    let lo = dens.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = dens.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mean = if dens.is_empty() {
+        0.0
+    } else {
+        dens.iter().sum::<f64>() / dens.len() as f64
+    };
     let scale = (!dens.is_empty()).then(|| {
-        let lo = dens.iter().copied().fold(f64::INFINITY, f64::min);
-        let hi = dens.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        ColourScale::new(lo, hi, 1, "channels / cm²")
+        let (a, b) = scale_range(mean, lo, hi);
+        ColourScale::new(a, b, 1, "channels / cm²")
     });
     let colours: Vec<[u8; 3]> = dens
         .iter()
@@ -100,22 +118,20 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
             }
         }
     }
-    let mean = if dens.is_empty() {
-        0.0
-    } else {
-        dens.iter().sum::<f64>() / dens.len() as f64
-    };
     let mut lines = vec![super::design_line(&a.design), super::key_figures(a)];
     lines.push(match &scale {
         Some(s) => format!(
-            "{} mm tiles ({} × {} whole tiles) · mean {} /cm² · min {} · max {} · CV {}",
+            "{} mm tiles ({} × {} whole tiles) · mean {} /cm² · min {} · max {} · CV {} · colour scale {}–{}: the mean ± {} % or the farthest tile",
             text::tick(t),
             ntx,
             nty,
             text::num(mean, 1),
+            text::num(lo, 1),
+            text::num(hi, 1),
+            a.metrics.density_cv.map_or("—".into(), |c| text::num(c, 3)),
             s.lo_label(),
             s.hi_label(),
-            a.metrics.density_cv.map_or("—".into(), |c| text::num(c, 3))
+            text::tick(SCALE_HALF_OF_MEAN * 100.0)
         ),
         None => format!("the region holds no whole {} mm tile", text::tick(t)),
     });
