@@ -15,7 +15,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 /// Picture size, pixels.
-pub const SIZE: (u32, u32) = (960, 660);
+pub const SIZE: (u32, u32) = (1440, 990);
 
 /// One line of the picture.
 #[derive(Clone, Debug, PartialEq)]
@@ -108,14 +108,14 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Chart) -> Result<
     } else {
         y_hi += (y_hi - y_lo) * 0.08;
     }
-    let top = if c.note.is_some() { 88 } else { 66 };
+    let top = if c.note.is_some() { 128 } else { 96 };
     let (title_area, plot_area) = root.split_vertically(top);
     let wide = SIZE.0 - 40;
     title_area
         .draw(&Text::new(
-            text::fit(&c.title, 24, wide),
-            (20, 12),
-            text::text(22),
+            text::fit(&c.title, 34, wide),
+            (24, 16),
+            text::text(32),
         ))
         .map_err(e)?;
     let grey = RGBColor(80, 80, 80);
@@ -123,16 +123,16 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Chart) -> Result<
     for (k, n) in subs.enumerate() {
         title_area
             .draw(&Text::new(
-                text::fit(n, 15, wide),
-                (20, 40 + 22 * k as i32),
-                text::tinted(text::text(15), grey),
+                text::fit(n, 22, wide),
+                (24, 58 + 32 * k as i32),
+                text::tinted(text::text(22), grey),
             ))
             .map_err(e)?;
     }
     let mut ch = ChartBuilder::on(&plot_area)
-        .margin(16)
-        .x_label_area_size(52)
-        .y_label_area_size(78)
+        .margin(24)
+        .x_label_area_size(78)
+        .y_label_area_size(116)
         .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)
         .map_err(e)?;
     let span = x_hi - x_lo;
@@ -157,14 +157,14 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Chart) -> Result<
         .y_label_formatter(&|y| text::tick(*y))
         .x_desc(c.x_label.clone())
         .y_desc(c.y_label.clone())
-        .axis_desc_style(text::text(17))
-        .label_style(text::text(14))
+        .axis_desc_style(text::text(24))
+        .label_style(text::text(20))
         .light_line_style(RGBColor(235, 235, 235))
         .draw()
         .map_err(e)?;
     for (i, s) in c.series.iter().enumerate() {
         let colour = colour::rgb(colour::category(i));
-        let style = ShapeStyle::from(colour).stroke_width(2);
+        let style = ShapeStyle::from(colour).stroke_width(3);
         let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
         for (x, y) in &s.points {
             match y {
@@ -179,10 +179,10 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Chart) -> Result<
                 .map_err(e)?;
             if first {
                 line.label(s.label.clone())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], style));
+                    .legend(move |(x, y)| PathElement::new(vec![(x - 6, y), (x + 16, y)], style));
                 first = false;
             }
-            ch.draw_series(run.into_iter().map(|p| Circle::new(p, 4, style.filled())))
+            ch.draw_series(run.into_iter().map(|p| Circle::new(p, 6, style.filled())))
                 .map_err(e)?;
         }
     }
@@ -190,7 +190,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Chart) -> Result<
         .position(legend_corner(c, (x_lo, x_hi), (y_lo, y_hi)))
         .background_style(WHITE.mix(0.85))
         .border_style(RGBColor(160, 160, 160))
-        .label_font(text::text(14))
+        .label_font(text::text(20))
         .draw()
         .map_err(e)?;
     Ok(())

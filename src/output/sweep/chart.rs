@@ -28,6 +28,41 @@ pub fn key_unit(key: &str) -> &'static str {
     }
 }
 
+/// A design key as an axis shows it: the key, what it is in a few words (its description in
+/// the design format, to the first comma or full stop) and its unit:
+/// "treatment.passes.*.count: how many passes in this direction".
+pub fn key_label(key: &str) -> String {
+    let doc_key = key
+        .split('.')
+        .map(|p| {
+            if p == "*" || p.bytes().all(|b| b.is_ascii_digit()) {
+                "[]"
+            } else {
+                p
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+        .replace(".[]", "[]");
+    let words = crate::design::schema::design_tables()
+        .into_iter()
+        .flat_map(|t| t.keys)
+        .find(|k| k.key == doc_key)
+        .map(|k| {
+            let first = k.meaning.split([',', ';', '.', ':']).next().unwrap_or("");
+            let mut c = first.trim().chars();
+            c.next()
+                .map(|f| f.to_lowercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .filter(|w| !w.is_empty());
+    let named = match words {
+        Some(w) => format!("{key}: {w}"),
+        None => key.to_string(),
+    };
+    with_unit(&named, key_unit(key))
+}
+
 fn with_unit(name: &str, unit: &str) -> String {
     if unit.is_empty() {
         name.to_string()
@@ -79,7 +114,7 @@ pub fn chart(sweep: &Sweep, rows: &[Row], metric: &str, overrides: &Overrides) -
         subtitle: subtitle(sweep, overrides),
         title: format!("{}: {} vs {}", sweep.name, metric, x0.name),
         note: (!fixed.is_empty()).then(|| format!("held at {}", fixed.join(", "))),
-        x_label: with_unit(&x0.name, key_unit(&x0.name)),
+        x_label: key_label(&x0.name),
         x_whole: x0.num == super::Num::Int,
         y_label: with_unit(metric, unit),
         series,
@@ -162,7 +197,7 @@ mod tests {
             "coverage_fraction",
             &crate::metrics::analysis::Overrides::default(),
         );
-        assert_eq!(c.x_label, "needle.length_mm (mm)");
+        assert_eq!(c.x_label, "needle.length_mm: exposed needle length h (mm)");
         assert_eq!(c.y_label, "coverage_fraction (%)");
         assert_eq!(c.note.as_deref(), Some("held at treatment.seed = 1"));
         assert!(
