@@ -119,7 +119,8 @@ fn needles_csv_may_not_read_the_environment() {
 #[test]
 fn needles_csv_stays_under_the_root_unless_allowed() {
     let dir = tempfile::tempdir().unwrap();
-    let sub = dir.path().join("designs");
+    // no folder above sub/ holds .git, Cargo.toml or designs/: the root is sub/ itself
+    let sub = dir.path().join("sub");
     std::fs::create_dir(&sub).unwrap();
     write(dir.path(), "n.csv", "axial_mm,angle_deg\n0,0\n0,90\n");
     write(&sub, "d.toml", &explicit("../n.csv"));

@@ -224,13 +224,17 @@ pub fn parse_baseline(path: &Path, bytes: &[u8]) -> Result<Baseline, BaselineErr
             return Err(err(
                 1,
                 format!(
-                    "unknown column `{h}`; a baseline has the columns {}",
+                    "unknown column `{}`; a baseline has the columns {}",
+                    crate::input::clip(h),
                     wanted.join(",")
                 ),
             ));
         };
         if col[k] != usize::MAX {
-            return Err(err(1, format!("column `{h}` appears twice")));
+            return Err(err(
+                1,
+                format!("column `{}` appears twice", crate::input::clip(h)),
+            ));
         }
         col[k] = i;
     }
@@ -260,11 +264,22 @@ pub fn parse_baseline(path: &Path, bytes: &[u8]) -> Result<Baseline, BaselineErr
                 "the `name` cell is empty; every row names a design".into(),
             ));
         }
+        if !crate::design::is_valid_name(&name) {
+            return Err(err(
+                line,
+                format!(
+                    "`name` = `{}`: not a design name; a design name {}",
+                    crate::input::clip(&name),
+                    crate::design::NAME_RULE
+                ),
+            ));
+        }
         if let Some(prev) = rows.iter().find(|r| r.name == name) {
             return Err(err(
                 line,
                 format!(
-                    "design `{name}` already has a row at line {}; one row per design",
+                    "design `{}` already has a row at line {}; one row per design",
+                    crate::input::clip(&name),
                     prev.line
                 ),
             ));
@@ -272,9 +287,12 @@ pub fn parse_baseline(path: &Path, bytes: &[u8]) -> Result<Baseline, BaselineErr
         let mut values = Vec::with_capacity(METRICS.len());
         for (i, m) in METRICS.iter().enumerate() {
             let s = cell(1 + i);
-            values.push(
-                parse_metric(m, s).map_err(|p| err(line, format!("`{}` = `{s}`: {p}", m.key)))?,
-            );
+            values.push(parse_metric(m, s).map_err(|p| {
+                err(
+                    line,
+                    format!("`{}` = `{}`: {p}", m.key, crate::input::clip(s)),
+                )
+            })?);
         }
         let cells: Vec<&str> = layer_cols.clone().map(cell).collect();
         let layers = if cells.iter().all(|c| c.is_empty()) {
@@ -290,8 +308,9 @@ pub fn parse_baseline(path: &Path, bytes: &[u8]) -> Result<Baseline, BaselineErr
                         err(
                             line,
                             format!(
-                                "`{}` = `{s}`: expected a fraction from 0 to 1 (the five layer cells are all numbers or all empty)",
-                                l.fraction_column()
+                                "`{}` = `{}`: expected a fraction from 0 to 1 (the five layer cells are all numbers or all empty)",
+                                l.fraction_column(),
+                                crate::input::clip(s)
                             ),
                         )
                     })?;
@@ -311,7 +330,10 @@ pub fn parse_baseline(path: &Path, bytes: &[u8]) -> Result<Baseline, BaselineErr
         {
             return Err(err(
                 line,
-                format!("`design_sha256` = `{sha}`: expected 64 lower-case hex digits"),
+                format!(
+                    "`design_sha256` = `{}`: expected 64 lower-case hex digits",
+                    crate::input::clip(sha)
+                ),
             ));
         }
         let s = cell(p0 + 2);
@@ -319,7 +341,8 @@ pub fn parse_baseline(path: &Path, bytes: &[u8]) -> Result<Baseline, BaselineErr
             err(
                 line,
                 format!(
-                    "`seed` = `{s}`: expected a whole number from 0 to {}",
+                    "`seed` = `{}`: expected a whole number from 0 to {}",
+                    crate::input::clip(s),
                     u64::MAX
                 ),
             )
@@ -332,7 +355,10 @@ pub fn parse_baseline(path: &Path, bytes: &[u8]) -> Result<Baseline, BaselineErr
             .ok_or_else(|| {
                 err(
                     line,
-                    format!("`resolution_um` = `{s}`: expected a number of µm greater than 0"),
+                    format!(
+                        "`resolution_um` = `{}`: expected a number of µm greater than 0",
+                        crate::input::clip(s)
+                    ),
                 )
             })?;
         rows.push(BaselineRow {
@@ -364,7 +390,7 @@ fn csv_error(path: &Path, e: &csv::Error) -> BaselineError {
         csv::ErrorKind::Utf8 { .. } => {
             "not UTF-8 text; a baseline is a CSV file written by `needlemap baseline`".to_string()
         }
-        _ => e.to_string(),
+        _ => crate::input::excerpt_message(&e.to_string()),
     };
     BaselineError::Line {
         path: path.to_path_buf(),

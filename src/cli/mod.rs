@@ -61,8 +61,10 @@ pub struct Global {
     #[arg(long = "resolution-um", hide = true, value_parser = positive_f64)]
     pub resolution_um: Option<f64>,
     /// Project root: files a design or sweep references (`needles_csv`, `base`) must lie in it
-    #[arg(long, global = true, value_name = "DIR", default_value = ".")]
-    pub root: PathBuf,
+    /// (default: the nearest folder above the named file holding .git, Cargo.toml or
+    /// designs/, else the file's own folder)
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
     /// Let designs and sweeps reference files outside --root
     #[arg(long, global = true)]
     pub allow_outside: bool,
@@ -93,8 +95,9 @@ impl Global {
     /// What input files may reference: --root and --allow-outside.
     pub fn read_policy(&self) -> ReadPolicy {
         ReadPolicy {
+            root: self.root.clone(),
             allow_outside: self.allow_outside,
-            ..ReadPolicy::new(&self.root)
+            ..ReadPolicy::default()
         }
     }
 
@@ -286,14 +289,34 @@ pub fn run() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Check) => ExitCode::from(1),
         Err(Failure::Input(e)) => {
-            eprintln!("error: {}", said_once(&e));
+            eprintln!("error: {}", shown(&e));
             ExitCode::from(2)
         }
         Err(Failure::Io(e)) => {
-            eprintln!("error: {}", said_once(&e));
+            eprintln!("error: {}", shown(&e));
             ExitCode::from(3)
         }
     }
+}
+
+/// Longest error message printed, characters. Messages quote input only in excerpts; this
+/// bounds what a path or a chain of causes can add.
+const MAX_ERROR_CHARS: usize = 4000;
+
+/// An error as printed: each cause once ([`said_once`]), numbers of bounded width, no control
+/// character but the line break, at most [`MAX_ERROR_CHARS`].
+pub fn shown(e: &anyhow::Error) -> String {
+    let text: String = needlemap::input::shorten_numbers(&said_once(e))
+        .chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect();
+    needlemap::input::bound(&text, MAX_ERROR_CHARS)
 }
 
 /// An error and its causes, each said once: a cause whose text the message already quotes
