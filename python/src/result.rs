@@ -6,7 +6,7 @@ use crate::errors::Failure;
 use crate::metrics;
 use needlemap::analysis::{self, Analysis, Overrides};
 use needlemap::progress::Silent;
-use needlemap::report::{csv_out, json, write_atomic};
+use needlemap::report::json;
 use needlemap::skin::Layer;
 use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2};
@@ -237,30 +237,18 @@ impl PyAnalysis {
     }
 
     /// Writes out_dir/<name>/ as `needlemap analyze` does: summary.csv, channels.csv,
-    /// tiles.csv, needles.csv and (with plots=True) the pictures. Returns the folder.
+    /// tiles.csv, needles.csv and (with plots=True) the pictures, swapped in whole; a folder
+    /// needlemap did not make at that path is refused (OSError), never replaced. Returns the
+    /// folder.
     #[pyo3(signature = (out_dir, plots=true))]
     fn save(&self, py: Python<'_>, out_dir: PathBuf, plots: bool) -> PyResult<String> {
         let a = self.a.clone();
         let dir = out_dir.join(&a.design.name);
-        let d = dir.clone();
         crate::run(py, None, move || {
-            std::fs::create_dir_all(&d)
-                .map_err(|e| Failure::Io(format!("cannot create {}: {e}", d.display())))?;
-            let files: [(&str, Vec<u8>); 4] = [
-                ("summary.csv", csv_out::summary(&[&a])),
-                ("channels.csv", csv_out::channels(&a)),
-                ("tiles.csv", csv_out::tiles(&a)),
-                ("needles.csv", csv_out::needles(&a)),
-            ];
-            for (name, bytes) in files {
-                let p = d.join(name);
-                write_atomic(&p, &bytes)
-                    .map_err(|e| Failure::Io(format!("cannot write {}: {e}", p.display())))?;
-            }
-            if plots {
-                needlemap::plot::write_all(&a, &d).map_err(|e| Failure::Io(e.to_string()))?;
-            }
-            Ok(())
+            std::fs::create_dir_all(&out_dir)
+                .map_err(|e| Failure::Io(format!("cannot create {}: {e}", out_dir.display())))?;
+            needlemap::report::write_analysis(&a, &out_dir, plots)
+                .map_err(|e| Failure::Io(e.to_string()))
         })?;
         Ok(dir.display().to_string())
     }

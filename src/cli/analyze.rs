@@ -1,9 +1,8 @@
 //! `needlemap analyze`.
 
-use super::{emit, load_designs, prepare_dir, write_file, CmdResult, Failure, Format, Global};
+use super::{emit, load_designs, prepare_dir, CmdResult, Failure, Format, Global};
 use clap::Args;
 use needlemap::analysis::{self, Analysis};
-use needlemap::report::outdir::Staging;
 use needlemap::report::{csv_out, json, table};
 use std::path::{Path, PathBuf};
 
@@ -34,7 +33,7 @@ pub fn run(g: &Global, args: &AnalyzeArgs) -> CmdResult {
         apply_as_built(&mut designs, f, g)?;
     }
     prepare_dir(&args.out)?;
-    clean_stale(&args.out);
+    super::check_outputs(&args.out, designs.iter().map(|d| d.name.as_str()), None)?;
     let mut done = Vec::with_capacity(designs.len());
     for d in &designs {
         let keep = if args.no_plots {
@@ -67,37 +66,12 @@ pub fn analyze_one(
     Ok(analysis::analyze_with(d.clone(), None, keep, &bars)?)
 }
 
-/// Writes out/<name>/ as a whole: summary.csv, channels.csv, tiles.csv, needles.csv and the
-/// pictures go into a temporary folder that then replaces the old set in one rename, so a
-/// reader never pairs one run's summary with another's channels.
+/// Writes out/<name>/ as a whole ([`needlemap::report::write_analysis`]): a reader never
+/// pairs one run's summary with another's channels, and what else the folder holds stays.
 pub fn write_outputs(a: &Analysis, out: &Path, plots: bool) -> CmdResult {
-    let staging = Staging::new(out, &a.design.name).map_err(|e| {
-        Failure::Io(anyhow::anyhow!(
-            "cannot create a temporary folder in {}: {e}",
-            out.display()
-        ))
-    })?;
-    let dir = staging.dir();
-    write_file(&dir.join("summary.csv"), &csv_out::summary(&[a]))?;
-    write_file(&dir.join("channels.csv"), &csv_out::channels(a))?;
-    write_file(&dir.join("tiles.csv"), &csv_out::tiles(a))?;
-    write_file(&dir.join("needles.csv"), &csv_out::needles(a))?;
-    if plots {
-        needlemap::plot::write_all(a, dir).map_err(|e| Failure::Io(e.into()))?;
-    }
-    super::commit(staging)?;
-    Ok(())
-}
-
-/// Removes temporaries that killed runs left in `out`; a failure only warns (it costs disk
-/// space, not correctness).
-fn clean_stale(out: &Path) {
-    if let Err(e) = needlemap::report::outdir::clean_stale(out) {
-        eprintln!(
-            "warning: cannot remove old temporaries in {}: {e}",
-            out.display()
-        );
-    }
+    needlemap::report::write_analysis(a, out, plots)
+        .map(drop)
+        .map_err(|e| super::out_failure(&out.join(&a.design.name), e))
 }
 
 /// Replaces the drawn device of the one design in `designs` with the inspection data in

@@ -2,9 +2,7 @@
 //! density, optionally every design at a target density, and the comparison picture
 //! out/compare-<names>.png/.svg.
 
-use super::{
-    emit, load_designs, positive_f64, prepare_dir, write_file, CmdResult, Failure, Format, Global,
-};
+use super::{emit, load_designs, positive_f64, prepare_dir, CmdResult, Failure, Format, Global};
 use clap::Args;
 use needlemap::analysis::Analysis;
 use needlemap::compare::{self, text};
@@ -73,6 +71,15 @@ pub fn run(g: &Global, args: &CompareArgs) -> CmdResult {
         }
     }
     prepare_dir(&args.out)?;
+    let stem = {
+        let names: Vec<&str> = designs.iter().map(|d| d.name.as_str()).collect();
+        plot::compare::file_stem(&names)
+    };
+    let mut top = vec![format!("{stem}.png"), format!("{stem}.svg")];
+    if args.runs.is_some() {
+        top.push(format!("{stem}-differences.csv"));
+    }
+    super::check_top_outputs(&args.out, &top)?;
     let mut done: Vec<Analysis> = Vec::with_capacity(designs.len());
     for d in &designs {
         done.push(super::analyze::analyze_one(
@@ -85,16 +92,19 @@ pub fn run(g: &Global, args: &CompareArgs) -> CmdResult {
     let bars = super::progress::Bars::new("compare", g.quiet);
     let cmp = compare::compare(&refs, args.target_density, &bars).map_err(compare_failure)?;
     let pic = plot::compare::render(&refs, &cmp.pairs).map_err(|e| Failure::Io(e.into()))?;
-    let names: Vec<&str> = refs.iter().map(|a| a.design.name.as_str()).collect();
-    let stem = plot::compare::file_stem(&names);
-    write_file(&args.out.join(format!("{stem}.png")), &pic.png)?;
-    write_file(&args.out.join(format!("{stem}.svg")), &pic.svg)?;
+    super::write_top(
+        &args.out,
+        &[
+            (format!("{stem}.png"), pic.png),
+            (format!("{stem}.svg"), pic.svg),
+        ],
+    )?;
     let noise = match args.runs {
         Some(n) => {
             let nz = noise(&designs, n, g)?;
-            write_file(
-                &args.out.join(format!("{stem}-differences.csv")),
-                &compare::noise::csv(&nz),
+            super::write_top(
+                &args.out,
+                &[(format!("{stem}-differences.csv"), compare::noise::csv(&nz))],
             )?;
             Some(nz)
         }

@@ -55,14 +55,17 @@ pub fn run(g: &Global, args: &McArgs) -> CmdResult {
         }
     }
     prepare_dir(&args.out)?;
+    super::check_outputs(
+        &args.out,
+        designs.iter().map(|d| d.name.as_str()),
+        Some("mc"),
+    )?;
     let mut low = false;
     let mut table = String::new();
     for d in &designs {
         let bars = super::progress::Bars::new(&d.name, g.quiet);
         let s = mc::study(d, args.runs, &bars).map_err(|e| Failure::Input(e.into()))?;
-        let dir = args.out.join(&d.name);
-        prepare_dir(&dir)?;
-        write_set(&s, &dir)?;
+        write_set(&s, &args.out)?;
         table.push_str(&summary_table(&s));
         if let (Some(min), Some(y)) = (args.min_yield, &s.yield_) {
             if y.wilson95_lo < min {
@@ -84,12 +87,13 @@ pub fn run(g: &Global, args: &McArgs) -> CmdResult {
     }
 }
 
-/// Writes out/<name>/mc/ whole: runs.csv, summary.csv and summary.json.
-fn write_set(s: &Study, dir: &Path) -> CmdResult {
-    let staging = Staging::new(dir, "mc").map_err(|e| {
+/// Writes out/<name>/mc/ whole: runs.csv, summary.csv, summary.json and the picture (and
+/// out/<name>/ with its manifest when missing).
+fn write_set(s: &Study, out: &Path) -> CmdResult {
+    let staging = Staging::new_sub(out, &s.design.name, "mc").map_err(|e| {
         Failure::Io(anyhow::anyhow!(
             "cannot create a temporary folder in {}: {e}",
-            dir.display()
+            out.display()
         ))
     })?;
     let tmp = staging.dir();

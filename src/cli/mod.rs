@@ -442,12 +442,50 @@ pub fn prepare_dir(dir: &std::path::Path) -> CmdResult {
 /// Moves a staged output set into place as a whole, mapping failure to exit code 3.
 pub fn commit(staging: needlemap::report::outdir::Staging) -> CmdResult {
     let target = staging.target();
-    staging.commit().map(drop).map_err(|e| {
-        Failure::Io(anyhow::anyhow!(
-            "cannot move the new outputs into {}: {e}",
-            target.display()
-        ))
-    })
+    staging
+        .commit()
+        .map(drop)
+        .map_err(|e| out_failure(&target, e))
+}
+
+/// An output that cannot be written (exit 3): a refusal to replace what needlemap did not
+/// make says so itself; any other error is said with the path.
+pub fn out_failure(path: &std::path::Path, e: std::io::Error) -> Failure {
+    if e.kind() == std::io::ErrorKind::AlreadyExists {
+        Failure::Io(anyhow::anyhow!("{e}"))
+    } else {
+        Failure::Io(anyhow::anyhow!("cannot write {}: {e}", path.display()))
+    }
+}
+
+/// Before long work: `<out>/<name>/` (and its `sub` folder) is missing or needlemap's, else
+/// the refusal (exit 3). Also puts right what killed runs left in `out`.
+pub fn check_outputs<'a>(
+    out: &std::path::Path,
+    names: impl IntoIterator<Item = &'a str>,
+    sub: Option<&str>,
+) -> CmdResult {
+    if let Err(e) = needlemap::report::outdir::clean_stale(out) {
+        eprintln!(
+            "warning: cannot put right the temporaries of killed runs in {}: {e}",
+            out.display()
+        );
+    }
+    for n in names {
+        needlemap::report::outdir::check_set(out, n, sub)
+            .map_err(|e| out_failure(&out.join(n), e))?;
+    }
+    Ok(())
+}
+
+/// Before long work: each of `names` straight in `out` is new or needlemap's (exit 3).
+pub fn check_top_outputs(out: &std::path::Path, names: &[String]) -> CmdResult {
+    needlemap::report::outdir::check_top(out, names).map_err(|e| out_failure(out, e))
+}
+
+/// Writes `files` straight into `out`, listed in its root manifest (exit 3 on failure).
+pub fn write_top(out: &std::path::Path, files: &[(String, Vec<u8>)]) -> CmdResult {
+    needlemap::report::outdir::write_top(out, files).map_err(|e| out_failure(out, e))
 }
 
 /// Writes a file atomically, mapping failure to exit code 3.

@@ -5,13 +5,13 @@
 //! exit 2, nothing written) and the output folder is tried before the analyses (unwritable:
 //! exit 3). Each design is analyzed once, in parallel over designs, and that analysis serves
 //! its datasheet, its pictures and its comparison; the page is built from the same
-//! [`Analysis`] values `analyze` serializes and written whole ([`write_file`]).
+//! [`Analysis`] values `analyze` serializes and written whole (`write_top`).
 //!
 //! The comparison the review asks for is one roller against one pen at equal density: by
 //! default the roller and the pen nearest each other in density (each pair costs several
 //! analyses of the matched treatments), every pair with `--compare-all`.
 
-use super::{load_designs, prepare_dir, write_file, CmdResult, Failure, Global};
+use super::{load_designs, prepare_dir, CmdResult, Failure, Global};
 use clap::Args;
 use needlemap::analysis::{self, Analysis};
 use needlemap::mc::{self, Study};
@@ -90,6 +90,11 @@ pub fn run(g: &Global, args: &ReportArgs) -> CmdResult {
         }
     }
     prepare_dir(&args.out)?;
+    let mut top = vec!["report.html".to_string()];
+    if args.pdf {
+        top.push("report.pdf".to_string());
+    }
+    super::check_top_outputs(&args.out, &top)?;
 
     // First the analyses, one design per task, and the validation beside them; then the
     // comparison (its matched treatments are analyses too) beside each design's pictures and
@@ -177,9 +182,10 @@ pub fn run(g: &Global, args: &ReportArgs) -> CmdResult {
     };
     let bytes = html::render(&report);
     let html_path = args.out.join("report.html");
-    write_file(&html_path, &bytes)?;
+    let len = bytes.len();
+    super::write_top(&args.out, &[("report.html".to_string(), bytes)])?;
     if !g.quiet {
-        eprintln!("wrote {} ({} bytes)", html_path.display(), bytes.len());
+        eprintln!("wrote {} ({len} bytes)", html_path.display());
     }
     if let Some(chromium) = chromium {
         let pdf = print_pdf(&chromium, &html_path, &args.out)?;
@@ -298,7 +304,7 @@ fn print_pdf(chromium: &Path, html: &Path, out: &Path) -> Result<PathBuf, Failur
     let abs = std::fs::canonicalize(html).map_err(io(format!("cannot find {}", html.display())))?;
     let profile = tempfile::tempdir().map_err(io("cannot create a browser profile".into()))?;
     let tmp = tempfile::Builder::new()
-        .prefix(".needlemap-")
+        .prefix(&needlemap::report::outdir::part_prefix())
         .suffix(".pdf")
         .tempfile_in(out)
         .map_err(io(format!("cannot write in {}", out.display())))?;
@@ -329,6 +335,8 @@ fn print_pdf(chromium: &Path, html: &Path, out: &Path) -> Result<PathBuf, Failur
         )));
     }
     let target = out.join("report.pdf");
+    let _lock = needlemap::report::outdir::claim_top(out, &["report.pdf".to_string()])
+        .map_err(|e| super::out_failure(&target, e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -1,7 +1,7 @@
 //! `needlemap sweep`: a thin shell over [`needlemap::sweep`] — flags, one progress bar over
 //! designs, files in out/<name>/, and the table, CSV or JSON on stdout.
 
-use super::{emit, prepare_dir, write_file, CmdResult, Failure, Format, Global};
+use super::{emit, prepare_dir, CmdResult, Failure, Format, Global};
 use clap::Args;
 use needlemap::metrics::registry;
 use needlemap::sweep::{merge, output, plot, provenance, Best, Filter, Shard, Sweep};
@@ -50,13 +50,16 @@ pub fn run(g: &Global, args: &SweepArgs) -> CmdResult {
     let sweep = Sweep::load_with(&args.sweep, &g.read_policy())?;
     sweep.check_overrides(&g.overrides())?;
     let dir = args.out.join(&sweep.name);
-    prepare_dir(&dir)?;
+    prepare_dir(&args.out)?;
+    super::check_outputs(&args.out, [sweep.name.as_str()], None)?;
     let total = sweep.len();
+    // written at the end, in one step under the folder's lock, listed in its manifest
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let rows = match args.merge {
         Some(n) => {
             provenance::check(&sweep, &g.overrides(), &dir, n as usize)?;
             let (bytes, rows) = merge::merge(&sweep, &dir, n as usize)?;
-            write_file(&dir.join("sweep.csv"), &bytes)?;
+            files.push(("sweep.csv".into(), bytes));
             rows
         }
         None => {
@@ -69,18 +72,20 @@ pub fn run(g: &Global, args: &SweepArgs) -> CmdResult {
             let csv = output::csv(&sweep, &rows);
             if let Some(s) = args.shard {
                 let p = provenance::Provenance::new(&sweep, &g.overrides(), s).with_csv(&csv);
-                write_file(&dir.join(provenance::sidecar_name(s)), &p.to_bytes())?;
+                files.push((provenance::sidecar_name(s), p.to_bytes()));
             }
-            write_file(&dir.join(csv_name), &csv)?;
+            files.push((csv_name, csv));
             rows
         }
     };
     if args.shard.is_none() && !args.no_plots {
         let chart = plot::chart(&sweep, &rows, &args.plot, &g.overrides());
         let pic = needlemap::plot::sweep::render(&chart).map_err(|e| Failure::Io(e.into()))?;
-        write_file(&dir.join("sweep.png"), &pic.png)?;
-        write_file(&dir.join("sweep.svg"), &pic.svg)?;
+        files.push(("sweep.png".into(), pic.png));
+        files.push(("sweep.svg".into(), pic.svg));
     }
+    needlemap::report::outdir::write_into(&args.out, &sweep.name, &files)
+        .map_err(|e| super::out_failure(&dir, e))?;
 
     let bad = rows.iter().filter(|r| r.outcome.is_err()).count();
     if bad > 0 && !g.quiet {

@@ -10,6 +10,57 @@ pub mod table;
 use std::io::Write;
 use std::path::Path;
 
+/// The files of a design's analysis in `out/<name>/`: what [`write_analysis`] writes (the
+/// pictures only with plots). An analysis replaces these where the folder's manifest lists
+/// them, and keeps every other file (a sweep's, a study's folder, the user's).
+pub const ANALYSIS_FILES: &[&str] = &[
+    "summary.csv",
+    "channels.csv",
+    "tiles.csv",
+    "needles.csv",
+    "coverage.png",
+    "coverage.svg",
+    "density.png",
+    "density.svg",
+    "depth.png",
+    "depth.svg",
+    "detail.png",
+    "detail.svg",
+    "needles.png",
+    "needles.svg",
+];
+
+/// Writes `<out>/<name>/` as a whole (`out` must exist): summary.csv, channels.csv,
+/// tiles.csv, needles.csv and, with `plots`, the pictures go into a staged folder that then
+/// replaces the old set ([`outdir::Staging`]), so a reader never pairs one run's summary with
+/// another's channels, and nothing in the folder that is not the old set's is lost. A folder
+/// needlemap did not make at that path is refused. Returns the folder.
+pub fn write_analysis(
+    a: &crate::analysis::Analysis,
+    out: &Path,
+    plots: bool,
+) -> std::io::Result<std::path::PathBuf> {
+    let staging = outdir::Staging::new(out, &a.design.name, Some(ANALYSIS_FILES))?;
+    let dir = staging.dir();
+    let named = |path: &Path| {
+        let p = path.display().to_string();
+        move |e: std::io::Error| std::io::Error::new(e.kind(), format!("cannot write {p}: {e}"))
+    };
+    for (name, bytes) in [
+        ("summary.csv", csv_out::summary(&[a])),
+        ("channels.csv", csv_out::channels(a)),
+        ("tiles.csv", csv_out::tiles(a)),
+        ("needles.csv", csv_out::needles(a)),
+    ] {
+        let p = dir.join(name);
+        write_atomic(&p, &bytes).map_err(named(&p))?;
+    }
+    if plots {
+        crate::plot::write_all(a, dir).map_err(|e| std::io::Error::other(e.to_string()))?;
+    }
+    staging.commit()
+}
+
 /// Writes `bytes` to `path` whole or not at all: a temporary file in the same folder, then a
 /// rename over the target. A reader sees the old file or the new one, never half of one; a
 /// failed run leaves no partial file. There is no fsync: outputs are regenerable, and a sync
@@ -39,8 +90,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
+    // named with the pid, so that a killed run's temporary can be told from a live one's
     let mut tmp = tempfile::Builder::new()
-        .prefix(".needlemap-")
+        .prefix(&outdir::part_prefix())
         .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     // Temporary files are private (0600); outputs are ordinary files for the team to read.
