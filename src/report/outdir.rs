@@ -190,13 +190,15 @@ pub fn check_top(out: &Path, names: &[String]) -> io::Result<()> {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(e),
             Ok(meta) if meta.is_file() && listed.contains(n) => {}
-            Ok(_) => return Err(refusal(
-                &p,
-                &format!(
+            Ok(_) => {
+                return Err(refusal(
+                    &p,
+                    &format!(
                     "exists and needlemap did not write it (the {MANIFEST} of {} does not list it)",
                     out.display()
                 ),
-            )),
+                ))
+            }
         }
     }
     Ok(())
@@ -496,14 +498,16 @@ fn names_in(dir: &Path) -> io::Result<BTreeSet<String>> {
         let e = e?;
         match e.file_name().into_string() {
             Ok(n) => out.insert(n),
-            Err(raw) => return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!(
+            Err(raw) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
                     "{} holds a name that is not UTF-8 ({}); needlemap leaves such a folder alone",
                     dir.display(),
                     raw.to_string_lossy()
                 ),
-            )),
+                ))
+            }
         };
     }
     Ok(out)
