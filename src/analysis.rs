@@ -20,7 +20,61 @@ pub struct Overrides {
     pub resolution_um: Option<f64>,
 }
 
+/// Most worker threads a run may ask for (`--threads`, Python's `threads=`): a pool beyond a
+/// few per core only costs start-up (a million threads took 35 s to spawn) and memory.
+pub const MAX_THREADS: usize = 256;
+
+/// Largest seed, the range `treatment.seed` accepts in a file (a TOML integer, 0 to 2⁶³ − 1).
+pub const MAX_SEED: u64 = i64::MAX as u64;
+
+/// Checks a worker-thread count against [`MAX_THREADS`]; the error says what is valid.
+///
+/// # Examples
+/// ```
+/// use needlemap::analysis::check_threads;
+/// assert_eq!(check_threads(4), Ok(4));
+/// assert!(check_threads(0).is_err());
+/// assert!(check_threads(1_000_000).unwrap_err().contains("at most 256"));
+/// ```
+pub fn check_threads(n: usize) -> Result<usize, String> {
+    if (1..=MAX_THREADS).contains(&n) {
+        Ok(n)
+    } else {
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+        Err(format!(
+            "{n} worker threads: must be from 1 to {MAX_THREADS} (this machine has {cores} cores; more threads than cores gain nothing)"
+        ))
+    }
+}
+
 impl Overrides {
+    /// Checks the overrides against the ranges a design file's keys have (the one table,
+    /// [`crate::design::ranges`]): `resolution_um` that of `analysis.resolution_um`, `seed`
+    /// that of `treatment.seed`. The error names the key and what is valid.
+    ///
+    /// # Examples
+    /// ```
+    /// use needlemap::analysis::Overrides;
+    /// let o = Overrides { resolution_um: Some(1500.0), ..Default::default() };
+    /// assert!(o.check().unwrap_err().contains("at most 1000"));
+    /// ```
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(r) = self.resolution_um {
+            crate::design::ranges::check("analysis.resolution_um", r).map_err(|p| {
+                format!(
+                    "resolution {} µm (it overrides analysis.resolution_um): {p}",
+                    crate::input::short_num(r)
+                )
+            })?;
+        }
+        if let Some(s) = self.seed.filter(|&s| s > MAX_SEED) {
+            return Err(format!(
+                "seed {s} (it overrides treatment.seed): must be a whole number from 0 to {MAX_SEED} (2^63 − 1), the range treatment.seed accepts"
+            ));
+        }
+        Ok(())
+    }
+
     /// The design with these overrides applied.
     pub fn apply(&self, design: &Design) -> Design {
         let mut d = design.clone();
@@ -37,8 +91,8 @@ impl Overrides {
 /// A warning worth a device engineer's attention (model §6).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Advisory {
-    /// Stable identifier: `deep`, `pen_depth_range`, `subcutis`, `non_piercing`,
-    /// `deflection_capped`, `coarse_raster`, `gap_at_margin`.
+    /// Stable identifier: `no_channels`, `deep`, `pen_depth_range`, `subcutis`,
+    /// `non_piercing`, `deflection_capped`, `coarse_raster`, `gap_at_margin`.
     pub code: &'static str,
     /// Plain words.
     pub message: String,
@@ -223,6 +277,21 @@ pub fn advisories(
     gap_at_margin: bool,
 ) -> Vec<Advisory> {
     let mut out = Vec::new();
+    if m.channels == 0 {
+        let why = if made.present == 0 {
+            "every needle is missing"
+        } else if made.needles.is_empty() {
+            "no needle pierces at the stated force"
+        } else {
+            "the device's channels all fall outside the treatment region"
+        };
+        out.push(Advisory {
+            code: "no_channels",
+            message: format!(
+                "no channel lies in the treatment region ({why}): coverage and treated area are 0 and the depths, gap, spread and overlap undefined"
+            ),
+        });
+    }
     if let Some(d) = m.max_depth_mm.filter(|&d| d > 1.5) {
         out.push(Advisory { code: "deep", message: format!("deepest channel {d:.2} mm is past 1.5 mm: deep treatment; redness may last up to 2 days instead of hours") });
     }

@@ -20,14 +20,15 @@ pub fn layer_names() -> Vec<&'static str> {
     Layer::ALL.iter().map(|l| l.key()).collect()
 }
 
-/// Checks a `resolution_um=` argument as the CLI's `--resolution-um` does.
+/// Checks a `resolution_um=` argument as the CLI's `--resolution-um` does: the range of
+/// `analysis.resolution_um` (the library's one check).
 pub fn check_resolution(r: Option<f64>) -> PyResult<()> {
-    match r {
-        Some(x) if !(x.is_finite() && x > 0.0) => Err(pyo3::exceptions::PyValueError::new_err(
-            format!("resolution_um={x} is not a finite number greater than 0"),
-        )),
-        _ => Ok(()),
+    needlemap::analysis::Overrides {
+        resolution_um: r,
+        ..Default::default()
     }
+    .check()
+    .map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("resolution_um: {e}")))
 }
 
 /// The analysis of one design.

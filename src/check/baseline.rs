@@ -348,17 +348,15 @@ pub fn parse_baseline(path: &Path, bytes: &[u8]) -> Result<Baseline, BaselineErr
             )
         })?;
         let s = cell(p0 + 3);
+        // the range of analysis.resolution_um, the one table
         let resolution_um = s
             .parse::<f64>()
-            .ok()
-            .filter(|x| x.is_finite() && *x > 0.0)
-            .ok_or_else(|| {
+            .map_err(|_| "expected a number of µm".to_string())
+            .and_then(|x| crate::design::ranges::check("analysis.resolution_um", x))
+            .map_err(|p| {
                 err(
                     line,
-                    format!(
-                        "`resolution_um` = `{}`: expected a number of µm greater than 0",
-                        crate::input::clip(s)
-                    ),
+                    format!("`resolution_um` = `{}`: {p}", crate::input::clip(s)),
                 )
             })?;
         rows.push(BaselineRow {

@@ -55,7 +55,6 @@ pub fn run(g: &Global, args: &AnalyzeArgs) -> CmdResult {
     emit(&bytes)
 }
 
-/// Analyzes one design with progress bars.
 /// Analyses one design with progress bars; `keep` says which per-cell maps to keep.
 pub fn analyze_one(
     d: &needlemap::design::Design,
@@ -63,7 +62,12 @@ pub fn analyze_one(
     keep: analysis::Keep,
 ) -> Result<Analysis, Failure> {
     let bars = super::progress::Bars::new(&d.name, g.quiet);
-    Ok(analysis::analyze_with(d.clone(), None, keep, &bars)?)
+    let a = analysis::analyze_with(d.clone(), None, keep, &bars)?;
+    // never silent, whatever the format: the metrics of an empty region are zeros and blanks
+    if let Some(adv) = a.advisories.iter().find(|x| x.code == "no_channels") {
+        eprintln!("warning: {}: {}", d.name, adv.message);
+    }
+    Ok(a)
 }
 
 /// Writes out/<name>/ as a whole ([`needlemap::report::write_analysis`]): a reader never

@@ -48,8 +48,8 @@ pub struct Cli {
 // `run` before the command starts.
 #[derive(Args, Debug, Clone)]
 pub struct Global {
-    /// Worker threads (default: all cores)
-    #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    /// Worker threads (default: all cores; at most 256)
+    #[arg(long, global = true, value_parser = threads)]
     pub threads: Option<u16>,
     /// No progress bars and no table
     #[arg(long, global = true)]
@@ -58,7 +58,7 @@ pub struct Global {
     #[arg(long, hide = true, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
     pub seed: Option<u64>,
     /// Hidden: the command's own `--resolution-um`, also accepted before the command's name
-    #[arg(long = "resolution-um", hide = true, value_parser = positive_f64)]
+    #[arg(long = "resolution-um", hide = true, value_parser = resolution_um)]
     pub resolution_um: Option<f64>,
     /// Project root: files a design or sweep references (`needles_csv`, `base`) must lie in it
     /// (default: the nearest folder above the named file holding .git, Cargo.toml or
@@ -79,8 +79,9 @@ pub struct ModelFlags {
     /// `treatment.seed` accepts
     #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
     pub seed: Option<u64>,
-    /// Overrides analysis.resolution_um (raster pitch, µm)
-    #[arg(long = "resolution-um", value_parser = positive_f64)]
+    /// Overrides analysis.resolution_um (raster pitch, µm; the key's range: above 0, at most
+    /// 1000)
+    #[arg(long = "resolution-um", value_parser = resolution_um)]
     pub resolution_um: Option<f64>,
 }
 
@@ -131,6 +132,27 @@ impl Global {
             }
         }
     }
+}
+
+/// `--resolution-um`: a number in the range of `analysis.resolution_um` (the one table).
+fn resolution_um(s: &str) -> Result<f64, String> {
+    let x: f64 = s
+        .parse()
+        .map_err(|_| format!("`{}` is not a number", needlemap::input::clip(s)))?;
+    Overrides {
+        resolution_um: Some(x),
+        ..Overrides::default()
+    }
+    .check()
+    .map(|()| x)
+}
+
+/// `--threads`: 1 to [`needlemap::analysis::MAX_THREADS`].
+fn threads(s: &str) -> Result<u16, String> {
+    let n: usize = s
+        .parse()
+        .map_err(|_| format!("`{}` is not a whole number", needlemap::input::clip(s)))?;
+    needlemap::analysis::check_threads(n).map(|n| n as u16)
 }
 
 fn positive_f64(s: &str) -> Result<f64, String> {

@@ -78,6 +78,24 @@ pub fn run(g: &Global, args: &SweepArgs) -> CmdResult {
             rows
         }
     };
+    // A sweep with no valid combination has no result to write (a shard may: the others
+    // can have valid rows).
+    if args.shard.is_none() && !rows.is_empty() && rows.iter().all(|r| r.outcome.is_err()) {
+        let first: Vec<String> = rows
+            .iter()
+            .take(3)
+            .map(|r| {
+                let why = r.outcome.as_ref().err().map_or("", String::as_str);
+                format!("{}: {}", r.name, needlemap::input::bound(why, 300))
+            })
+            .collect();
+        return Err(Failure::Input(anyhow::anyhow!(
+            "{}: every one of the {} combinations is an invalid design, so the sweep has no result (nothing written); the first: {}",
+            args.sweep.display(),
+            rows.len(),
+            first.join("; ")
+        )));
+    }
     if args.shard.is_none() && !args.no_plots {
         let chart = plot::chart(&sweep, &rows, &args.plot, &g.overrides());
         let pic = needlemap::plot::sweep::render(&chart).map_err(|e| Failure::Io(e.into()))?;

@@ -96,6 +96,30 @@ pub const RANGES: &[Range] = &[
         "one turn",
     ),
     r(
+        "roller.layout.needles.axial_mm",
+        -250.0,
+        true,
+        250.0,
+        "mm",
+        "on the drum: within half its width of the mid-plane",
+    ),
+    r(
+        "roller.layout.needles.angle_deg",
+        -360.0,
+        true,
+        360.0,
+        "°",
+        "one turn",
+    ),
+    r(
+        "roller.layout.needles.length_mm",
+        0.0,
+        false,
+        10.0,
+        "mm",
+        "as needle.length_mm: needles are 0.13–3.0 mm long",
+    ),
+    r(
         "pen.depth_mm",
         0.0,
         false,
@@ -152,6 +176,22 @@ pub const RANGES: &[Range] = &[
         "cartridges are a few mm across",
     ),
     r(
+        "pen.cartridge.needles.along_mm",
+        -25.0,
+        true,
+        25.0,
+        "mm",
+        "cartridges are a few mm across",
+    ),
+    r(
+        "pen.cartridge.needles.across_mm",
+        -25.0,
+        true,
+        25.0,
+        "mm",
+        "cartridges are a few mm across",
+    ),
+    r(
         "stamp.force_n",
         0.0,
         false,
@@ -196,6 +236,22 @@ pub const RANGES: &[Range] = &[
         0.0,
         false,
         50.0,
+        "mm",
+        "arrays are a few cm across at most",
+    ),
+    r(
+        "stamp.array.needles.along_mm",
+        -100.0,
+        true,
+        100.0,
+        "mm",
+        "arrays are a few cm across at most",
+    ),
+    r(
+        "stamp.array.needles.across_mm",
+        -100.0,
+        true,
+        100.0,
         "mm",
         "arrays are a few cm across at most",
     ),
@@ -422,6 +478,26 @@ pub fn range_of(key: &str) -> Option<&'static Range> {
         }
     }
     RANGES.iter().find(|r| r.key == plain)
+}
+
+/// `Ok(x)` when `x` is finite and within `key`'s range (a key without one: any finite
+/// number), else what is valid, in words: "must be at least -360 and at most 360 ° (one
+/// turn)". The one check of a value against the table, for keys, list elements, CSV columns,
+/// command-line flags and Python arguments alike.
+///
+/// # Examples
+/// ```
+/// use needlemap::design::ranges::check;
+/// assert_eq!(check("needle.length_mm", 1.5), Ok(1.5));
+/// assert!(check("needle.length_mm", 11.0).unwrap_err().contains("at most 10 mm"));
+/// assert!(check("roller.layout.needles[0].angle_deg", 1e300).is_err());
+/// ```
+pub fn check(key: &str, x: f64) -> Result<f64, String> {
+    match range_of(key) {
+        _ if !x.is_finite() => Err("must be a finite number".to_string()),
+        Some(r) if !r.contains(x) => Err(format!("must be {}", r.describe())),
+        _ => Ok(x),
+    }
 }
 
 impl Range {

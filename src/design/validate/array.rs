@@ -172,10 +172,25 @@ impl Ctx<'_> {
                 let mut v = Vec::new();
                 for (i, row) in nv.get_ref().iter().enumerate() {
                     match row.as_slice() {
-                        [a, b] if a.is_finite() && b.is_finite() => v.push(PenNeedle {
-                            along_mm: *a,
-                            across_mm: *b,
-                        }),
+                        [a, b] if a.is_finite() && b.is_finite() => {
+                            // explicit coordinates have a range like every other length
+                            for (what, x) in [("along_mm", *a), ("across_mm", *b)] {
+                                if let Err(p) =
+                                    super::super::ranges::check(&format!("{at}.needles.{what}"), x)
+                                {
+                                    return Err(self.err(
+                                        nv.span(),
+                                        &format!("{at}.needles[{i}]"),
+                                        format!("{row:?}"),
+                                        format!("{what} {p}"),
+                                    ));
+                                }
+                            }
+                            v.push(PenNeedle {
+                                along_mm: *a,
+                                across_mm: *b,
+                            })
+                        }
                         _ => {
                             return Err(self.err(
                                 nv.span(),

@@ -170,6 +170,20 @@ impl Ctx<'_> {
                             "axial_mm and angle_deg must be finite",
                         ));
                     }
+                    // every coordinate through the range table (an angle of 1e300° would
+                    // otherwise be taken modulo 360 as 0°)
+                    for (what, x) in [("axial_mm", a), ("angle_deg", phi), ("length_mm", h)] {
+                        if let Err(p) =
+                            super::super::ranges::check(&format!("roller.layout.needles.{what}"), x)
+                        {
+                            return Err(self.err(
+                                span.clone(),
+                                &key,
+                                format!("{what} {x}"),
+                                format!("{what} {p}"),
+                            ));
+                        }
+                    }
                     if a.abs() > half * (1.0 + 1e-9) + 1e-12 {
                         return Err(self.err(span, &key, format!("[{a}, {phi}]"), format!("axial position {a} mm is off the drum: with needle diameter {d} mm it must lie within ±{half} mm of the mid-plane")));
                     }
