@@ -31,6 +31,8 @@ pub struct CompareArgs {
     /// `differences_over_runs`, and DIR/compare-<names>-differences.csv)
     #[arg(long, value_parser = clap::value_parser!(u32).range(2..))]
     pub runs: Option<u32>,
+    #[command(flatten)]
+    pub limit: super::WorkLimit,
 }
 
 pub fn run(g: &Global, args: &CompareArgs) -> CmdResult {
@@ -70,6 +72,18 @@ pub fn run(g: &Global, args: &CompareArgs) -> CmdResult {
             needlemap::mc::check_work(d, n).map_err(|e| Failure::Input(e.into()))?;
         }
     }
+    let cpu_s =
+        compare::estimate(&designs, args.target_density, args.runs).map_err(compare_failure)?;
+    if cpu_s > args.limit.cpu_s() {
+        return Err(Failure::Input(anyhow::anyhow!(
+            "comparing these {} designs would take about {} of CPU time (estimated), more than the limit of {} (--max-cpu-min): compare fewer designs at a time{}, or raise the limit",
+            designs.len(),
+            needlemap::analysis::duration_words(cpu_s),
+            needlemap::analysis::duration_words(args.limit.cpu_s()),
+            if args.runs.is_some() { " or with fewer --runs" } else { "" }
+        )));
+    }
+    super::say_estimate(g, &format!("compare: {} designs", designs.len()), cpu_s);
     prepare_dir(&args.out)?;
     let stem = {
         let names: Vec<&str> = designs.iter().map(|d| d.name.as_str()).collect();

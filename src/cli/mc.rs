@@ -27,6 +27,8 @@ pub struct McArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub model: super::ModelFlags,
+    #[command(flatten)]
+    pub limit: super::WorkLimit,
 }
 
 fn unit_fraction(s: &str) -> Result<f64, String> {
@@ -41,11 +43,24 @@ pub fn run(g: &Global, args: &McArgs) -> CmdResult {
     if let Some(f) = &args.as_built {
         super::analyze::apply_as_built(&mut designs, f, g)?;
     }
+    let mut cpu_s = 0.0;
     for d in &designs {
-        mc::check_work(d, args.runs).map_err(|e| {
+        let here = |e: mc::StudyError| {
             Failure::Input(anyhow::Error::from(e).context(format!("{}", d.source.path.display())))
-        })?;
+        };
+        mc::check_work(d, args.runs).map_err(here)?;
+        cpu_s += mc::check_time(d, args.runs, args.limit.cpu_s()).map_err(here)?;
     }
+    if cpu_s > args.limit.cpu_s() {
+        return Err(Failure::Input(anyhow::anyhow!(
+            "{} studies of {} runs would take about {} of CPU time together, more than the limit of {} (--max-cpu-min): run the designs one by one, with fewer runs, or raise the limit",
+            designs.len(),
+            args.runs,
+            needlemap::analysis::duration_words(cpu_s),
+            needlemap::analysis::duration_words(args.limit.cpu_s())
+        )));
+    }
+    super::say_estimate(g, &format!("mc: {} runs", args.runs), cpu_s);
     if args.min_yield.is_some() {
         if let Some(d) = designs.iter().find(|d| d.spec.is_empty()) {
             return Err(Failure::Input(anyhow::anyhow!(

@@ -434,6 +434,42 @@ fn limit_failure(d: &Design, e: needlemap::error::LimitError) -> Failure {
     )))
 }
 
+// `--max-cpu-min`: the limit on a long command's estimated work (sweep, mc, compare).
+#[derive(Args, Debug, Clone)]
+pub struct WorkLimit {
+    /// Refuse work estimated above this many CPU-minutes (default 20: about 10 minutes on 2
+    /// cores); the refusal says what fits (fewer runs, shards, fewer designs)
+    #[arg(long = "max-cpu-min", value_name = "MINUTES", default_value_t = needlemap::analysis::DEFAULT_MAX_CPU_S / 60.0, value_parser = positive_f64)]
+    pub max_cpu_min: f64,
+}
+
+impl WorkLimit {
+    /// The limit, CPU seconds.
+    pub fn cpu_s(&self) -> f64 {
+        self.max_cpu_min * 60.0
+    }
+}
+
+/// Before long work: says on stderr how long it should take (unless `--quiet`), when that is
+/// 10 s or more on the worker threads.
+pub fn say_estimate(g: &Global, what: &str, cpu_s: f64) {
+    let threads = rayon::current_num_threads().max(1) as f64;
+    let wall = cpu_s / threads.min(num_cores() as f64).max(1.0);
+    if !g.quiet && wall >= 10.0 {
+        eprintln!(
+            "{what}: about {} on {} threads (estimated: {} of CPU time)",
+            needlemap::analysis::duration_words(wall),
+            threads,
+            needlemap::analysis::duration_words(cpu_s)
+        );
+    }
+}
+
+/// Cores of this machine.
+fn num_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |c| c.get())
+}
+
 /// Writes to stdout; a closed pipe (`| head`) is not an error.
 pub fn emit(bytes: &[u8]) -> CmdResult {
     let mut out = std::io::stdout().lock();

@@ -40,6 +40,8 @@ pub struct SweepArgs {
     pub no_plots: bool,
     #[command(flatten)]
     pub model: super::ModelFlags,
+    #[command(flatten)]
+    pub limit: super::WorkLimit,
 }
 
 fn metric_key(s: &str) -> Result<String, String> {
@@ -64,6 +66,34 @@ pub fn run(g: &Global, args: &SweepArgs) -> CmdResult {
         }
         None => {
             let range = args.shard.map_or(0..total, |s| s.range(total));
+            let cpu_s = sweep.estimate(range.clone(), &g.overrides());
+            if cpu_s > args.limit.cpu_s() {
+                let shards = (cpu_s / args.limit.cpu_s()).ceil() as usize;
+                let shards = shards.clamp(2, range.len().max(2));
+                let what = match args.shard {
+                    Some(s) => format!(
+                        "shard {}/{} ({} of {total} combinations)",
+                        s.k,
+                        s.n,
+                        range.len()
+                    ),
+                    None => format!("the {total} combinations"),
+                };
+                return Err(Failure::Input(anyhow::anyhow!(
+                    "{}: {what} would take about {} of CPU time (estimated from {} of them), more than the limit of {} (--max-cpu-min): run {} in {shards} shards or more, `--shard K/{shards}` for K = 1 … {shards} (each about {}), then `--merge {shards}`; or raise the limit",
+                    args.sweep.display(),
+                    needlemap::analysis::duration_words(cpu_s),
+                    range.len().min(32),
+                    needlemap::analysis::duration_words(args.limit.cpu_s()),
+                    if args.shard.is_some() { "the sweep" } else { "it" },
+                    needlemap::analysis::duration_words(cpu_s / shards as f64),
+                )));
+            }
+            super::say_estimate(
+                g,
+                &format!("sweep {}: {} combinations", sweep.name, range.len()),
+                cpu_s,
+            );
             let bars = super::progress::Bars::new(&sweep.name, g.quiet);
             let rows = sweep.run(range, &g.overrides(), &bars);
             let csv_name = args
