@@ -1,7 +1,7 @@
 //! Progress behind the library's `Progress` seam. On a terminal: indicatif bars, one per
 //! stage, with counts and elapsed time, drawn only once a stage has run for [`SHOW_AFTER`] so
 //! quick stages do not flicker. Off a terminal (a CI log, a file): a plain line on stderr at
-//! most every [`PLAIN_EVERY`] for a stage that runs that long — the stage, units done of all,
+//! most every [`PLAIN_EVERY`] (or `NEEDLEMAP_PROGRESS_SECS`) for a stage that runs that long — the stage, units done of all,
 //! the time elapsed and an estimate of the time left. Nothing with --quiet.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -13,11 +13,22 @@ use std::time::{Duration, Instant};
 /// How long a stage runs before its bar appears.
 const SHOW_AFTER: Duration = Duration::from_secs(1);
 
-/// Off a terminal, the least time between two progress lines (and before the first).
+/// Off a terminal, the least time between two progress lines (and before the first);
+/// `NEEDLEMAP_PROGRESS_SECS` sets another (a CI log may want one a minute).
 pub const PLAIN_EVERY: Duration = Duration::from_secs(10);
+
+/// [`PLAIN_EVERY`], or `NEEDLEMAP_PROGRESS_SECS` when it holds a number of seconds.
+fn plain_every() -> Duration {
+    std::env::var("NEEDLEMAP_PROGRESS_SECS")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0 && *s < 1e6)
+        .map_or(PLAIN_EVERY, Duration::from_secs_f64)
+}
 
 /// A stage as the plain lines report it.
 struct Plain {
+    every: Duration,
     stage: String,
     total: u64,
     done: u64,
@@ -78,6 +89,7 @@ impl Progress for Bars {
         if self.plain {
             let now = Instant::now();
             *self.lines.lock().expect("progress lock") = Some(Plain {
+                every: plain_every(),
                 stage: stage.to_string(),
                 total,
                 done: 0,
@@ -104,7 +116,7 @@ impl Progress for Bars {
         if self.plain {
             if let Some(p) = self.lines.lock().expect("progress lock").as_mut() {
                 p.done += n;
-                if p.last.elapsed() >= PLAIN_EVERY {
+                if p.last.elapsed() >= p.every {
                     p.last = Instant::now();
                     eprintln!("{}", plain_line(&self.label, p));
                 }
@@ -134,6 +146,7 @@ mod tests {
     fn a_plain_line_says_the_stage_the_count_and_the_time_left() {
         let t = Instant::now() - Duration::from_secs(20);
         let p = Plain {
+            every: PLAIN_EVERY,
             stage: "runs".into(),
             total: 1000,
             done: 250,
