@@ -438,7 +438,8 @@ mod tests {
     #[test]
     fn csv_round_trip_keeps_values_nulls_and_provenance() {
         let mut a = sample();
-        let mut b = uniform("pen, \"quoted\"", None);
+        // (a name needs no quoting: design names are letters, digits, '-', '_' and '.')
+        let mut b = uniform("pen-12_b.v2", None);
         b.seed = u64::MAX;
         b.resolution_um = 12.5;
         let bytes = baseline_csv(&[a.clone(), b.clone()]);
@@ -454,6 +455,20 @@ mod tests {
         assert_eq!(back.rows, vec![a, b]);
         // Writing what was read gives the same bytes.
         assert_eq!(baseline_csv(&back.rows), bytes);
+    }
+
+    #[test]
+    fn a_row_whose_name_is_no_design_name_is_refused_with_an_excerpt() {
+        let mut b = uniform("pen, \"quoted\"", None);
+        b.name.push_str(&"x".repeat(10_000));
+        let e = parse_baseline(Path::new("b.csv"), &baseline_csv(&[b]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("b.csv:2") && e.contains("not a design name"),
+            "{e}"
+        );
+        assert!(e.len() < 400, "{e}");
     }
 
     fn parse_err(text: &str) -> String {

@@ -174,9 +174,9 @@ pub struct LayoutFile {
     /// Pattern `rings`: angular offset of each ring from the previous one, degrees, from −360 to 360.
     #[schemars(extend("default" = 0.0))]
     pub stagger_deg: Option<S<f64>>,
-    /// Pattern `explicit`: the needles as `[[axial_mm, angle_deg], ...]`, axial position from the drum's mid-plane in mm and angle on the drum in degrees. Give this or `needles_csv`.
+    /// Pattern `explicit`: the needles as `[[axial_mm, angle_deg], ...]` (or `[axial_mm, angle_deg, length_mm]`), axial position from the drum's mid-plane in mm (on the drum) and angle on the drum in degrees (−360 to 360); a length as `needle.length_mm` (above 0, at most 10 mm). At most 20 000. Give this or `needles_csv`.
     pub needles: Option<S<Vec<Vec<f64>>>>,
-    /// Pattern `explicit`: a CSV file of the needles (columns `axial_mm,angle_deg`, optionally `length_mm`), relative to the design file. Give this or `needles`.
+    /// Pattern `explicit`: a CSV file of the needles (columns `axial_mm,angle_deg`, optionally `length_mm`; each value in the range of `needles`), relative to the design file and inside the project root; at most 20 000 rows. Give this or `needles`.
     pub needles_csv: Option<S<String>>,
 }
 
@@ -252,7 +252,7 @@ pub struct CartridgeFile {
     /// Pattern `ring`: one more needle in the centre of the circle.
     #[schemars(extend("default" = false))]
     pub centre: Option<bool>,
-    /// Pattern `explicit`, required: the needles as `[[along_mm, across_mm], ...]`, mm from the array's centre along and across the stroke; at least one, none closer than one needle diameter.
+    /// Pattern `explicit`, required: the needles as `[[along_mm, across_mm], ...]`, mm from the array's centre along and across the stroke (within ±25 mm for a pen's cartridge, ±100 mm for a stamp's array); at least one, none closer than one needle diameter.
     pub needles: Option<S<Vec<Vec<f64>>>>,
 }
 
