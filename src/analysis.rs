@@ -127,7 +127,7 @@ pub const MAX_SEED: u64 = i64::MAX as u64;
 /// use needlemap::analysis::check_threads;
 /// assert_eq!(check_threads(4), Ok(4));
 /// assert!(check_threads(0).is_err());
-/// assert!(check_threads(1_000_000).unwrap_err().contains("at most 256"));
+/// assert!(check_threads(1_000_000).unwrap_err().contains("from 1 to 256"));
 /// ```
 pub fn check_threads(n: usize) -> Result<usize, String> {
     if (1..=MAX_THREADS).contains(&n) {

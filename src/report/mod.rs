@@ -198,7 +198,7 @@ pub const MAX_FIXED: f64 = 1e15;
 /// assert_eq!(fmt_num(1e300, 4), "1.0000e300");
 /// ```
 pub fn fmt_num(x: f64, decimals: usize) -> String {
-    if !(x.abs() < MAX_FIXED) {
+    if !x.is_finite() || x.abs() >= MAX_FIXED {
         return format!("{x:.decimals$e}");
     }
     let s = format!("{x:.decimals$}");
