@@ -51,6 +51,8 @@ pub struct ReportArgs {
     /// Date shown in the report, as written (default: SOURCE_DATE_EPOCH if set, else now, UTC)
     #[arg(long)]
     pub date: Option<String>,
+    #[command(flatten)]
+    pub limit: super::WorkLimit,
 }
 
 pub fn run(g: &Global, args: &ReportArgs) -> CmdResult {
@@ -84,9 +86,12 @@ pub fn run(g: &Global, args: &ReportArgs) -> CmdResult {
     };
     if let Some(runs) = args.runs {
         for d in &designs {
-            mc::check_work(d, runs).map_err(|e| {
+            let here = |e: mc::StudyError| {
                 Failure::Input(anyhow::Error::from(e).context(d.source.path.display().to_string()))
-            })?;
+            };
+            mc::check_work(d, runs).map_err(here)?;
+            // the limit `mc` has on a study's estimated work
+            mc::check_time(d, runs, args.limit.cpu_s()).map_err(here)?;
         }
     }
     prepare_dir(&args.out)?;
