@@ -2,7 +2,10 @@
 //! ones, intact or mutated: a line deleted or repeated, a number replaced by an extreme or a
 //! wrong type, the kind changed, the text cut short, unicode inserted, hostile keys added) run
 //! with random flags through the commands. Whatever the input, needlemap must answer with exit
-//! 0, 1, 2 or 3 — never a panic, an abort, a signal — within bounded time and memory.
+//! 0, 1, 2 or 3 — never a panic, an abort, a signal — within bounded time and memory, with at
+//! most 16 kB of stderr and never the environment (each subprocess carries a canary variable,
+//! and `hostile/environ.*` in its folder are links to `/proc/self/environ` for the corpus to
+//! name).
 //!
 //! Every case is checked in-process (the library's reading and limit checks under
 //! `catch_unwind`); one case in `NEEDLEMAP_FUZZ_FULL_EVERY` (default 3) also runs the real
@@ -30,6 +33,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+
+/// Planted in every subprocess's environment; no output may hold it.
+const CANARY: &str = "fuzz-canary-26";
+/// Most stderr a subprocess may print, bytes: messages quote input only in excerpts.
+const MAX_STDERR: usize = 16 << 10;
 
 /// Longest a subprocess may run.
 const DEADLINE: Duration = Duration::from_secs(120);
@@ -495,6 +503,14 @@ impl Env {
     fn new() -> Env {
         let root = tempfile::tempdir().unwrap();
         copy_dir(&crate_root().join("designs"), &root.path().join("designs"));
+        // Files that hold a secret: links to this process's environment, which holds CANARY.
+        // Corpus cases name them (`hostile/environ.toml`) as designs, baselines, bases, CSVs.
+        let hostile = root.path().join("hostile");
+        std::fs::create_dir(&hostile).unwrap();
+        #[cfg(target_os = "linux")]
+        for name in ["environ.toml", "environ.csv"] {
+            std::os::unix::fs::symlink("/proc/self/environ", hostile.join(name)).unwrap();
+        }
         Env {
             root,
             seeds: seeds(),
@@ -614,6 +630,7 @@ fn run_bin(env: &Env, args: &[String]) -> Result<Ran, String> {
         .args(args)
         .current_dir(env.path())
         .env("NO_COLOR", "1")
+        .env("NEEDLEMAP_CANARY", CANARY)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(err_file)
@@ -642,6 +659,16 @@ fn run_bin(env: &Env, args: &[String]) -> Result<Ran, String> {
             tail(&stderr)
         ));
     };
+    if stderr.contains(CANARY) {
+        return Err(format!("printed the environment: {}", tail(&stderr)));
+    }
+    if stderr.len() > MAX_STDERR {
+        return Err(format!(
+            "{} bytes of stderr: {}",
+            stderr.len(),
+            tail(&stderr)
+        ));
+    }
     if stderr.contains("panicked") || !(0..=3).contains(&code) {
         return Err(format!(
             "exit {code} after {secs:.1} s; stderr: {}",

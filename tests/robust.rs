@@ -119,7 +119,8 @@ fn needles_csv_may_not_read_the_environment() {
 #[test]
 fn needles_csv_stays_under_the_root_unless_allowed() {
     let dir = tempfile::tempdir().unwrap();
-    let sub = dir.path().join("designs");
+    // no folder above sub/ holds .git, Cargo.toml or designs/: the root is sub/ itself
+    let sub = dir.path().join("sub");
     std::fs::create_dir(&sub).unwrap();
     write(dir.path(), "n.csv", "axial_mm,angle_deg\n0,0\n0,90\n");
     write(&sub, "d.toml", &explicit("../n.csv"));
@@ -223,6 +224,8 @@ fn an_os_error_is_printed_once() {
     assert_eq!(r.stderr.matches("No such file").count(), 1, "{}", r.stderr);
     // A picture that cannot be written (a folder in its place): exit 3, the reason once.
     let out = dir.path().join("out");
+    go(&[&"layout", &d, &"--out", &out, &"--quiet"]).expect(0, &[]);
+    std::fs::remove_file(out.join("d/needles.png")).unwrap();
     std::fs::create_dir_all(out.join("d/needles.png")).unwrap();
     let r = go(&[&"layout", &d, &"--out", &out, &"--quiet"]);
     r.expect(3, &["needles.png: it is a folder"]);
@@ -443,6 +446,8 @@ fn a_killed_runs_leftovers_are_cleaned_at_the_next_start() {
     let mut gone = std::process::Command::new("true").spawn().unwrap();
     let dead = gone.id();
     gone.wait().unwrap();
+    // (a staged folder still being written has no manifest; an old folder renamed aside has
+    // the manifest that lists its files)
     let stale = [
         out.join(format!(".needlemap-tmp-d-{dead}-0")),
         out.join(format!(".needlemap-old-d-{dead}-3")),
@@ -451,6 +456,12 @@ fn a_killed_runs_leftovers_are_cleaned_at_the_next_start() {
         std::fs::create_dir(s).unwrap();
         std::fs::write(s.join("channels.csv"), "half").unwrap();
     }
+    std::fs::write(
+        stale[1].join("needlemap-manifest.json"),
+        r#"{"tool": "needlemap", "version": "0.1.0", "kind": "set", "files": ["channels.csv"]}"#,
+    )
+    .unwrap();
+    std::fs::write(out.join(format!(".needlemap-part-{dead}-Ab3xYz")), "half").unwrap();
     // A live run's temporary (this test's own pid) is not touched.
     let live = out.join(format!(".needlemap-tmp-d-{}-0", std::process::id()));
     std::fs::create_dir(&live).unwrap();
@@ -458,6 +469,7 @@ fn a_killed_runs_leftovers_are_cleaned_at_the_next_start() {
     for s in &stale {
         assert!(!s.exists(), "{} left", s.display());
     }
+    assert!(!out.join(format!(".needlemap-part-{dead}-Ab3xYz")).exists());
     assert!(live.exists());
     assert!(out.join("d/summary.csv").is_file());
 }

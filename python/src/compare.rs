@@ -124,6 +124,16 @@ pub fn compare(
         if let Some(x) = target_density {
             core::check_target(&ds, x)?;
         }
+        // the CLI's bounds: at most 16 designs, and work within the default limit
+        let cpu_s = core::estimate(&ds, target_density, None)?;
+        if cpu_s > needlemap::metrics::analysis::DEFAULT_MAX_CPU_S {
+            return Err(Failure::Limit(format!(
+                "comparing these {} designs would take about {} of CPU time (estimated), more than the limit of {}: compare fewer designs at a time",
+                ds.len(),
+                needlemap::metrics::analysis::duration_words(cpu_s),
+                needlemap::metrics::analysis::duration_words(needlemap::metrics::analysis::DEFAULT_MAX_CPU_S)
+            )));
+        }
         let done = ds
             .iter()
             .map(|d| analysis::analyze(d, &Silent))

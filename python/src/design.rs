@@ -35,14 +35,10 @@ impl PyDesign {
             // the CLI's message for a path that does not exist
             needlemap::design::expand_paths(std::slice::from_ref(&path))?;
         }
-        let bytes = std::fs::read(&path).map_err(|source| {
-            Failure::Input(needlemap::base::error::InputError::Read {
-                path: path.clone(),
-                source,
-            })
-        })?;
-        let d = Design::from_bytes(&bytes, &path)?;
-        let text = String::from_utf8(bytes).expect("checked by Design::from_bytes");
+        // the library's one reader: a regular file on disk (not /dev/zero, a FIFO or
+        // /proc/self/environ), size-capped, never echoed
+        let (d, text) =
+            Design::load_with_text(&path, &needlemap::base::input::ReadPolicy::default())?;
         Ok(PyDesign {
             d,
             text,

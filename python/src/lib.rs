@@ -66,10 +66,11 @@ pub(crate) fn run<T: Send>(
     threads: Option<usize>,
     f: impl FnOnce() -> Result<T, Failure> + Send,
 ) -> PyResult<T> {
-    if threads == Some(0) {
-        return Err(pyo3::exceptions::PyValueError::new_err(
-            "threads must be 1 or more (None: every core)",
-        ));
+    if let Some(n) = threads {
+        // the CLI's --threads limit: a million threads took 35 s to spawn
+        needlemap::metrics::analysis::check_threads(n).map_err(|e| {
+            pyo3::exceptions::PyValueError::new_err(format!("threads={n}: {e} (None: every core)"))
+        })?;
     }
     let out = py.allow_threads(|| {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match threads {

@@ -4,11 +4,10 @@
 use crate::design::PyDesign;
 use crate::errors::Failure;
 use crate::metrics;
-use needlemap::base::outdir::write_atomic;
 use needlemap::base::progress::Silent;
 use needlemap::metrics::analysis::{self, Analysis, Overrides};
 use needlemap::model::skin::Layer;
-use needlemap::output::{csv as csv_out, json};
+use needlemap::output::json;
 use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2};
 use pyo3::prelude::*;
@@ -21,14 +20,15 @@ pub fn layer_names() -> Vec<&'static str> {
     Layer::ALL.iter().map(|l| l.key()).collect()
 }
 
-/// Checks a `resolution_um=` argument as the CLI's `--resolution-um` does.
+/// Checks a `resolution_um=` argument as the CLI's `--resolution-um` does: the range of
+/// `analysis.resolution_um` (the library's one check).
 pub fn check_resolution(r: Option<f64>) -> PyResult<()> {
-    match r {
-        Some(x) if !(x.is_finite() && x > 0.0) => Err(pyo3::exceptions::PyValueError::new_err(
-            format!("resolution_um={x} is not a finite number greater than 0"),
-        )),
-        _ => Ok(()),
+    needlemap::metrics::analysis::Overrides {
+        resolution_um: r,
+        ..Default::default()
     }
+    .check()
+    .map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("resolution_um: {e}")))
 }
 
 /// The analysis of one design.
@@ -238,31 +238,18 @@ impl PyAnalysis {
     }
 
     /// Writes out_dir/<name>/ as `needlemap analyze` does: summary.csv, channels.csv,
-    /// tiles.csv, needles.csv and (with plots=True) the pictures. Returns the folder.
+    /// tiles.csv, needles.csv and (with plots=True) the pictures, swapped in whole; a folder
+    /// needlemap did not make at that path is refused (OSError), never replaced. Returns the
+    /// folder.
     #[pyo3(signature = (out_dir, plots=true))]
     fn save(&self, py: Python<'_>, out_dir: PathBuf, plots: bool) -> PyResult<String> {
         let a = self.a.clone();
         let dir = out_dir.join(&a.design.name);
-        let d = dir.clone();
         crate::run(py, None, move || {
-            std::fs::create_dir_all(&d)
-                .map_err(|e| Failure::Io(format!("cannot create {}: {e}", d.display())))?;
-            let files: [(&str, Vec<u8>); 4] = [
-                ("summary.csv", csv_out::summary(&[&a])),
-                ("channels.csv", csv_out::channels(&a)),
-                ("tiles.csv", csv_out::tiles(&a)),
-                ("needles.csv", csv_out::needles(&a)),
-            ];
-            for (name, bytes) in files {
-                let p = d.join(name);
-                write_atomic(&p, &bytes)
-                    .map_err(|e| Failure::Io(format!("cannot write {}: {e}", p.display())))?;
-            }
-            if plots {
-                needlemap::output::plot::write_all(&a, &d)
-                    .map_err(|e| Failure::Io(e.to_string()))?;
-            }
-            Ok(())
+            std::fs::create_dir_all(&out_dir)
+                .map_err(|e| Failure::Io(format!("cannot create {}: {e}", out_dir.display())))?;
+            needlemap::output::write_design_dir(&a, &out_dir, plots)
+                .map_err(|e| Failure::Io(e.to_string()))
         })?;
         Ok(dir.display().to_string())
     }

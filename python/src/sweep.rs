@@ -137,6 +137,16 @@ pub fn sweep<'py>(
         sweep
             .check_overrides(&o)
             .map_err(|e| relocate(e, generated.as_deref()))?;
+        // the CLI's limit on a sweep's estimated work (its shards have no Python form)
+        let cpu_s = sweep.estimate(0..sweep.len(), &o);
+        if cpu_s > needlemap::metrics::analysis::DEFAULT_MAX_CPU_S {
+            return Err(Failure::Limit(format!(
+                "the {} combinations would take about {} of CPU time (estimated), more than the limit of {}: vary fewer values, or run the sweep file with the CLI in shards (`needlemap sweep FILE --shard K/N`, then `--merge N`)",
+                sweep.len(),
+                needlemap::metrics::analysis::duration_words(cpu_s),
+                needlemap::metrics::analysis::duration_words(needlemap::metrics::analysis::DEFAULT_MAX_CPU_S)
+            )));
+        }
         let rows = sweep.run(0..sweep.len(), &o, &Silent);
         Ok((sweep, rows))
     })?;

@@ -156,3 +156,44 @@ def test_validate_matches_the_cli_and_passes():
     assert json.loads(cli.stdout)["rows"] == v["rows"]
     kalluri = [r for r in v["rows"] if r["design"] == "kalluri-2011-roller-rat"]
     assert {r["quantity"] for r in kalluri} == {"channel_depth_mm", "opening_mm"}
+
+
+# ---- issue 26: one reader, bounded work, files that are the user's ----
+
+def test_special_files_are_refused_without_reading_or_blocking(tmp_path, monkeypatch):
+    import os
+    import sys
+
+    monkeypatch.setenv("NEEDLEMAP_CANARY", "py-canary-26")
+    fifo = tmp_path / "f.toml"
+    os.mkfifo(fifo)
+    link = tmp_path / "evil.toml"
+    link.symlink_to("/proc/self/environ")
+    cases = [("/dev/zero", "a device"), (fifo, "FIFO"), (tmp_path, "folder")]
+    if sys.platform.startswith("linux"):
+        cases += [(link, "/proc or /sys"), ("/proc/self/environ", "/proc or /sys")]
+    for path, says in cases:
+        with pytest.raises(needlemap.DesignError) as e:
+            needlemap.load(path)
+        assert says in str(e.value), str(e.value)
+        assert "py-canary-26" not in str(e.value)
+
+
+def test_threads_and_resolution_have_the_clis_limits():
+    with pytest.raises(ValueError, match="from 1 to 256"):
+        needlemap.analyze(MF8, threads=10**6)
+    with pytest.raises(ValueError, match="at most 1000"):
+        needlemap.analyze(MF8, resolution_um=1500)
+
+
+def test_save_refuses_a_folder_it_did_not_make(tmp_path):
+    r = needlemap.analyze(MF8, resolution_um=40)
+    (tmp_path / "mf8-192").mkdir()
+    (tmp_path / "mf8-192" / "keep.txt").write_text("mine")
+    with pytest.raises(OSError, match="did not make"):
+        r.save(tmp_path, plots=False)
+    assert (tmp_path / "mf8-192" / "keep.txt").read_text() == "mine"
+    other = tmp_path / "o"
+    r.save(other, plots=False)
+    assert (other / "mf8-192" / "needlemap-manifest.json").is_file()
+    r.save(other, plots=False)  # its own folder is replaced

@@ -35,8 +35,10 @@ def same_cell(cell, value):
 
 
 def test_sweep_file_matches_cli_csv(sweep_file, cli, tmp_path):
+    # the sweep file lies in a temporary folder and its base in the repository: outside the
+    # project root chosen from the sweep file (Python's sweep reads anywhere, like this flag)
     out = cli("sweep", sweep_file, "--format", "csv", "--no-plots", "--resolution-um", RES,
-              "--out", tmp_path)
+              "--out", tmp_path, "--allow-outside")
     rows = list(csv.DictReader(io.StringIO(out.stdout)))
     cols = needlemap.sweep(sweep_file, resolution_um=float(RES))
     assert list(cols) == list(rows[0].keys())

@@ -79,8 +79,24 @@ pub fn fmt_opt(v: Option<f64>, decimals: usize) -> String {
     v.map_or_else(String::new, |x| fmt_num(x, decimals))
 }
 
-/// Fixed decimals, with −0 written as 0.
+/// Largest magnitude written in fixed notation; beyond it (a time of 1e300 s from a press
+/// rate of 1e-300/s) [`fmt_num`] writes e-notation, so no cell or table column is hundreds of
+/// digits wide.
+pub const MAX_FIXED: f64 = 1e15;
+
+/// Fixed decimals, with −0 written as 0; e-notation with the same decimals beyond
+/// [`MAX_FIXED`] or for a non-finite value.
+///
+/// # Examples
+/// ```
+/// use needlemap::base::fmt::fmt_num;
+/// assert_eq!(fmt_num(40.0, 1), "40.0");
+/// assert_eq!(fmt_num(1e300, 4), "1.0000e300");
+/// ```
 pub fn fmt_num(x: f64, decimals: usize) -> String {
+    if !x.is_finite() || x.abs() >= MAX_FIXED {
+        return format!("{x:.decimals$e}");
+    }
     let s = format!("{x:.decimals$}");
     if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
         s[1..].to_string()

@@ -1,7 +1,6 @@
 //! `needlemap analyze`.
 
-use super::{emit, load_designs, prepare_dir, write_file, CmdResult, Failure, Format, Global};
-use crate::base::outdir::Staging;
+use super::{emit, load_designs, prepare_dir, CmdResult, Failure, Format, Global};
 use crate::metrics::analysis::{self, Analysis};
 use crate::output::{csv as csv_out, json, table};
 use clap::Args;
@@ -34,7 +33,7 @@ pub fn run(g: &Global, args: &AnalyzeArgs) -> CmdResult {
         apply_as_built(&mut designs, f, g)?;
     }
     prepare_dir(&args.out)?;
-    clean_stale(&args.out);
+    super::check_outputs(&args.out, designs.iter().map(|d| d.name.as_str()), None)?;
     let mut done = Vec::with_capacity(designs.len());
     for d in &designs {
         let keep = if args.no_plots {
@@ -56,7 +55,6 @@ pub fn run(g: &Global, args: &AnalyzeArgs) -> CmdResult {
     emit(&bytes)
 }
 
-/// Analyzes one design with progress bars.
 /// Analyses one design with progress bars; `keep` says which per-cell maps to keep.
 pub fn analyze_one(
     d: &crate::design::Design,
@@ -64,40 +62,20 @@ pub fn analyze_one(
     keep: analysis::Keep,
 ) -> Result<Analysis, Failure> {
     let bars = super::progress::Bars::new(&d.name, g.quiet);
-    Ok(analysis::analyze_with(d.clone(), None, keep, &bars)?)
+    let a = analysis::analyze_with(d.clone(), None, keep, &bars)?;
+    // never silent, whatever the format: the metrics of an empty region are zeros and blanks
+    if let Some(adv) = a.advisories.iter().find(|x| x.code == "no_channels") {
+        eprintln!("warning: {}: {}", d.name, adv.message);
+    }
+    Ok(a)
 }
 
-/// Writes out/<name>/ as a whole: summary.csv, channels.csv, tiles.csv, needles.csv and the
-/// pictures go into a temporary folder that then replaces the old set in one rename, so a
-/// reader never pairs one run's summary with another's channels.
+/// Writes out/<name>/ as a whole ([`crate::output::write_design_dir`]): a reader never
+/// pairs one run's summary with another's channels, and what else the folder holds stays.
 pub fn write_outputs(a: &Analysis, out: &Path, plots: bool) -> CmdResult {
-    let staging = Staging::new(out, &a.design.name).map_err(|e| {
-        Failure::Io(anyhow::anyhow!(
-            "cannot create a temporary folder in {}: {e}",
-            out.display()
-        ))
-    })?;
-    let dir = staging.dir();
-    write_file(&dir.join("summary.csv"), &csv_out::summary(&[a]))?;
-    write_file(&dir.join("channels.csv"), &csv_out::channels(a))?;
-    write_file(&dir.join("tiles.csv"), &csv_out::tiles(a))?;
-    write_file(&dir.join("needles.csv"), &csv_out::needles(a))?;
-    if plots {
-        crate::output::plot::write_all(a, dir).map_err(|e| Failure::Io(e.into()))?;
-    }
-    super::commit(staging)?;
-    Ok(())
-}
-
-/// Removes temporaries that killed runs left in `out`; a failure only warns (it costs disk
-/// space, not correctness).
-fn clean_stale(out: &Path) {
-    if let Err(e) = crate::base::outdir::clean_stale(out) {
-        eprintln!(
-            "warning: cannot remove old temporaries in {}: {e}",
-            out.display()
-        );
-    }
+    crate::output::write_design_dir(a, out, plots)
+        .map(drop)
+        .map_err(|e| super::out_failure(&out.join(&a.design.name), e))
 }
 
 /// Replaces the drawn device of the one design in `designs` with the inspection data in

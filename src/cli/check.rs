@@ -114,7 +114,7 @@ pub fn run_check(g: &Global, args: &CheckArgs) -> CmdResult {
             "warning: {}:{}: design `{}` is in the baseline but was not checked",
             baseline.path.display(),
             u.line,
-            u.name
+            crate::base::input::clip(&u.name)
         );
     }
 

@@ -2,9 +2,7 @@
 //! density, optionally every design at a target density, and the comparison picture
 //! out/compare-<names>.png/.svg.
 
-use super::{
-    emit, load_designs, positive_f64, prepare_dir, write_file, CmdResult, Failure, Format, Global,
-};
+use super::{emit, load_designs, positive_f64, prepare_dir, CmdResult, Failure, Format, Global};
 use crate::metrics::analysis::Analysis;
 use crate::output::compare as text;
 use crate::output::plot;
@@ -34,6 +32,8 @@ pub struct CompareArgs {
     /// `differences_over_runs`, and DIR/compare-<names>-differences.csv)
     #[arg(long, value_parser = clap::value_parser!(u32).range(2..))]
     pub runs: Option<u32>,
+    #[command(flatten)]
+    pub limit: super::WorkLimit,
 }
 
 pub fn run(g: &Global, args: &CompareArgs) -> CmdResult {
@@ -73,7 +73,28 @@ pub fn run(g: &Global, args: &CompareArgs) -> CmdResult {
             crate::studies::mc::check_work(d, n).map_err(|e| Failure::Input(e.into()))?;
         }
     }
+    let cpu_s =
+        compare::estimate(&designs, args.target_density, args.runs).map_err(compare_failure)?;
+    if cpu_s > args.limit.cpu_s() {
+        return Err(Failure::Input(anyhow::anyhow!(
+            "comparing these {} designs would take about {} of CPU time (estimated), more than the limit of {} (--max-cpu-min): compare fewer designs at a time{}, or raise the limit",
+            designs.len(),
+            crate::metrics::analysis::duration_words(cpu_s),
+            crate::metrics::analysis::duration_words(args.limit.cpu_s()),
+            if args.runs.is_some() { " or with fewer --runs" } else { "" }
+        )));
+    }
+    super::say_estimate(g, &format!("compare: {} designs", designs.len()), cpu_s);
     prepare_dir(&args.out)?;
+    let stem = {
+        let names: Vec<&str> = designs.iter().map(|d| d.name.as_str()).collect();
+        plot::compare::file_stem(&names)
+    };
+    let mut top = vec![format!("{stem}.png"), format!("{stem}.svg")];
+    if args.runs.is_some() {
+        top.push(format!("{stem}-differences.csv"));
+    }
+    super::check_top_outputs(&args.out, &top)?;
     let mut done: Vec<Analysis> = Vec::with_capacity(designs.len());
     for d in &designs {
         done.push(super::analyze::analyze_one(
@@ -86,16 +107,22 @@ pub fn run(g: &Global, args: &CompareArgs) -> CmdResult {
     let bars = super::progress::Bars::new("compare", g.quiet);
     let cmp = compare::compare(&refs, args.target_density, &bars).map_err(compare_failure)?;
     let pic = plot::compare::render(&refs, &cmp.pairs).map_err(|e| Failure::Io(e.into()))?;
-    let names: Vec<&str> = refs.iter().map(|a| a.design.name.as_str()).collect();
-    let stem = plot::compare::file_stem(&names);
-    write_file(&args.out.join(format!("{stem}.png")), &pic.png)?;
-    write_file(&args.out.join(format!("{stem}.svg")), &pic.svg)?;
+    super::write_top(
+        &args.out,
+        &[
+            (format!("{stem}.png"), pic.png),
+            (format!("{stem}.svg"), pic.svg),
+        ],
+    )?;
     let noise = match args.runs {
         Some(n) => {
             let nz = noise(&designs, n, g)?;
-            write_file(
-                &args.out.join(format!("{stem}-differences.csv")),
-                &crate::output::compare::noise_csv(&nz),
+            super::write_top(
+                &args.out,
+                &[(
+                    format!("{stem}-differences.csv"),
+                    crate::output::compare::noise_csv(&nz),
+                )],
             )?;
             Some(nz)
         }

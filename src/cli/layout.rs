@@ -1,7 +1,7 @@
 //! `needlemap layout`: the needle table on stdout and out/<name>/needles.csv,
 //! needles.png and needles.svg, without running the analysis.
 
-use super::{emit, load_designs, prepare_dir, write_file, CmdResult, Failure, Global};
+use super::{emit, load_designs, prepare_dir, CmdResult, Failure, Global};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -18,11 +18,17 @@ pub struct LayoutArgs {
 pub fn run(g: &Global, args: &LayoutArgs) -> CmdResult {
     let designs = load_designs(&args.designs, g)?;
     prepare_dir(&args.out)?;
+    super::check_outputs(&args.out, designs.iter().map(|d| d.name.as_str()), None)?;
     let mut text = String::new();
     for d in &designs {
-        let dir = args.out.join(&d.name);
-        write_file(&dir.join("needles.csv"), &crate::output::needles::csv(d))?;
-        crate::output::plot::write_needles(d, &dir).map_err(|e| Failure::Io(e.into()))?;
+        let pic = crate::output::plot::needles::render(d).map_err(|e| Failure::Io(e.into()))?;
+        let files = [
+            ("needles.csv".to_string(), crate::output::needles::csv(d)),
+            ("needles.png".to_string(), pic.png),
+            ("needles.svg".to_string(), pic.svg),
+        ];
+        crate::base::outdir::write_into(&args.out, &d.name, &files)
+            .map_err(|e| super::out_failure(&args.out.join(&d.name), e))?;
         if !text.is_empty() {
             text.push('\n');
         }

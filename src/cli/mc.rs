@@ -26,6 +26,8 @@ pub struct McArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub model: super::ModelFlags,
+    #[command(flatten)]
+    pub limit: super::WorkLimit,
 }
 
 fn unit_fraction(s: &str) -> Result<f64, String> {
@@ -40,11 +42,24 @@ pub fn run(g: &Global, args: &McArgs) -> CmdResult {
     if let Some(f) = &args.as_built {
         super::analyze::apply_as_built(&mut designs, f, g)?;
     }
+    let mut cpu_s = 0.0;
     for d in &designs {
-        mc::check_work(d, args.runs).map_err(|e| {
+        let here = |e: mc::StudyError| {
             Failure::Input(anyhow::Error::from(e).context(format!("{}", d.source.path.display())))
-        })?;
+        };
+        mc::check_work(d, args.runs).map_err(here)?;
+        cpu_s += mc::check_time(d, args.runs, args.limit.cpu_s()).map_err(here)?;
     }
+    if cpu_s > args.limit.cpu_s() {
+        return Err(Failure::Input(anyhow::anyhow!(
+            "{} studies of {} runs would take about {} of CPU time together, more than the limit of {} (--max-cpu-min): run the designs one by one, with fewer runs, or raise the limit",
+            designs.len(),
+            args.runs,
+            crate::metrics::analysis::duration_words(cpu_s),
+            crate::metrics::analysis::duration_words(args.limit.cpu_s())
+        )));
+    }
+    super::say_estimate(g, &format!("mc: {} runs", args.runs), cpu_s);
     if args.min_yield.is_some() {
         if let Some(d) = designs.iter().find(|d| d.spec.is_empty()) {
             return Err(Failure::Input(anyhow::anyhow!(
@@ -54,14 +69,17 @@ pub fn run(g: &Global, args: &McArgs) -> CmdResult {
         }
     }
     prepare_dir(&args.out)?;
+    super::check_outputs(
+        &args.out,
+        designs.iter().map(|d| d.name.as_str()),
+        Some("mc"),
+    )?;
     let mut low = false;
     let mut table = String::new();
     for d in &designs {
         let bars = super::progress::Bars::new(&d.name, g.quiet);
         let s = mc::study(d, args.runs, &bars).map_err(|e| Failure::Input(e.into()))?;
-        let dir = args.out.join(&d.name);
-        prepare_dir(&dir)?;
-        write_set(&s, &dir)?;
+        write_set(&s, &args.out)?;
         table.push_str(&summary_table(&s));
         if let (Some(min), Some(y)) = (args.min_yield, &s.yield_) {
             if y.wilson95_lo < min {
@@ -83,12 +101,13 @@ pub fn run(g: &Global, args: &McArgs) -> CmdResult {
     }
 }
 
-/// Writes out/<name>/mc/ whole: runs.csv, summary.csv and summary.json.
-fn write_set(s: &Study, dir: &Path) -> CmdResult {
-    let staging = Staging::new(dir, "mc").map_err(|e| {
+/// Writes out/<name>/mc/ whole: runs.csv, summary.csv, summary.json and the picture (and
+/// out/<name>/ with its manifest when missing).
+fn write_set(s: &Study, out: &Path) -> CmdResult {
+    let staging = Staging::new_sub(out, &s.design.name, "mc").map_err(|e| {
         Failure::Io(anyhow::anyhow!(
             "cannot create a temporary folder in {}: {e}",
-            dir.display()
+            out.display()
         ))
     })?;
     let tmp = staging.dir();

@@ -48,8 +48,8 @@ pub struct Cli {
 // `run` before the command starts.
 #[derive(Args, Debug, Clone)]
 pub struct Global {
-    /// Worker threads (default: all cores)
-    #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    /// Worker threads (default: all cores; at most 256)
+    #[arg(long, global = true, value_parser = threads)]
     pub threads: Option<u16>,
     /// No progress bars and no table
     #[arg(long, global = true)]
@@ -58,11 +58,13 @@ pub struct Global {
     #[arg(long, hide = true, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
     pub seed: Option<u64>,
     /// Hidden: the command's own `--resolution-um`, also accepted before the command's name
-    #[arg(long = "resolution-um", hide = true, value_parser = positive_f64)]
+    #[arg(long = "resolution-um", hide = true, value_parser = resolution_um)]
     pub resolution_um: Option<f64>,
     /// Project root: files a design or sweep references (`needles_csv`, `base`) must lie in it
-    #[arg(long, global = true, value_name = "DIR", default_value = ".")]
-    pub root: PathBuf,
+    /// (default: the nearest folder above the named file holding .git, Cargo.toml or
+    /// designs/, else the file's own folder)
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
     /// Let designs and sweeps reference files outside --root
     #[arg(long, global = true)]
     pub allow_outside: bool,
@@ -77,8 +79,9 @@ pub struct ModelFlags {
     /// `treatment.seed` accepts
     #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
     pub seed: Option<u64>,
-    /// Overrides analysis.resolution_um (raster pitch, µm)
-    #[arg(long = "resolution-um", value_parser = positive_f64)]
+    /// Overrides analysis.resolution_um (raster pitch, µm; the key's range: above 0, at most
+    /// 1000)
+    #[arg(long = "resolution-um", value_parser = resolution_um)]
     pub resolution_um: Option<f64>,
 }
 
@@ -93,8 +96,9 @@ impl Global {
     /// What input files may reference: --root and --allow-outside.
     pub fn read_policy(&self) -> ReadPolicy {
         ReadPolicy {
+            root: self.root.clone(),
             allow_outside: self.allow_outside,
-            ..ReadPolicy::new(&self.root)
+            ..ReadPolicy::default()
         }
     }
 
@@ -128,6 +132,27 @@ impl Global {
             }
         }
     }
+}
+
+/// `--resolution-um`: a number in the range of `analysis.resolution_um` (the one table).
+fn resolution_um(s: &str) -> Result<f64, String> {
+    let x: f64 = s
+        .parse()
+        .map_err(|_| format!("`{}` is not a number", crate::base::input::clip(s)))?;
+    Overrides {
+        resolution_um: Some(x),
+        ..Overrides::default()
+    }
+    .check()
+    .map(|()| x)
+}
+
+/// `--threads`: 1 to [`crate::metrics::analysis::MAX_THREADS`].
+fn threads(s: &str) -> Result<u16, String> {
+    let n: usize = s
+        .parse()
+        .map_err(|_| format!("`{}` is not a whole number", crate::base::input::clip(s)))?;
+    crate::metrics::analysis::check_threads(n).map(|n| n as u16)
 }
 
 fn positive_f64(s: &str) -> Result<f64, String> {
@@ -286,14 +311,34 @@ pub fn run() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Check) => ExitCode::from(1),
         Err(Failure::Input(e)) => {
-            eprintln!("error: {}", said_once(&e));
+            eprintln!("error: {}", shown(&e));
             ExitCode::from(2)
         }
         Err(Failure::Io(e)) => {
-            eprintln!("error: {}", said_once(&e));
+            eprintln!("error: {}", shown(&e));
             ExitCode::from(3)
         }
     }
+}
+
+/// Longest error message printed, characters. Messages quote input only in excerpts; this
+/// bounds what a path or a chain of causes can add.
+const MAX_ERROR_CHARS: usize = 4000;
+
+/// An error as printed: each cause once ([`said_once`]), numbers of bounded width, no control
+/// character but the line break, at most [`MAX_ERROR_CHARS`].
+pub fn shown(e: &anyhow::Error) -> String {
+    let text: String = crate::base::input::shorten_numbers(&said_once(e))
+        .chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect();
+    crate::base::input::bound(&text, MAX_ERROR_CHARS)
 }
 
 /// An error and its causes, each said once: a cause whose text the message already quotes
@@ -385,6 +430,42 @@ fn limit_failure(d: &Design, e: crate::base::error::LimitError) -> Failure {
     )))
 }
 
+// `--max-cpu-min`: the limit on a long command's estimated work (sweep, mc, compare).
+#[derive(Args, Debug, Clone)]
+pub struct WorkLimit {
+    /// Refuse work estimated above this many CPU-minutes (default 20: about 10 minutes on 2
+    /// cores); the refusal says what fits (fewer runs, shards, fewer designs)
+    #[arg(long = "max-cpu-min", value_name = "MINUTES", default_value_t = crate::metrics::analysis::DEFAULT_MAX_CPU_S / 60.0, value_parser = positive_f64)]
+    pub max_cpu_min: f64,
+}
+
+impl WorkLimit {
+    /// The limit, CPU seconds.
+    pub fn cpu_s(&self) -> f64 {
+        self.max_cpu_min * 60.0
+    }
+}
+
+/// Before long work: says on stderr how long it should take (unless `--quiet`), when that is
+/// 10 s or more on the worker threads.
+pub fn say_estimate(g: &Global, what: &str, cpu_s: f64) {
+    let threads = rayon::current_num_threads().max(1) as f64;
+    let wall = cpu_s / threads.min(num_cores() as f64).max(1.0);
+    if !g.quiet && wall >= 10.0 {
+        eprintln!(
+            "{what}: about {} on {} threads (estimated: {} of CPU time)",
+            crate::metrics::analysis::duration_words(wall),
+            threads,
+            crate::metrics::analysis::duration_words(cpu_s)
+        );
+    }
+}
+
+/// Cores of this machine.
+fn num_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |c| c.get())
+}
+
 /// Writes to stdout; a closed pipe (`| head`) is not an error.
 pub fn emit(bytes: &[u8]) -> CmdResult {
     let mut out = std::io::stdout().lock();
@@ -415,12 +496,49 @@ pub fn prepare_dir(dir: &std::path::Path) -> CmdResult {
 /// Moves a staged output set into place as a whole, mapping failure to exit code 3.
 pub fn commit(staging: crate::base::outdir::Staging) -> CmdResult {
     let target = staging.target();
-    staging.commit().map(drop).map_err(|e| {
-        Failure::Io(anyhow::anyhow!(
-            "cannot move the new outputs into {}: {e}",
-            target.display()
-        ))
-    })
+    staging
+        .commit()
+        .map(drop)
+        .map_err(|e| out_failure(&target, e))
+}
+
+/// An output that cannot be written (exit 3): a refusal to replace what needlemap did not
+/// make says so itself; any other error is said with the path.
+pub fn out_failure(path: &std::path::Path, e: std::io::Error) -> Failure {
+    if e.kind() == std::io::ErrorKind::AlreadyExists {
+        Failure::Io(anyhow::anyhow!("{e}"))
+    } else {
+        Failure::Io(anyhow::anyhow!("cannot write {}: {e}", path.display()))
+    }
+}
+
+/// Before long work: `<out>/<name>/` (and its `sub` folder) is missing or needlemap's, else
+/// the refusal (exit 3). Also puts right what killed runs left in `out`.
+pub fn check_outputs<'a>(
+    out: &std::path::Path,
+    names: impl IntoIterator<Item = &'a str>,
+    sub: Option<&str>,
+) -> CmdResult {
+    if let Err(e) = crate::base::outdir::clean_stale(out) {
+        eprintln!(
+            "warning: cannot put right the temporaries of killed runs in {}: {e}",
+            out.display()
+        );
+    }
+    for n in names {
+        crate::base::outdir::check_set(out, n, sub).map_err(|e| out_failure(&out.join(n), e))?;
+    }
+    Ok(())
+}
+
+/// Before long work: each of `names` straight in `out` is new or needlemap's (exit 3).
+pub fn check_top_outputs(out: &std::path::Path, names: &[String]) -> CmdResult {
+    crate::base::outdir::check_top(out, names).map_err(|e| out_failure(out, e))
+}
+
+/// Writes `files` straight into `out`, listed in its root manifest (exit 3 on failure).
+pub fn write_top(out: &std::path::Path, files: &[(String, Vec<u8>)]) -> CmdResult {
+    crate::base::outdir::write_top(out, files).map_err(|e| out_failure(out, e))
 }
 
 /// Writes a file atomically, mapping failure to exit code 3.

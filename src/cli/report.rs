@@ -5,13 +5,13 @@
 //! exit 2, nothing written) and the output folder is tried before the analyses (unwritable:
 //! exit 3). Each design is analyzed once, in parallel over designs, and that analysis serves
 //! its datasheet, its pictures and its comparison; the page is built from the same
-//! [`Analysis`] values `analyze` serializes and written whole ([`write_file`]).
+//! [`Analysis`] values `analyze` serializes and written whole (`write_top`).
 //!
 //! The comparison the review asks for is one roller against one pen at equal density: by
 //! default the roller and the pen nearest each other in density (each pair costs several
 //! analyses of the matched treatments), every pair with `--compare-all`.
 
-use super::{load_designs, prepare_dir, write_file, CmdResult, Failure, Global};
+use super::{load_designs, prepare_dir, CmdResult, Failure, Global};
 use crate::base::progress::Silent;
 use crate::metrics::analysis::{self, Analysis};
 use crate::output::plot;
@@ -51,6 +51,8 @@ pub struct ReportArgs {
     /// Date shown in the report, as written (default: SOURCE_DATE_EPOCH if set, else now, UTC)
     #[arg(long)]
     pub date: Option<String>,
+    #[command(flatten)]
+    pub limit: super::WorkLimit,
 }
 
 pub fn run(g: &Global, args: &ReportArgs) -> CmdResult {
@@ -84,12 +86,20 @@ pub fn run(g: &Global, args: &ReportArgs) -> CmdResult {
     };
     if let Some(runs) = args.runs {
         for d in &designs {
-            mc::check_work(d, runs).map_err(|e| {
+            let here = |e: mc::StudyError| {
                 Failure::Input(anyhow::Error::from(e).context(d.source.path.display().to_string()))
-            })?;
+            };
+            mc::check_work(d, runs).map_err(here)?;
+            // the limit `mc` has on a study's estimated work
+            mc::check_time(d, runs, args.limit.cpu_s()).map_err(here)?;
         }
     }
     prepare_dir(&args.out)?;
+    let mut top = vec!["report.html".to_string()];
+    if args.pdf {
+        top.push("report.pdf".to_string());
+    }
+    super::check_top_outputs(&args.out, &top)?;
 
     // First the analyses, one design per task, and the validation beside them; then the
     // comparison (its matched treatments are analyses too) beside each design's pictures and
@@ -177,9 +187,10 @@ pub fn run(g: &Global, args: &ReportArgs) -> CmdResult {
     };
     let bytes = crate::output::review::render(&report);
     let html_path = args.out.join("report.html");
-    write_file(&html_path, &bytes)?;
+    let len = bytes.len();
+    super::write_top(&args.out, &[("report.html".to_string(), bytes)])?;
     if !g.quiet {
-        eprintln!("wrote {} ({} bytes)", html_path.display(), bytes.len());
+        eprintln!("wrote {} ({len} bytes)", html_path.display());
     }
     if let Some(chromium) = chromium {
         let pdf = print_pdf(&chromium, &html_path, &args.out)?;
@@ -298,7 +309,7 @@ fn print_pdf(chromium: &Path, html: &Path, out: &Path) -> Result<PathBuf, Failur
     let abs = std::fs::canonicalize(html).map_err(io(format!("cannot find {}", html.display())))?;
     let profile = tempfile::tempdir().map_err(io("cannot create a browser profile".into()))?;
     let tmp = tempfile::Builder::new()
-        .prefix(".needlemap-")
+        .prefix(&crate::base::outdir::part_prefix())
         .suffix(".pdf")
         .tempfile_in(out)
         .map_err(io(format!("cannot write in {}", out.display())))?;
@@ -329,6 +340,8 @@ fn print_pdf(chromium: &Path, html: &Path, out: &Path) -> Result<PathBuf, Failur
         )));
     }
     let target = out.join("report.pdf");
+    let _lock = crate::base::outdir::claim_top(out, &["report.pdf".to_string()])
+        .map_err(|e| super::out_failure(&target, e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

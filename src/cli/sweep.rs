@@ -1,7 +1,7 @@
 //! `needlemap sweep`: a thin shell over [`crate::studies::sweep`] — flags, one progress bar over
 //! designs, files in out/<name>/, and the table, CSV or JSON on stdout.
 
-use super::{emit, prepare_dir, write_file, CmdResult, Failure, Format, Global};
+use super::{emit, prepare_dir, CmdResult, Failure, Format, Global};
 use crate::model::registry;
 use crate::output::sweep::{self as output, chart as plot};
 use crate::studies::sweep::{merge, provenance, Best, Filter, Shard, Sweep};
@@ -41,6 +41,8 @@ pub struct SweepArgs {
     pub no_plots: bool,
     #[command(flatten)]
     pub model: super::ModelFlags,
+    #[command(flatten)]
+    pub limit: super::WorkLimit,
 }
 
 fn metric_key(s: &str) -> Result<String, String> {
@@ -51,17 +53,48 @@ pub fn run(g: &Global, args: &SweepArgs) -> CmdResult {
     let sweep = Sweep::load_with(&args.sweep, &g.read_policy())?;
     sweep.check_overrides(&g.overrides())?;
     let dir = args.out.join(&sweep.name);
-    prepare_dir(&dir)?;
+    prepare_dir(&args.out)?;
+    super::check_outputs(&args.out, [sweep.name.as_str()], None)?;
     let total = sweep.len();
+    // written at the end, in one step under the folder's lock, listed in its manifest
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let rows = match args.merge {
         Some(n) => {
             provenance::check(&sweep, &g.overrides(), &dir, n as usize)?;
             let (bytes, rows) = merge::merge(&sweep, &dir, n as usize)?;
-            write_file(&dir.join("sweep.csv"), &bytes)?;
+            files.push(("sweep.csv".into(), bytes));
             rows
         }
         None => {
             let range = args.shard.map_or(0..total, |s| s.range(total));
+            let cpu_s = sweep.estimate(range.clone(), &g.overrides());
+            if cpu_s > args.limit.cpu_s() {
+                let shards = (cpu_s / args.limit.cpu_s()).ceil() as usize;
+                let shards = shards.clamp(2, range.len().max(2));
+                let what = match args.shard {
+                    Some(s) => format!(
+                        "shard {}/{} ({} of {total} combinations)",
+                        s.k,
+                        s.n,
+                        range.len()
+                    ),
+                    None => format!("the {total} combinations"),
+                };
+                return Err(Failure::Input(anyhow::anyhow!(
+                    "{}: {what} would take about {} of CPU time (estimated from {} of them), more than the limit of {} (--max-cpu-min): run {} in {shards} shards or more, `--shard K/{shards}` for K = 1 … {shards} (each about {}), then `--merge {shards}`; or raise the limit",
+                    args.sweep.display(),
+                    crate::metrics::analysis::duration_words(cpu_s),
+                    range.len().min(32),
+                    crate::metrics::analysis::duration_words(args.limit.cpu_s()),
+                    if args.shard.is_some() { "the sweep" } else { "it" },
+                    crate::metrics::analysis::duration_words(cpu_s / shards as f64),
+                )));
+            }
+            super::say_estimate(
+                g,
+                &format!("sweep {}: {} combinations", sweep.name, range.len()),
+                cpu_s,
+            );
             let bars = super::progress::Bars::new(&sweep.name, g.quiet);
             let rows = sweep.run(range, &g.overrides(), &bars);
             let csv_name = args
@@ -70,18 +103,38 @@ pub fn run(g: &Global, args: &SweepArgs) -> CmdResult {
             let csv = output::csv(&sweep, &rows);
             if let Some(s) = args.shard {
                 let p = provenance::Provenance::new(&sweep, &g.overrides(), s).with_csv(&csv);
-                write_file(&dir.join(provenance::sidecar_name(s)), &p.to_bytes())?;
+                files.push((provenance::sidecar_name(s), p.to_bytes()));
             }
-            write_file(&dir.join(csv_name), &csv)?;
+            files.push((csv_name, csv));
             rows
         }
     };
+    // A sweep with no valid combination has no result to write (a shard may: the others
+    // can have valid rows).
+    if args.shard.is_none() && !rows.is_empty() && rows.iter().all(|r| r.outcome.is_err()) {
+        let first: Vec<String> = rows
+            .iter()
+            .take(3)
+            .map(|r| {
+                let why = r.outcome.as_ref().err().map_or("", String::as_str);
+                format!("{}: {}", r.name, crate::base::input::bound(why, 300))
+            })
+            .collect();
+        return Err(Failure::Input(anyhow::anyhow!(
+            "{}: every one of the {} combinations is an invalid design, so the sweep has no result (nothing written); the first: {}",
+            args.sweep.display(),
+            rows.len(),
+            first.join("; ")
+        )));
+    }
     if args.shard.is_none() && !args.no_plots {
         let chart = plot::chart(&sweep, &rows, &args.plot, &g.overrides());
         let pic = crate::output::plot::sweep::render(&chart).map_err(|e| Failure::Io(e.into()))?;
-        write_file(&dir.join("sweep.png"), &pic.png)?;
-        write_file(&dir.join("sweep.svg"), &pic.svg)?;
+        files.push(("sweep.png".into(), pic.png));
+        files.push(("sweep.svg".into(), pic.svg));
     }
+    crate::base::outdir::write_into(&args.out, &sweep.name, &files)
+        .map_err(|e| super::out_failure(&dir, e))?;
 
     let bad = rows.iter().filter(|r| r.outcome.is_err()).count();
     if bad > 0 && !g.quiet {

@@ -5,7 +5,7 @@
 //! the design, `needle` 0-based as in needles.csv. Lines starting with `#` are comments.
 //! **Every needle needs a row**: an inspection that skipped a needle is incomplete, and
 //! guessing it nominal would overstate the device. `missing` is `0`/`1` (or `false`/`true`);
-//! a missing needle's length is ignored. For a pen, `length_mm` is the needle's protrusion at
+//! a missing needle's length is ignored and may be left blank (`5,,1`). For a pen, `length_mm` is the needle's protrusion at
 //! the depth setting. `tip_radius_um`, when given, is that needle's measured tip radius
 //! (above 0, at most the shaft's radius) and enters its puncture force; a blank or absent
 //! value keeps `needle.tip_radius_um`.
@@ -107,9 +107,9 @@ impl AsBuilt {
             // the physical range of needle.length_mm: a row cannot ask for more than a design may
             let max_mm =
                 crate::design::ranges::range_of("needle.length_mm").map_or(10.0, |r| r.max);
-            let length_mm: f64 = len_s
-                .parse()
-                .ok()
+            // a missing needle's length is ignored, so it may be left blank
+            let blank_ok = missing && len_s.is_empty();
+            let length_mm: f64 = if blank_ok { Some(0.0) } else { len_s.parse().ok() }
                 .filter(|x: &f64| x.is_finite() && *x >= 0.0 && *x <= max_mm)
                 .ok_or_else(|| {
                     bad(
@@ -163,9 +163,20 @@ impl AsBuilt {
                 ),
             });
         }
+        let needles: Vec<InspectedNeedle> = slots.into_iter().flatten().collect();
+        if needles.iter().all(|n| n.missing) {
+            // no analysis of such a device means anything: refuse rather than report zeros
+            return Err(InputError::Path {
+                path: path.to_path_buf(),
+                problem: format!(
+                    "every one of the {needles} needles is marked missing: the device makes no channel; an inspection needs at least one needle present",
+                    needles = needles.len()
+                ),
+            });
+        }
         Ok(AsBuilt {
             path: path.to_path_buf(),
-            needles: slots.into_iter().flatten().collect(),
+            needles,
         })
     }
 
@@ -213,5 +224,15 @@ mod tests {
         assert!(e.contains("no row for needle 1"), "{e}");
         let e = p("needle,len,missing\n", 2).unwrap_err();
         assert!(e.contains("header"), "{e}");
+        // a blank length is a present needle's error, and nothing for a missing one
+        let e = p("needle,length_mm,missing\n0,,0\n1,1,0\n", 2).unwrap_err();
+        assert!(e.contains("i.csv:2:1") && e.contains("length_mm"), "{e}");
+        let a = p("needle,length_mm,missing\n0,,1\n1,1,0\n", 2).unwrap();
+        assert!(a.needles[0].missing);
+        let e = p("needle,length_mm,missing\n0,,1\n1,1,1\n", 2).unwrap_err();
+        assert!(
+            e.contains("every one of the 2 needles is marked missing"),
+            "{e}"
+        );
     }
 }

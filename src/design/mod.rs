@@ -176,7 +176,7 @@ pub const DEFAULT_SEED: u64 = 1;
 
 impl Design {
     /// Reads and checks one design file under [`ReadPolicy::default`]: a `needles_csv` must
-    /// lie under the current directory.
+    /// lie under the project root chosen from the file ([`crate::base::input::project_root`]).
     ///
     /// # Examples
     /// ```no_run
@@ -188,9 +188,23 @@ impl Design {
     }
 
     /// Reads and checks one design file; `policy` says which files it may reference and how
-    /// large a file may be (the design file itself must be a regular file within the cap).
+    /// large a file may be (the design file itself must be a regular file within the cap). A
+    /// policy without a root takes the one [`ReadPolicy::for_file`] chooses from `path`.
     pub fn load_with(path: &Path, policy: &ReadPolicy) -> Result<Design, InputError> {
-        Design::from_bytes_with(&read_input(path, policy)?, path, policy)
+        let policy = policy.for_file(path);
+        Design::from_bytes_with(&read_input(path, &policy)?, path, &policy)
+    }
+
+    /// [`Design::load_with`], returning the file's text too (the Python binding keeps it).
+    pub fn load_with_text(
+        path: &Path,
+        policy: &ReadPolicy,
+    ) -> Result<(Design, String), InputError> {
+        let policy = policy.for_file(path);
+        let bytes = read_input(path, &policy)?;
+        let d = Design::from_bytes_with(&bytes, path, &policy)?;
+        let text = String::from_utf8(bytes).expect("checked by Design::from_bytes_with");
+        Ok((d, text))
     }
 
     /// Checks a design given as bytes under [`ReadPolicy::default`]; `path` names it in errors
@@ -252,15 +266,36 @@ pub fn toml_text<'a>(
     Ok(text)
 }
 
-/// Parses TOML text into `T`; toml's error (line, column, caret) names the file.
+/// Parses TOML text into `T`; the error names the file, line and column and shows a caret
+/// under an excerpt of the line ([`toml_message`]).
 pub fn parse_toml<T: serde::de::DeserializeOwned>(
     text: &str,
     path: &Path,
 ) -> Result<T, InputError> {
     toml::from_str(text).map_err(|e| InputError::Toml {
         path: path.to_path_buf(),
-        message: e.to_string().trim_end().to_string(),
+        message: toml_message(&e, text),
     })
+}
+
+/// toml's error in its own layout (line, column, the line with a caret under the fault, the
+/// problem), but quoting the file only in short printable excerpts: toml would print the
+/// whole line, which may be megabytes long or, from a link to `/proc/self/environ`, the
+/// environment.
+pub fn toml_message(e: &toml::de::Error, text: &str) -> String {
+    let problem = crate::base::input::excerpt_message(e.message().trim_end());
+    let Some(span) = e.span() else {
+        return problem;
+    };
+    let (line, column) = crate::base::error::line_col(text, span.start);
+    let (excerpt, caret) = crate::base::input::line_excerpt(text, span.start);
+    let width = line.to_string().len();
+    format!(
+        "TOML parse error at line {line}, column {column}\n{:width$} |\n{line} | {excerpt}\n{:width$} | {}^\n{problem}",
+        "",
+        "",
+        " ".repeat(caret)
+    )
 }
 
 /// The two kinds of needlemap input file.

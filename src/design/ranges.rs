@@ -438,6 +438,26 @@ pub fn range_of(key: &str) -> Option<&'static Range> {
     all().find(|r| r.key == plain)
 }
 
+/// `Ok(x)` when `x` is finite and within `key`'s range (a key without one: any finite
+/// number), else what is valid, in words: "must be at least -360 and at most 360 ° (one
+/// turn)". The one check of a value against the table, for keys, list elements, CSV columns,
+/// command-line flags and Python arguments alike.
+///
+/// # Examples
+/// ```
+/// use needlemap::design::ranges::check;
+/// assert_eq!(check("needle.length_mm", 1.5), Ok(1.5));
+/// assert!(check("needle.length_mm", 11.0).unwrap_err().contains("at most 10 mm"));
+/// assert!(check("roller.layout.needles[0].angle_deg", 1e300).is_err());
+/// ```
+pub fn check(key: &str, x: f64) -> Result<f64, String> {
+    match range_of(key) {
+        _ if !x.is_finite() => Err("must be a finite number".to_string()),
+        Some(r) if !r.contains(x) => Err(format!("must be {}", r.describe())),
+        _ => Ok(x),
+    }
+}
+
 impl Range {
     /// Whether `x` lies in the range.
     pub fn contains(&self, x: f64) -> bool {

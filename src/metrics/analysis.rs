@@ -20,7 +20,154 @@ pub struct Overrides {
     pub resolution_um: Option<f64>,
 }
 
+/// Estimated CPU seconds per raster pixel of one analysis (a pixel row's spans, the cell
+/// arrays), fitted to single-thread Monte Carlo runs of the shipped and bench designs on a
+/// 2-core AMD EPYC machine (within a factor of 1.5 of each: MF8 at 15, 1000, 3000 and 10 000
+/// passes, the pens, the body rollers at 100 and 300 mm).
+pub const CPU_S_PER_PIXEL: f64 = 3.3e-10;
+/// Estimated CPU seconds per channel of one analysis where openings do not overlap; every
+/// six layers of openings over a point of skin add as much again (spans to merge, overlap
+/// tests). Fitted with [`CPU_S_PER_PIXEL`].
+pub const CPU_S_PER_CHANNEL: f64 = 2e-6;
+/// Most work one command (`sweep`, `mc`, `compare`) starts by default, estimated CPU seconds
+/// (20 CPU-minutes: about 10 minutes on 2 cores); beyond it the command is refused with what
+/// would fit (`--max-cpu-min` raises it).
+pub const DEFAULT_MAX_CPU_S: f64 = 1200.0;
+
+/// What one analysis of a design costs, estimated from the design before any work: its raster
+/// pixels, the channels of its field, and how many openings lie over a point of skin on
+/// average (`layers`). Deterministic (no timing), so refusals do not depend on the machine.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Work {
+    /// Raster pixels of the region.
+    pub pixels: u64,
+    /// Channels in the simulated field (region and margin).
+    pub channels: u64,
+    /// Mean number of openings over a point of the field.
+    pub layers: f64,
+}
+
+impl Work {
+    /// The work of one analysis of `design`; the analysis limits refused as they would be.
+    pub fn of(design: &Design) -> Result<Work, LimitError> {
+        let t = &design.treatment;
+        let grid = Grid::new(&design.name, t.area_mm, design.analysis.resolution_um)?;
+        let made = MadeDevice::for_limits(design);
+        let margin = made.default_margin_mm(design);
+        let channels = made.check_channel_limit(design, margin)?;
+        let n = made.needles.len().max(1) as f64;
+        let opening_mm2 = made
+            .needles
+            .iter()
+            .map(|m| {
+                std::f64::consts::PI * m.radius_mm * m.radius_mm + 2.0 * m.radius_mm * m.slit_mm
+            })
+            .sum::<f64>()
+            / n;
+        let field_mm2 = (t.area_mm[0] + 2.0 * margin) * (t.area_mm[1] + 2.0 * margin);
+        Ok(Work {
+            pixels: grid.pixels(),
+            channels,
+            layers: channels as f64 * opening_mm2 / field_mm2,
+        })
+    }
+
+    /// Estimated CPU seconds of the analysis, without pictures and files.
+    ///
+    /// # Examples
+    /// ```
+    /// use needlemap::metrics::analysis::Work;
+    /// let w = Work { pixels: 16_000_000, channels: 3681, layers: 0.1 };
+    /// assert!((w.cpu_s() - 0.015).abs() < 0.005);
+    /// ```
+    pub fn cpu_s(&self) -> f64 {
+        0.002
+            + self.pixels as f64 * CPU_S_PER_PIXEL
+            + self.channels as f64 * CPU_S_PER_CHANNEL * (1.0 + self.layers / 6.0)
+    }
+}
+
+/// A duration for a person: "12 s", "4.5 min", "2.3 h".
+///
+/// # Examples
+/// ```
+/// assert_eq!(needlemap::metrics::analysis::duration_words(42.0), "42 s");
+/// assert_eq!(needlemap::metrics::analysis::duration_words(2400.0), "40 min");
+/// ```
+pub fn duration_words(s: f64) -> String {
+    if !s.is_finite() || s > 360_000.0 {
+        "more than 100 h".into()
+    } else if s < 1.0 {
+        format!("{:.0} ms", (s * 1000.0).max(1.0))
+    } else if s < 100.0 {
+        format!("{s:.0} s")
+    } else if s < 6000.0 {
+        let m = s / 60.0;
+        if m < 10.0 {
+            format!("{m:.1} min")
+        } else {
+            format!("{m:.0} min")
+        }
+    } else {
+        format!("{:.1} h", s / 3600.0)
+    }
+}
+
+/// Most worker threads a run may ask for (`--threads`, Python's `threads=`): a pool beyond a
+/// few per core only costs start-up (a million threads took 35 s to spawn) and memory.
+pub const MAX_THREADS: usize = 256;
+
+/// Largest seed, the range `treatment.seed` accepts in a file (a TOML integer, 0 to 2⁶³ − 1).
+pub const MAX_SEED: u64 = i64::MAX as u64;
+
+/// Checks a worker-thread count against [`MAX_THREADS`]; the error says what is valid.
+///
+/// # Examples
+/// ```
+/// use needlemap::metrics::analysis::check_threads;
+/// assert_eq!(check_threads(4), Ok(4));
+/// assert!(check_threads(0).is_err());
+/// assert!(check_threads(1_000_000).unwrap_err().contains("from 1 to 256"));
+/// ```
+pub fn check_threads(n: usize) -> Result<usize, String> {
+    if (1..=MAX_THREADS).contains(&n) {
+        Ok(n)
+    } else {
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+        Err(format!(
+            "{n} worker threads: must be from 1 to {MAX_THREADS} (this machine has {cores} cores; more threads than cores gain nothing)"
+        ))
+    }
+}
+
 impl Overrides {
+    /// Checks the overrides against the ranges a design file's keys have (the one table,
+    /// [`crate::design::ranges`]): `resolution_um` that of `analysis.resolution_um`, `seed`
+    /// that of `treatment.seed`. The error names the key and what is valid.
+    ///
+    /// # Examples
+    /// ```
+    /// use needlemap::metrics::analysis::Overrides;
+    /// let o = Overrides { resolution_um: Some(1500.0), ..Default::default() };
+    /// assert!(o.check().unwrap_err().contains("at most 1000"));
+    /// ```
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(r) = self.resolution_um {
+            crate::design::ranges::check("analysis.resolution_um", r).map_err(|p| {
+                format!(
+                    "resolution {} µm (it overrides analysis.resolution_um): {p}",
+                    crate::base::input::short_num(r)
+                )
+            })?;
+        }
+        if let Some(s) = self.seed.filter(|&s| s > MAX_SEED) {
+            return Err(format!(
+                "seed {s} (it overrides treatment.seed): must be a whole number from 0 to {MAX_SEED} (2^63 − 1), the range treatment.seed accepts"
+            ));
+        }
+        Ok(())
+    }
+
     /// The design with these overrides applied.
     pub fn apply(&self, design: &Design) -> Design {
         let mut d = design.clone();
@@ -213,6 +360,21 @@ pub fn advisories(
     gap_at_margin: bool,
 ) -> Vec<Advisory> {
     let mut out = Vec::new();
+    if m.channels == 0 {
+        let why = if made.present == 0 {
+            "every needle is missing"
+        } else if made.needles.is_empty() {
+            "no needle pierces at the stated force"
+        } else {
+            "the device's channels all fall outside the treatment region"
+        };
+        out.push(Advisory {
+            code: "no_channels",
+            message: format!(
+                "no channel lies in the treatment region ({why}): coverage and treated area are 0 and the depths, gap, spread and overlap undefined"
+            ),
+        });
+    }
     if let Some(d) = m.max_depth_mm.filter(|&d| d > 1.5) {
         out.push(Advisory { code: "deep", message: format!("deepest channel {d:.2} mm is past 1.5 mm: deep treatment; redness may last up to 2 days instead of hours") });
     }

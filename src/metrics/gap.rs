@@ -14,8 +14,12 @@
 //! f ≤ f(c) + h. The region is tiled by square-ish top cells about one opening spacing wide.
 //! 1. f at every top cell's centre (a bucket grid over the openings answers "nearest opening"
 //!    by rings of buckets); L, the largest of these, is a value f reaches.
+//!    f is bounded through the signed distance g(p) = minᵢ(|p − segᵢ| − rᵢ), also
+//!    1-Lipschitz, with f = max(0, g): f ≤ max(0, g(c) + h) on the cell. Inside the openings g
+//!    is negative, so a cell that they cover (g(c) + h ≤ 0) is pruned at once; with f alone
+//!    (0 there) a covered region would be split down to the tolerance everywhere.
 //! 2. Each top cell is searched depth first, on its own, from a lower bound: a cell whose
-//!    bound f(c) + h is at most the best value found so far plus [`TOLERANCE_MM`] is pruned; a
+//!    bound g(c) + h is at most the best value found so far plus [`TOLERANCE_MM`] is pruned; a
 //!    cell with h ≤ [`TOLERANCE_MM`] is a leaf; any other splits in four. A cell carries the
 //!    openings that can be nearest anywhere in it: those with dᵢ(c) ≤ f(c) + 2h (any other is
 //!    farther than f(c) + h ≥ f from every point of the cell), so deep cells test a handful,
@@ -199,6 +203,13 @@ impl Openings {
     /// f(x, y): the distance to the nearest opening (0 inside one), searched ring by ring of
     /// buckets until no unsearched bucket can hold a nearer point.
     pub fn nearest(&self, x: f64, y: f64) -> f64 {
+        self.signed_nearest(x, y).max(0.0)
+    }
+
+    /// g(x, y): the signed distance to the openings, minᵢ(|p − segᵢ| − rᵢ): f where positive,
+    /// and inside an opening minus the depth of the deepest, so that g + h ≤ 0 proves a cell
+    /// of half-diagonal h covered (g is 1-Lipschitz like f, and f = max(0, g)).
+    pub fn signed_nearest(&self, x: f64, y: f64) -> f64 {
         let (bi, bj) = self.bucket(x, y);
         let mut best = f64::INFINITY;
         let (nx, ny) = (self.nx as isize, self.ny as isize);
@@ -233,12 +244,13 @@ impl Openings {
             ]
             .into_iter()
             .fold(f64::INFINITY, f64::min);
-            if best.max(0.0) <= lb {
+            // an opening not yet searched lies wholly outside the block, at lb or more
+            if best <= lb {
                 break;
             }
             k += 1;
         }
-        best.max(0.0)
+        best
     }
 
     /// Appends to `out` the openings within `radius` of (x, y) (by signed distance).
@@ -272,6 +284,12 @@ impl Openings {
 /// The largest gap of the region `[0, area_mm[0]] × [0, area_mm[1]]` among `channels`' openings;
 /// `None` without any opening. See the module's method.
 pub fn max_gap(channels: &[Channel], area_mm: [f64; 2]) -> Option<Gap> {
+    max_gap_counted(channels, area_mm).map(|(g, _)| g)
+}
+
+/// [`max_gap`] and the work it did: the cells whose centre it evaluated (the top cells and
+/// every cell of the branch and bound), for tests that compare costs without timing.
+pub fn max_gap_counted(channels: &[Channel], area_mm: [f64; 2]) -> Option<(Gap, u64)> {
     if channels.is_empty() {
         return None;
     }
@@ -288,14 +306,15 @@ pub fn max_gap(channels: &[Channel], area_mm: [f64; 2]) -> Option<Gap> {
             (k / ncx) as f64 * h + h / 2.0,
         )
     };
-    // 1. f at every top centre; the largest is the first lower bound.
-    let f0: Vec<f64> = (0..ncx * ncy)
+    // 1. g at every top centre; the largest f = max(0, g) is the first lower bound.
+    let g0: Vec<f64> = (0..ncx * ncy)
         .into_par_iter()
         .map(|k| {
             let (x, y) = centre(k);
-            ops.nearest(x, y)
+            ops.signed_nearest(x, y)
         })
         .collect();
+    let f0: Vec<f64> = g0.iter().map(|g| g.max(0.0)).collect();
     let mut best = Gap {
         gap_mm: f64::NEG_INFINITY,
         at_mm: (0.0, 0.0),
@@ -319,22 +338,28 @@ pub fn max_gap(channels: &[Channel], area_mm: [f64; 2]) -> Option<Gap> {
             gap_mm: lower,
             at_mm: (x, y),
         };
-        search(&ops, stack, 0, (x, y), half, &mut local);
-        (local.gap_mm > lower).then_some(local)
+        let mut cells = 0;
+        search(&ops, stack, 0, (x, y), half, &mut local, &mut cells);
+        ((local.gap_mm > lower).then_some(local), cells)
     };
+    let mut work = (ncx * ncy) as u64;
     // The top cells `cells`, each from `lower`, in parallel; the best in cell order.
-    let search_cells = |cells: &[usize], lower: f64, best: &mut Gap| {
-        let found: Vec<Option<Gap>> = cells
+    let search_cells = |cells: &[usize], lower: f64, best: &mut Gap, work: &mut u64| {
+        let found: Vec<(Option<Gap>, u64)> = cells
             .par_iter()
             .map_init(Vec::new, |stack, &k| search_cell(stack, k, lower))
             .collect();
-        for g in found.into_iter().flatten() {
-            if g.gap_mm > best.gap_mm {
-                *best = g;
+        for (g, n) in found {
+            *work += n;
+            match g {
+                Some(g) if g.gap_mm > best.gap_mm => *best = g,
+                _ => {}
             }
         }
     };
-    let may_hold = |k: usize, lower: f64| f0[k] + diag > lower + TOLERANCE_MM;
+    // f ≤ max(0, g(c) + h) on a cell: a cell inside the openings (g + h ≤ 0) holds nothing
+    // above any bound, so a covered region is done here, at the cost of step 1
+    let may_hold = |k: usize, lower: f64| g0[k] + diag > lower + TOLERANCE_MM;
     // 2. The top cells with the largest centre values first, from the first bound: they
     //    raise it close to the largest gap, so that the rest prune early.
     let lower = best.gap_mm;
@@ -346,14 +371,14 @@ pub fn max_gap(channels: &[Channel], area_mm: [f64; 2]) -> Option<Gap> {
         first.truncate(FIRST_CELLS);
         first.sort_unstable();
     }
-    search_cells(&first, lower, &mut best);
+    search_cells(&first, lower, &mut best, &mut work);
     // 3. Every other top cell that may hold more, from the raised bound.
     let lower = best.gap_mm;
     let rest: Vec<usize> = (0..ncx * ncy)
         .filter(|&k| may_hold(k, lower) && first.binary_search(&k).is_err())
         .collect();
-    search_cells(&rest, lower, &mut best);
-    Some(best)
+    search_cells(&rest, lower, &mut best, &mut work);
+    Some((best, work))
 }
 
 /// Searches the children of the cell centred at `c` with half sides `half`, whose candidate
@@ -365,12 +390,14 @@ fn search(
     c: (f64, f64),
     half: (f64, f64),
     best: &mut Gap,
+    cells: &mut u64,
 ) {
     let end = stack.len();
     let ch = (half.0 / 2.0, half.1 / 2.0);
     let hc = ch.0.hypot(ch.1);
     for (sx, sy) in [(-1.0, -1.0), (1.0, -1.0), (-1.0, 1.0), (1.0, 1.0)] {
         let (x, y) = (c.0 + sx * ch.0, c.1 + sy * ch.1);
+        *cells += 1;
         // the nearest opening's signed distance; a square root only where it may be nearer
         let mut g = f64::INFINITY;
         for &s in &stack[from..end] {
@@ -387,7 +414,9 @@ fn search(
                 at_mm: (x, y),
             };
         }
-        if f + hc <= best.gap_mm + TOLERANCE_MM || hc <= TOLERANCE_MM {
+        // the bound with the signed distance: a child inside the openings is pruned at once
+        // (with f it would be split down to the tolerance, everywhere in a covered region)
+        if g + hc <= best.gap_mm + TOLERANCE_MM || hc <= TOLERANCE_MM {
             continue;
         }
         // the openings that can be nearest in the child (see the module's method), and
@@ -400,7 +429,7 @@ fn search(
                 stack.push(s);
             }
         }
-        search(ops, stack, end, (x, y), ch, best);
+        search(ops, stack, end, (x, y), ch, best, cells);
         stack.truncate(end);
     }
 }
@@ -409,6 +438,64 @@ fn search(
 mod tests {
     use super::*;
     use crate::model::channel::test_capsule as cap;
+
+    /// Discs of radius `r` on a square lattice of pitch `p` over a 20 × 20 mm region.
+    fn lattice(p: f64, r: f64) -> Vec<Channel> {
+        let n = (24.0 / p) as i32;
+        (0..n * n)
+            .map(|k| {
+                cap(
+                    -2.0 + p * f64::from(k % n),
+                    -2.0 + p * f64::from(k / n),
+                    0.0,
+                    0.0,
+                    r,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_covered_region_has_gap_zero_and_costs_no_more_than_a_gappy_one() {
+        let p = 0.5;
+        // circumradius of the lattice's square p/√2 ≈ 0.354: r = 0.40 covers all, and
+        // r = 0.25 leaves the centres of the squares p/√2 − r away from an opening
+        let (covered, cost_covered) = max_gap_counted(&lattice(p, 0.40), [20.0, 20.0]).unwrap();
+        assert_eq!(covered.gap_mm, 0.0);
+        let (gappy, cost_gappy) = max_gap_counted(&lattice(p, 0.25), [20.0, 20.0]).unwrap();
+        let want = p / 2f64.sqrt() - 0.25;
+        assert!(
+            gappy.gap_mm <= want + 1e-12 && gappy.gap_mm >= want - TOLERANCE_MM,
+            "{gappy:?}"
+        );
+        assert!(
+            cost_covered <= cost_gappy,
+            "covered {cost_covered} cells, gappy {cost_gappy}"
+        );
+        // just covered: the search stops at the top cells, not at the tolerance
+        let (edge, cost_edge) = max_gap_counted(&lattice(p, 0.36), [20.0, 20.0]).unwrap();
+        assert_eq!(edge.gap_mm, 0.0);
+        assert!(cost_edge <= cost_gappy, "{cost_edge} > {cost_gappy}");
+    }
+
+    #[test]
+    fn signed_nearest_is_negative_inside_and_matches_brute_force() {
+        let chans = lattice(0.5, 0.2);
+        let ops = Openings::new(&chans);
+        let mut rng = crate::base::rng::Stream::new(5, crate::base::rng::StreamId::Device);
+        for _ in 0..2000 {
+            let (x, y) = (rng.uniform() * 22.0 - 1.0, rng.uniform() * 22.0 - 1.0);
+            let brute = chans
+                .iter()
+                .map(|c| (c.x_mm - x).hypot(c.y_mm - y) - c.radius_mm)
+                .fold(f64::INFINITY, f64::min);
+            assert!(
+                (ops.signed_nearest(x, y) - brute).abs() < 1e-12,
+                "({x}, {y})"
+            );
+        }
+        assert!((ops.signed_nearest(-2.0 + 0.5 * 4.0, -2.0 + 0.5 * 4.0) + 0.2).abs() < 1e-12);
+    }
 
     #[test]
     fn nearest_matches_brute_force() {

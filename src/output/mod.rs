@@ -6,6 +6,7 @@
 pub mod check;
 pub mod compare;
 pub mod csv;
+mod design_dir;
 pub mod headline;
 pub mod json;
 pub mod mc;
@@ -15,3 +16,5 @@ pub mod review;
 pub mod sweep;
 pub mod table;
 pub mod validation;
+
+pub use design_dir::{analysis_files, write_design_dir, ANALYSIS_CSVS};

@@ -50,7 +50,7 @@ pub struct CartridgeFile {
     /// Pattern `ring`: one more needle in the centre of the circle.
     #[schemars(extend("default" = false))]
     pub centre: Option<bool>,
-    /// Pattern `explicit`, required: the needles as `[[along_mm, across_mm], ...]`, mm from the array's centre along and across the stroke; at least one, none closer than one needle diameter.
+    /// Pattern `explicit`, required: the needles as `[[along_mm, across_mm], ...]`, mm from the array's centre along and across the stroke (within ±25 mm for a pen's cartridge, ±100 mm for a stamp's array); at least one, none closer than one needle diameter.
     pub needles: Option<S<Vec<Vec<f64>>>>,
 }
 
@@ -232,10 +232,25 @@ impl Ctx<'_> {
                 let mut v = Vec::new();
                 for (i, row) in nv.get_ref().iter().enumerate() {
                     match row.as_slice() {
-                        [a, b] if a.is_finite() && b.is_finite() => v.push(PenNeedle {
-                            along_mm: *a,
-                            across_mm: *b,
-                        }),
+                        [a, b] if a.is_finite() && b.is_finite() => {
+                            // explicit coordinates have a range like every other length
+                            for (what, x) in [("along_mm", *a), ("across_mm", *b)] {
+                                if let Err(p) =
+                                    super::super::ranges::check(&format!("{at}.needles.{what}"), x)
+                                {
+                                    return Err(self.err(
+                                        nv.span(),
+                                        &format!("{at}.needles[{i}]"),
+                                        format!("{row:?}"),
+                                        format!("{what} {p}"),
+                                    ));
+                                }
+                            }
+                            v.push(PenNeedle {
+                                along_mm: *a,
+                                across_mm: *b,
+                            })
+                        }
                         _ => {
                             return Err(self.err(
                                 nv.span(),

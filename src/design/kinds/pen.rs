@@ -147,6 +147,22 @@ pub const RANGES: &[Range] = &[
         "mm",
         "cartridges are a few mm across",
     ),
+    r(
+        "pen.cartridge.needles.along_mm",
+        -25.0,
+        true,
+        25.0,
+        "mm",
+        "cartridges are a few mm across",
+    ),
+    r(
+        "pen.cartridge.needles.across_mm",
+        -25.0,
+        true,
+        25.0,
+        "mm",
+        "cartridges are a few mm across",
+    ),
 ];
 
 /// `[pen]`: a motor-driven cartridge.

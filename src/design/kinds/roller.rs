@@ -137,6 +137,30 @@ pub const RANGES: &[Range] = &[
         "°",
         "one turn",
     ),
+    r(
+        "roller.layout.needles.axial_mm",
+        -250.0,
+        true,
+        250.0,
+        "mm",
+        "on the drum: within half its width of the mid-plane",
+    ),
+    r(
+        "roller.layout.needles.angle_deg",
+        -360.0,
+        true,
+        360.0,
+        "°",
+        "one turn",
+    ),
+    r(
+        "roller.layout.needles.length_mm",
+        0.0,
+        false,
+        10.0,
+        "mm",
+        "as needle.length_mm: needles are 0.13–3.0 mm long",
+    ),
 ];
 
 /// `[roller]`: the drum.
@@ -184,9 +208,9 @@ pub struct LayoutFile {
     /// Pattern `rings`: angular offset of each ring from the previous one, degrees, from −360 to 360.
     #[schemars(extend("default" = 0.0))]
     pub stagger_deg: Option<S<f64>>,
-    /// Pattern `explicit`: the needles as `[[axial_mm, angle_deg], ...]`, axial position from the drum's mid-plane in mm and angle on the drum in degrees. Give this or `needles_csv`.
+    /// Pattern `explicit`: the needles as `[[axial_mm, angle_deg], ...]` (or `[axial_mm, angle_deg, length_mm]`), axial position from the drum's mid-plane in mm (on the drum) and angle on the drum in degrees (−360 to 360); a length as `needle.length_mm` (above 0, at most 10 mm). At most 20 000. Give this or `needles_csv`.
     pub needles: Option<S<Vec<Vec<f64>>>>,
-    /// Pattern `explicit`: a CSV file of the needles (columns `axial_mm,angle_deg`, optionally `length_mm`), relative to the design file. Give this or `needles`.
+    /// Pattern `explicit`: a CSV file of the needles (columns `axial_mm,angle_deg`, optionally `length_mm`; each value in the range of `needles`), relative to the design file and inside the project root; at most 20 000 rows. Give this or `needles`.
     pub needles_csv: Option<S<String>>,
 }
 
@@ -400,6 +424,21 @@ impl Ctx<'_> {
                             format!("[{a}, {phi}]"),
                             "axial_mm and angle_deg must be finite",
                         ));
+                    }
+                    // every coordinate through the range table (an angle of 1e300° would
+                    // otherwise be taken modulo 360 as 0°)
+                    for (what, x) in [("axial_mm", a), ("angle_deg", phi), ("length_mm", h)] {
+                        if let Err(p) = crate::design::ranges::check(
+                            &format!("roller.layout.needles.{what}"),
+                            x,
+                        ) {
+                            return Err(self.err(
+                                span.clone(),
+                                &key,
+                                format!("{what} {x}"),
+                                format!("{what} {p}"),
+                            ));
+                        }
                     }
                     if a.abs() > half * (1.0 + 1e-9) + 1e-12 {
                         return Err(self.err(span, &key, format!("[{a}, {phi}]"), format!("axial position {a} mm is off the drum: with needle diameter {d} mm it must lie within ±{half} mm of the mid-plane")));

@@ -132,6 +132,22 @@ pub const RANGES: &[Range] = &[
         "mm",
         "arrays are a few cm across at most",
     ),
+    r(
+        "stamp.array.needles.along_mm",
+        -100.0,
+        true,
+        100.0,
+        "mm",
+        "arrays are a few cm across at most",
+    ),
+    r(
+        "stamp.array.needles.across_mm",
+        -100.0,
+        true,
+        100.0,
+        "mm",
+        "arrays are a few cm across at most",
+    ),
 ];
 
 /// `[stamp]`: a hand-pressed array.

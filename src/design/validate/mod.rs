@@ -60,13 +60,16 @@ impl<'a> Ctx<'a> {
         problem: impl Into<String>,
     ) -> InputError {
         let (line, column) = line_col(self.src, span.start);
+        // numbers of bounded width (1e300, not 301 digits) and no more of the file than an
+        // excerpt, whatever the caller formatted
+        let value = crate::base::input::shorten_numbers(&value.to_string());
         InputError::Invalid {
             path: self.path.to_path_buf(),
             line,
             column,
-            key: key.to_string(),
-            value: value.to_string(),
-            problem: problem.into(),
+            key: crate::base::input::bound(&key.replace(['\n', '\r'], " "), 200),
+            value: crate::base::input::bound(&value, 120),
+            problem: crate::base::input::shorten_numbers(&problem.into()),
         }
     }
 

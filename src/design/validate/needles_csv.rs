@@ -60,6 +60,7 @@ impl Ctx<'_> {
         let il = col("length_mm");
         let mut out = Vec::new();
         let mut rec = csv::StringRecord::new();
+        let mut lines = LineCounter::default();
         loop {
             let more = rdr.read_record(&mut rec).map_err(|e| {
                 let line = e.position().map_or(0, |p| line_of(&bytes, p.byte()));
@@ -68,17 +69,38 @@ impl Ctx<'_> {
             if !more {
                 break;
             }
-            // The csv crate's own line count skips blank lines; count newlines instead.
-            let line = rec.position().map_or(0, |p| line_of(&bytes, p.byte()));
+            // The csv crate's own line count skips blank lines; count newlines instead (as
+            // the file is read, not from its start for every row).
+            let line = rec
+                .position()
+                .map_or(0, |p| lines.line_at(&bytes, p.byte()));
+            // The count is checked while reading: a million-row file is refused at its
+            // 20 001st row, not after all of it is parsed.
+            if out.len() == MAX_NEEDLES {
+                return Err(fail(format!(
+                    "{}: more than {MAX_NEEDLES} needles (rows); at most {MAX_NEEDLES} are supported",
+                    at(line)
+                )));
+            }
+            // every column through the range table, named with its CSV line
             let num = |idx: usize, name: &str| -> R<f64> {
                 let s = rec.get(idx).unwrap_or("");
-                s.parse::<f64>().map_err(|_| {
+                let x = s.parse::<f64>().map_err(|_| {
                     fail(format!(
                         "{}: {name} = {:?} must be a number",
                         at(line),
                         crate::base::input::clip(s)
                     ))
-                })
+                })?;
+                super::super::ranges::check(&format!("roller.layout.needles.{name}"), x).map_err(
+                    |p| {
+                        fail(format!(
+                            "{}: {name} = {}: {p}",
+                            at(line),
+                            crate::base::input::clip(s)
+                        ))
+                    },
+                )
             };
             let a = num(ia, "axial_mm")?;
             let p = num(ip, "angle_deg")?;
@@ -95,11 +117,31 @@ impl Ctx<'_> {
 /// 1-based line of the record starting at byte `offset` in `bytes` (the csv crate starts a
 /// record at the blank lines it skips before it).
 fn line_of(bytes: &[u8], offset: u64) -> u64 {
-    let mut end = (offset as usize).min(bytes.len());
-    while end < bytes.len() && matches!(bytes[end], b'\n' | b'\r') {
-        end += 1;
+    LineCounter::default().line_at(bytes, offset)
+}
+
+/// Lines counted as records come, in order: each row costs its own length, not the file's.
+#[derive(Default)]
+struct LineCounter {
+    /// Bytes counted so far.
+    pos: usize,
+    /// Newlines in them.
+    newlines: u64,
+}
+
+impl LineCounter {
+    /// [`line_of`] for a record at `offset`, which is at or past the last one asked about.
+    fn line_at(&mut self, bytes: &[u8], offset: u64) -> u64 {
+        let mut end = (offset as usize).min(bytes.len());
+        while end < bytes.len() && matches!(bytes[end], b'\n' | b'\r') {
+            end += 1;
+        }
+        if end > self.pos {
+            self.newlines += bytes[self.pos..end].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.pos = end;
+        }
+        self.newlines + 1
     }
-    bytes[..end].iter().filter(|&&b| b == b'\n').count() as u64 + 1
 }
 
 /// A CSV reading error in words, without the data it was reading.

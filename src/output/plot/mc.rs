@@ -213,7 +213,11 @@ fn histograms(s: &Study) -> Vec<Hist> {
                 .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
                     (a.min(x), b.max(x))
                 });
-            let (mut lo, mut hi) = if vlo.is_finite() { (vlo, vhi) } else { (0.0, 1.0) };
+            let (mut lo, mut hi) = if vlo.is_finite() {
+                (vlo, vhi)
+            } else {
+                (0.0, 1.0)
+            };
             let step = 10f64.powi(-(m.table_decimals as i32));
             let least = (mean.unwrap_or(0.0).abs() * MIN_SPAN_OF_MEAN)
                 .max(MIN_SPAN_STEPS * step)
@@ -326,8 +330,12 @@ impl McFigure {
             .map_err(e)?;
             let top = hg.counts.iter().copied().max().unwrap_or(1).max(1);
             let right = |s| text::anchored(s, HPos::Right, VPos::Center);
-            root.draw(&Text::new(top.to_string(), (px - 3, py + 4), right(small.clone())))
-                .map_err(e)?;
+            root.draw(&Text::new(
+                top.to_string(),
+                (px - 3, py + 4),
+                right(small.clone()),
+            ))
+            .map_err(e)?;
             root.draw(&Text::new("0", (px - 3, py + ph), right(small.clone())))
                 .map_err(e)?;
             let bw = pw as f64 / BINS as f64;

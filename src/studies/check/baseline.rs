@@ -221,13 +221,17 @@ pub fn parse_baseline(path: &Path, bytes: &[u8]) -> Result<Baseline, BaselineErr
             return Err(err(
                 1,
                 format!(
-                    "unknown column `{h}`; a baseline has the columns {}",
+                    "unknown column `{}`; a baseline has the columns {}",
+                    crate::base::input::clip(h),
                     wanted.join(",")
                 ),
             ));
         };
         if col[k] != usize::MAX {
-            return Err(err(1, format!("column `{h}` appears twice")));
+            return Err(err(
+                1,
+                format!("column `{}` appears twice", crate::base::input::clip(h)),
+            ));
         }
         col[k] = i;
     }
@@ -257,11 +261,22 @@ pub fn parse_baseline(path: &Path, bytes: &[u8]) -> Result<Baseline, BaselineErr
                 "the `name` cell is empty; every row names a design".into(),
             ));
         }
+        if !crate::design::is_valid_name(&name) {
+            return Err(err(
+                line,
+                format!(
+                    "`name` = `{}`: not a design name; a design name {}",
+                    crate::base::input::clip(&name),
+                    crate::design::NAME_RULE
+                ),
+            ));
+        }
         if let Some(prev) = rows.iter().find(|r| r.name == name) {
             return Err(err(
                 line,
                 format!(
-                    "design `{name}` already has a row at line {}; one row per design",
+                    "design `{}` already has a row at line {}; one row per design",
+                    crate::base::input::clip(&name),
                     prev.line
                 ),
             ));
@@ -269,9 +284,12 @@ pub fn parse_baseline(path: &Path, bytes: &[u8]) -> Result<Baseline, BaselineErr
         let mut values = Vec::with_capacity(METRICS.len());
         for (i, m) in METRICS.iter().enumerate() {
             let s = cell(1 + i);
-            values.push(
-                parse_metric(m, s).map_err(|p| err(line, format!("`{}` = `{s}`: {p}", m.key)))?,
-            );
+            values.push(parse_metric(m, s).map_err(|p| {
+                err(
+                    line,
+                    format!("`{}` = `{}`: {p}", m.key, crate::base::input::clip(s)),
+                )
+            })?);
         }
         let cells: Vec<&str> = layer_cols.clone().map(cell).collect();
         let layers = if cells.iter().all(|c| c.is_empty()) {
@@ -287,8 +305,9 @@ pub fn parse_baseline(path: &Path, bytes: &[u8]) -> Result<Baseline, BaselineErr
                         err(
                             line,
                             format!(
-                                "`{}` = `{s}`: expected a fraction from 0 to 1 (the five layer cells are all numbers or all empty)",
-                                l.fraction_column()
+                                "`{}` = `{}`: expected a fraction from 0 to 1 (the five layer cells are all numbers or all empty)",
+                                l.fraction_column(),
+                                crate::base::input::clip(s)
                             ),
                         )
                     })?;
@@ -308,7 +327,10 @@ pub fn parse_baseline(path: &Path, bytes: &[u8]) -> Result<Baseline, BaselineErr
         {
             return Err(err(
                 line,
-                format!("`design_sha256` = `{sha}`: expected 64 lower-case hex digits"),
+                format!(
+                    "`design_sha256` = `{}`: expected 64 lower-case hex digits",
+                    crate::base::input::clip(sha)
+                ),
             ));
         }
         let s = cell(p0 + 2);
@@ -316,20 +338,22 @@ pub fn parse_baseline(path: &Path, bytes: &[u8]) -> Result<Baseline, BaselineErr
             err(
                 line,
                 format!(
-                    "`seed` = `{s}`: expected a whole number from 0 to {}",
+                    "`seed` = `{}`: expected a whole number from 0 to {}",
+                    crate::base::input::clip(s),
                     u64::MAX
                 ),
             )
         })?;
         let s = cell(p0 + 3);
+        // the range of analysis.resolution_um, the one table
         let resolution_um = s
             .parse::<f64>()
-            .ok()
-            .filter(|x| x.is_finite() && *x > 0.0)
-            .ok_or_else(|| {
+            .map_err(|_| "expected a number of µm".to_string())
+            .and_then(|x| crate::design::ranges::check("analysis.resolution_um", x))
+            .map_err(|p| {
                 err(
                     line,
-                    format!("`resolution_um` = `{s}`: expected a number of µm greater than 0"),
+                    format!("`resolution_um` = `{}`: {p}", crate::base::input::clip(s)),
                 )
             })?;
         rows.push(BaselineRow {
@@ -361,7 +385,7 @@ fn csv_error(path: &Path, e: &csv::Error) -> BaselineError {
         csv::ErrorKind::Utf8 { .. } => {
             "not UTF-8 text; a baseline is a CSV file written by `needlemap baseline`".to_string()
         }
-        _ => e.to_string(),
+        _ => crate::base::input::excerpt_message(&e.to_string()),
     };
     BaselineError::Line {
         path: path.to_path_buf(),
@@ -421,7 +445,8 @@ mod tests {
     #[test]
     fn csv_round_trip_keeps_values_nulls_and_provenance() {
         let mut a = sample();
-        let mut b = uniform("pen, \"quoted\"", None);
+        // (a name needs no quoting: design names are letters, digits, '-', '_' and '.')
+        let mut b = uniform("pen-12_b.v2", None);
         b.seed = u64::MAX;
         b.resolution_um = 12.5;
         let bytes = baseline_csv(&[a.clone(), b.clone()]);
@@ -437,6 +462,20 @@ mod tests {
         assert_eq!(back.rows, vec![a, b]);
         // Writing what was read gives the same bytes.
         assert_eq!(baseline_csv(&back.rows), bytes);
+    }
+
+    #[test]
+    fn a_row_whose_name_is_no_design_name_is_refused_with_an_excerpt() {
+        let mut b = uniform("pen, \"quoted\"", None);
+        b.name.push_str(&"x".repeat(10_000));
+        let e = parse_baseline(Path::new("b.csv"), &baseline_csv(&[b]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("b.csv:2") && e.contains("not a design name"),
+            "{e}"
+        );
+        assert!(e.len() < 400, "{e}");
     }
 
     fn parse_err(text: &str) -> String {

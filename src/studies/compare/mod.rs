@@ -37,6 +37,12 @@ pub enum CompareError {
     /// The matched treatment would exceed a channel or pixel limit.
     #[error(transparent)]
     Limit(#[from] LimitError),
+    /// More designs than one comparison takes.
+    #[error("{designs} designs: a comparison takes at most {MAX_DESIGNS} (each is analyzed with its pictures and drawn side by side, and every roller–pen pair is matched both ways); compare them in groups of at most {MAX_DESIGNS}, or use `needlemap analyze` for their metrics side by side")]
+    TooManyDesigns {
+        /// Designs given.
+        designs: usize,
+    },
     /// The density would leave less than one channel in a design's region.
     #[error("{design}: {density_per_cm2:e} channels/cm² is {channels:.2e} channels in its {area_cm2} cm² region; ask for at least {min_density_per_cm2:.3} channels/cm² (one channel in the region)")]
     Sparse {
@@ -127,6 +133,60 @@ pub fn roller_pen_pairs(analyses: &[&Analysis]) -> Vec<[usize; 2]> {
         .iter()
         .flat_map(|&r| pens.iter().map(move |&p| [r, p]));
     every.collect()
+}
+
+/// Most designs one comparison takes: each is analyzed with its pictures and kept for the
+/// side-by-side picture, and every roller–pen pair is matched both ways (60 designs held
+/// 853 MB and ran past a minute); compare more in groups, or use `analyze` for a table.
+pub const MAX_DESIGNS: usize = 16;
+
+/// Analyses a matching makes per side, for the estimate (hand speeds converge in 2–4, pass
+/// counts step a few times).
+const MATCH_ANALYSES: f64 = 4.0;
+
+/// The estimated CPU seconds of comparing `designs` ([`crate::metrics::analysis::Work`]): each
+/// design's analysis with its pictures, each roller–pen pair matched both ways (a side costs
+/// the analyses of one design at the other's channel count), each design brought to
+/// `target_density_per_cm2`, and `runs` runs of every design. Refuses more than
+/// [`MAX_DESIGNS`] designs.
+pub fn estimate(
+    designs: &[crate::design::Design],
+    target_density_per_cm2: Option<f64>,
+    runs: Option<u32>,
+) -> Result<f64, CompareError> {
+    if designs.len() > MAX_DESIGNS {
+        return Err(CompareError::TooManyDesigns {
+            designs: designs.len(),
+        });
+    }
+    use crate::metrics::analysis::Work;
+    let works: Vec<Work> = designs.iter().map(Work::of).collect::<Result<_, _>>()?;
+    let side = |d: &crate::design::Design| d.device.kind_of().pair_side();
+    let with = |px: &Work, ch: &Work| Work {
+        pixels: px.pixels,
+        channels: ch.channels,
+        layers: ch.layers,
+    };
+    // pictures cost about as much again as the metrics
+    let mut cpu: f64 = works.iter().map(|w| 2.0 * w.cpu_s()).sum();
+    for (r, dr) in designs.iter().enumerate() {
+        if side(dr) != Some(PairSide::Roller) {
+            continue;
+        }
+        for (p, dp) in designs.iter().enumerate() {
+            if side(dp) == Some(PairSide::Pen) {
+                let (wr, wp) = (&works[r], &works[p]);
+                cpu += MATCH_ANALYSES * (with(wp, wr).cpu_s() + with(wr, wp).cpu_s());
+            }
+        }
+    }
+    if target_density_per_cm2.is_some() {
+        cpu += MATCH_ANALYSES * works.iter().map(|w| w.cpu_s()).sum::<f64>();
+    }
+    if let Some(n) = runs {
+        cpu += f64::from(n) * works.iter().map(|w| w.cpu_s()).sum::<f64>();
+    }
+    Ok(cpu)
 }
 
 /// Compares analyzed designs: words their differences, brings every roller–pen pair to each

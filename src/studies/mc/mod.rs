@@ -141,6 +141,23 @@ pub fn check_work(design: &Design, runs: u32) -> Result<(u64, u64), StudyError> 
     Ok((pixels, chans))
 }
 
+/// The estimated CPU seconds of a study of `runs` runs ([`analysis::Work`] per run), refused
+/// beyond `max_cpu_s` with the number of runs that fits.
+pub fn check_time(design: &Design, runs: u32, max_cpu_s: f64) -> Result<f64, StudyError> {
+    let per_run = analysis::Work::of(design)?.cpu_s();
+    let cpu_s = per_run * f64::from(runs);
+    if cpu_s > max_cpu_s {
+        return Err(StudyError::TooLong {
+            design: design.name.clone(),
+            runs,
+            cpu_s,
+            max_cpu_s,
+            fit_runs: (max_cpu_s / per_run).floor().max(0.0) as u64,
+        });
+    }
+    Ok(cpu_s)
+}
+
 /// Why a study is refused.
 #[derive(Debug, thiserror::Error)]
 pub enum StudyError {
@@ -158,6 +175,20 @@ pub enum StudyError {
     /// One run is already beyond the analysis limits.
     #[error(transparent)]
     Limit(#[from] LimitError),
+    /// The runs would take longer than the limit on one command's work.
+    #[error("{design}: {runs} runs would take about {} of CPU time (estimated: {} per run), more than the limit of {} (--max-cpu-min {}); --runs {fit_runs} fits, or raise the limit with --max-cpu-min", crate::metrics::analysis::duration_words(*cpu_s), crate::metrics::analysis::duration_words(*cpu_s / f64::from(*runs)), crate::metrics::analysis::duration_words(*max_cpu_s), max_cpu_s / 60.0)]
+    TooLong {
+        /// Design name.
+        design: String,
+        /// Runs asked for.
+        runs: u32,
+        /// Estimated CPU seconds.
+        cpu_s: f64,
+        /// The limit, CPU seconds.
+        max_cpu_s: f64,
+        /// Runs that would fit.
+        fit_runs: u64,
+    },
     /// The runs together are beyond the study limits.
     #[error("{design}: {runs} runs would rasterize about {pixels} pixels and simulate about {channels} channels in total; the limits are {MAX_STUDY_PIXELS} pixels and {MAX_STUDY_CHANNELS} channels. --runs {fit_runs} fits (or a coarser --resolution-um)")]
     TooMuchWork {

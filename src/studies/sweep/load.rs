@@ -16,7 +16,8 @@ use toml::Value;
 
 impl Sweep {
     /// Reads and checks a sweep file and its base design under [`ReadPolicy::default`]: `base`
-    /// (and its `needles_csv`) must lie under the current directory.
+    /// (and its `needles_csv`) must lie under the project root chosen from the sweep file
+    /// ([`crate::base::input::project_root`]).
     pub fn load(path: &Path) -> Result<Sweep, InputError> {
         Sweep::load_with(path, &ReadPolicy::default())
     }
@@ -24,6 +25,8 @@ impl Sweep {
     /// Reads and checks a sweep file and its base design; `policy` says which files `base`
     /// and the base's own references may be, and how large.
     pub fn load_with(path: &Path, policy: &ReadPolicy) -> Result<Sweep, InputError> {
+        // one root for the sweep, its base and the base's references: the sweep file's
+        let policy = &policy.for_file(path);
         let bytes = crate::design::read_input(path, policy)?;
         let text = crate::design::toml_text(
             &bytes,
@@ -59,7 +62,7 @@ impl Sweep {
         let base_text = std::str::from_utf8(&base_bytes).expect("checked by Design::from_bytes");
         let base_table: toml::Table = toml::from_str(base_text).map_err(|e| InputError::Toml {
             path: base_path.clone(),
-            message: e.to_string(),
+            message: crate::design::toml_message(&e, base_text),
         })?;
 
         let vary_at = key_offset(text, "[vary]");

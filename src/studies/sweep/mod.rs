@@ -198,6 +198,27 @@ impl Sweep {
         Ok(())
     }
 
+    /// Estimated CPU seconds of analysing combinations `range`: the mean [`analysis::Work`]
+    /// of up to 32 combinations spread evenly over the range (an invalid combination costs
+    /// next to nothing), times their number. Deterministic: no timing.
+    pub fn estimate(&self, range: Range<usize>, overrides: &Overrides) -> f64 {
+        let n = range.len();
+        if n == 0 {
+            return 0.0;
+        }
+        let samples = n.min(32);
+        let total: f64 = (0..samples)
+            .map(|k| {
+                let i = range.start + k * n / samples;
+                self.variant(i, overrides)
+                    .ok()
+                    .and_then(|d| analysis::Work::of(&d).ok())
+                    .map_or(0.001, |w| w.cpu_s())
+            })
+            .sum();
+        total / samples as f64 * n as f64
+    }
+
     /// Analyzes combinations `range` in parallel (one design per task); rows come back in
     /// combination order whatever the thread count. `progress` sees one unit per design.
     pub fn run(
