@@ -64,7 +64,7 @@ try:
     import matplotlib.pyplot as plt
 except ImportError:
     plt = None
-    print("\nmatplotlib is not installed: no picture")
+    print("\nmatplotlib is not installed: no picture (pip install './python[plot]')")
 
 if plt is not None:
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.5), constrained_layout=True)

@@ -14,9 +14,24 @@ Exceptions: :class:`DesignError` (a ``ValueError``), :class:`LimitError` (a ``Va
 :class:`InternalError` (a ``RuntimeError``: a bug in needlemap).
 """
 
+try:
+    from . import _needlemap  # noqa: F401  (the compiled extension)
+except ImportError as e:  # pragma: no cover - the message is the point
+    import os as _os
+
+    _here = _os.path.dirname(_os.path.abspath(__file__))
+    raise ImportError(
+        "needlemap's compiled extension (needlemap._needlemap) is not in "
+        f"{_here}: this is the package's source folder, not an installed package. "
+        "Install it with `pip install ./python` (from the repository; about 2 to 5 minutes, "
+        "it compiles the Rust library) and run Python from another folder than python/, "
+        "so that `import needlemap` finds the installed package."
+    ) from e
+
 from ._needlemap import (
     LAYERS,
     METRIC_KEYS,
+    RANGES,
     Comparison,
     Design,
     DesignError,
@@ -34,6 +49,7 @@ from ._needlemap import (
 __all__ = [
     "LAYERS",
     "METRIC_KEYS",
+    "RANGES",
     "Comparison",
     "Design",
     "DesignError",

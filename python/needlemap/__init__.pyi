@@ -9,6 +9,9 @@ import numpy.typing as npt
 __version__: str
 METRIC_KEYS: Tuple[str, ...]
 LAYERS: Tuple[str, ...]
+#: The range table every design key, flag and argument is checked against:
+#: (key, min, min_inclusive, max, unit).
+RANGES: Tuple[Tuple[str, float, bool, float, str], ...]
 
 PathLike = Union[str, "os.PathLike[str]"]
 DesignLike = Union["Design", PathLike]

@@ -89,51 +89,19 @@ pub fn compare(
     seed: Option<u64>,
 ) -> PyResult<PyComparison> {
     check_resolution(resolution_um)?;
-    if let Some(x) = target_density {
-        if !(x.is_finite() && x > 0.0) {
-            return Err(pyo3::exceptions::PyValueError::new_err(format!(
-                "target_density={x} is not a finite number greater than 0"
-            )));
-        }
-    }
     let o = Overrides {
         seed,
         resolution_um,
     };
-    let mut ds = Vec::new();
+    let mut given = Vec::new();
     for item in designs.iter()? {
-        let mut d = o.apply(&PyDesign::from_arg(py, &item?)?.d);
-        let base = d.name.clone();
-        let mut k = 1;
-        while ds
-            .iter()
-            .any(|x: &needlemap::design::Design| x.name == d.name)
-        {
-            k += 1;
-            d.name = format!("{base}#{k}");
-        }
-        ds.push(d);
-    }
-    if ds.len() < 2 {
-        return Err(pyo3::exceptions::PyValueError::new_err(format!(
-            "compare needs two designs or more; got {}",
-            ds.len()
-        )));
+        given.push(o.apply(&PyDesign::from_arg(py, &item?)?.d));
     }
     let (done, differences, extra, table) = crate::run(py, threads, move || {
-        if let Some(x) = target_density {
-            core::check_target(&ds, x)?;
-        }
-        // the CLI's bounds: at most 16 designs, and work within the default limit
-        let cpu_s = core::estimate(&ds, target_density, None)?;
-        if cpu_s > needlemap::metrics::analysis::DEFAULT_MAX_CPU_S {
-            return Err(Failure::Limit(format!(
-                "comparing these {} designs would take about {} of CPU time (estimated), more than the limit of {}: compare fewer designs at a time",
-                ds.len(),
-                needlemap::metrics::analysis::duration_words(cpu_s),
-                needlemap::metrics::analysis::duration_words(needlemap::metrics::analysis::DEFAULT_MAX_CPU_S)
-            )));
-        }
+        // the CLI's rules: names made unique, two designs or more, the target in reach, the
+        // work within the default limit
+        let max_cpu_s = needlemap::metrics::analysis::DEFAULT_MAX_CPU_S;
+        let (ds, _) = core::prepare(given, target_density, None, max_cpu_s)?;
         let done = ds
             .iter()
             .map(|d| analysis::analyze(d, &Silent))

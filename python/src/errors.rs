@@ -89,7 +89,12 @@ impl From<needlemap::base::error::LimitError> for Failure {
 
 impl From<CompareError> for Failure {
     fn from(e: CompareError) -> Self {
-        Failure::Limit(chain(&e))
+        match e {
+            CompareError::TooFew { .. } | CompareError::BadTarget { .. } => {
+                Failure::Value(chain(&e))
+            }
+            e => Failure::Limit(chain(&e)),
+        }
     }
 }
 
@@ -111,19 +116,6 @@ pub fn chain(e: &dyn std::error::Error) -> String {
     s
 }
 
-/// Line and column from toml's "… at line L, column C" message.
-fn toml_position(message: &str) -> (Option<usize>, Option<usize>) {
-    let num_after = |tag: &str| {
-        let at = message.find(tag)? + tag.len();
-        let digits: String = message[at..]
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
-        digits.parse().ok()
-    };
-    (num_after("line "), num_after("column "))
-}
-
 /// The attributes of an input error.
 pub fn locate(e: &InputError) -> Located {
     let path_of = |p: &Path| Some(p.display().to_string());
@@ -136,9 +128,11 @@ pub fn locate(e: &InputError) -> Located {
         | InputError::Empty { path, .. }
         | InputError::NotUtf8 { path, .. }
         | InputError::Path { path, .. } => l.path = path_of(path),
-        InputError::Toml { path, message } => {
+        InputError::Toml {
+            path, line, column, ..
+        } => {
             l.path = path_of(path);
-            (l.line, l.column) = toml_position(message);
+            (l.line, l.column) = (*line, *column);
         }
         InputError::Invalid {
             path,
@@ -201,13 +195,6 @@ pub fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn toml_position_reads_line_and_column() {
-        let m = "TOML parse error at line 3, column 7\n  |\n3 | x =\n  |       ^\n";
-        assert_eq!(toml_position(m), (Some(3), Some(7)));
-        assert_eq!(toml_position("no position"), (None, None));
-    }
 
     #[test]
     fn chain_joins_causes_like_anyhow() {

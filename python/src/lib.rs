@@ -42,6 +42,12 @@ fn _needlemap(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "METRIC_KEYS",
         pyo3::types::PyTuple::new_bound(py, metrics::keys()),
     )?;
+    // the range table every key, flag and argument is checked against: (key, min,
+    // min_inclusive, max, unit)
+    let ranges: Vec<(&str, f64, bool, f64, &str)> = needlemap::design::ranges::all()
+        .map(|r| (r.key, r.min, r.min_inclusive, r.max, r.unit))
+        .collect();
+    m.add("RANGES", pyo3::types::PyTuple::new_bound(py, ranges))?;
     m.add(
         "LAYERS",
         pyo3::types::PyTuple::new_bound(py, result::layer_names()),

@@ -246,8 +246,6 @@ impl PyAnalysis {
         let a = self.a.clone();
         let dir = out_dir.join(&a.design.name);
         crate::run(py, None, move || {
-            std::fs::create_dir_all(&out_dir)
-                .map_err(|e| Failure::Io(format!("cannot create {}: {e}", out_dir.display())))?;
             needlemap::output::write_design_dir(&a, &out_dir, plots)
                 .map_err(|e| Failure::Io(e.to_string()))
         })?;

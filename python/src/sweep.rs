@@ -1,9 +1,8 @@
 //! `needlemap.sweep`: a sweep file, or a design and the values of its keys, analyzed in
 //! parallel by the core's `sweep::Sweep`; rows come back as a dict of columns.
 //!
-//! Given a design and `vary=`, the binding writes a sweep file (and, for a design that is not
-//! an unchanged file, the design's TOML) into a temporary folder and loads it with
-//! `Sweep::load`, so every rule of a sweep file applies.
+//! Given a design and `vary=`, the library makes the sweep from those parts
+//! (`Sweep::from_parts`), so every rule of a sweep file applies; no file is written.
 
 use crate::design::PyDesign;
 use crate::errors::{Failure, Located};
@@ -12,34 +11,13 @@ use crate::result::check_resolution;
 use needlemap::base::error::InputError;
 use needlemap::base::progress::Silent;
 use needlemap::metrics::analysis::Overrides;
-use needlemap::studies::sweep::{Num, Sweep};
+use needlemap::studies::sweep::{Num, Sweep, FROM_PARTS};
 use numpy::IntoPyArray;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt};
 use std::path::{Path, PathBuf};
 use toml::Value;
-
-/// Writes the sweep file for `base` and `vary` into `dir`; returns its path.
-fn write_sweep(
-    dir: &Path,
-    name: &str,
-    base: &Path,
-    vary: &[(String, Vec<Value>)],
-) -> Result<PathBuf, Failure> {
-    let mut v = toml::Table::new();
-    for (k, values) in vary {
-        v.insert(k.clone(), Value::Array(values.clone()));
-    }
-    let mut t = toml::Table::new();
-    t.insert("name".into(), Value::String(name.into()));
-    t.insert("base".into(), Value::String(base.display().to_string()));
-    t.insert("vary".into(), Value::Table(v));
-    let p = dir.join("sweep.toml");
-    let text = toml::to_string(&t).map_err(|e| Failure::Value(e.to_string()))?;
-    std::fs::write(&p, text).map_err(|e| Failure::Io(format!("{}: {e}", p.display())))?;
-    Ok(p)
-}
 
 /// The values given for one key: a number or a sequence of numbers.
 fn values(key: &str, o: &Bound<'_, PyAny>) -> PyResult<Vec<Value>> {
@@ -98,22 +76,16 @@ pub fn sweep<'py>(
         seed,
         resolution_um,
     };
-    let tmp = tempfile::tempdir()
-        .map_err(|e| pyo3::exceptions::PyOSError::new_err(format!("temporary folder: {e}")))?;
-    let sweep_path = match vary {
-        None => design_or_path.extract::<PathBuf>().map_err(|_| {
+    enum Source {
+        File(PathBuf),
+        Parts(Box<PyDesign>, String, Vec<(String, Vec<Value>)>),
+    }
+    let source = match vary {
+        None => Source::File(design_or_path.extract::<PathBuf>().map_err(|_| {
             PyTypeError::new_err("without vary=, sweep takes the path of a sweep file")
-        })?,
+        })?),
         Some(v) => {
             let d = PyDesign::from_arg(py, design_or_path)?;
-            let base = match &d.file {
-                Some(f) => std::path::absolute(f)?,
-                None => {
-                    let p = tmp.path().join("base.toml");
-                    std::fs::write(&p, &d.text)?;
-                    p
-                }
-            };
             let mut keys = Vec::new();
             for (k, x) in v.iter() {
                 let k: String = k.extract()?;
@@ -121,36 +93,33 @@ pub fn sweep<'py>(
                 keys.push((k, vals));
             }
             let name = name.unwrap_or_else(|| d.d.name.clone());
-            write_sweep(tmp.path(), &name, &base, &keys).map_err(|e| e.into_py_err(py))?
+            Source::Parts(Box::new(d), name, keys)
         }
     };
-    let generated = vary.is_some().then(|| sweep_path.clone());
     let (sweep, rows) = crate::run(py, threads, move || {
-        // A notebook names its own files: the base may lie anywhere the caller can read (the
-        // CLI's --root rule guards CI gates over contributed files, not this API).
-        let policy = needlemap::base::input::ReadPolicy {
-            allow_outside: true,
-            ..Default::default()
+        let sweep = match &source {
+            // A notebook names its own files: the base may lie anywhere the caller can read
+            // (the CLI's --root rule guards CI gates over contributed files, not this API).
+            Source::File(p) => {
+                let policy = needlemap::base::input::ReadPolicy {
+                    allow_outside: true,
+                    ..Default::default()
+                };
+                Sweep::load_with(p, &policy).map_err(Failure::Input)?
+            }
+            Source::Parts(d, name, keys) => {
+                Sweep::from_parts(name, &d.d, &d.text, keys).map_err(relocate)?
+            }
         };
-        let sweep = Sweep::load_with(&sweep_path, &policy)
-            .map_err(|e| relocate(e, generated.as_deref()))?;
+        sweep.check_overrides(&o).map_err(relocate)?;
+        // the CLI's limit on a sweep's estimated work
+        let max_cpu_s = needlemap::metrics::analysis::DEFAULT_MAX_CPU_S;
         sweep
-            .check_overrides(&o)
-            .map_err(|e| relocate(e, generated.as_deref()))?;
-        // the CLI's limit on a sweep's estimated work (its shards have no Python form)
-        let cpu_s = sweep.estimate(0..sweep.len(), &o);
-        if cpu_s > needlemap::metrics::analysis::DEFAULT_MAX_CPU_S {
-            return Err(Failure::Limit(format!(
-                "the {} combinations would take about {} of CPU time (estimated), more than the limit of {}: vary fewer values, or run the sweep file with the CLI in shards (`needlemap sweep FILE --shard K/N`, then `--merge N`)",
-                sweep.len(),
-                needlemap::metrics::analysis::duration_words(cpu_s),
-                needlemap::metrics::analysis::duration_words(needlemap::metrics::analysis::DEFAULT_MAX_CPU_S)
-            )));
-        }
+            .check_work(0..sweep.len(), None, &o, max_cpu_s)
+            .map_err(|e| Failure::Limit(e.to_string()))?;
         let rows = sweep.run(0..sweep.len(), &o, &Silent);
         Ok((sweep, rows))
     })?;
-    drop(tmp);
 
     let out = PyDict::new_bound(py);
     for (i, k) in sweep.keys.iter().enumerate() {
@@ -189,13 +158,7 @@ pub fn sweep<'py>(
     out.set_item(
         "advisories",
         rows.iter()
-            .map(|r| {
-                r.advisories
-                    .split(';')
-                    .filter(|c| !c.is_empty())
-                    .map(String::from)
-                    .collect::<Vec<_>>()
-            })
+            .map(|r| r.advisories.clone())
             .collect::<Vec<_>>(),
     )?;
     out.set_item(
@@ -207,24 +170,21 @@ pub fn sweep<'py>(
     Ok(out)
 }
 
-/// An error in the sweep file the binding wrote names the key, not the temporary file.
-fn relocate(e: InputError, generated: Option<&Path>) -> Failure {
-    match (e, generated) {
-        (
-            InputError::Invalid {
-                path,
-                key,
-                value,
-                problem,
-                ..
-            },
-            Some(g),
-        ) if path == g => Failure::Located(Box::new(Located {
+/// An error in the sweep made from parts (`<sweep>`) names the key and value, not a file.
+fn relocate(e: InputError) -> Failure {
+    match e {
+        InputError::Invalid {
+            path,
+            key,
+            value,
+            problem,
+            ..
+        } if path == Path::new(FROM_PARTS) => Failure::Located(Box::new(Located {
             message: format!("vary: `{key}` = {value}: {problem}"),
             key: Some(key),
             value: Some(value),
             ..Located::default()
         })),
-        (e, _) => Failure::Input(e),
+        e => Failure::Input(e),
     }
 }

@@ -37,6 +37,10 @@ pub enum InputError {
     Toml {
         /// The file.
         path: PathBuf,
+        /// 1-based line of the fault, where the parser knows it.
+        line: Option<usize>,
+        /// 1-based column of the fault, where the parser knows it.
+        column: Option<usize>,
         /// toml's message.
         message: String,
     },

@@ -37,53 +37,31 @@ pub struct CompareArgs {
 }
 
 pub fn run(g: &Global, args: &CompareArgs) -> CmdResult {
-    // Each argument is loaded on its own so that a design may be compared with itself;
-    // a repeated name gets a suffix (#2, #3, …) to keep columns and files apart.
-    let mut designs = Vec::new();
+    // Each argument is loaded on its own so that a design may be compared with itself
+    let mut loaded = Vec::new();
     for p in &args.designs {
-        for mut d in load_designs(std::slice::from_ref(p), g)? {
-            let base = d.name.clone();
-            let mut k = 1;
-            while designs
-                .iter()
-                .any(|o: &crate::design::Design| o.name == d.name)
-            {
-                k += 1;
-                d.name = format!("{base}#{k}");
-            }
-            designs.push(d);
-        }
+        loaded.extend(load_designs(std::slice::from_ref(p), g)?);
     }
-    if designs.len() < 2 {
-        return Err(Failure::Input(anyhow::anyhow!(
-            "compare needs two designs or more; got {} ({})",
-            designs.len(),
-            args.designs
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
-    }
-    if let Some(x) = args.target_density {
-        compare::check_target(&designs, x).map_err(compare_failure)?;
-    }
-    if let Some(n) = args.runs {
-        for d in &designs {
-            crate::studies::mc::check_work(d, n).map_err(|e| Failure::Input(e.into()))?;
-        }
-    }
-    let cpu_s =
-        compare::estimate(&designs, args.target_density, args.runs).map_err(compare_failure)?;
-    if cpu_s > args.limit.cpu_s() {
-        return Err(Failure::Input(anyhow::anyhow!(
-            "comparing these {} designs would take about {} of CPU time (estimated), more than the limit of {} (--max-cpu-min): compare fewer designs at a time{}, or raise the limit",
-            designs.len(),
-            crate::metrics::analysis::duration_words(cpu_s),
-            crate::metrics::analysis::duration_words(args.limit.cpu_s()),
-            if args.runs.is_some() { " or with fewer --runs" } else { "" }
-        )));
-    }
+    let given = || {
+        let paths: Vec<String> = args
+            .designs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        paths.join(", ")
+    };
+    let (designs, cpu_s) =
+        compare::prepare(loaded, args.target_density, args.runs, args.limit.cpu_s()).map_err(
+            |e| match e {
+                compare::CompareError::TooFew { .. } => {
+                    Failure::Input(anyhow::anyhow!("{e} ({})", given()))
+                }
+                compare::CompareError::TooLong { .. } => {
+                    Failure::Input(anyhow::anyhow!("{e}, or raise the limit (--max-cpu-min)"))
+                }
+                e => compare_failure(e),
+            },
+        )?;
     super::say_estimate(g, &format!("compare: {} designs", designs.len()), cpu_s);
     prepare_dir(&args.out)?;
     let stem = {

@@ -67,29 +67,15 @@ pub fn run(g: &Global, args: &SweepArgs) -> CmdResult {
         }
         None => {
             let range = args.shard.map_or(0..total, |s| s.range(total));
-            let cpu_s = sweep.estimate(range.clone(), &g.overrides());
-            if cpu_s > args.limit.cpu_s() {
-                let shards = (cpu_s / args.limit.cpu_s()).ceil() as usize;
-                let shards = shards.clamp(2, range.len().max(2));
-                let what = match args.shard {
-                    Some(s) => format!(
-                        "shard {}/{} ({} of {total} combinations)",
-                        s.k,
-                        s.n,
-                        range.len()
-                    ),
-                    None => format!("the {total} combinations"),
-                };
-                return Err(Failure::Input(anyhow::anyhow!(
-                    "{}: {what} would take about {} of CPU time (estimated from {} of them), more than the limit of {} (--max-cpu-min): run {} in {shards} shards or more, `--shard K/{shards}` for K = 1 … {shards} (each about {}), then `--merge {shards}`; or raise the limit",
-                    args.sweep.display(),
-                    crate::metrics::analysis::duration_words(cpu_s),
-                    range.len().min(32),
-                    crate::metrics::analysis::duration_words(args.limit.cpu_s()),
-                    if args.shard.is_some() { "the sweep" } else { "it" },
-                    crate::metrics::analysis::duration_words(cpu_s / shards as f64),
-                )));
-            }
+            let shard = args.shard.map(|s| (s.k, s.n));
+            let cpu_s = sweep
+                .check_work(range.clone(), shard, &g.overrides(), args.limit.cpu_s())
+                .map_err(|e| {
+                    Failure::Input(anyhow::anyhow!(
+                        "{}: {e}; or raise the limit (--max-cpu-min)",
+                        args.sweep.display()
+                    ))
+                })?;
             super::say_estimate(
                 g,
                 &format!("sweep {}: {} combinations", sweep.name, range.len()),

@@ -272,10 +272,21 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(
     text: &str,
     path: &Path,
 ) -> Result<T, InputError> {
-    toml::from_str(text).map_err(|e| InputError::Toml {
+    toml::from_str(text).map_err(|e| toml_error(path, &e, text))
+}
+
+/// toml's error `e` in `text` (the file at `path`) as an [`InputError::Toml`], with its line
+/// and column and the message of [`toml_message`].
+pub fn toml_error(path: &Path, e: &toml::de::Error, text: &str) -> InputError {
+    let at = e
+        .span()
+        .map(|s| crate::base::error::line_col(text, s.start));
+    InputError::Toml {
         path: path.to_path_buf(),
-        message: toml_message(&e, text),
-    })
+        line: at.map(|a| a.0),
+        column: at.map(|a| a.1),
+        message: toml_message(e, text),
+    }
 }
 
 /// toml's error in its own layout (line, column, the line with a caret under the fault, the
@@ -348,6 +359,8 @@ pub fn other_kind(e: InputError, text: &str, path: &Path, expected: InputKind) -
     };
     InputError::Toml {
         path: path.to_path_buf(),
+        line: None,
+        column: None,
         message,
     }
 }

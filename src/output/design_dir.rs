@@ -25,12 +25,13 @@ pub fn analysis_files() -> Vec<String> {
         .collect()
 }
 
-/// Writes `<out>/<name>/` as a whole (`out` must exist): the CSVs and, with `plots`, the
+/// Writes `<out>/<name>/` as a whole (`out` is made if missing): the CSVs and, with `plots`, the
 /// pictures go into a staged folder that then replaces the old set ([`Staging`]), so a reader
 /// never pairs one run's summary with another's channels, and nothing in the folder that is
 /// not the old set's is lost. A folder needlemap did not make at that path is refused.
 /// Returns the folder.
 pub fn write_design_dir(a: &Analysis, out: &Path, plots: bool) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(out)?;
     let files = analysis_files();
     let names: Vec<&str> = files.iter().map(String::as_str).collect();
     let staging = Staging::new(out, &a.design.name, Some(&names))?;

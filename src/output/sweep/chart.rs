@@ -187,7 +187,7 @@ mod tests {
                     name: s.variant_name(i),
                     values,
                     outcome,
-                    advisories: String::new(),
+                    advisories: Vec::new(),
                 }
             })
             .collect();

@@ -20,7 +20,7 @@ pub fn csv_row(row: &Row) -> Vec<String> {
     for m in METRICS {
         r.push(fmt_opt(row.metric(m.key), m.decimals));
     }
-    r.push(row.advisories.clone());
+    r.push(row.advisories.join(";"));
     r.push(row.outcome.as_ref().err().cloned().unwrap_or_default());
     r
 }
@@ -53,8 +53,7 @@ fn row_json(sweep: &Sweep, r: &Row) -> Value {
         .as_ref()
         .ok()
         .map(|m| serde_json::to_value(m).expect("metrics serialize to a JSON object"));
-    let advisories: Vec<&str> = r.advisories.split(';').filter(|c| !c.is_empty()).collect();
-    json!({ "index": r.index, "name": r.name, "values": values, "metrics": metrics, "advisories": advisories, "error": r.outcome.as_ref().err() })
+    json!({ "index": r.index, "name": r.name, "values": values, "metrics": metrics, "advisories": r.advisories, "error": r.outcome.as_ref().err() })
 }
 
 /// The JSON record: provenance, the keys and their values, every row, and the `--best` names.

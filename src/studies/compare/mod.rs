@@ -29,6 +29,7 @@ pub use matching::{depth_spread, own_setting};
 use crate::base::error::LimitError;
 use crate::base::progress::Progress;
 use crate::design::kinds::PairSide;
+use crate::design::Design;
 use crate::metrics::analysis::Analysis;
 
 /// Why a comparison could not be made.
@@ -74,6 +75,38 @@ pub enum CompareError {
         /// The highest density within the limit.
         max_density_per_cm2: f64,
     },
+    /// Fewer than two designs.
+    #[error("compare needs two designs or more; got {got}")]
+    TooFew {
+        /// Designs given.
+        got: usize,
+    },
+    /// A target density that is not a number above 0.
+    #[error("target density {value} is not a finite number greater than 0")]
+    BadTarget {
+        /// As given, channels/cm².
+        value: f64,
+    },
+    /// A design's study of `--runs` cannot be made.
+    #[error("{design}: {source}")]
+    Runs {
+        /// Design.
+        design: String,
+        /// Why.
+        source: crate::studies::mc::StudyError,
+    },
+    /// The comparison's estimated work is beyond the limit.
+    #[error("comparing these {designs} designs would take about {} of CPU time (estimated), more than the limit of {}: compare fewer designs at a time{}", crate::metrics::analysis::duration_words(*cpu_s), crate::metrics::analysis::duration_words(*max_cpu_s), if *runs { " or with fewer runs" } else { "" })]
+    TooLong {
+        /// Designs compared.
+        designs: usize,
+        /// Estimated CPU seconds.
+        cpu_s: f64,
+        /// The limit, CPU seconds.
+        max_cpu_s: f64,
+        /// Whether each design is also run several times.
+        runs: bool,
+    },
     /// The roller would need more passes than a treatment may have.
     #[error("{design}: reaching {density_per_cm2:.1} channels/cm² takes about {needed} roller passes; a treatment may have at most {limit}. Ask for a lower density")]
     Passes {
@@ -117,6 +150,56 @@ pub struct Comparison {
     pub pairs: Vec<Pair>,
     /// With a target density: every design brought to it.
     pub target: Option<Target>,
+}
+
+/// The designs of a comparison, checked before any analysis (the command line and the Python
+/// package alike): a repeated name gets a suffix (#2, #3, …) so that columns and files stay
+/// apart; at least two designs; the target density (channels/cm²) above 0 and in reach of
+/// every design; with `runs`, every design's study within its limits; the estimated work
+/// within `max_cpu_s`. Returns the designs, renamed where needed, and the estimate, CPU s.
+pub fn prepare(
+    designs: Vec<Design>,
+    target_density_per_cm2: Option<f64>,
+    runs: Option<u32>,
+    max_cpu_s: f64,
+) -> Result<(Vec<Design>, f64), CompareError> {
+    let mut named: Vec<Design> = Vec::with_capacity(designs.len());
+    for mut d in designs {
+        let base = d.name.clone();
+        let mut k = 1;
+        while named.iter().any(|o| o.name == d.name) {
+            k += 1;
+            d.name = format!("{base}#{k}");
+        }
+        named.push(d);
+    }
+    if named.len() < 2 {
+        return Err(CompareError::TooFew { got: named.len() });
+    }
+    if let Some(x) = target_density_per_cm2 {
+        if !(x.is_finite() && x > 0.0) {
+            return Err(CompareError::BadTarget { value: x });
+        }
+        check_target(&named, x)?;
+    }
+    if let Some(n) = runs {
+        for d in &named {
+            crate::studies::mc::check_work(d, n).map_err(|source| CompareError::Runs {
+                design: d.name.clone(),
+                source,
+            })?;
+        }
+    }
+    let cpu_s = estimate(&named, target_density_per_cm2, runs)?;
+    if cpu_s > max_cpu_s {
+        return Err(CompareError::TooLong {
+            designs: named.len(),
+            cpu_s,
+            max_cpu_s,
+            runs: runs.is_some(),
+        });
+    }
+    Ok((named, cpu_s))
 }
 
 /// Every roller–pen pair of `analyses` as [roller, pen] indices: rollers in order, each with

@@ -14,6 +14,9 @@ use std::ops::Range;
 use std::path::Path;
 use toml::Value;
 
+/// The name a sweep made by [`Sweep::from_parts`] has in messages.
+pub const FROM_PARTS: &str = "<sweep>";
+
 impl Sweep {
     /// Reads and checks a sweep file and its base design under [`ReadPolicy::default`]: `base`
     /// (and its `needles_csv`) must lie under the project root chosen from the sweep file
@@ -28,8 +31,56 @@ impl Sweep {
         // one root for the sweep, its base and the base's references: the sweep file's
         let policy = &policy.for_file(path);
         let bytes = crate::design::read_input(path, policy)?;
+        Sweep::from_bytes(path, &bytes, policy, None)
+    }
+
+    /// A sweep of `base` (a checked design and the TOML text it was read from) over the
+    /// values of `vary` (dotted key, its values as TOML numbers), named `name`: every rule of
+    /// a sweep file applies, as to a file `<sweep>` written with these contents (an error in
+    /// a key or value names `<sweep>`, the key and the value). For callers that hold the
+    /// design already, such as the Python package; no file is read or written.
+    pub fn from_parts(
+        name: &str,
+        base: &Design,
+        base_text: &str,
+        vary: &[(String, Vec<Value>)],
+    ) -> Result<Sweep, InputError> {
+        let mut v = toml::Table::new();
+        for (k, values) in vary {
+            v.insert(k.clone(), Value::Array(values.clone()));
+        }
+        let mut t = toml::Table::new();
+        t.insert("name".into(), Value::String(name.into()));
+        t.insert(
+            "base".into(),
+            Value::String(base.source.path.display().to_string()),
+        );
+        t.insert("vary".into(), Value::Table(v));
+        let text = toml::to_string(&t).map_err(|e| InputError::Toml {
+            path: FROM_PARTS.into(),
+            line: None,
+            column: None,
+            message: e.to_string(),
+        })?;
+        let policy = ReadPolicy::default();
+        Sweep::from_bytes(
+            Path::new(FROM_PARTS),
+            text.as_bytes(),
+            &policy,
+            Some((base, base_text)),
+        )
+    }
+
+    /// A sweep file's bytes read from `path`, with its base read through `policy`, or the
+    /// base given (design and text).
+    fn from_bytes(
+        path: &Path,
+        bytes: &[u8],
+        policy: &ReadPolicy,
+        given: Option<(&Design, &str)>,
+    ) -> Result<Sweep, InputError> {
         let text = crate::design::toml_text(
-            &bytes,
+            bytes,
             path,
             "a sweep needs `name`, `base` and a [vary] table",
         )?;
@@ -52,18 +103,23 @@ impl Sweep {
                 format!("{problem}; `base` is a design file, relative to the sweep file"),
             )
         };
-        let base_path = policy
-            .resolve(path, file.base.get_ref())
-            .map_err(base_err)?;
-        let base_bytes = policy
-            .read(&base_path)
-            .map_err(|e| base_err(format!("cannot read {}: {e}", base_path.display())))?;
-        let base = Design::from_bytes_with(&base_bytes, &base_path, policy)?;
-        let base_text = std::str::from_utf8(&base_bytes).expect("checked by Design::from_bytes");
-        let base_table: toml::Table = toml::from_str(base_text).map_err(|e| InputError::Toml {
-            path: base_path.clone(),
-            message: crate::design::toml_message(&e, base_text),
-        })?;
+        let (base_path, base, base_text) = match given {
+            Some((d, text)) => (d.source.path.clone(), d.clone(), text.to_string()),
+            None => {
+                let base_path = policy
+                    .resolve(path, file.base.get_ref())
+                    .map_err(base_err)?;
+                let base_bytes = policy
+                    .read(&base_path)
+                    .map_err(|e| base_err(format!("cannot read {}: {e}", base_path.display())))?;
+                let base = Design::from_bytes_with(&base_bytes, &base_path, policy)?;
+                let text = String::from_utf8(base_bytes).expect("checked by Design::from_bytes");
+                (base_path, base, text)
+            }
+        };
+        let base_text = base_text.as_str();
+        let base_table: toml::Table = toml::from_str(base_text)
+            .map_err(|e| crate::design::toml_error(&base_path, &e, base_text))?;
 
         let vary_at = key_offset(text, "[vary]");
         let mut flat = Vec::new();
@@ -174,7 +230,7 @@ impl Sweep {
         Ok(Sweep {
             name,
             path: path.to_path_buf(),
-            sha256: crate::design::hex(&Sha256::digest(&bytes)),
+            sha256: crate::design::hex(&Sha256::digest(bytes)),
             base_path,
             base,
             keys,

@@ -98,7 +98,13 @@ pub fn merge(sweep: &Sweep, dir: &Path, n: usize) -> Result<(Vec<u8>, Vec<Row>),
                 values.push(v);
             }
             let error = rec.get(header.len() - 1).unwrap_or("").to_string();
-            let advisories = rec.get(header.len() - 2).unwrap_or("").to_string();
+            let advisories: Vec<String> = rec
+                .get(header.len() - 2)
+                .unwrap_or("")
+                .split(';')
+                .filter(|c| !c.is_empty())
+                .map(String::from)
+                .collect();
             let mut metrics = Metrics::default();
             for (i, m) in METRICS.iter().enumerate() {
                 let cell = &rec[nkeys + 1 + i];

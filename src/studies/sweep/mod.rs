@@ -42,6 +42,7 @@ mod shard;
 pub(crate) mod tests;
 
 pub use keys::{numeric_keys, Applies, Num, MAX_COMBINATIONS};
+pub use load::FROM_PARTS;
 pub(crate) use parse::SweepFile;
 pub use rank::{Best, Filter};
 pub use resolve::set_key;
@@ -219,6 +220,34 @@ impl Sweep {
         total / samples as f64 * n as f64
     }
 
+    /// [`Sweep::estimate`] of combinations `range` (the whole sweep, or shard `shard` = (K, N)
+    /// of it), refused beyond `max_cpu_s` with the shards that would fit.
+    pub fn check_work(
+        &self,
+        range: Range<usize>,
+        shard: Option<(usize, usize)>,
+        overrides: &Overrides,
+        max_cpu_s: f64,
+    ) -> Result<f64, TooLong> {
+        let cpu_s = self.estimate(range.clone(), overrides);
+        if cpu_s <= max_cpu_s {
+            return Ok(cpu_s);
+        }
+        let shards = ((cpu_s / max_cpu_s).ceil() as usize).clamp(2, range.len().max(2));
+        let total = self.len();
+        Err(TooLong {
+            what: match shard {
+                Some((k, n)) => format!("shard {k}/{n} ({} of {total} combinations)", range.len()),
+                None => format!("the {total} combinations"),
+            },
+            whole: if shard.is_some() { "the sweep" } else { "it" },
+            sampled: range.len().min(32),
+            cpu_s,
+            max_cpu_s,
+            shards,
+        })
+    }
+
     /// Analyzes combinations `range` in parallel (one design per task); rows come back in
     /// combination order whatever the thread count. `progress` sees one unit per design.
     pub fn run(
@@ -233,7 +262,12 @@ impl Sweep {
             .map(|i| {
                 let outcome = self.variant(i, overrides).and_then(|d| {
                     analysis::analyze_with(d.clone(), None, analysis::Keep::METRICS, &Silent)
-                        .map(|a| (crate::model::advisory::codes(&a.advisories), a.metrics))
+                        .map(|a| {
+                            (
+                                a.advisories.iter().map(|v| v.code.to_string()).collect(),
+                                a.metrics,
+                            )
+                        })
                         .map_err(|e| {
                             // limit errors start with the design's name, which the row already has
                             let e = e.to_string();
@@ -250,7 +284,7 @@ impl Sweep {
                     .collect();
                 let (outcome, advisories) = match outcome {
                     Ok((codes, m)) => (Ok(m), codes),
-                    Err(e) => (Err(e.replace('\n', " ")), String::new()),
+                    Err(e) => (Err(e.replace('\n', " ")), Vec::new()),
                 };
                 Row {
                     index: i,
@@ -277,9 +311,8 @@ pub struct Row {
     pub values: Vec<f64>,
     /// The metrics, or why the combination is not a valid design.
     pub outcome: Result<Metrics, String>,
-    /// The advisories' codes, `;`-separated as in summary.csv (`non_piercing;coarse_raster`);
-    /// empty when there is none or the row is an error.
-    pub advisories: String,
+    /// The advisories' codes (`non_piercing`, `coarse_raster`); empty for an error row.
+    pub advisories: Vec<String>,
 }
 
 impl Row {
@@ -302,4 +335,26 @@ pub fn csv_header(sweep: &Sweep) -> Vec<String> {
 /// The JSON Schema of sweep files (schema/sweep.json).
 pub fn schema() -> serde_json::Value {
     crate::design::schema::generate::<SweepFile>()
+}
+
+/// A sweep, or a shard of one, whose estimated work is beyond the limit.
+#[derive(Debug, thiserror::Error)]
+#[error("{what} would take about {} of CPU time (estimated from {sampled} of them), more than the limit of {}: run {whole} in {shards} shards or more, `--shard K/{shards}` for K = 1 … {shards} (each about {}), then `--merge {shards}`", duration_words(*cpu_s), duration_words(*max_cpu_s), duration_words(cpu_s / *shards as f64))]
+pub struct TooLong {
+    /// The combinations, in words.
+    pub what: String,
+    /// "it" or "the sweep".
+    pub whole: &'static str,
+    /// Combinations the estimate was made from.
+    pub sampled: usize,
+    /// Estimated CPU seconds.
+    pub cpu_s: f64,
+    /// The limit, CPU seconds.
+    pub max_cpu_s: f64,
+    /// Shards that would each fit.
+    pub shards: usize,
+}
+
+fn duration_words(s: f64) -> String {
+    analysis::duration_words(s)
 }

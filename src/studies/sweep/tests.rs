@@ -163,7 +163,7 @@ fn best_ranks_valid_rows() {
             }),
             None => Err("bad".into()),
         },
-        advisories: String::new(),
+        advisories: Vec::new(),
     };
     let rows = vec![
         row(0, Some(0.2)),
