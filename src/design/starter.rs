@@ -29,9 +29,10 @@ pub fn starter(kind: Kind, name: &str) -> String {
     let kinds: Vec<&str> = KINDS.iter().map(|k| k.key()).collect();
     let kinds = kinds.join(" | ");
     s.push_str(&format!(
-        "# A starter {what} design written by `needlemap init`. Every key is at its default;\n\
-         # keys written commented out take a computed or preset default, or belong to another\n\
-         # pattern. Reference: docs/design-format.md; schema: `needlemap schema design`.\n\
+        "# A starter {what} design written by `needlemap init`. Required keys (marked so) hold\n\
+         # example values of a shipped design; every other key is at its default. Keys written\n\
+         # commented out take a computed or preset default, or belong to another pattern.\n\
+         # Reference: docs/design-format.md; schema: `needlemap schema design`.\n\
          name = {name:?}              # names the output folder out/<name>/\n\
          description = \"A starter {what}: edit me\"\n\
          kind = \"{what}\"                # {kinds}\n\n"

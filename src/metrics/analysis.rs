@@ -378,6 +378,28 @@ pub fn advisories(
     if let Some(d) = m.max_depth_mm.filter(|&d| d > 1.5) {
         out.push(Advisory { code: "deep", message: format!("deepest channel {d:.2} mm is past 1.5 mm: deep treatment; redness may last up to 2 days instead of hours") });
     }
+    let closing = made
+        .needles
+        .iter()
+        .filter(|n| n.channel_depth_mm <= 0.0)
+        .count();
+    if closing > 0 {
+        let what = if closing == made.needles.len() {
+            "every channel closes".to_string()
+        } else {
+            format!(
+                "the channels of {closing} of {} piercing needles close",
+                made.needles.len()
+            )
+        };
+        out.push(Advisory {
+            code: "channels_close",
+            message: format!(
+                "{what} after withdrawal: the needle went in no wider than the skin's closure radius ({} µm), so no open channel is left for what the treatment delivers; a deeper insertion (a longer needle, more force) or a wider cone (a thicker needle, a shorter tip) opens one",
+                design.skin.closure_radius_um
+            ),
+        });
+    }
     out.extend(design.device.kind_of().advisories());
     let sub = layers[Layer::Subcutis.index()];
     if sub > 0.0 {

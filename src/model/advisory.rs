@@ -6,8 +6,8 @@ use serde::Serialize;
 /// A warning worth a device engineer's attention (model §6).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Advisory {
-    /// Stable identifier: `no_channels`, `deep`, `pen_depth_range`, `subcutis`,
-    /// `non_piercing`, `deflection_capped`, `coarse_raster`, `gap_at_margin`.
+    /// Stable identifier: `no_channels`, `deep`, `channels_close`, `pen_depth_range`,
+    /// `subcutis`, `non_piercing`, `deflection_capped`, `coarse_raster`, `gap_at_margin`.
     pub code: &'static str,
     /// Plain words.
     pub message: String,

@@ -338,6 +338,29 @@ pub fn lookup(key: &str) -> Result<&'static MetricInfo, String> {
     metric(key).ok_or_else(|| format!("`{key}` is not a metric; valid: {}", key_list()))
 }
 
+impl MetricInfo {
+    /// Whether `x` can be a bound on this metric: a fraction (shown as % in the tables) is
+    /// written as a fraction from 0 to 1, so `11` for 11 % is refused with what it means.
+    ///
+    /// # Examples
+    /// ```
+    /// let m = needlemap::model::registry::metric("coverage_fraction").unwrap();
+    /// assert!(m.check_bound(0.11).is_ok());
+    /// assert!(m.check_bound(11.0).unwrap_err().contains("11 % is 0.11"));
+    /// ```
+    pub fn check_bound(&self, x: f64) -> Result<(), String> {
+        if self.unit == "%" && !(0.0..=1.0).contains(&x) {
+            return Err(format!(
+                "{} is a fraction from 0 to 1 (the tables show it as %): {} % is {}",
+                self.key,
+                x,
+                x / 100.0
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Unit and decimals shown for a metric in tables (from [`METRICS`]; a key that is
 /// no metric, such as a derived quantity, shows as a plain number with 3 decimals).
 pub fn metric_unit(key: &str) -> (&'static str, usize) {

@@ -20,6 +20,8 @@ pub struct Headline {
     pub key: &'static str,
     /// The sentence on the designs that differ in it, and how it is worded.
     pub difference: (&'static str, Wording),
+    /// What it is, as a noun: "about the same skin opened".
+    pub noun: &'static str,
     /// Title of its bar in the comparison picture, with the unit; `None`: no bar.
     pub bar: Option<&'static str>,
     /// Drawn again, as a bar, at equal density.
@@ -31,6 +33,7 @@ pub struct Headline {
 const fn h(
     key: &'static str,
     difference: (&'static str, Wording),
+    noun: &'static str,
     bar: Option<&'static str>,
     equal_bar: bool,
     sweep_table: bool,
@@ -38,6 +41,7 @@ const fn h(
     Headline {
         key,
         difference,
+        noun,
         bar,
         equal_bar,
         sweep_table,
@@ -50,6 +54,7 @@ pub const HEADLINES: &[Headline] = &[
     h(
         "density_per_cm2",
         ("densest", Wording::Most),
+        "density",
         Some("density, channels/cm²"),
         false,
         true,
@@ -57,6 +62,7 @@ pub const HEADLINES: &[Headline] = &[
     h(
         "coverage_fraction",
         ("opens more skin", Wording::Most),
+        "skin opened",
         Some("skin opened, %"),
         true,
         true,
@@ -67,6 +73,7 @@ pub const HEADLINES: &[Headline] = &[
             "treats more skin (within the influence radius)",
             Wording::Most,
         ),
+        "skin treated (within the influence radius)",
         Some("within influence radius, %"),
         false,
         true,
@@ -74,6 +81,7 @@ pub const HEADLINES: &[Headline] = &[
     h(
         "max_gap_mm",
         ("largest untreated gap", Wording::Larger),
+        "largest untreated gap",
         Some("largest untreated gap, mm"),
         true,
         true,
@@ -81,6 +89,7 @@ pub const HEADLINES: &[Headline] = &[
     h(
         "mean_depth_mm",
         ("goes deeper", Wording::Most),
+        "mean depth",
         None,
         false,
         true,
@@ -88,6 +97,7 @@ pub const HEADLINES: &[Headline] = &[
     h(
         "density_cv",
         ("more even from tile to tile (density CV)", Wording::Least),
+        "evenness (density CV)",
         None,
         false,
         true,
@@ -95,6 +105,7 @@ pub const HEADLINES: &[Headline] = &[
     h(
         "overlap_fraction",
         ("fewer channels meet an earlier one", Wording::Least),
+        "overlap with earlier channels",
         None,
         false,
         false,
@@ -102,11 +113,17 @@ pub const HEADLINES: &[Headline] = &[
     h(
         "time_s",
         ("faster", Wording::Least),
+        "treatment time",
         Some("treatment time, s"),
         true,
         true,
     ),
 ];
+
+/// Largest difference between two designs' values, as a share of the larger, that the words
+/// call "about the same": the seed-to-seed noise of one analysis (MF8's coverage spans
+/// ±4 % over 20 seeds); `compare --runs N` measures the noise for the designs at hand.
+pub const SAME_REL: f64 = 0.05;
 
 /// The bars of the comparison picture: key and title.
 pub fn bars() -> impl Iterator<Item = (&'static str, &'static str)> {

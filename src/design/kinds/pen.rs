@@ -248,9 +248,9 @@ impl Ctx<'_> {
 pub(super) fn starter() -> String {
     format!(
         "[pen]\n\
-         depth_mm = 0.5                 # mm, depth setting, required\n\
-         frequency_hz = 100.0           # Hz, stamps per second, required\n\
-         hand_speed_mm_s = 10.0         # mm/s, required\n\
+         depth_mm = 1.0                 # mm, depth setting, required\n\
+         frequency_hz = 110.0           # Hz, stamps per second, required (Dermapen ~110)\n\
+         hand_speed_mm_s = 25.0         # mm/s, required; shipped pens assume 25 [A]\n\
          cartridge_angle_deg = 0.0      # °, cartridge rotation to the stroke\n\
          drive_force_n = {DEFAULT_PEN_DRIVE_FORCE_N:?}            # N per stamp; default (assumption)\n\n{}",
         super::array::starter("pen.cartridge")

@@ -45,22 +45,15 @@ impl Ctx<'_> {
                 }
             }
             // a fraction (shown as % in the tables) is written as a fraction: 15 % is 0.15
-            if info.unit == "%" {
-                for (bound, b) in [("min", min), ("max", max)] {
-                    if let Some(x) = b.filter(|x| !(0.0..=1.0).contains(x)) {
-                        let m = if bound == "min" { &l.min } else { &l.max };
-                        return Err(self.err(
-                            m.as_ref().map_or(v.span(), |m| m.span()),
-                            &format!("{key}.{bound}"),
-                            x,
-                            format!(
-                                "{} is a fraction from 0 to 1 (the tables show it as %): {} % is {}",
-                                info.key,
-                                x,
-                                x / 100.0
-                            ),
-                        ));
-                    }
+            for (bound, b) in [("min", min), ("max", max)] {
+                if let Some((x, why)) = b.and_then(|x| info.check_bound(x).err().map(|w| (x, w))) {
+                    let m = if bound == "min" { &l.min } else { &l.max };
+                    return Err(self.err(
+                        m.as_ref().map_or(v.span(), |m| m.span()),
+                        &format!("{key}.{bound}"),
+                        x,
+                        why,
+                    ));
                 }
             }
             if min.is_none() && max.is_none() {

@@ -3,13 +3,21 @@
 use crate::base::fmt::fmt_num;
 use crate::metrics::analysis::Analysis;
 use crate::model::registry::{metric_unit, show_metric};
-use crate::output::headline::{Wording, HEADLINES};
+use crate::output::headline::{Headline, Wording, HEADLINES, SAME_REL};
 use crate::studies::compare::opening_mm;
 
 /// An opening in words: "round, 0.25 mm across" or "0.19 mm slits (0.44 × 0.25 mm)".
 pub fn describe_opening(slit_mm: f64, radius_mm: f64) -> String {
+    let across = 2.0 * radius_mm;
     if slit_mm < 0.005 {
-        format!("round, {} mm across", fmt_num(2.0 * radius_mm, 2))
+        format!("round, {} mm across", fmt_num(across, 2))
+    } else if slit_mm < 0.2 * across {
+        // a slit under a fifth of the width reads as a hole barely longer than wide
+        format!(
+            "nearly round, {} × {} mm",
+            fmt_num(slit_mm + across, 2),
+            fmt_num(across, 2)
+        )
     } else {
         format!(
             "{} mm slits ({} × {} mm)",
@@ -40,7 +48,8 @@ fn with_unit(key: &str, s: &str) -> String {
 
 /// One sentence on the designs with the highest and the lowest value of `key`, or on their
 /// being the same. A ratio is given when it says something (≥ 1.1×).
-fn extreme(analyses: &[&Analysis], key: &str, what: &str, wording: Wording) -> Option<String> {
+fn extreme(analyses: &[&Analysis], h: &Headline) -> Option<String> {
+    let (key, (what, wording)) = (h.key, h.difference);
     let vals: Vec<(usize, f64, String)> = analyses
         .iter()
         .enumerate()
@@ -59,6 +68,15 @@ fn extreme(analyses: &[&Analysis], key: &str, what: &str, wording: Wording) -> O
         .expect("two values");
     if hi.2 == lo.2 {
         return Some(format!("same {what}: {}", with_unit(key, &hi.2)));
+    }
+    if hi.1 - lo.1 <= SAME_REL * hi.1.abs().max(lo.1.abs()) {
+        return Some(format!(
+            "about the same {}: {} and {} (within {} %, the seeds' noise; compare --runs N tests it)",
+            h.noun,
+            with_unit(key, &hi.2),
+            with_unit(key, &lo.2),
+            fmt_num(SAME_REL * 100.0, 0)
+        ));
     }
     let r = if lo.1 > 0.0 {
         hi.1 / lo.1
@@ -135,9 +153,7 @@ pub fn differences(analyses: &[&Analysis]) -> Vec<String> {
     if same {
         return out;
     }
-    let lines = HEADLINES
-        .iter()
-        .map(|h| extreme(analyses, h.key, h.difference.0, h.difference.1));
+    let lines = HEADLINES.iter().map(|h| extreme(analyses, h));
     out.extend(lines.into_iter().flatten());
     out
 }

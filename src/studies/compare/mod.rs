@@ -505,11 +505,41 @@ mod tests {
     }
 
     #[test]
+    fn a_difference_within_the_seeds_noise_is_about_the_same() {
+        let a = analysis::analyze(&load("mf8-192.toml", 20.0), &Silent).unwrap();
+        let mut d = load("mf8-192.toml", 20.0);
+        d.treatment.seed = 2;
+        d.name = "mf8-seed-2".into();
+        let b = analysis::analyze(&d, &Silent).unwrap();
+        let (ca, cb) = (
+            a.metrics.coverage_fraction.unwrap(),
+            b.metrics.coverage_fraction.unwrap(),
+        );
+        assert!(ca != cb && (ca - cb).abs() < 0.05 * ca.max(cb), "{ca} {cb}");
+        let words = differences(&[&a, &b]);
+        assert!(
+            words
+                .iter()
+                .any(|l| l.starts_with("about the same skin opened")),
+            "{words:?}"
+        );
+        assert!(
+            !words.iter().any(|l| l.starts_with("opens more skin")),
+            "{words:?}"
+        );
+    }
+
+    #[test]
     fn openings_in_words() {
         assert_eq!(describe_opening(0.0, 0.125), "round, 0.25 mm across");
         assert_eq!(
             describe_opening(0.19, 0.125),
             "0.19 mm slits (0.44 × 0.25 mm)"
+        );
+        // a slit of a few % of the width is no slit to the eye
+        assert_eq!(
+            describe_opening(0.01, 0.125),
+            "nearly round, 0.26 × 0.25 mm"
         );
     }
 }

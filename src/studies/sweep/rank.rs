@@ -111,15 +111,16 @@ impl std::str::FromStr for Filter {
                 "`{s}` is not METRIC>=X or METRIC<=X, e.g. treated_fraction>=0.99"
             ));
         };
-        let metric = registry::lookup(m.trim())?.key;
+        let info = registry::lookup(m.trim())?;
         let value: f64 = v
             .trim()
             .parse()
             .ok()
             .filter(|x: &f64| x.is_finite())
             .ok_or_else(|| format!("`{}` is not a finite number", v.trim()))?;
+        info.check_bound(value)?;
         Ok(Filter {
-            metric,
+            metric: info.key,
             at_least,
             value,
         })
