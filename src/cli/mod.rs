@@ -4,6 +4,14 @@
 //! usage · 3 I/O failure (cannot write outputs). When `check` finds a regression and also
 //! cannot write its `--junit` report, the verdict wins: exit 1, the I/O failure as a warning.
 
+// The command line's `///` comments are its --help text (clap), where `<name>` and
+// `[spec]` are words for the user, not HTML or links.
+#![allow(
+    rustdoc::invalid_html_tags,
+    rustdoc::broken_intra_doc_links,
+    rustdoc::private_intra_doc_links
+)]
+
 mod analyze;
 mod check;
 mod compare;

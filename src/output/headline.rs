@@ -5,11 +5,11 @@
 /// How a difference in a headline metric is worded between designs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Wording {
-    /// "<what> X× larger with HI (h) than with LO (l)"
+    /// "WHAT X× larger with HI (h) than with LO (l)"
     Larger,
-    /// "<what>: HI, h against l with LO (X×)"
+    /// "WHAT: HI, h against l with LO (X×)"
     Most,
-    /// "<what>: LO, l against h with HI" (lower wins, e.g. time)
+    /// "WHAT: LO, l against h with HI" (lower wins, e.g. time)
     Least,
 }
 

@@ -1,4 +1,4 @@
-//! Device kinds: one file each, and one registry line each in [`kinds!`] below.
+//! Device kinds: one file each, and one registry line each in `with_kinds!` below.
 //!
 //! A kind's file holds everything the kind is: its table of the design file (the serde
 //! mirror, with its doc comments that become the schema and docs/design-format.md), the

@@ -20,7 +20,7 @@ pub fn err<E: std::fmt::Display>(e: E) -> String {
 }
 
 /// Blits an RGB buffer of `w × h` pixels at canvas pixel (x, y). In the SVG pass of
-/// [`render`] the raster becomes one `<image>` (see [`svg_image`]); elsewhere it is copied.
+/// [`super::encode::render`] the raster becomes one `<image>` (see [`svg_image`]); elsewhere it is copied.
 pub fn blit<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     at: (i32, i32),

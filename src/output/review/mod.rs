@@ -10,7 +10,7 @@
 //! shown ([`embed`]): no script, no network, readable in a browser and in print (each
 //! design's section starts a page; pictures are never cut).
 //!
-//! Like every serializer here it returns bytes; writing is [`super::write_atomic`].
+//! Like every serializer here it returns bytes; writing is [`crate::base::outdir::write_atomic`].
 
 pub mod css;
 pub mod datasheet;
@@ -90,7 +90,7 @@ pub struct Report<'a> {
     pub run: RunInfo<'a>,
 }
 
-/// HTML-escapes text ([`super::escape_markup`]).
+/// HTML-escapes text ([`crate::base::fmt::escape_markup`]).
 pub fn escape(s: &str) -> String {
     crate::base::fmt::escape_markup(s)
 }

@@ -13,7 +13,7 @@
 //! the angle of pass i mod P of the design's own P passes, so 2P passes are the design's
 //! protocol done twice.
 //!
-//! [`differences`] words the differences that matter between any number of analyzed designs;
+//! [`crate::output::compare::differences`] words the differences that matter between any number of analyzed designs;
 //! [`crate::output::plot::compare`] draws their coverage maps on one colour scale with bars of the key
 //! metrics.
 
