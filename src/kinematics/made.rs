@@ -37,6 +37,10 @@ pub struct MadeNeedle {
     pub radius_mm: f64,
     /// Opening slit length, mm.
     pub slit_mm: f64,
+    /// Axial force the needle carries just before it pierces, tip free (its puncture force), N.
+    pub puncture_force_n: f64,
+    /// Axial force it carries at its insertion depth, tip held, N.
+    pub load_n: f64,
 }
 
 impl MadeNeedle {
@@ -135,6 +139,8 @@ impl MadeDevice {
                 channel_depth_mm: m.channel_depth_mm(depth),
                 radius_mm: radius,
                 slit_mm: kin.slit_mm(&design.skin, n.length_mm, depth),
+                puncture_force_n: m.puncture_n,
+                load_n: m.force_n(w),
             });
         }
         let wp = m.puncture_displacement_mm();
