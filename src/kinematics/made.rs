@@ -29,6 +29,8 @@ pub struct MadeNeedle {
     pub along_mm: f64,
     /// Length as made, mm (pen: the setting plus the needle's length error).
     pub length_mm: f64,
+    /// Tip radius as made (drawn from the tolerance or inspected), µm.
+    pub tip_radius_um: f64,
     /// Insertion depth at the stated force, mm (> 0).
     pub depth_mm: f64,
     /// Depth of the channel left after withdrawal, mm.
@@ -135,6 +137,7 @@ impl MadeDevice {
                 across_mm: n.across_mm,
                 along_mm: n.along_mm,
                 length_mm: n.length_mm,
+                tip_radius_um: n.tip_radius_um,
                 depth_mm: depth,
                 channel_depth_mm: m.channel_depth_mm(depth),
                 radius_mm: radius,
