@@ -522,7 +522,11 @@ fn other_resolution_is_said_and_moves_only_area_metrics() {
         if !["coverage_fraction", "treated_fraction", "max_gap_mm"].contains(&k) {
             assert_eq!(m["within"], true, "{k} moved with the pitch: {m}");
             // a roller's fatigue factor is undefined at any pitch: no change to report
-            let change = if k == "fatigue_safety_factor" { serde_json::Value::Null } else { 0.0.into() };
+            let change = if k == "fatigue_safety_factor" {
+                serde_json::Value::Null
+            } else {
+                0.0.into()
+            };
             assert_eq!(m["change"], change, "{k}");
         }
     }

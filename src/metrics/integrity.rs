@@ -193,8 +193,13 @@ fn needles_note(n: usize) -> String {
 fn buckle(w: &Worst, mat: &MaterialProps) -> Advisory {
     let (g, b, cap) = (&w.case.geometry, &w.result.buckling, &w.result.capacity);
     let (phase, euler) = match b.phase {
-        InsertionPhase::BeforePuncture => ("pressing before it pierces (point free)", cap.euler_free_n),
-        InsertionPhase::Inserted => ("at its insertion depth (point held by the skin)", cap.euler_held_n),
+        InsertionPhase::BeforePuncture => {
+            ("pressing before it pierces (point free)", cap.euler_free_n)
+        }
+        InsertionPhase::Inserted => (
+            "at its insertion depth (point held by the skin)",
+            cap.euler_held_n,
+        ),
     };
     let f = w.factor;
     let fix = if euler <= 0.5 * cap.squash_n {
