@@ -377,7 +377,10 @@ fn strength_limits_enter_the_yield_under_length_and_tip_tolerance() {
     let (values, _) = run("free", &format!("[spec]\n{key} = {{ min = 0.0 }}"));
     let mut sorted = values.clone();
     sorted.sort_by(f64::total_cmp);
-    assert!(sorted[0] < sorted[7], "the factor varies with the tolerance: {values:?}");
+    assert!(
+        sorted[0] < sorted[7],
+        "the factor varies with the tolerance: {values:?}"
+    );
     // halfway between two runs: runs.csv rounds, the limit must not sit on a rounded value
     assert!(sorted[3] < sorted[4], "{values:?}");
     let limit = 0.5 * (sorted[3] + sorted[4]);

@@ -20,7 +20,9 @@ use crate::kinematics::{MadeDevice, MadeNeedle};
 use crate::model::advisory::Advisory;
 use crate::model::material::MaterialProps;
 use crate::model::strength::bending::{Approach, InsertionLoad, Section};
-use crate::model::strength::buckling::{shared_elastic, InsertionPhase};
+use crate::model::strength::buckling::{
+    shared_elastic, Discretisation, ElasticCapacity, InsertionPhase,
+};
 use crate::model::strength::fatigue::{PenDuty, LOW_CYCLES};
 use crate::model::strength::geometry::NeedleGeometry;
 use crate::model::strength::{assess_needle, NeedleCase, NeedleIntegrity};
@@ -163,6 +165,65 @@ pub fn assess(design: &Design, made: &MadeDevice) -> Integrity {
         }
     }
     out
+}
+
+/// The needle that sets the device's smallest factor of any kind, and that factor's kind:
+/// `buckling`, `bending` or `fatigue`.
+pub fn governing(i: &Integrity) -> Option<(&'static str, &Worst)> {
+    [
+        ("buckling", &i.buckling),
+        ("bending", &i.bending),
+        ("fatigue", &i.fatigue),
+    ]
+    .into_iter()
+    .filter_map(|(k, w)| w.as_ref().filter(|w| w.factor.is_finite()).map(|w| (k, w)))
+    .min_by(|a, b| a.1.factor.total_cmp(&b.1.factor))
+}
+
+/// The smallest safety factor (buckling, bending and a pen's fatigue) of the needle `w`
+/// made `length_mm` long and `diameter_mm` thick, with its material, loads, tilt and duty
+/// kept: the same force takes it as deep; a shorter needle goes in the same share of its
+/// length, carrying the force beyond puncture in proportion to its depth. `None` when it
+/// would not reach into the skin. The map of the strength picture.
+///
+/// # Examples
+/// ```no_run
+/// use needlemap::{design::Design, kinematics::MadeDevice, metrics::integrity};
+/// let d = Design::load("designs/mf8-192.toml".as_ref()).unwrap();
+/// let i = integrity::assess(&d, &MadeDevice::new(&d));
+/// let (_, w) = integrity::governing(&i).unwrap();
+/// let thin = integrity::factor_at(&d, w, 1.5, 0.1).unwrap();
+/// assert!(thin < i.min_bending_safety_factor().unwrap());
+/// ```
+pub fn factor_at(design: &Design, w: &Worst, length_mm: f64, diameter_mm: f64) -> Option<f64> {
+    let base = w.case;
+    let share = (length_mm / base.geometry.length_mm).min(1.0);
+    let depth_mm = base.load.depth_mm * share;
+    if depth_mm <= 0.0 {
+        return None;
+    }
+    let load = &base.load;
+    let load_n = load.puncture_force_n + (load.load_n - load.puncture_force_n) * share;
+    let case = NeedleCase {
+        geometry: NeedleGeometry {
+            length_mm,
+            shaft_diameter_mm: diameter_mm,
+            tip_radius_um: base.geometry.tip_radius_um.min(diameter_mm * 500.0),
+            ..base.geometry
+        },
+        load: InsertionLoad {
+            depth_mm,
+            load_n,
+            ..base.load
+        },
+        ..base
+    };
+    let elastic = ElasticCapacity::solve(&case.geometry, Discretisation::default());
+    let kind = design.device.kind_of();
+    let mat = &design.needle.material;
+    let r = assess_needle(&case, mat, &design.skin_grip, kind.duty(), elastic);
+    let fatigue = r.fatigue.map_or(f64::INFINITY, |f| f.factor);
+    finite(r.buckling.factor.min(r.bending.factor).min(fatigue))
 }
 
 /// The advisories of the factors under [`ADVISORY_FACTOR`], in the order buckle, bend,

@@ -8,6 +8,7 @@
 //! | `depth` | deepest insertion per map cell, on a depth ruler with the skin layers |
 //! | `detail` | a 5 × 5 mm window at true scale, every opening drawn as its real capsule |
 //! | `needles` | roller: the unrolled drum surface; pen: the cartridge seen from above |
+//! | `strength` | the smallest safety factor against needle length and diameter, the design marked ([`strength`]) |
 //! | `compare` | designs' coverage maps on one scale, key metrics as bars ([`compare`]) |
 //! | `sweep` | one metric over a sweep's varied keys ([`sweep`]) |
 //!
@@ -42,6 +43,7 @@ pub mod frame;
 pub mod mc;
 pub mod needles;
 pub mod pitch;
+pub mod strength;
 pub mod sweep;
 pub mod text;
 
@@ -75,7 +77,7 @@ pub enum PlotError {
 /// One rendered picture, with what a test or a reader needs to check it against the data.
 #[derive(Clone, Debug)]
 pub struct Picture {
-    /// File stem: `coverage`, `density`, `depth`, `detail`, `needles`.
+    /// File stem: `coverage`, `density`, `depth`, `detail`, `needles`, `strength`.
     pub name: &'static str,
     /// PNG bytes.
     pub png: Vec<u8>,
@@ -121,6 +123,7 @@ pub fn render_all(a: &Analysis) -> Result<Vec<Picture>, PlotError> {
         Box::new(|| depth::render(a)),
         Box::new(|| detail::render(a)),
         Box::new(|| needles::render(&a.design)),
+        Box::new(|| strength::render(a)),
     ];
     jobs.par_iter().map(|j| j()).collect()
 }
