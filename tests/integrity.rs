@@ -600,3 +600,37 @@ fn a_device_that_does_not_pierce_has_undefined_factors() {
     let r = check(&case, &MaterialProps::of("ss304").unwrap(), None);
     assert!(r.bending.factor.is_infinite() && r.buckling.factor.is_finite());
 }
+
+#[test]
+fn validate_carries_the_strength_rows_with_their_units() {
+    use needlemap::design::experiment::Quantity;
+    let files = [
+        "validation/park-prausnitz-2010-transition.toml",
+        "validation/lee-2008-pla-cone.toml",
+    ];
+    let designs = files.map(|f| Design::load(&common::design(f)).unwrap());
+    let rows = needlemap::studies::validation::validate(&designs, &Silent).unwrap();
+    // Park & Prausnitz 2010: the transition of a 3 GPa, 60 MPa polymer, held (K ≈ 0.7); gates
+    let park = &rows[0];
+    assert_eq!(park.measured.quantity, Quantity::TransitionAspect);
+    let want = (2.0 * PI * PI * 3000.0 / 60.0f64).sqrt() / (4.0 * K_CLAMPED_PINNED);
+    assert_relative_eq!(park.predicted.unwrap(), want, max_relative = 1e-12);
+    assert!(park.within && park.measured.gate);
+    // Lee 2008: a simulated load, model to model; shown, never gating
+    let lee = &rows[1];
+    assert_eq!(lee.measured.quantity, Quantity::FailureForceN);
+    assert!(!lee.measured.gate);
+    let p = lee.predicted.unwrap();
+    assert!(p > 3.0 && p < 5.0, "{p}");
+    // the JSON's value keys carry each figure's unit
+    let json: serde_json::Value =
+        serde_json::from_slice(&needlemap::output::validation::json(&rows)).unwrap();
+    assert_eq!(json["rows"][0]["predicted"].as_f64(), park.predicted);
+    assert_eq!(json["rows"][1]["predicted_n"].as_f64(), Some(p));
+    assert_eq!(json["rows"][1]["measured_n"].as_f64(), Some(4.7));
+    let text = needlemap::output::validation::table(&rows);
+    assert!(
+        text.contains("axial failure force") && text.contains(" N "),
+        "{text}"
+    );
+}

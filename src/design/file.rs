@@ -267,7 +267,7 @@ pub struct ExperimentFile {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MeasuredFile {
-    /// The predicted quantity compared: `depth_mm` (insertion depth), `channel_depth_mm` (depth after closure) or `opening_mm` (opening width).
+    /// The predicted quantity compared: `depth_mm` (insertion depth), `channel_depth_mm` (depth after closure), `opening_mm` (opening width), all in mm; `failure_force_n` (one needle's axial failure force, N) or `transition_aspect` (the length over diameter at the Euler–Johnson transition).
     #[schemars(extend("enum" = crate::design::experiment::Quantity::KEYS))]
     pub quantity: S<String>,
     /// The measured mean, in the quantity's unit; greater than 0.
