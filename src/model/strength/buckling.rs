@@ -548,7 +548,7 @@ fn cache_key(g: &NeedleGeometry, quantum_mm: f64) -> ([u64; 4], NeedleGeometry) 
 }
 
 /// Length quantum of the analyses' shared cache, mm: a 0.1 µm step moves a 1 mm needle's
-/// buckling load by at most 2·10⁻⁴ of itself, and lets a Monte Carlo run, whose needles all
+/// buckling load by at most 10⁻⁴ of itself, and lets a Monte Carlo run, whose needles all
 /// differ in length, reuse the solves of the runs before it.
 pub const SHARED_LENGTH_QUANTUM_MM: f64 = 1e-4;
 
