@@ -281,6 +281,80 @@ fn bad_inputs_exit_2_with_file_line_and_key() {
     rejects(&mf8_with("seed = 1", "seed = -4"), &["treatment.seed"]);
 }
 
+/// `file` (a shipped design) with `from` replaced by `to`, once.
+fn shipped_with(file: &str, from: &str, to: &str) -> Vec<u8> {
+    let s = std::fs::read_to_string(design(file)).unwrap();
+    assert!(s.contains(from), "{file} lacks {from}");
+    s.replacen(from, to, 1).into_bytes()
+}
+
+#[test]
+fn bad_strength_inputs_exit_2_with_file_line_key_and_value() {
+    let mat = "material = \"ss304\"";
+    let with = |extra: &str| mf8_with(mat, &format!("{mat}\n{extra}"));
+    // an unknown material: its line and column, the value, and the valid names
+    rejects(
+        &mf8_with(mat, "material = \"steel\""),
+        &[
+            ":31:12:",
+            "`needle.material` = \"steel\"",
+            "unknown material",
+            "ss304 | ss316l | ss-spring",
+        ],
+    );
+    rejects(
+        &with("youngs_modulus_gpa = 0.0"),
+        &[":32:", "`needle.youngs_modulus_gpa` = 0", "greater than 0"],
+    );
+    rejects(
+        &with("youngs_modulus_gpa = -193.0"),
+        &["`needle.youngs_modulus_gpa` = -193", "greater than 0"],
+    );
+    rejects(
+        &with("yield_strength_mpa = nan"),
+        &[":32:", "`needle.yield_strength_mpa` = NaN", "finite"],
+    );
+    rejects(
+        &with("yield_strength_mpa = 0.0"),
+        &["`needle.yield_strength_mpa` = 0", "greater than 0"],
+    );
+    rejects(
+        &with("youngs_modulus_gpa = 193000.0"),
+        &["`needle.youngs_modulus_gpa` = 193000", "at most 1000 GPa"],
+    );
+    rejects(
+        &mf8_with(
+            "preset = \"face\"",
+            "preset = \"face\"\nneedle_friction = 5.0",
+        ),
+        &["`skin.needle_friction` = 5", "at most 3"],
+    );
+    rejects(
+        &mf8_with(
+            "preset = \"face\"",
+            "preset = \"face\"\nlateral_strength_mpa = 0.0",
+        ),
+        &["`skin.lateral_strength_mpa` = 0", "greater than 0"],
+    );
+    let pen = |to: &str| shipped_with("pen-12-110.toml", "frequency_hz = 110.0", to);
+    rejects(
+        &pen("frequency_hz = 110.0\nmisalignment_deg = 60.0"),
+        &["`pen.misalignment_deg` = 60", "at most 45 °"],
+    );
+    rejects(
+        &pen("frequency_hz = 110.0\nsession_s = 0.0"),
+        &["`pen.session_s` = 0", "greater than 0"],
+    );
+    rejects(
+        &shipped_with(
+            "stamp-35.toml",
+            "force_n = 10.0",
+            "force_n = 10.0\nmisalignment_deg = -1.0",
+        ),
+        &["`stamp.misalignment_deg` = -1", "0 or greater"],
+    );
+}
+
 #[test]
 fn missing_path_exits_2() {
     let out = bin()

@@ -340,3 +340,53 @@ fn missing_needles_follow_the_binomial() {
     assert!((mean - m0).abs() < 3.0 * se, "mean {mean} vs {m0} ± {se}");
     assert!((var / v0 - 1.0).abs() < 0.25, "variance {var} vs {v0}");
 }
+
+/// The strength factors are metrics like any other: under length and tip tolerance they vary
+/// from run to run, and a `[spec]` limit on one enters the yield.
+#[test]
+fn strength_limits_enter_the_yield_under_length_and_tip_tolerance() {
+    let dir = tempfile::tempdir().unwrap();
+    let tol = "[tolerance]\nlength_sd_mm = 0.1\ntip_radius_sd_um = 2.0";
+    let key = "min_bending_safety_factor";
+    let run = |name: &str, spec: &str| {
+        let f = write(
+            dir.path(),
+            &format!("{name}.toml"),
+            &design(name, tol, true, spec),
+        );
+        let out = dir.path().join("out");
+        let (code, _, err) = mc(&[
+            f.to_str().unwrap(),
+            "--runs",
+            "8",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let runs = read(&out.join(format!("{name}/mc/runs.csv")));
+        let mut lines = runs.lines();
+        let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let col = head.iter().position(|h| *h == key).unwrap();
+        let values: Vec<f64> = lines
+            .map(|l| l.split(',').nth(col).unwrap().parse().unwrap())
+            .collect();
+        let json: serde_json::Value =
+            serde_json::from_str(&read(&out.join(format!("{name}/mc/summary.json")))).unwrap();
+        (values, json["yield"]["fraction"].as_f64().unwrap())
+    };
+    let (values, _) = run("free", &format!("[spec]\n{key} = {{ min = 0.0 }}"));
+    let mut sorted = values.clone();
+    sorted.sort_by(f64::total_cmp);
+    assert!(
+        sorted[0] < sorted[7],
+        "the factor varies with the tolerance: {values:?}"
+    );
+    // halfway between two runs: runs.csv rounds, the limit must not sit on a rounded value
+    assert!(sorted[3] < sorted[4], "{values:?}");
+    let limit = 0.5 * (sorted[3] + sorted[4]);
+    let (again, y) = run("limited", &format!("[spec]\n{key} = {{ min = {limit:?} }}"));
+    assert_eq!(again, values, "the same seeds draw the same needles");
+    let passing = values.iter().filter(|v| **v >= limit).count();
+    assert_eq!(y, passing as f64 / 8.0);
+    assert!(y > 0.0 && y < 1.0, "yield {y}");
+}

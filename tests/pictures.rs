@@ -14,7 +14,9 @@ use needlemap::model::channel::Channel;
 use needlemap::output::plot::{self, Picture};
 use std::path::Path;
 
-const PICTURES: [&str; 5] = ["coverage", "density", "depth", "detail", "needles"];
+const PICTURES: [&str; 6] = [
+    "coverage", "density", "depth", "detail", "needles", "strength",
+];
 
 fn analysed(name: &str) -> Analysis {
     analysis::analyze(&Design::load(&design(name)).unwrap(), &Silent).unwrap()
@@ -303,7 +305,8 @@ fn region_pictures_are_drawn_at_equal_scale() {
     d.treatment.area_mm = [30.0, 12.0];
     let a = analysis::analyze(&d, &Silent).unwrap();
     for p in plot::render_all(&a).unwrap() {
-        if p.name == "needles" {
+        // the needle table and the strength map (length against diameter) are no regions
+        if ["needles", "strength"].contains(&p.name) {
             continue;
         }
         let ((_, _, pw, ph), w) = p.plot.unwrap();
@@ -771,4 +774,54 @@ fn mc_picture_of_a_study_labels_its_map_range() {
         }
     }
     assert!(has_text(&p.svg, |t| t.contains("seeds 1–3")));
+}
+
+#[test]
+fn strength_picture_maps_the_smallest_factor_and_marks_the_design() {
+    use needlemap::metrics::integrity;
+    use needlemap::output::plot::strength::{self, DIAMETER_CELLS, LENGTH_CELLS};
+    for name in [
+        "mf8-192.toml",
+        "pen-12-110.toml",
+        "stamp-35.toml",
+        "home-0.2.toml",
+    ] {
+        let a = analysed(name);
+        let m = strength::strength_map(&a).unwrap();
+        let (l, d, f) = m.design;
+        assert!(m.length_mm.0 < l && l < m.length_mm.1, "{name}");
+        assert!(m.diameter_mm.0 < d && d < m.diameter_mm.1, "{name}");
+        // the mark carries the device's smallest factor of any kind
+        let i = &a.integrity;
+        let smallest = [
+            i.min_buckling_safety_factor(),
+            i.min_bending_safety_factor(),
+            i.fatigue_safety_factor(),
+        ]
+        .into_iter()
+        .flatten()
+        .fold(f64::INFINITY, f64::min);
+        assert_eq!(f, smallest, "{name}");
+        // and the map, evaluated at the design's own needle, gives it back
+        let (_, w) = integrity::governing(i).unwrap();
+        let at = integrity::factor_at(&a.design, w, l, d).unwrap();
+        assert!((at / f - 1.0).abs() < 1e-3, "{name}: {at} against {f}");
+        // thicker needles are never weaker, and the map shows where the factor drops under 2
+        for c in 0..LENGTH_CELLS {
+            let col: Vec<f64> = (0..DIAMETER_CELLS).filter_map(|r| m.at(c, r)).collect();
+            assert!(
+                col.windows(2).all(|p| p[1] >= p[0] * (1.0 - 1e-9)),
+                "{name} {c}: {col:?}"
+            );
+        }
+        assert!(m.factors.iter().flatten().any(|v| *v < 2.0), "{name}");
+        assert!(m.factors.iter().flatten().any(|v| *v >= 2.0), "{name}");
+        let p = strength::render(&a).unwrap();
+        let s = p.scale.unwrap();
+        assert_eq!((s.lo, s.hi), (0.0, strength::SCALE_TOP));
+        let img = image::load_from_memory(&p.png).unwrap();
+        assert_eq!((img.width(), img.height()), p.size);
+        let svg = std::str::from_utf8(&p.svg).unwrap();
+        assert!(svg.contains("this design:"), "{name}");
+    }
 }

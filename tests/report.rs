@@ -143,8 +143,38 @@ fn summary_values_match_analyze_json_and_the_page_is_self_contained() {
             "puncture_rate",
             "density_per_pass",
             "density_per_treatment",
+            "material",
+            "youngs_modulus",
+            "yield_strength",
+            "endurance_limit",
+            "buckling_factor",
+            "bending_factor",
+            "root_factor",
+            "tip_curl_factor",
         ] {
             item(id);
+        }
+        // the strength rows: figures with units and sources, factors as the metrics
+        let two = |k: &str| fmt_num(r["metrics"][k].as_f64().unwrap(), 2);
+        assert_eq!(item("buckling_factor").0, two("min_buckling_safety_factor"));
+        assert_eq!(item("bending_factor").0, two("min_bending_safety_factor"));
+        assert!(item("buckling_factor").2.starts_with("needle "), "{name}");
+        let bending = item("bending_factor").2;
+        assert!(bending.contains("skin bears"), "{name}: {bending}");
+        let how = if name.starts_with("pen") {
+            "off square"
+        } else {
+            "skin friction"
+        };
+        assert!(bending.contains(how), "{name}: {bending}");
+        assert_eq!(item("youngs_modulus").1, "GPa");
+        assert_eq!(item("yield_strength").1, "MPa");
+        assert!(item("yield_strength").2.starts_with("[M] "), "{name}");
+        assert_eq!(item("material").2, "design file (assumption)", "{name}");
+        if name.starts_with("pen") {
+            assert_eq!(item("fatigue_factor").0, two("fatigue_safety_factor"));
+            assert!(item("fatigue_factor").2.contains("strokes a session"));
+            item("cartridge_sessions");
         }
         let mm = |k: &str| fmt_num(r["metrics"][k].as_f64().unwrap(), 3);
         assert_eq!(item("max_depth").0, mm("max_depth_mm"));
@@ -171,7 +201,10 @@ fn summary_values_match_analyze_json_and_the_page_is_self_contained() {
             .select(&sel("figure[data-picture]"))
             .map(|f| f.value().attr("data-picture").unwrap().to_string())
             .collect();
-        assert_eq!(pics, ["coverage", "density", "depth", "detail", "needles"]);
+        assert_eq!(
+            pics,
+            ["coverage", "density", "depth", "detail", "needles", "strength"]
+        );
         for img in sec.select(&sel("figure img")) {
             check_picture(img.value().attr("src").unwrap());
             let w: u32 = img.value().attr("width").unwrap().parse().unwrap();

@@ -96,8 +96,8 @@ fn one_row_per_combination_in_odometer_order() {
     assert_eq!(h[h.len() - 2], "advisories");
     assert_eq!(
         h.len(),
-        3 + 1 + 15 + 2,
-        "keys, name, 15 metrics, advisories, error"
+        3 + 1 + 18 + 2,
+        "keys, name, 18 metrics, advisories, error"
     );
     // first key slowest, last fastest
     let combo: Vec<(String, String, String)> = rows

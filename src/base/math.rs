@@ -33,6 +33,14 @@ pub mod trig {
     pub fn acos(x: f64) -> f64 {
         libm::acos(x)
     }
+    /// `x` raised to the power `y`.
+    pub fn pow(x: f64, y: f64) -> f64 {
+        libm::pow(x, y)
+    }
+    /// Base-10 logarithm.
+    pub fn log10(x: f64) -> f64 {
+        libm::log10(x)
+    }
     /// Unit vector at `angle` radians from +x, counter-clockwise.
     pub fn unit(angle: f64) -> super::Vector {
         super::Vector::new(cos(angle), sin(angle))

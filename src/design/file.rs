@@ -138,6 +138,13 @@ pub struct NeedleFile {
     /// Radius of the tip's point, µm: sets the puncture force. Default: a 770 µm DermaRoller needle's tip measured 4 µm (Kalluri 2011).
     #[schemars(extend("default" = DEFAULT_TIP_RADIUS_UM))]
     pub tip_radius_um: Option<S<f64>>,
+    /// The needle's material, for the strength checks (buckling, bending, fatigue): `ss304` (AISI 304, annealed), `ss316l` (316L, annealed), `ss-spring` (302/304 spring-temper wire), `ti6al4v` (Ti-6Al-4V, annealed), `ti-grade2` (CP titanium grade 2) or `pla` (polylactic acid). Default: annealed 304, the softest plausible steel. Each figure's source is in docs/sources.md.
+    #[schemars(extend("default" = crate::model::material::DEFAULT_MATERIAL, "enum" = crate::model::material::MATERIALS.iter().map(|m| m.key).collect::<Vec<_>>()))]
+    pub material: Option<S<String>>,
+    /// Young's modulus E, GPa, replacing the material's. Default: the material's.
+    pub youngs_modulus_gpa: Option<S<f64>>,
+    /// Yield strength, MPa, replacing the material's. Default: the material's.
+    pub yield_strength_mpa: Option<S<f64>>,
 }
 
 /// `[tolerance]`: manufacturing variation, drawn per needle from the seed.
@@ -187,6 +194,12 @@ pub struct SkinFile {
     pub papillary_dermis_mm: Option<S<f64>>,
     /// Thickness of the reticular dermis, mm (the subcutis below is unbounded). Default: the preset's.
     pub reticular_dermis_mm: Option<S<f64>>,
+    /// Friction coefficient between a needle and the skin a roller drags it through sideways (bending check). Default: an assumption, 0.5 (dry skin on smooth solids, Derler & Gerhardt 2012).
+    #[schemars(extend("default" = crate::model::strength::bending::DEFAULT_NEEDLE_FRICTION))]
+    pub needle_friction: Option<S<f64>>,
+    /// The largest side pressure the skin bears on a needle before it tears around it, MPa (bending check). Default: an assumption, 21.6 MPa, the tensile strength of human skin (Ní Annaidh 2012).
+    #[schemars(extend("default" = crate::model::strength::bending::DEFAULT_LATERAL_STRENGTH_MPA))]
+    pub lateral_strength_mpa: Option<S<f64>>,
 }
 
 /// `[treatment]`: the region and the passes over it.
@@ -254,7 +267,7 @@ pub struct ExperimentFile {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MeasuredFile {
-    /// The predicted quantity compared: `depth_mm` (insertion depth), `channel_depth_mm` (depth after closure) or `opening_mm` (opening width).
+    /// The predicted quantity compared: `depth_mm` (insertion depth), `channel_depth_mm` (depth after closure), `opening_mm` (opening width), all in mm; `failure_force_n` (one needle's axial failure force, N) or `transition_aspect` (the length over diameter at the Euler–Johnson transition).
     #[schemars(extend("enum" = crate::design::experiment::Quantity::KEYS))]
     pub quantity: S<String>,
     /// The measured mean, in the quantity's unit; greater than 0.

@@ -16,7 +16,9 @@ pub mod validate;
 
 use crate::base::error::InputError;
 use crate::base::input::ReadPolicy;
+use crate::model::material::MaterialProps;
 use crate::model::skin::Skin;
+use crate::model::strength::bending::SkinGrip;
 pub use kinds::{Device, DeviceKind, Kind, PenNeedle, RollerNeedle};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -39,6 +41,8 @@ pub struct Design {
     pub tolerance: Tolerance,
     /// Skin model.
     pub skin: Skin,
+    /// How the skin holds a needle sideways (the bending check).
+    pub skin_grip: SkinGrip,
     /// How the device is moved over the region.
     pub treatment: Treatment,
     /// Raster and tile settings of the area metrics.
@@ -110,6 +114,8 @@ pub struct Needle {
     pub tip_length_mm: f64,
     /// Radius of the tip's point, µm: sets the puncture force.
     pub tip_radius_um: f64,
+    /// The material's figures (registry entry and the file's overrides).
+    pub material: MaterialProps,
 }
 
 /// Manufacturing variation.

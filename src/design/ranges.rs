@@ -89,6 +89,16 @@ pub const COMMON_SWEEP_KEYS: &[SweepKey] = &[
         pattern: None,
     },
     SweepKey {
+        key: "needle.youngs_modulus_gpa",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "needle.yield_strength_mpa",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
         key: "tolerance.length_sd_mm",
         num: Num::Float,
         pattern: None,
@@ -160,6 +170,16 @@ pub const COMMON_SWEEP_KEYS: &[SweepKey] = &[
     },
     SweepKey {
         key: "skin.reticular_dermis_mm",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "skin.needle_friction",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "skin.lateral_strength_mpa",
         num: Num::Float,
         pattern: None,
     },
@@ -239,6 +259,22 @@ pub const RANGES: &[Range] = &[
         500.0,
         "µm",
         "sharp tips are a few µm; Davis 2004 measured up to tens of µm",
+    ),
+    r(
+        "needle.youngs_modulus_gpa",
+        0.0,
+        false,
+        1000.0,
+        "GPa",
+        "polymers 1–5 GPa, steels about 200 GPa",
+    ),
+    r(
+        "needle.yield_strength_mpa",
+        0.0,
+        false,
+        5000.0,
+        "MPa",
+        "PLA 60 MPa to drawn spring wire about 2000 MPa",
     ),
     r(
         "tolerance.length_sd_mm",
@@ -359,6 +395,22 @@ pub const RANGES: &[Range] = &[
         50.0,
         "mm",
         "skin is a few mm thick",
+    ),
+    r(
+        "skin.needle_friction",
+        0.0,
+        true,
+        3.0,
+        "",
+        "dry skin about 0.5, moist skin above 1 (Derler & Gerhardt 2012)",
+    ),
+    r(
+        "skin.lateral_strength_mpa",
+        0.0,
+        false,
+        200.0,
+        "MPa",
+        "skin's tensile strength 21.6 ± 8.4 MPa (Ní Annaidh 2012)",
     ),
     r(
         "treatment.area_mm",
@@ -502,8 +554,13 @@ mod tests {
 
     #[test]
     fn every_shipped_default_lies_in_its_range() {
+        use crate::design::kinds::array::DEFAULT_MISALIGNMENT_DEG;
         use crate::design::kinds::{pen, roller, stamp};
         use crate::design::*;
+        use crate::model::strength::bending::{
+            DEFAULT_LATERAL_STRENGTH_MPA, DEFAULT_NEEDLE_FRICTION,
+        };
+        use crate::model::strength::fatigue::DEFAULT_SESSION_S;
         use pen::DEFAULT_PEN_DRIVE_FORCE_N;
         use roller::{DEFAULT_ROLLER_FORCE_N, DEFAULT_ROLL_SPEED_MM_S};
         use stamp::DEFAULT_PRESSES_PER_S;
@@ -517,6 +574,11 @@ mod tests {
             ("analysis.resolution_um", DEFAULT_RESOLUTION_UM),
             ("analysis.tile_mm", DEFAULT_TILE_MM),
             ("analysis.influence_radius_mm", DEFAULT_INFLUENCE_RADIUS_MM),
+            ("skin.needle_friction", DEFAULT_NEEDLE_FRICTION),
+            ("skin.lateral_strength_mpa", DEFAULT_LATERAL_STRENGTH_MPA),
+            ("pen.session_s", DEFAULT_SESSION_S),
+            ("pen.misalignment_deg", DEFAULT_MISALIGNMENT_DEG),
+            ("stamp.misalignment_deg", DEFAULT_MISALIGNMENT_DEG),
         ] {
             assert!(range_of(key).unwrap().contains(v), "{key} = {v}");
         }

@@ -343,6 +343,9 @@ pub fn unit_of(key: &str) -> &'static str {
         ("_deg", "°"),
         ("_hz", "Hz"),
         ("_n", "N"),
+        ("_gpa", "GPa"),
+        ("_mpa", "MPa"),
+        ("_s", "s"),
     ];
     SUFFIXES
         .iter()
@@ -444,6 +447,9 @@ mod tests {
         assert_eq!(unit_of("tip_pressure_n_mm2"), "N/mm²");
         assert_eq!(unit_of("tenting_stiffness_n_mm"), "N/mm");
         assert_eq!(unit_of("force_n"), "N");
+        assert_eq!(unit_of("youngs_modulus_gpa"), "GPa");
+        assert_eq!(unit_of("yield_strength_mpa"), "MPa");
+        assert_eq!(unit_of("session_s"), "s");
         assert_eq!(unit_of("pattern"), "");
     }
 

@@ -12,7 +12,9 @@ use super::{
     DEFAULT_INFLUENCE_RADIUS_MM, DEFAULT_RESOLUTION_UM, DEFAULT_SEED, DEFAULT_TILE_MM,
     DEFAULT_TIP_LENGTH_MM, DEFAULT_TIP_RADIUS_UM,
 };
+use crate::model::material::DEFAULT_MATERIAL;
 use crate::model::skin::Skin;
+use crate::model::strength::bending::{DEFAULT_LATERAL_STRENGTH_MPA, DEFAULT_NEEDLE_FRICTION};
 
 /// The starter design of `kind`, named `name` (a valid design name), as TOML text.
 ///
@@ -44,6 +46,9 @@ pub fn starter(kind: Kind, name: &str) -> String {
 }
 
 fn needle(length: bool) -> String {
+    let materials = crate::model::material::key_list();
+    let mat = crate::model::material::lookup(DEFAULT_MATERIAL).expect("the default is listed");
+    let (e, sy) = (mat.youngs_modulus_gpa.value, mat.yield_strength_mpa.value);
     let length = if length {
         "length_mm = 0.5                # mm, exposed length, required (a pen sets pen.depth_mm)\n"
     } else {
@@ -54,7 +59,10 @@ fn needle(length: bool) -> String {
          {length}\
          diameter_mm = 0.25             # mm, shaft diameter, required\n\
          tip_length_mm = {DEFAULT_TIP_LENGTH_MM:?}            # mm, conical tip; default (assumption)\n\
-         tip_radius_um = {DEFAULT_TIP_RADIUS_UM:?}            # µm, tip point; default measured (Kalluri 2011)\n\n"
+         tip_radius_um = {DEFAULT_TIP_RADIUS_UM:?}            # µm, tip point; default measured (Kalluri 2011)\n\
+         material = {DEFAULT_MATERIAL:?}             # {materials}\n\
+         # youngs_modulus_gpa = {e:?}    # GPa; default the material's\n\
+         # yield_strength_mpa = {sy:?}   # MPa; default the material's\n\n"
     )
 }
 
@@ -80,7 +88,9 @@ fn common() -> String {
          # stratum_corneum_mm = {sc:?}     # mm\n\
          # viable_epidermis_mm = {ve:?}     # mm\n\
          # papillary_dermis_mm = {pd:?}    # mm\n\
-         # reticular_dermis_mm = {rd:?}      # mm\n\n\
+         # reticular_dermis_mm = {rd:?}      # mm\n\
+         # needle_friction = {:?}          # needle–skin friction (bending check); default (assumption)\n\
+         # lateral_strength_mpa = {:?}    # MPa, side pressure skin bears (bending check); default (assumption)\n\n\
          [treatment]\n\
          area_mm = [30.0, 30.0]         # mm, [Lx, Ly], required\n\
          passes = [{{ angle_deg = 0.0, count = 2 }}, {{ angle_deg = 90.0, count = 2 }}]   # ° and how many, required\n\
@@ -103,6 +113,8 @@ fn common() -> String {
         face.tenting_stiffness_n_mm,
         face.insertion_resistance_n_mm,
         face.closure_radius_um,
+        DEFAULT_NEEDLE_FRICTION,
+        DEFAULT_LATERAL_STRENGTH_MPA,
     )
 }
 

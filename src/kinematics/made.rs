@@ -31,6 +31,8 @@ pub struct MadeNeedle {
     pub along_mm: f64,
     /// Length as made, mm (pen: the setting plus the needle's length error).
     pub length_mm: f64,
+    /// Tip radius as made (drawn from the tolerance or inspected), µm.
+    pub tip_radius_um: f64,
     /// Insertion depth at the stated force, mm (> 0).
     pub depth_mm: f64,
     /// Depth of the channel left after withdrawal, mm.
@@ -39,6 +41,10 @@ pub struct MadeNeedle {
     pub radius_mm: f64,
     /// Opening slit length, mm.
     pub slit_mm: f64,
+    /// Axial force the needle carries just before it pierces, tip free (its puncture force), N.
+    pub puncture_force_n: f64,
+    /// Axial force it carries at its insertion depth, tip held, N.
+    pub load_n: f64,
 }
 
 impl MadeNeedle {
@@ -133,10 +139,13 @@ impl MadeDevice {
                 across_mm: n.across_mm,
                 along_mm: n.along_mm,
                 length_mm: n.length_mm,
+                tip_radius_um: n.tip_radius_um,
                 depth_mm: depth,
                 channel_depth_mm: m.channel_depth_mm(depth),
                 radius_mm: radius,
                 slit_mm: kin.slit_mm(&design.skin, n.length_mm, depth),
+                puncture_force_n: m.puncture_n,
+                load_n: m.force_n(w),
             });
         }
         let wp = m.puncture_displacement_mm();

@@ -5,6 +5,7 @@ use crate::base::error::LimitError;
 use crate::base::progress::Progress;
 use crate::design::Design;
 use crate::kinematics::{self, Field, MadeDevice};
+use crate::metrics::integrity::{self, Integrity};
 use crate::metrics::raster::{self, AreaMaps, GapMethod, Grid, RasterError, RasterSettings};
 use crate::metrics::tiles::TileGrid;
 use crate::metrics::{self, overlap, Metrics};
@@ -199,6 +200,8 @@ pub struct Analysis {
     pub layers: [f64; 5],
     /// Advisories.
     pub advisories: Vec<Advisory>,
+    /// The needles' strength checks: the needle that sets each safety factor.
+    pub integrity: Integrity,
     /// Raster maps; `None` when the field has no channel at all.
     pub maps: Option<AreaMaps>,
     /// The raster grid used.
@@ -303,6 +306,7 @@ pub fn analyze_with(
         }
     };
 
+    let integrity = integrity::assess(&design, &made);
     let area_cm2 = t.area_mm2() / 100.0;
     let in_region: Vec<_> = field.in_region().copied().collect();
     let n = in_region.len() as u64;
@@ -334,8 +338,12 @@ pub fn analyze_with(
         overlap_fraction: (n > 0).then(|| overlapping as f64 / n as f64),
         puncture_rate_per_s: made.puncture_rate_per_s,
         time_s: made.time_s,
+        min_buckling_safety_factor: integrity.min_buckling_safety_factor(),
+        min_bending_safety_factor: integrity.min_bending_safety_factor(),
+        fatigue_safety_factor: integrity.fatigue_safety_factor(),
     };
-    let advisories = advisories(&design, &made, &metrics, &layers, gap_at_margin);
+    let mut advisories = advisories(&design, &made, &metrics, &layers, gap_at_margin);
+    advisories.extend(integrity::advisories(&integrity, &design.needle.material));
     Ok(Analysis {
         design,
         made,
@@ -343,6 +351,7 @@ pub fn analyze_with(
         metrics,
         layers,
         advisories,
+        integrity,
         maps,
         grid,
         tiles,

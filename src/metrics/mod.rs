@@ -2,13 +2,15 @@
 //!
 //! Counting metrics (channels, density, depth, layers, rate, time) come straight from the
 //! channel list; area metrics (coverage, treated area) from the [`raster`] engine, the
-//! largest gap from the openings' geometry ([`gap`]); `density_cv` from channel counts per [`tiles::TileGrid`] tile; `overlap_fraction` from [`overlap`].
+//! largest gap from the openings' geometry ([`gap`]); `density_cv` from channel counts per [`tiles::TileGrid`] tile; `overlap_fraction` from [`overlap`];
+//! the needles' safety factors from the device as made ([`integrity`]).
 //! A metric with no meaning for the design (no channel in the region) is `None`: JSON null,
 //! an empty CSV cell, never NaN.
 
 pub mod analysis;
 pub mod depth;
 pub mod gap;
+pub mod integrity;
 pub mod overlap;
 pub mod raster;
 

@@ -79,6 +79,8 @@ const RASTER_SUMS: &str = "fixed-point integer sums of row lengths on a fixed ra
 const DEPTHS: &str =
     "the force balance per needle (bisection to f64 resolution), with seeded length errors";
 const CLOSED_FORM: &str = "a closed form of the design's parameters";
+const STRENGTH: &str =
+    "closed forms and a bisection eigen-solve of each needle's geometry, material and force-balance loads";
 
 /// A metric's value as [`Metrics`] holds it: a count, a number, or a number that may be
 /// undefined. The registry's `get` and `set` follow from it.
@@ -308,6 +310,40 @@ metrics! {
         tolerance_why: CLOSED_FORM,
         better: Lower,
         description: "treatment time",
+    },
+    /// Smallest over the needles of buckling load / axial load (free point before puncture,
+    /// held after).
+    min_buckling_safety_factor: Option<f64> {
+        unit: "",
+        table_decimals: 2,
+        decimals: 4,
+        tolerance_rel: 0.0,
+        tolerance_why: STRENGTH,
+        better: Higher,
+        description: "smallest over the needles of buckling load / axial load at insertion",
+    },
+    /// Smallest over the needles of the side load that yields the weakest section (root or
+    /// tip) / the side load at insertion.
+    min_bending_safety_factor: Option<f64> {
+        unit: "",
+        table_decimals: 2,
+        decimals: 4,
+        tolerance_rel: 0.0,
+        tolerance_why: STRENGTH,
+        better: Higher,
+        description: "smallest over the needles of side load that yields the root or tip / side load at insertion",
+    },
+    /// Pens: smallest over the needles of the fatigue strength at a session's strokes / the
+    /// equivalent stress amplitude per stroke (Goodman); undefined for other kinds and for
+    /// materials without an endurance limit.
+    fatigue_safety_factor: Option<f64> {
+        unit: "",
+        table_decimals: 2,
+        decimals: 4,
+        tolerance_rel: 0.0,
+        tolerance_why: STRENGTH,
+        better: Higher,
+        description: "pens: fatigue strength at a session's strokes / stress amplitude per stroke",
     },
 }
 

@@ -19,9 +19,32 @@ use crate::design::Design;
 use crate::metrics::analysis::{self, Analysis};
 use serde::Serialize;
 
-/// The analysis' prediction of `q`, mm; `None` when no channel was made.
+/// The analysis' prediction of `q` in its file unit (mm, N, a ratio); `None` when no channel
+/// was made. The failure force is that of the design's first needle as designed, pressed
+/// axially with its point held (a failure test presses needles on a plate, not into skin).
 pub fn predict(q: Quantity, a: &Analysis) -> Option<f64> {
+    use crate::model::strength::buckling::{
+        shared_elastic, transition_slenderness, BucklingCapacity, K_CLAMPED_PINNED,
+    };
+    use crate::model::strength::geometry::NeedleGeometry;
     match q {
+        Quantity::FailureForceN => {
+            let nd = &a.design.needle;
+            let (_, _, length_mm) = *a.design.device.kind_of().nominal().first()?;
+            let g = NeedleGeometry {
+                length_mm,
+                shaft_diameter_mm: nd.diameter_mm,
+                tip_length_mm: nd.tip_length_mm,
+                tip_radius_um: nd.tip_radius_um,
+            };
+            let cap = BucklingCapacity::new(&g, shared_elastic(&g), &nd.material);
+            Some(cap.critical_held_n)
+        }
+        Quantity::TransitionAspect => {
+            let m = &a.design.needle.material;
+            let lambda = transition_slenderness(m.youngs_modulus_mpa, m.yield_strength_mpa);
+            Some(lambda / (4.0 * K_CLAMPED_PINNED))
+        }
         Quantity::DepthMm => a.metrics.mean_depth_mm,
         Quantity::ChannelDepthMm => a.metrics.mean_channel_depth_mm,
         Quantity::OpeningMm => {
@@ -47,7 +70,7 @@ pub struct Row {
     pub skin: String,
     /// The figure.
     pub measured: Measured,
-    /// The prediction, mm (`None`: no channel made).
+    /// The prediction in the figure's unit (`None`: no channel made).
     pub predicted: Option<f64>,
     /// (prediction − mean)/mean.
     pub relative_error: Option<f64>,

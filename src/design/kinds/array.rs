@@ -16,6 +16,10 @@ use crate::model::insertion::{array_displacements_each, Mechanics};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// Default angle a hand holds a pen or stamp off square to the skin, degrees \[A\]: no source
+/// measures it; a hand holds a device within some degrees of square (the bending check).
+pub const DEFAULT_MISALIGNMENT_DEG: f64 = 10.0;
+
 /// `pattern = "grid" | "ring" | "explicit"`.
 #[derive(Debug, Deserialize, JsonSchema, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]

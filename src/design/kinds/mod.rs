@@ -17,6 +17,8 @@ use crate::base::error::InputError;
 use crate::model::advisory::Advisory;
 use crate::model::insertion::Mechanics;
 use crate::model::skin::Skin;
+use crate::model::strength::bending::Approach;
+use crate::model::strength::fatigue::PenDuty;
 use serde::Serialize;
 
 pub mod array;
@@ -222,6 +224,12 @@ pub trait DeviceKind: Sync {
     fn speed_mm_s(&self) -> f64;
     /// How it lays its needles along a stroke.
     fn motion(&self) -> Motion;
+    /// How its needles meet the skin, for the strength checks ([`crate::model::strength`]).
+    fn approach(&self) -> Approach;
+    /// Strokes a needle sees in a session, for the fatigue check; `None` but for a pen.
+    fn duty(&self) -> Option<PenDuty> {
+        None
+    }
     /// The datasheet rows after the needle count (layout, length, size, force, motion).
     fn sheet_rows(&self) -> Vec<DeviceRow>;
     /// What the needle picture shows, for its caption.

@@ -20,6 +20,9 @@ use crate::design::validate::{Ctx, NeedleCtx, R};
 use crate::design::{Design, Needle};
 use crate::model::advisory::Advisory;
 use crate::model::insertion::Mechanics;
+use crate::model::strength::bending::Approach;
+use crate::model::strength::fatigue::{PenDuty, DEFAULT_SESSION_S};
+use super::array::DEFAULT_MISALIGNMENT_DEG;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -59,6 +62,16 @@ pub const SWEEP_KEYS: &[SweepKey] = &[
     },
     SweepKey {
         key: "pen.cartridge_angle_deg",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "pen.misalignment_deg",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "pen.session_s",
         num: Num::Float,
         pattern: None,
     },
@@ -124,6 +137,22 @@ pub const RANGES: &[Range] = &[
         "a motor in a hand-held pen",
     ),
     r(
+        "pen.misalignment_deg",
+        0.0,
+        true,
+        45.0,
+        "°",
+        "a hand holds a pen within tens of degrees of square",
+    ),
+    r(
+        "pen.session_s",
+        0.0,
+        false,
+        86_400.0,
+        "s",
+        "a session is minutes; a day at most",
+    ),
+    r(
         "pen.cartridge_angle_deg",
         -360.0,
         true,
@@ -181,6 +210,12 @@ pub struct PenFile {
     /// Motor force driving the cartridge into the skin at each stamp, N. Default: an assumption (no source gives a pen's motor force).
     #[schemars(extend("default" = DEFAULT_PEN_DRIVE_FORCE_N))]
     pub drive_force_n: Option<S<f64>>,
+    /// How far the hand holds the pen off square to the skin, degrees, from 0 to 45 (bending check). Default: an assumption, 10° (no source measures it).
+    #[schemars(extend("default" = super::array::DEFAULT_MISALIGNMENT_DEG))]
+    pub misalignment_deg: Option<S<f64>>,
+    /// Length of one treatment session, s: each needle strokes frequency_hz × session_s times a session (fatigue check). Default: an assumption, 30 minutes.
+    #[schemars(extend("default" = DEFAULT_SESSION_S))]
+    pub session_s: Option<S<f64>>,
     /// Where the needles sit in the cartridge.
     pub cartridge: S<super::array::CartridgeFile>,
 }
@@ -198,6 +233,10 @@ pub struct Pen {
     pub cartridge_angle_deg: f64,
     /// Motor force driving the cartridge into the skin at each stamp, N.
     pub drive_force_n: f64,
+    /// Angle the hand holds the pen off square to the skin, degrees.
+    pub misalignment_deg: f64,
+    /// Length of one treatment session, s.
+    pub session_s: f64,
     /// Needles in the cartridge's own frame.
     pub needles: Vec<PenNeedle>,
     /// Lateral width the cartridge treats per stroke, mm (default lane spacing).
@@ -231,6 +270,14 @@ impl Ctx<'_> {
             DEFAULT_PEN_DRIVE_FORCE_N,
             Self::positive,
         )?;
+        let misalignment_deg: f64 = self.opt(
+            &pf.misalignment_deg,
+            "pen.misalignment_deg",
+            DEFAULT_MISALIGNMENT_DEG,
+            Self::non_negative,
+        )?;
+        let session_s: f64 =
+            self.opt(&pf.session_s, "pen.session_s", DEFAULT_SESSION_S, Self::positive)?;
         let (needles, width) = self.array(&pf.cartridge, "pen.cartridge", needle)?;
         Ok(Pen {
             depth_mm,
@@ -238,6 +285,8 @@ impl Ctx<'_> {
             hand_speed_mm_s,
             cartridge_angle_deg,
             drive_force_n,
+            misalignment_deg,
+            session_s,
             needles,
             cartridge_width_mm: width,
         })
@@ -252,7 +301,9 @@ pub(super) fn starter() -> String {
          frequency_hz = 110.0           # Hz, stamps per second, required (Dermapen ~110)\n\
          hand_speed_mm_s = 25.0         # mm/s, required; shipped pens assume 25 [A]\n\
          cartridge_angle_deg = 0.0      # °, cartridge rotation to the stroke\n\
-         drive_force_n = {DEFAULT_PEN_DRIVE_FORCE_N:?}            # N per stamp; default (assumption)\n\n{}",
+         drive_force_n = {DEFAULT_PEN_DRIVE_FORCE_N:?}            # N per stamp; default (assumption)\n\
+         misalignment_deg = {DEFAULT_MISALIGNMENT_DEG:?}        # °, hand off square (bending check); default (assumption)\n\
+         session_s = {DEFAULT_SESSION_S:?}             # s per session (fatigue check); default (assumption)\n\n{}",
         super::array::starter("pen.cartridge")
     )
 }
@@ -418,6 +469,19 @@ impl DeviceKind for Pen {
             angle_deg: self.cartridge_angle_deg,
             step_mm: step,
         }
+    }
+
+    fn approach(&self) -> Approach {
+        Approach::Tilted {
+            misalignment_deg: self.misalignment_deg,
+        }
+    }
+
+    fn duty(&self) -> Option<PenDuty> {
+        Some(PenDuty {
+            frequency_hz: self.frequency_hz,
+            session_s: self.session_s,
+        })
     }
 }
 

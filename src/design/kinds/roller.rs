@@ -23,6 +23,7 @@ use crate::design::validate::{Ctx, NeedleCtx, RawNeedle, R, MAX_NEEDLES};
 use crate::design::{Design, Needle};
 use crate::model::insertion::{drum_displacements_each, DrumNeedle, Mechanics};
 use crate::model::skin::Skin;
+use crate::model::strength::bending::Approach;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -681,6 +682,12 @@ impl DeviceKind for Roller {
 
     fn motion(&self) -> Motion {
         Motion::Drum {
+            radius_mm: self.radius_mm(),
+        }
+    }
+
+    fn approach(&self) -> Approach {
+        Approach::Drum {
             radius_mm: self.radius_mm(),
         }
     }

@@ -18,6 +18,8 @@ use crate::design::ranges::{r, Num, Range, SweepKey};
 use crate::design::validate::{Ctx, NeedleCtx, R};
 use crate::design::{Design, Needle};
 use crate::model::insertion::Mechanics;
+use crate::model::strength::bending::Approach;
+use super::array::DEFAULT_MISALIGNMENT_DEG;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -52,6 +54,11 @@ pub const SWEEP_KEYS: &[SweepKey] = &[
     },
     SweepKey {
         key: "stamp.array_angle_deg",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "stamp.misalignment_deg",
         num: Num::Float,
         pattern: None,
     },
@@ -109,6 +116,14 @@ pub const RANGES: &[Range] = &[
         "a hand presses a few times a second",
     ),
     r(
+        "stamp.misalignment_deg",
+        0.0,
+        true,
+        45.0,
+        "°",
+        "a hand holds a stamp within tens of degrees of square",
+    ),
+    r(
         "stamp.array_angle_deg",
         -360.0,
         true,
@@ -164,6 +179,9 @@ pub struct StampFile {
     /// Array rotation relative to the stroke, degrees, from −360 to 360.
     #[schemars(extend("default" = 0.0))]
     pub array_angle_deg: Option<S<f64>>,
+    /// How far the hand holds the stamp off square to the skin, degrees, from 0 to 45 (bending check). Default: an assumption, 10° (no source measures it).
+    #[schemars(extend("default" = super::array::DEFAULT_MISALIGNMENT_DEG))]
+    pub misalignment_deg: Option<S<f64>>,
     /// Where the needles sit in the array.
     pub array: S<super::array::CartridgeFile>,
 }
@@ -181,6 +199,8 @@ pub struct Stamp {
     pub length_mm: f64,
     /// Array rotation relative to the stroke, degrees.
     pub array_angle_deg: f64,
+    /// Angle the hand holds the stamp off square to the skin, degrees.
+    pub misalignment_deg: f64,
     /// Needles in the array's own frame (along, across).
     pub needles: Vec<PenNeedle>,
     /// Lateral width of the array, mm (default lane spacing).
@@ -216,6 +236,12 @@ impl Ctx<'_> {
             DEFAULT_PRESSES_PER_S,
             Self::positive,
         )?;
+        let misalignment_deg: f64 = self.opt(
+            &sf.misalignment_deg,
+            "stamp.misalignment_deg",
+            DEFAULT_MISALIGNMENT_DEG,
+            Self::non_negative,
+        )?;
         let (needles, width) = self.array(&sf.array, "stamp.array", needle)?;
         // default step: the array's length along the stroke, so presses tile the lane
         let lo = needles
@@ -242,6 +268,7 @@ impl Ctx<'_> {
             presses_per_s,
             length_mm,
             array_angle_deg,
+            misalignment_deg,
             needles,
             array_width_mm: width,
         })
@@ -256,7 +283,8 @@ pub(super) fn starter() -> String {
          # step_mm = 3.0                # mm between presses; default the array's extent along\n\
          #                              # the stroke + one pitch: (3 − 1) × 1.0 + 1.0 = 3.0 here\n\
          presses_per_s = {DEFAULT_PRESSES_PER_S:?}            # 1/s; default (assumption)\n\
-         array_angle_deg = 0.0          # °, array rotation to the stroke\n\n{}",
+         array_angle_deg = 0.0          # °, array rotation to the stroke\n\
+         misalignment_deg = {DEFAULT_MISALIGNMENT_DEG:?}        # °, hand off square (bending check); default (assumption)\n\n{}",
         super::array::starter("stamp.array")
     )
 }
@@ -368,6 +396,12 @@ impl DeviceKind for Stamp {
         Motion::Array {
             angle_deg: self.array_angle_deg,
             step_mm: self.step_mm,
+        }
+    }
+
+    fn approach(&self) -> Approach {
+        Approach::Tilted {
+            misalignment_deg: self.misalignment_deg,
         }
     }
 }

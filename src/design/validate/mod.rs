@@ -6,6 +6,7 @@
 use super::file::{self, DesignFile, S};
 use super::*;
 use crate::base::error::{line_col, InputError};
+use crate::model::material::{self, MaterialProps};
 use crate::model::skin::{Skin, PRESETS};
 use std::fmt::Display;
 use std::ops::Range;
@@ -247,6 +248,7 @@ impl<'a> Ctx<'a> {
             diameter_mm,
             tip_length_mm,
             tip_radius_um,
+            material: self.material(nf)?,
         };
 
         let tolerance = match &f.tolerance {
@@ -292,6 +294,7 @@ impl<'a> Ctx<'a> {
         };
 
         let skin = self.skin(f.skin.as_ref())?;
+        let skin_grip = self.skin_grip(f.skin.as_ref())?;
 
         let needle_ctx = NeedleCtx {
             needle,
@@ -364,9 +367,35 @@ impl<'a> Ctx<'a> {
             needle,
             tolerance,
             skin,
+            skin_grip,
             treatment,
             analysis,
         })
+    }
+
+    /// `needle.material` and its overrides: a registry key, a modulus and a yield strength
+    /// finite, positive and in range.
+    fn material(&self, nf: &file::NeedleFile) -> R<MaterialProps> {
+        let mat = match &nf.material {
+            None => material::lookup(material::DEFAULT_MATERIAL).expect("the default is listed"),
+            Some(v) => material::lookup(v.get_ref()).ok_or_else(|| {
+                self.err(
+                    v.span(),
+                    "needle.material",
+                    format!("{:?}", crate::base::input::clip(v.get_ref())),
+                    format!("unknown material; valid: {}", material::key_list()),
+                )
+            })?,
+        };
+        let modulus = nf.youngs_modulus_gpa.as_ref();
+        let modulus = modulus.map(|v| self.positive(v, "needle.youngs_modulus_gpa"));
+        let strength = nf.yield_strength_mpa.as_ref();
+        let strength = strength.map(|v| self.positive(v, "needle.yield_strength_mpa"));
+        Ok(MaterialProps::new(
+            mat,
+            modulus.transpose()?,
+            strength.transpose()?,
+        ))
     }
 }
 

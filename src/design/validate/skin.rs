@@ -1,6 +1,7 @@
 //! `[skin]`: a preset and the keys that override it.
 
 use super::*;
+use crate::model::strength::bending::SkinGrip;
 
 impl Ctx<'_> {
     pub(super) fn skin(&self, s: Option<&file::SkinFile>) -> R<Skin> {
@@ -51,5 +52,21 @@ impl Ctx<'_> {
             }
         }
         Ok(skin)
+    }
+
+    /// How the skin holds a needle sideways: `skin.needle_friction` (0 or more) and
+    /// `skin.lateral_strength_mpa` (greater than 0), each in range, else the defaults.
+    pub(super) fn skin_grip(&self, s: Option<&file::SkinFile>) -> R<SkinGrip> {
+        let mut grip = SkinGrip::default();
+        let Some(s) = s else {
+            return Ok(grip);
+        };
+        if let Some(v) = &s.needle_friction {
+            grip.needle_friction = self.non_negative(v, "skin.needle_friction")?;
+        }
+        if let Some(v) = &s.lateral_strength_mpa {
+            grip.lateral_strength_mpa = self.positive(v, "skin.lateral_strength_mpa")?;
+        }
+        Ok(grip)
     }
 }

@@ -46,6 +46,22 @@ pub const DEPTH: Lut = Lut(&[
     (110, 0, 30),
 ]);
 
+/// Red through yellow to green (ColorBrewer "RdYlGn", 11 classes): a safety factor from 0 to
+/// 10, one stop per unit, so 1 is red, 2 orange and 5 and more green.
+pub const SAFETY: Lut = Lut(&[
+    (165, 0, 38),
+    (215, 48, 39),
+    (244, 109, 67),
+    (253, 174, 97),
+    (254, 224, 139),
+    (255, 255, 191),
+    (217, 239, 139),
+    (166, 217, 106),
+    (102, 189, 99),
+    (26, 152, 80),
+    (0, 104, 55),
+]);
+
 /// The colour map of covered share, in every picture that shows it (coverage, compare).
 pub const COVERAGE: Lut = BLUES;
 /// The colour map of channel density.

@@ -8,6 +8,7 @@
 //! | `depth` | deepest insertion per map cell, on a depth ruler with the skin layers |
 //! | `detail` | a 5 × 5 mm window at true scale, every opening drawn as its real capsule |
 //! | `needles` | roller: the unrolled drum surface; pen: the cartridge seen from above |
+//! | `strength` | the smallest safety factor against needle length and diameter, the design marked ([`strength`]) |
 //! | `compare` | designs' coverage maps on one scale, key metrics as bars ([`compare`]) |
 //! | `sweep` | one metric over a sweep's varied keys ([`sweep`]) |
 //!
@@ -43,6 +44,7 @@ pub mod frame;
 pub mod mc;
 pub mod needles;
 pub mod pitch;
+pub mod strength;
 pub mod sweep;
 pub mod text;
 
@@ -76,7 +78,7 @@ pub enum PlotError {
 /// One rendered picture, with what a test or a reader needs to check it against the data.
 #[derive(Clone, Debug)]
 pub struct Picture {
-    /// File stem: `coverage`, `density`, `depth`, `detail`, `needles`.
+    /// File stem: `coverage`, `density`, `depth`, `detail`, `needles`, `strength`.
     pub name: &'static str,
     /// PNG bytes.
     pub png: Vec<u8>,
@@ -170,6 +172,11 @@ pub const DESIGN_PICTURES: &[DesignPicture] = &[
         name: "needles",
         caption: Caption::Device,
         render: |a| needles::render(&a.design),
+    },
+    DesignPicture {
+        name: "strength",
+        caption: Caption::Fixed("smallest safety factor against needle length and diameter, for the design's material and the loads of the needle that sets it; black line: factor 2; the design marked"),
+        render: strength::render,
     },
 ];
 

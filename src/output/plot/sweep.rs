@@ -1,6 +1,7 @@
 //! The sweep picture: one metric against the first varied key, one line per value of the
 //! second key, axes labelled with units, a legend, and under the title what the sweep holds
-//! fixed: the seed, the raster pitch and any third or later key. A [`Figure`] like every other
+//! fixed: the seed, the raster pitch and any third or later key; a safety factor gets a dashed
+//! line at its advisory threshold. A [`Figure`] like every other
 //! picture, drawn and encoded by [`encode::render`], lines in the one palette.
 //!
 //! Error rows and undefined metrics leave a gap in a line.
@@ -43,6 +44,9 @@ pub struct Chart {
     pub y_label: String,
     /// The lines.
     pub series: Vec<Series>,
+    /// A level to read the lines against, with its legend text (a safety factor's advisory
+    /// threshold), drawn as a dashed black line.
+    pub threshold: Option<(f64, String)>,
 }
 
 /// Renders the chart (the picture `sweep`).
@@ -58,6 +62,7 @@ pub struct Chart {
 ///     x_whole: false,
 ///     y_label: "coverage_fraction (%)".into(),
 ///     series: vec![Series { label: "coverage_fraction".into(), points: vec![(1.0, Some(10.0)), (2.0, Some(30.0))] }],
+///     threshold: None,
 /// };
 /// assert_eq!(render(&c).unwrap().size, SIZE);
 /// ```
@@ -95,6 +100,9 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Chart) -> Result<
     }
     if !x_lo.is_finite() {
         (x_lo, x_hi) = (0.0, 1.0);
+    }
+    if let Some((t, _)) = &c.threshold {
+        (y_lo, y_hi) = (y_lo.min(*t), y_hi.max(*t));
     }
     if x_hi - x_lo < 1e-12 {
         let pad = (x_lo.abs() * 0.1).max(0.5);
@@ -186,6 +194,14 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Chart) -> Result<
                 .map_err(e)?;
         }
     }
+    if let Some((t, label)) = &c.threshold {
+        let black = ShapeStyle::from(BLACK).stroke_width(2);
+        let dashes = DashedLineSeries::new(vec![(x_lo, *t), (x_hi, *t)], 10, 6, black);
+        ch.draw_series(dashes)
+            .map_err(e)?
+            .label(label.clone())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], black));
+    }
     ch.configure_series_labels()
         .position(legend_corner(c, (x_lo, x_hi), (y_lo, y_hi)))
         .background_style(WHITE.mix(0.85))
@@ -242,6 +258,7 @@ mod tests {
                 label: "a = 1".into(),
                 points: vec![(0.5, Some(1.0)), (1.0, None), (1.5, Some(3.0))],
             }],
+            threshold: Some((2.0, "advisory below 2".into())),
         };
         let p = render(&c).unwrap();
         assert_eq!(&p.png[1..4], b"PNG");
@@ -253,6 +270,7 @@ mod tests {
                 .any(|n| n.text().map(str::trim) == Some(s))
         };
         assert!(has("a = 1"), "legend label in the SVG");
+        assert!(has("advisory below 2"), "threshold in the legend");
         assert!(has("seed 7 · raster pitch 40 µm"), "subtitle in the SVG");
     }
 }

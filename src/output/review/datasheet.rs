@@ -11,7 +11,10 @@ use crate::base::fmt::fmt_num;
 use crate::design::kinds::RowSource;
 use crate::design::Device;
 use crate::metrics::analysis::Analysis;
+use crate::model::material::Sourced;
 use crate::model::registry as table;
+use crate::model::strength::bending::{Approach, Section};
+use crate::model::strength::buckling::InsertionPhase;
 use std::fmt::Write as _;
 
 /// The source column of a key the file may leave to its default assumption.
@@ -179,6 +182,168 @@ fn datasheet_rows(a: &Analysis, text: Option<&str>) -> Vec<SheetRow> {
     ];
     let named = NEEDLE_AND_DEPTH.iter().zip(values);
     rows.extend(named.map(|(&(id, label, unit), (v, src))| row(id, label, v, unit, &src)));
+    rows.extend(strength_rows(a, text));
+    rows
+}
+
+/// A material figure's source: the design file when it overrides it (`key`), else the
+/// registry's label and source.
+fn material_source(text: Option<&str>, key: &str, fig: &Sourced) -> String {
+    match key_state(text, key) {
+        KeyState::Set | KeyState::SetAssumed => source_note(text, key, ""),
+        _ => format!("{} {}", fig.label.tag(), fig.source),
+    }
+}
+
+/// The needle-strength rows: the material and its figures, each safety factor with the needle
+/// and load that set it, and a pen's fatigue life.
+fn strength_rows(a: &Analysis, text: Option<&str>) -> Vec<SheetRow> {
+    let (ds, m, i) = (&a.design, &a.metrics, &a.integrity);
+    let mat = &ds.needle.material;
+    let entry = mat.material();
+    let show = |key: &str, v: Option<f64>| table::show_metric(key, v);
+    let material_src = source_note(
+        text,
+        "needle.material",
+        "default: annealed 304, the softest plausible steel",
+    );
+    let mut rows = vec![
+        row(
+            "material",
+            "needle material",
+            format!("{} ({})", entry.name, mat.key),
+            "",
+            &material_src,
+        ),
+        row(
+            "youngs_modulus",
+            "Young's modulus",
+            fmt_num(mat.youngs_modulus_mpa / 1000.0, 1),
+            "GPa",
+            &material_source(text, "needle.youngs_modulus_gpa", &entry.youngs_modulus_gpa),
+        ),
+        row(
+            "yield_strength",
+            "yield strength",
+            fmt_num(mat.yield_strength_mpa, 0),
+            "MPa",
+            &material_source(text, "needle.yield_strength_mpa", &entry.yield_strength_mpa),
+        ),
+    ];
+    let (endurance, endurance_src) = match (mat.endurance_limit_mpa, entry.endurance_limit_mpa) {
+        (Some(v), Some(fig)) => (fmt_num(v, 0), format!("{} {}", fig.label.tag(), fig.source)),
+        _ => (
+            "none".to_string(),
+            "a polymer: no knee in its S-N curve".to_string(),
+        ),
+    };
+    rows.push(row(
+        "endurance_limit",
+        "endurance limit (10⁷ cycles)",
+        endurance,
+        "MPa",
+        &endurance_src,
+    ));
+    let buckling_src = i.buckling.filter(|w| w.factor.is_finite()).map_or_else(
+        || "no needle pierces".to_string(),
+        |w| {
+            let b = &w.result.buckling;
+            let phase = match b.phase {
+                InsertionPhase::BeforePuncture => "before it pierces, point free",
+                InsertionPhase::Inserted => "at its depth, point held",
+            };
+            format!(
+                "needle {}: {:.3} N {phase}, against {:.3} N (tapered column; Johnson below the transition)",
+                w.needle, b.load_n, b.critical_n
+            )
+        },
+    );
+    rows.push(row(
+        "buckling_factor",
+        "smallest buckling safety factor",
+        show("min_buckling_safety_factor", m.min_buckling_safety_factor),
+        "",
+        &buckling_src,
+    ));
+    let grip = &ds.skin_grip;
+    let bears = format!(
+        "skin bears ≤ {} MPa ({})",
+        fmt_num(grip.lateral_strength_mpa, 1),
+        source_note(text, "skin.lateral_strength_mpa", DEFAULT_ASSUMED),
+    );
+    let bending_src = i.bending.filter(|w| w.factor.is_finite()).map_or_else(
+        || "no needle takes a side load".to_string(),
+        |w| {
+            let b = &w.result.bending;
+            let section = match b.section {
+                Section::Root => "its root",
+                Section::Cone => "its tip (curl)",
+            };
+            let (l, dj) = (w.case.geometry.length_mm, w.case.load.depth_mm);
+            let angle = w.case.approach.angle_rad(l, dj, 0.0).to_degrees();
+            let how = match w.case.approach {
+                Approach::Drum { .. } => format!(
+                    "enters at {angle:.1}° on the drum, dragged with skin friction {} ({})",
+                    fmt_num(grip.needle_friction, 2),
+                    source_note(text, "skin.needle_friction", DEFAULT_ASSUMED)
+                ),
+                Approach::Tilted { .. } => {
+                    let key = format!("{}.misalignment_deg", ds.device.kind());
+                    let src = source_note(text, &key, DEFAULT_ASSUMED);
+                    format!("held {angle:.1}° off square ({src})")
+                }
+            };
+            format!(
+                "needle {}, {section}; {how}; {:.3} N at its depth; {bears}",
+                w.needle, w.case.load.load_n
+            )
+        },
+    );
+    rows.push(row(
+        "bending_factor",
+        "smallest bending safety factor",
+        show("min_bending_safety_factor", m.min_bending_safety_factor),
+        "",
+        &bending_src,
+    ));
+    for (id, label, worst) in [
+        ("root_factor", "root bending safety factor", &i.root),
+        ("tip_curl_factor", "tip-curl safety factor", &i.tip_curl),
+    ] {
+        let w = worst.filter(|w| w.factor.is_finite());
+        let value = w.map_or("—".to_string(), |w| fmt_num(w.factor, 2));
+        let src = w.map_or(String::new(), |w| format!("needle {}", w.needle));
+        rows.push(row(id, label, value, "", &src));
+    }
+    if let Some(duty) = i.duty {
+        let session = source_note(text, "pen.session_s", DEFAULT_ASSUMED);
+        let fatigue_src = format!(
+            "{} Hz × {} s ({session}) = {} strokes a session; Basquin S-N line to the endurance limit, Goodman",
+            fmt_num(duty.frequency_hz, 1),
+            fmt_num(duty.session_s, 0),
+            fmt_num(duty.cycles_per_session(), 0)
+        );
+        rows.push(row(
+            "fatigue_factor",
+            "fatigue safety factor",
+            show("fatigue_safety_factor", m.fatigue_safety_factor),
+            "",
+            &fatigue_src,
+        ));
+        let sessions = match (i.fatigue_safety_factor(), i.cartridge_sessions()) {
+            (None, _) => "—".to_string(),
+            (Some(_), None) => "unlimited".to_string(),
+            (Some(_), Some(n)) => fmt_num(n, 1),
+        };
+        let sessions_src = "below the endurance limit a cartridge does not fail by fatigue";
+        rows.push(row(
+            "cartridge_sessions",
+            "sessions a cartridge survives",
+            sessions,
+            "",
+            sessions_src,
+        ));
+    }
     rows
 }
 

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 /// Appends the validation section.
 pub fn validation(h: &mut String, v: &ValidationPart) {
-    h.push_str("<section class=\"validation\" id=\"validation\">\n<h2>Validation of the depth model</h2>\n");
+    h.push_str("<section class=\"validation\" id=\"validation\">\n<h2>Validation of the depth and strength models</h2>\n");
     match v {
         ValidationPart::Missing(why) => {
             let _ = writeln!(h, "<p class=\"note\">{}</p>", escape(why));
@@ -19,14 +19,12 @@ pub fn validation(h: &mut String, v: &ValidationPart) {
                 "<p>Published experiments in <code>{}</code> against the model (<code>needlemap validate</code>): measured mean ± SD, the band a prediction must fall in, and the prediction. Calibration rows fitted the model; validation rows check it.</p>",
                 escape(dir)
             );
-            h.push_str("<div class=\"scroll\"><table class=\"validation\">\n<thead><tr><th>study</th><th>design</th><th>skin</th><th>quantity</th><th>measured µm</th><th>predicted µm</th><th>error</th><th>band µm</th><th>role</th><th>verdict</th></tr></thead>\n<tbody>\n");
+            h.push_str("<div class=\"scroll\"><table class=\"validation\">\n<thead><tr><th>study</th><th>design</th><th>skin</th><th>quantity</th><th>unit</th><th>measured</th><th>predicted</th><th>error</th><th>band</th><th>role</th><th>verdict</th></tr></thead>\n<tbody>\n");
             for r in rows.iter() {
                 let m = &r.measured;
+                let q = m.quantity;
                 let (lo, hi) = m.bounds();
-                let measured = match m.sd {
-                    Some(sd) => format!("{:.1} ± {:.1}", m.mean * 1000.0, sd * 1000.0),
-                    None => format!("{:.1}", m.mean * 1000.0),
-                };
+                let measured = crate::output::validation::measured(r);
                 let verdict = r.verdict();
                 let class = match verdict {
                     "pass" => "pass",
@@ -44,15 +42,16 @@ pub fn validation(h: &mut String, v: &ValidationPart) {
                 };
                 let _ = writeln!(
                     h,
-                    "<tr><td>{study}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:.1}–{:.1}</td><td>{}</td><td class=\"{class}\">{verdict}</td></tr>",
+                    "<tr><td>{study}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"unit\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}–{}</td><td>{}</td><td class=\"{class}\">{verdict}</td></tr>",
                     escape(&r.design),
                     escape(&r.skin),
-                    escape(m.quantity.label()),
-                    measured,
-                    r.predicted.map_or("—".into(), |p| format!("{:.1}", p * 1000.0)),
+                    escape(q.label()),
+                    escape(q.unit()),
+                    escape(&measured),
+                    r.predicted.map_or("—".into(), |p| q.show(p)),
                     r.relative_error.map_or("—".into(), |e| format!("{:+.1} %", e * 100.0)),
-                    lo * 1000.0,
-                    hi * 1000.0,
+                    q.show(lo),
+                    q.show(hi),
                     match m.role {
                         Role::Calibration => "calibration",
                         Role::Validation => "validation",

@@ -118,6 +118,10 @@ pub fn chart(sweep: &Sweep, rows: &[Row], metric: &str, overrides: &Overrides) -
         x_whole: x0.num == super::Num::Int,
         y_label: with_unit(metric, unit),
         series,
+        threshold: metric.ends_with("_safety_factor").then(|| {
+            let t = crate::metrics::integrity::ADVISORY_FACTOR;
+            (t, format!("advisory below {}", text::tick(t)))
+        }),
     }
 }
 
