@@ -95,7 +95,14 @@ fn summary_values_match_analyze_json_and_the_page_is_self_contained() {
             .next()
             .unwrap_or_else(|| panic!("no summary row for {}", m.key));
         let cells: Vec<String> = row.select(&sel("td")).map(text).collect();
-        assert_eq!(cells[0], m.key);
+        // the reviewer's words, the key as the tooltip
+        let mut words = m.description.chars();
+        let first = words.next().unwrap().to_uppercase().collect::<String>();
+        assert_eq!(cells[0], format!("{first}{}", words.as_str()), "{}", m.key);
+        assert!(row
+            .select(&sel(&format!("span[title=\"{}\"]", m.key)))
+            .next()
+            .is_some());
         assert_eq!(cells[1], m.unit, "unit of {}", m.key);
         for (i, r) in results.iter().enumerate() {
             let j = &r["metrics"][m.key];

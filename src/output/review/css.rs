@@ -21,9 +21,11 @@ td.num { text-align: right; white-space: nowrap; }
 td.unit { color: #555; white-space: nowrap; }
 table.summary { font-size: 13px; }
 table.summary th, table.summary td { padding: .2em .4em; }
-table.summary td:first-child, table.summary th { white-space: nowrap; }
+table.summary td:first-child { min-width: 11em; max-width: 17em; }
+table.summary th { white-space: nowrap; }
+table.summary th[data-design] { white-space: normal; min-width: 4em; }
 table.summary th a { color: inherit; }
-table.summary td.spec { font-size: .85em; min-width: 8em; }
+table.summary td.spec { font-size: .85em; white-space: nowrap; }
 .note { color: #7a4b00; font-size: .9em; }
 .pass { color: #17692c; font-weight: 600; }
 .fail { color: #b00020; font-weight: 700; }

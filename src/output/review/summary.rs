@@ -53,17 +53,24 @@ pub fn write(h: &mut String, r: &Report) {
         "<div class=\"scroll\"><table class=\"summary\">\n<thead><tr><th>metric</th><th>unit</th>",
     );
     for a in analyses() {
+        let name = escape(&a.design.name);
+        // long names break after a hyphen or underscore, not across the window
+        let shown = name.replace('-', "-<wbr>").replace('_', "_<wbr>");
         let _ = write!(
             h,
-            "<th data-design=\"{0}\"><a href=\"#design-{0}\">{0}</a></th>",
-            escape(&a.design.name)
+            "<th data-design=\"{name}\"><a href=\"#design-{name}\">{shown}</a></th>"
         );
     }
     h.push_str("</tr></thead>\n<tbody>\n");
     let kinds = analyses().map(|a| format!("<td>{}</td>", a.design.device.kind()));
     row(h, "kind", "device", "", kinds);
     for m in METRICS {
-        let label = format!("<span title=\"{}\">{}</span>", escape(m.description), m.key);
+        // a reviewer reads words; the key (CSV column, JSON key) is the tooltip
+        let label = format!(
+            "<span title=\"{}\">{}</span>",
+            m.key,
+            escape(&sentence_case(m.description))
+        );
         let cells = analyses().map(|a| {
             format!(
                 "<td class=\"num\" data-design=\"{}\">{}</td>",
@@ -73,7 +80,7 @@ pub fn write(h: &mut String, r: &Report) {
         });
         row(h, m.key, &label, m.unit, cells);
     }
-    row(h, "spec", "spec limits", "", analyses().map(spec_cell));
+    spec_rows(h, r);
     let counts = analyses().map(|a| match a.advisories.len() {
         0 => "<td class=\"num\">none</td>".to_string(),
         n => format!("<td class=\"num note\">{n}</td>"),
@@ -114,23 +121,63 @@ pub(super) fn advisories(h: &mut String, a: &Analysis, named: bool) {
     h.push_str("</ul>\n");
 }
 
-/// The spec cell of a design: each limit with its verdict, or that there is no `[spec]`.
-fn spec_cell(a: &Analysis) -> String {
-    let v = spec_verdicts(a);
-    if v.is_empty() {
-        return "<td class=\"info spec\">no [spec] table</td>".into();
+/// The `[spec]` rows: one per metric any design limits (registry order), each design's limit
+/// in the table's unit with its verdict; one row saying so when no design has a `[spec]`.
+fn spec_rows(h: &mut String, r: &Report) {
+    let analyses = || r.designs.iter().map(|d| d.analysis);
+    let limited: Vec<_> = METRICS
+        .iter()
+        .filter(|m| analyses().any(|a| a.design.spec.iter().any(|l| l.key == m.key)))
+        .collect();
+    if limited.is_empty() {
+        let none = analyses().map(|_| "<td class=\"info\">none</td>".to_string());
+        row(h, "spec", "[spec] limits", "", none);
+        return;
     }
-    let mut c = String::from("<td class=\"spec\">");
-    for s in &v {
-        let _ = write!(
-            c,
-            "<div class=\"{}\">{} {}: {}</div>",
-            if s.pass { "pass" } else { "fail" },
-            s.key.replace('_', "_<wbr>"),
-            escape(&s.limit),
-            if s.pass { "pass" } else { "FAIL" }
+    for (k, m) in limited.into_iter().enumerate() {
+        let cells = analyses().map(|a| {
+            let verdict = spec_verdicts(a).into_iter().find(|v| v.key == m.key);
+            let limit = a.design.spec.iter().find(|l| l.key == m.key);
+            match (verdict, limit) {
+                (Some(v), Some(l)) => format!(
+                    "<td class=\"spec {0}\">{1}: {2}</td>",
+                    if v.pass { "pass" } else { "fail" },
+                    escape(&shown_limit(m.key, l)),
+                    if v.pass { "pass" } else { "FAIL" }
+                ),
+                _ => "<td class=\"info\">—</td>".to_string(),
+            }
+        });
+        // the first limit row keeps the key `spec` the page's tests and readers look for
+        let key = if k == 0 {
+            "spec".to_string()
+        } else {
+            format!("spec-{}", m.key)
+        };
+        let label = format!(
+            "<span title=\"{}\">[spec] {}</span>",
+            m.key,
+            escape(m.description)
         );
+        row(h, &key, &label, m.unit, cells);
     }
-    c.push_str("</td>");
-    c
+}
+
+/// A spec limit in the table's unit (fractions as %): "≥ 11", "0.5 … 1.5".
+fn shown_limit(key: &str, l: &crate::design::SpecLimit) -> String {
+    let show = |x: f64| crate::model::registry::show_metric(key, Some(x));
+    match (l.min, l.max) {
+        (Some(a), Some(b)) => format!("{} … {}", show(a), show(b)),
+        (Some(a), None) => format!("≥ {}", show(a)),
+        (None, Some(b)) => format!("≤ {}", show(b)),
+        (None, None) => "any".into(),
+    }
+}
+
+/// "share of the region…" → "Share of the region…".
+fn sentence_case(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
