@@ -579,3 +579,55 @@ fn an_inspection_file_goes_with_one_design() {
     }
     assert!(!out.exists(), "nothing written");
 }
+
+/// An as-built analysis is written apart from the nominal design's files, and says which
+/// inspection it is in its summary, JSON and table.
+#[test]
+fn an_as_built_analysis_is_written_apart_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let a = common::design("mf8-192.toml");
+    let lot = common::root().join("designs/inspection/mf8-192-lot-a.csv");
+    go(&[&"analyze", &a, &"--out", &out, &"--no-plots", &"--quiet"]).expect(0, &[]);
+    let nominal = std::fs::read(out.join("mf8-192/summary.csv")).unwrap();
+    let run = |extra: &[&str]| {
+        let o = bin()
+            .arg("analyze")
+            .arg(&a)
+            .arg("--as-built")
+            .arg(&lot)
+            .arg("--out")
+            .arg(&out)
+            .arg("--no-plots")
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let table = run(&[]);
+    assert!(
+        table.contains("as built mf8-192: the device inspected in"),
+        "{table}"
+    );
+    // the nominal set is untouched; the inspected one has its own folder
+    assert_eq!(
+        std::fs::read(out.join("mf8-192/summary.csv")).unwrap(),
+        nominal
+    );
+    let built =
+        std::fs::read_to_string(out.join("mf8-192/as-built-mf8-192-lot-a/summary.csv")).unwrap();
+    let (head, row) = built.split_once('\n').unwrap();
+    assert!(head.ends_with(",as_built"));
+    assert!(row.trim_end().ends_with("mf8-192-lot-a.csv"), "{row}");
+    let json = run(&["--format", "json"]);
+    assert!(
+        json.contains("\"as_built\": \"") && json.contains("mf8-192-lot-a.csv"),
+        "{json}"
+    );
+}

@@ -101,10 +101,15 @@ pub fn run(g: &Global, args: &McArgs) -> CmdResult {
     }
 }
 
-/// Writes out/<name>/mc/ whole: runs.csv, summary.csv, summary.json and the picture (and
-/// out/<name>/ with its manifest when missing).
+/// Writes out/<name>/mc/ whole (an inspected device's study: out/<name>/mc-as-built-<stem>/):
+/// runs.csv, summary.csv, summary.json and the picture (and out/<name>/ with its manifest when
+/// missing).
 fn write_set(s: &Study, out: &Path) -> CmdResult {
-    let staging = Staging::new_sub(out, &s.design.name, "mc").map_err(|e| {
+    let sub = match &s.design.as_built {
+        Some(ab) => format!("mc-{}", ab.folder()),
+        None => "mc".to_string(),
+    };
+    let staging = Staging::new_sub(out, &s.design.name, &sub).map_err(|e| {
         Failure::Io(anyhow::anyhow!(
             "cannot create a temporary folder in {}: {e}",
             out.display()

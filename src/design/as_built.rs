@@ -33,6 +33,37 @@ pub struct AsBuilt {
     pub needles: Vec<InspectedNeedle>,
 }
 
+impl AsBuilt {
+    /// The sub-folder of `out/<name>/` an analysis of this inspection is written to, apart
+    /// from the nominal design's files: `as-built-<stem of the inspection file>` (characters
+    /// a folder name may not hold become `_`).
+    ///
+    /// # Examples
+    /// ```
+    /// let ab = needlemap::design::as_built::AsBuilt { path: "qa/lot a.csv".into(), needles: vec![] };
+    /// assert_eq!(ab.folder(), "as-built-lot_a");
+    /// ```
+    pub fn folder(&self) -> String {
+        let stem = self
+            .path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let safe: String = stem
+            .chars()
+            .take(60)
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        format!("as-built-{}", safe.trim_start_matches('.'))
+    }
+}
+
 fn bad(path: &Path, line: u64, key: &str, value: &str, problem: impl Into<String>) -> InputError {
     InputError::Invalid {
         path: path.to_path_buf(),

@@ -6,12 +6,14 @@ use crate::model::registry;
 use crate::model::skin::Layer;
 use rayon::prelude::*;
 
-/// Header of summary.csv: `name`, every metric, the layer shares, then `advisories`.
+/// Header of summary.csv: `name`, every metric, the layer shares, `advisories`, then
+/// `as_built` (the inspection file an as-built analysis used; empty for the nominal design).
 pub fn summary_header() -> Vec<String> {
     let mut h = vec!["name".to_string()];
     h.extend(registry::keys().map(String::from));
     h.extend(Layer::ALL.iter().map(|l| l.fraction_column().to_string()));
     h.push("advisories".to_string());
+    h.push("as_built".to_string());
     h
 }
 
@@ -25,6 +27,12 @@ pub fn summary_row(a: &Analysis) -> Vec<String> {
             .map(|f| fmt_num(*f, Layer::FRACTION_DECIMALS)),
     );
     r.push(crate::model::advisory::codes(&a.advisories));
+    r.push(
+        a.design
+            .as_built
+            .as_ref()
+            .map_or_else(String::new, |ab| ab.path.display().to_string()),
+    );
     r
 }
 

@@ -28,13 +28,18 @@ pub fn analysis_files() -> Vec<String> {
 /// Writes `<out>/<name>/` as a whole (`out` is made if missing): the CSVs and, with `plots`, the
 /// pictures go into a staged folder that then replaces the old set ([`Staging`]), so a reader
 /// never pairs one run's summary with another's channels, and nothing in the folder that is
-/// not the old set's is lost. A folder needlemap did not make at that path is refused.
+/// not the old set's is lost. A folder needlemap did not make at that path is refused. An
+/// analysis of an inspected device (`--as-built`) goes to `<out>/<name>/as-built-<stem>/`.
 /// Returns the folder.
 pub fn write_design_dir(a: &Analysis, out: &Path, plots: bool) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(out)?;
     let files = analysis_files();
     let names: Vec<&str> = files.iter().map(String::as_str).collect();
-    let staging = Staging::new(out, &a.design.name, Some(&names))?;
+    // an inspected device is written apart from the nominal design's files
+    let staging = match &a.design.as_built {
+        Some(ab) => Staging::new_sub(out, &a.design.name, &ab.folder())?,
+        None => Staging::new(out, &a.design.name, Some(&names))?,
+    };
     let dir = staging.dir();
     let named = |path: &Path| {
         let p = path.display().to_string();

@@ -103,6 +103,9 @@ pub struct Provenance {
     pub field_channels: usize,
     /// Jitter on or off.
     pub jitter: bool,
+    /// The inspection file an as-built analysis used (`--as-built`); null for the nominal
+    /// design.
+    pub as_built: Option<String>,
 }
 
 /// The record of one analysis.
@@ -128,6 +131,7 @@ pub fn result(a: &Analysis) -> ResultJson<'_> {
             field_margin_mm: a.field.margin_mm,
             field_channels: a.field.channels.len(),
             jitter: d.treatment.jitter,
+            as_built: d.as_built.as_ref().map(|ab| ab.path.display().to_string()),
         },
     }
 }

@@ -56,6 +56,15 @@ pub fn metrics_table(analyses: &[&Analysis]) -> String {
         }
     }
     for a in analyses {
+        if let Some(ab) = &a.design.as_built {
+            out.push_str(&format!(
+                "as built {}: the device inspected in {}, not the nominal design\n",
+                a.design.name,
+                ab.path.display()
+            ));
+        }
+    }
+    for a in analyses {
         for adv in &a.advisories {
             out.push_str(&format!("! {}: {}\n", a.design.name, adv.message));
         }

@@ -247,8 +247,12 @@ pub(crate) fn design_line(d: &Design) -> String {
         .iter()
         .map(|(g, n)| format!("{n} × {}°", text::tick(*g)))
         .collect();
+    let built = d.as_built.as_ref().map_or(String::new(), |ab| {
+        let file = ab.path.file_name().unwrap_or_default().to_string_lossy();
+        format!(" · as built: {}", crate::base::input::clip(&file))
+    });
     let rest = format!(
-        " · {} × {} mm region · passes {} · seed {}",
+        " · {} × {} mm region · passes {} · seed {}{built}",
         text::tick(t.area_mm[0]),
         text::tick(t.area_mm[1]),
         passes.join(", "),
