@@ -296,7 +296,7 @@ fn csv_has_one_row_per_design_and_table_words_the_differences() {
         "{out}"
     );
     assert!(
-        out.contains("mf8-192 (roller) openings are nearly round, 0.26 × 0.25 mm"),
+        out.contains("mf8-192 (roller) openings are oval, 0.33 × 0.25 mm"),
         "{out}"
     );
     assert!(

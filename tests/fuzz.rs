@@ -160,7 +160,7 @@ const LINES: &[&str] = &[
     "tile_mm = 1e-6",
     "tip_length_mm = 49",
     "tip_radius_um = 1e9",
-    "deflection_mm = 9.0",
+    "coupling_length_mm = 9.0",
     "missing_fraction = 1.0",
     "rows = 1000\ncols = 1000",
     "rings = 100000",

@@ -383,11 +383,17 @@ fn numbers_in_outputs_and_messages_have_a_bounded_width() {
 fn a_covered_region_and_coordinates_far_away_end_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path();
-    // the 12-needle pen with 1.0 mm needles at its 1.0 mm pitch: every point covered many
-    // times over (the exact gap used to split the whole region down to 0.5 µm)
+    // the 12-needle pen with 1.0 mm needles (a short tip, pressed firmly, so each opening is
+    // the full width) at its 1.0 mm pitch: every point covered many times over (the exact gap used to split the whole region down to 0.5 µm)
     let pen = std::fs::read_to_string(common::design("pen-12-110.toml"))
         .unwrap()
-        .replace("diameter_mm = 0.25", "diameter_mm = 1.0");
+        .replace("diameter_mm = 0.25", "diameter_mm = 1.0")
+        .replace("tip_length_mm = 0.5", "tip_length_mm = 0.05")
+        .replace(
+            "drive_force_n = 5.0",
+            "drive_force_n = 100.0\npreload_n = 100.0",
+        );
+    assert!(pen.contains("tip_length_mm = 0.05") && pen.contains("preload_n = 100.0"));
     write(p, "p.toml", &pen);
     let out = bin()
         .current_dir(p)
@@ -598,7 +604,7 @@ fn long_work_is_estimated_and_refused_beyond_the_limit_with_what_fits() {
         "roller.force_n",
         "roller.roll_speed_mm_s",
         "needle.tip_length_mm",
-        "skin.deflection_mm",
+        "skin.coupling_length_mm",
     ];
     let mut sweep = format!("name = \"big\"\nbase = {mf8:?}\n[vary]\n");
     for k in keys {

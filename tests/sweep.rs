@@ -77,6 +77,23 @@ fn num(row: &std::collections::HashMap<String, String>, k: &str) -> f64 {
         .unwrap_or_else(|_| panic!("{k} = {:?} is not a number", row[k]))
 }
 
+/// Depth of a lone MF8 needle (0.25 mm shaft, 0.5 mm cone, 4 µm tip, face skin) of length `h`
+/// pressed to the drum's body: d + (F_c + τ·A(d))/k_s = h, by bisection (model §2a).
+fn pressed_to_body(h: f64) -> f64 {
+    let face = needlemap::model::skin::Skin::preset("face").unwrap();
+    let m = needlemap::model::insertion::Mechanics::new(&face, 0.25, 0.5, 4.0);
+    let (mut lo, mut hi) = (0.0, h);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if mid + m.resistance_n(mid) / m.k_n_mm < h {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
 #[test]
 fn one_row_per_combination_in_odometer_order() {
     let (dir, s) = sweep_file("\"needle.length_mm\" = [1.0, 1.5, 2.0]\n\"roller.layout.rings\" = [4, 8]\n\"treatment.seed\" = [1, 2]\n");
@@ -142,19 +159,22 @@ fn density_doubles_with_rings_and_matches_closed_form() {
 }
 
 #[test]
-fn depth_is_length_minus_deflection_when_pressed_to_the_drum() {
+fn depth_is_the_lone_needle_balance_when_pressed_to_the_drum() {
     let (dir, s) = sweep_file(
         "\"needle.length_mm\" = [0.5, 1.0, 1.5, 2.0]\n\"roller.force_n\" = [1000.0]\n\"tolerance.length_sd_mm\" = [0.0]\n",
     );
     run(dir.path(), &s, &[]);
     let (_, rows) = read_csv(&dir.path().join("out/s/sweep.csv"));
     let depth: Vec<f64> = rows.iter().map(|r| num(r, "mean_depth_mm")).collect();
-    // face preset: a needle pressed to the drum's body keeps the residual tenting
-    // δ₀ = 0.14 mm, so depth = h − δ₀
-    for (h, d) in [0.5, 1.0, 1.5, 2.0].iter().zip(&depth) {
-        assert!((d - (h - 0.14)).abs() < 1e-5, "h {h}: depth {d}");
+    // face preset: a needle pressed to the drum's body stops where its own load keeps the
+    // surface tented around it; deeper with length, but the inserted fraction does not rise
+    let hs = [0.5, 1.0, 1.5, 2.0];
+    for (h, d) in hs.iter().zip(&depth) {
+        assert!((d - pressed_to_body(*h)).abs() < 1e-5, "h {h}: depth {d}");
     }
     assert!(depth.windows(2).all(|w| w[1] > w[0]));
+    let frac: Vec<f64> = hs.iter().zip(&depth).map(|(h, d)| d / h).collect();
+    assert!(frac.windows(2).all(|w| w[1] <= w[0]), "{frac:?}");
 }
 
 #[test]
@@ -177,9 +197,16 @@ fn depth_rises_with_force_and_saturates() {
         depth.windows(2).any(|w| w[1] > w[0] + 0.1),
         "rises between puncture and saturation: {depth:?}"
     );
-    // saturation below the length: h − δ₀ for the 1.5 mm MF8 needle
-    assert!((depth[depth.len() - 1] - 1.36).abs() < 1e-9, "{depth:?}");
-    assert!((depth[depth.len() - 2] - 1.36).abs() < 1e-9, "{depth:?}");
+    // saturation below the length: the lone 1.5 mm MF8 needle's balance at its base
+    let sat = pressed_to_body(1.5);
+    assert!(
+        (depth[depth.len() - 1] - sat).abs() < 1e-5,
+        "{depth:?} {sat}"
+    );
+    assert!(
+        (depth[depth.len() - 2] - sat).abs() < 1e-5,
+        "{depth:?} {sat}"
+    );
     for (c, d) in channel.iter().zip(&depth) {
         assert!(c <= d, "channel depth {c} above insertion depth {d}");
     }
@@ -517,8 +544,8 @@ fn merge_refuses_shards_that_differ_naming_both_files_and_the_field() {
     assert!(!out.join("sweep.csv").exists(), "nothing written");
 }
 
-/// A row's advisories reach sweep.csv and the JSON: the MF8 drum pressed with 0.3 N leaves
-/// needles unpierced (`non_piercing`); at 3 N every needle pierces.
+/// A row's advisories reach sweep.csv and the JSON: the MF8 drum pressed with 0.02 N, below one
+/// tip's puncture force, leaves needles unpierced (`non_piercing`); at 3 N every needle pierces.
 #[test]
 fn advisories_reach_sweep_rows() {
     let out = tempfile::tempdir().unwrap();
@@ -537,7 +564,7 @@ fn advisories_reach_sweep_rows() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let (_, rows) = read_csv(&out.path().join("mf8-force/sweep.csv"));
     let at = |f: &str| rows.iter().find(|r| r["roller.force_n"] == f).unwrap();
-    assert!(at("0.3")["advisories"].contains("non_piercing"));
+    assert!(at("0.02")["advisories"].contains("non_piercing"));
     assert!(!at("3")["advisories"].contains("non_piercing"));
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let first = &j["rows"][0]["advisories"];

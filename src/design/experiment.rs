@@ -106,6 +106,9 @@ pub enum Band {
     OneSd,
     /// Within this fraction of the measured mean.
     Relative(f64),
+    /// Between these two values, in the quantity's file unit: a figure the study reports as
+    /// a range or a bound ("less than half", "pores were seen").
+    Range(f64, f64),
 }
 
 /// Whether a parameter was fitted to the figure.
@@ -143,6 +146,7 @@ impl Measured {
         let half = match self.band {
             Band::OneSd => self.sd.unwrap_or(0.0),
             Band::Relative(t) => t * self.mean,
+            Band::Range(lo, hi) => return (lo, hi),
         };
         (self.mean - half, self.mean + half)
     }

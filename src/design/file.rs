@@ -169,21 +169,31 @@ pub struct ToleranceFile {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SkinFile {
-    /// The preset the figures start from: `face` and `body` (human), `rat`.
+    /// The preset the figures start from: `face` and `body` (human), `rat`, `pig` (ex vivo porcine).
     #[schemars(extend("default" = "face", "enum" = crate::model::skin::PRESETS))]
     pub preset: Option<S<String>>,
-    /// Residual tenting δ₀ of the surface around a pierced, fully loaded needle, mm: a needle pressed to its base reaches its length minus this. Default: the preset's.
+    /// Removed in depth model v2 (the residual tenting is a result of the force balance); refused with that explanation.
+    #[schemars(skip)]
     pub deflection_mm: Option<S<f64>>,
+    /// Removed in depth model v2 (replaced by friction_n_mm2); refused with that explanation.
+    #[schemars(skip)]
+    pub insertion_resistance_n_mm: Option<S<f64>>,
+    /// Coupling length ℓ, mm: one needle's load sinks the surface at a neighbour s away by e^(−s/ℓ) of its own sinking. Default: the preset's.
+    pub coupling_length_mm: Option<S<f64>>,
     /// How far the surface follows a roller needle sideways before it tears, mm (sets the opening's length). Default: the preset's.
     pub tangential_slack_mm: Option<S<f64>>,
     /// Puncture force F₀ of an ideally sharp tip, N. Default: the preset's.
     pub puncture_force_n: Option<S<f64>>,
     /// Puncture force p gained per mm² of tip area, N/mm². Default: the preset's.
     pub tip_pressure_n_mm2: Option<S<f64>>,
-    /// Tenting stiffness k: force per mm of surface deflection before puncture, N/mm. Default: the preset's.
+    /// Tenting stiffness k_s: force per mm the surface sinks under a pierced needle's load, N/mm. Default: the preset's.
     pub tenting_stiffness_n_mm: Option<S<f64>>,
-    /// Insertion resistance c: force gained per mm of depth after puncture, N/mm. Default: the preset's.
-    pub insertion_resistance_n_mm: Option<S<f64>>,
+    /// Indentation stiffness K of the tip before puncture, f = K·√(r_tip/µm + 1)·u^1.5, N/mm^1.5. Default: the preset's.
+    pub indentation_stiffness: Option<S<f64>>,
+    /// Cutting fraction χ: the force after puncture, before friction, as a fraction of the puncture force, 0 to 1. Default: the preset's.
+    pub cutting_fraction: Option<S<f64>>,
+    /// Friction τ on the needle's inserted flank, N/mm². Default: the preset's.
+    pub friction_n_mm2: Option<S<f64>>,
     /// Closure radius r_c: a channel narrower than this closes after withdrawal, µm. Default: the preset's.
     pub closure_radius_um: Option<S<f64>>,
     /// Thickness of the stratum corneum, mm. Default: the preset's.
@@ -270,15 +280,19 @@ pub struct MeasuredFile {
     /// The predicted quantity compared: `depth_mm` (insertion depth), `channel_depth_mm` (depth after closure), `opening_mm` (opening width), all in mm; `failure_force_n` (one needle's axial failure force, N) or `transition_aspect` (the length over diameter at the Euler–Johnson transition).
     #[schemars(extend("enum" = crate::design::experiment::Quantity::KEYS))]
     pub quantity: S<String>,
-    /// The measured mean, in the quantity's unit; greater than 0.
+    /// The measured mean, in the quantity's unit; greater than 0. Required but by `band = "range"`.
     #[schemars(extend("exclusiveMinimum" = 0))]
-    pub mean: S<f64>,
+    pub mean: Option<S<f64>>,
     /// The measured standard deviation, in the quantity's unit; required by `band = "sd"`.
     #[schemars(extend("exclusiveMinimum" = 0))]
     pub sd: Option<S<f64>>,
-    /// The band the prediction must fall in: `sd` (within one standard deviation; needs `sd`, no `tolerance`) or `relative` (within `tolerance` × mean; needs `tolerance`).
-    #[schemars(extend("enum" = ["sd", "relative"]))]
+    /// The band the prediction must fall in: `sd` (within one standard deviation; needs `sd`, no `tolerance`), `relative` (within `tolerance` × mean; needs `tolerance`) or `range` (between `min` and `max`, for a figure reported as a range or a bound).
+    #[schemars(extend("enum" = ["sd", "relative", "range"]))]
     pub band: S<String>,
+    /// Lower end of `band = "range"`, in the quantity's unit.
+    pub min: Option<S<f64>>,
+    /// Upper end of `band = "range"`, in the quantity's unit.
+    pub max: Option<S<f64>>,
     /// Pass band of `band = "relative"` as a fraction of the mean.
     #[schemars(extend("exclusiveMinimum" = 0))]
     pub tolerance: Option<S<f64>>,

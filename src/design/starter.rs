@@ -76,14 +76,16 @@ fn common() -> String {
          missing_fraction = 0.0         # fraction of needles missing, [0, 1)\n\
          tip_radius_sd_um = 0.0         # µm, SD of each needle's tip radius\n\n\
          [skin]\n\
-         preset = \"face\"                # face | body | rat (docs/sources.md)\n\
+         preset = \"face\"                # face | body | rat | pig (docs/sources.md)\n\
          # Any figure of the preset may be overridden; the face preset's values:\n\
-         # deflection_mm = {:?}            # mm, residual tenting δ₀\n\
+         # coupling_length_mm = {:?}      # mm, how far one needle's load sinks its neighbours\n\
          # tangential_slack_mm = {:?}      # mm\n\
          # puncture_force_n = {:?}         # N, sharp-tip puncture force F₀\n\
          # tip_pressure_n_mm2 = {:?}      # N/mm², puncture force per tip area\n\
-         # tenting_stiffness_n_mm = {:?}   # N/mm\n\
-         # insertion_resistance_n_mm = {:?} # N/mm\n\
+         # tenting_stiffness_n_mm = {:?}    # N/mm, surface under a pierced needle's load\n\
+         # indentation_stiffness = {:?}     # N/mm^1.5, tip indentation before puncture\n\
+         # cutting_fraction = {:?}          # force after puncture / puncture force\n\
+         # friction_n_mm2 = {:?}           # N/mm², friction on the inserted flank\n\
          # closure_radius_um = {:?}        # µm\n\
          # stratum_corneum_mm = {sc:?}     # mm\n\
          # viable_epidermis_mm = {ve:?}     # mm\n\
@@ -106,12 +108,14 @@ fn common() -> String {
          # [spec]                                # limits any metric must meet (analyze: pass/fail; mc: yield)\n\
          # coverage_fraction = {{ min = 0.10 }}  # fractions as fractions\n\
          # p95_depth_mm = {{ max = 1.5 }}         # mm\n",
-        face.deflection_mm,
+        face.coupling_length_mm,
         face.tangential_slack_mm,
         face.puncture_force_n,
         face.tip_pressure_n_mm2,
         face.tenting_stiffness_n_mm,
-        face.insertion_resistance_n_mm,
+        face.indentation_stiffness,
+        face.cutting_fraction,
+        face.friction_n_mm2,
         face.closure_radius_um,
         DEFAULT_NEEDLE_FRICTION,
         DEFAULT_LATERAL_STRENGTH_MPA,

@@ -127,10 +127,10 @@ impl MadeDevice {
             nd.tip_radius_um,
         );
         let ms = super::needle_mechanics(design, &drawn);
-        let w = kin.tip_displacements(&ms, &drawn);
+        let tips = kin.press(&ms, &drawn, design.skin.coupling_length_mm);
         let mut needles = Vec::with_capacity(drawn.len());
-        for ((n, &w), m) in drawn.iter().zip(&w).zip(&ms) {
-            let Some(depth) = m.depth_mm(w) else {
+        for ((n, tip), m) in drawn.iter().zip(&tips).zip(&ms) {
+            let Some(depth) = tip.depth_mm else {
                 continue;
             };
             let radius = nd.diameter_mm / 2.0 * (depth / nd.tip_length_mm).min(1.0);
@@ -145,14 +145,12 @@ impl MadeDevice {
                 radius_mm: radius,
                 slit_mm: kin.slit_mm(&design.skin, n.length_mm, depth),
                 puncture_force_n: m.puncture_n,
-                load_n: m.force_n(w),
+                load_n: tip.load_n,
             });
         }
         let wp = m.puncture_displacement_mm();
         let unpierced = drawn.len() - needles.len();
-        let never_pierce = (drawn.iter().zip(&ms))
-            .filter(|(n, m)| n.length_mm < m.puncture_displacement_mm())
-            .count();
+        let never_pierce = tips.iter().filter(|t| !t.can_pierce).count();
         let pierce_force_n = (find_pierce_force && unpierced > never_pierce)
             .then(|| pierce_force(design, &ms, &drawn))
             .flatten();
@@ -292,9 +290,10 @@ fn pierce_force(design: &Design, ms: &[Mechanics], drawn: &[DrawnNeedle]) -> Opt
     let mut all_in = |f: f64| {
         device.set_force_n(f);
         let kin = device.kind_of();
-        (kin.tip_displacements(ms, drawn).iter().zip(drawn).zip(ms)).all(|((w, n), m)| {
-            n.length_mm < m.puncture_displacement_mm() || m.depth_mm(*w).is_some()
-        })
+        let ell = design.skin.coupling_length_mm;
+        kin.press(ms, drawn, ell)
+            .iter()
+            .all(|t| !t.can_pierce || t.depth_mm.is_some())
     };
     let mut lo = design.device.force_n();
     let mut hi = lo;

@@ -217,15 +217,29 @@ mod tests {
     fn every_channel_matches_the_closed_forms() {
         let d = roller(0.0, 3, true);
         let f = gen(&d, 1.0).unwrap();
-        let (r, delta, c, h, dia, tip) = (10.0f64, 0.14f64, 0.42f64, 1.5f64, 0.25f64, 0.5f64);
+        let (r, c, h, dia, tip) = (10.0f64, 0.42f64, 1.5f64, 0.25f64, 0.5f64);
+        // pressed to the drum's body, a needle 2.5 mm from any other (no coupling) stops at
+        // d + (F_c + τ·A(d))/k_s = h: the balance of one needle, solved here by bisection
+        let m = crate::model::insertion::Mechanics::new(&d.skin, dia, tip, 4.0);
+        let (mut lo, mut hi) = (0.0, h);
+        for _ in 0..200 {
+            let mid = 0.5 * (lo + hi);
+            if mid + m.resistance_n(mid) / m.k_n_mm < h {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        let depth = lo;
+        let delta = h - depth;
         let beta = ((r + delta) / (r + h)).acos();
         let slit = (2.0 * ((r + delta) * beta.tan() - r * beta) - 2.0 * c).max(0.0);
         for ch in &f.channels {
-            assert_relative_eq!(ch.depth_mm, h - delta, epsilon = 1e-12);
+            assert_relative_eq!(ch.depth_mm, depth, epsilon = 1e-9);
             assert_relative_eq!(
                 ch.radius_mm,
-                dia / 2.0 * ((h - delta) / tip).min(1.0),
-                epsilon = 1e-12
+                dia / 2.0 * (depth / tip).min(1.0),
+                epsilon = 1e-9
             );
             assert_relative_eq!(ch.slit_mm, slit, epsilon = 1e-9);
             assert_eq!(ch.axis_deg, 0.0);
@@ -327,7 +341,9 @@ mod tests {
             .needles
             .len() as f64;
         assert!((half - 96.0).abs() < 4.0 * 48f64.sqrt(), "{half}");
-        // length sd 0.05 mm: depth spread with that sd around h − δ
+        // length sd 0.05 mm: depth spread around the nominal needle's, narrower than the
+        // lengths' (a longer needle also tents the surface more)
+        let nominal = MadeDevice::new(&with("")).needles[0].depth_mm;
         let d = with("length_sd_mm = 0.05");
         let depths: Vec<f64> = MadeDevice::new(&d)
             .needles
@@ -337,7 +353,7 @@ mod tests {
         let m = depths.iter().sum::<f64>() / depths.len() as f64;
         let sd = (depths.iter().map(|x| (x - m).powi(2)).sum::<f64>() / depths.len() as f64).sqrt();
         assert!(
-            (m - 1.36).abs() < 0.015 && (sd - 0.05).abs() < 0.012,
+            (m - nominal).abs() < 0.015 && sd > 0.01 && sd < 0.05,
             "mean {m} sd {sd}"
         );
         let a = crate::metrics::analysis::analyze(&d, &crate::base::progress::Silent).unwrap();

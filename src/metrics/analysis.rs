@@ -434,26 +434,13 @@ pub fn advisories(
         }
         if made.never_pierce > 0 {
             msg += &format!(
-                "; {} are shorter than the {:.3} mm the skin tents before this tip pierces and never pierce",
+                "; {} never pierce: the device's body reaches the skin before their tips indent it the {:.3} mm (or more, among neighbours) this tip needs",
                 made.never_pierce, made.puncture_displacement_mm
             );
         }
         out.push(Advisory {
             code: "non_piercing",
             message: msg,
-        });
-    }
-    let nd = design.needle;
-    let m = crate::model::insertion::Mechanics::new(
-        &design.skin,
-        nd.diameter_mm,
-        nd.tip_length_mm,
-        nd.tip_radius_um,
-    );
-    if let Some(message) = crate::model::insertion::deflection_cap_note(&design.skin, &m) {
-        out.push(Advisory {
-            code: "deflection_capped",
-            message,
         });
     }
     let narrowest_mm = made

@@ -5,29 +5,36 @@
 //! in which its tip ends; a depth exactly on a boundary belongs to the upper layer.
 //!
 //! # Presets and their sources
-//! Every figure is listed with its citation in `docs/sources.md`; label \[M\] measured, \[S\]
-//! described, \[D\] arithmetic on those, \[A\] an assumption needlemap makes because no source
-//! gives the figure, \[K\] calibrated to the published figure named (see `needlemap validate`).
+//! One mechanical set per species (`human`, `rat`, `pig`); a preset is a species and a site's
+//! layer stack ([`PRESETS`], one table). Every figure is listed with its citation in
+//! `docs/sources.md`; label \[M\] measured, \[S\] described, \[D\] arithmetic on those, \[A\]
+//! an assumption needlemap makes because no source gives the figure, \[K\] calibrated to the
+//! published figure named (see `needlemap validate`).
 //!
-//! | figure | `face` | `body` | `rat` | source |
+//! | figure | human (`face`, `body`) | `rat` | `pig` | source |
 //! |---|---|---|---|---|
-//! | stratum corneum | 0.015 mm | 0.015 mm | 0.010 mm | 11–18 µm, Sandby-Møller et al. 2003 \[M\]; rat \[A\] (thinner, Wei 2017) |
-//! | viable epidermis | 0.050 mm | 0.070 mm | 0.030 mm | face 29.6–62.6 µm (Chopra 2015), 66–123 µm (Selcuk) \[M\]; body 57–82 µm (Sandby-Møller 2003) \[M\]; rat \[A\] |
-//! | papillary dermis (to depth) | 0.35 mm | 0.40 mm | 0.20 mm | ≈ 300–400 µm deep, Sorrell & Caplan 2004 \[S\]; rat \[A\] |
-//! | whole dermis | 1.485 mm | 2.115 mm | 1.06 mm | face 0.759–1.969 mm (Chopra 2015), 1.107–1.943 mm (Selcuk) \[M\]; body 2.1–5.9 mm (Oltulu 2018) \[M\], lower end; rat \[A\] |
-//! | `puncture_force_n` F₀ | 0.020 N | 0.020 N | 0.020 N | sharp needles 0.021–0.030 N (Olatunji 2013) \[M\]: with the tip term below a 4 µm tip needs 0.0275 N |
+//! | `puncture_force_n` F₀ | 0.020 N | 0.020 N | 0.020 N | sharp needles 0.021–0.030 N (Olatunji 2013) \[M\]: with the tip term a 4 µm tip needs 0.0275 N |
 //! | `tip_pressure_n_mm2` p | 150 | 150 | 150 | puncture force linear in tip area, 0.1–3 N (Davis 2004) \[M\]; slope 3 N at an 80 µm tip radius \[A\] |
-//! | `tenting_stiffness_n_mm` k | 0.14 N/mm | 0.14 N/mm | 0.07 N/mm | \[A\]: a sharp tip tents human skin ≈ 0.2 mm before it pierces; rat skin is softer (Wei 2017) \[M\], taken as half |
-//! | `insertion_resistance_n_mm` c | 0.30 N/mm | 0.30 N/mm | 0.15 N/mm | \[A\]: cutting and friction force gained per mm of depth; rat half, as above |
-//! | `deflection_mm` δ₀ | 0.14 mm | 0.14 mm | 0.381 mm | human \[K\]: 600 µm needles pressed firmly reached ≈ 460 µm (Donnelly 2010); rat \[K\]: the 70.7 µm opening of a 770 µm DermaRoller needle (Kalluri 2011) |
-//! | `closure_radius_um` r_c | 21.5 µm | 21.5 µm | 21.5 µm | rat \[K\]: the 152.5 µm channel the same needle left (Kalluri 2011); human \[A\]: taken equal |
-//! | `tangential_slack_mm` c_t | 0.42 mm | 0.42 mm | 0.42 mm | \[A\]: chosen so a 1.5 mm MF8 needle opens a hole about 1.7× as long as wide, "round, maybe slightly oval … never a slit" (Fernandes) \[C\] |
+//! | `indentation_stiffness` K | 0.30 N/mm^1.5/µm^0.5 | 0.15 | 0.30 | \[A\]: a 4 µm tip indents human skin 0.12 mm before it pierces; rat half (softer, Wei 2017) |
+//! | `cutting_fraction` χ | 0.5 | 0.5 | 0.5 | \[A\]: the force drops at puncture (Davis 2004; Mahvash & Dupont 2010) \[M\], to half \[A\] |
+//! | `friction_n_mm2` τ | 0.68 N/mm² | 0.68 N/mm² | 0.68 N/mm² | human \[K\]: 600 µm needles pressed with 30 N reached ≈ 460 µm (Donnelly 2010); rat and pig \[A\]: the human figure |
+//! | `tenting_stiffness_n_mm` k_s | 1.0 N/mm | 0.113 N/mm | 1.0 N/mm | human \[A\]: the surface's stiffness under one pierced needle's load; rat \[K\]: the 70.7 µm opening of a 770 µm DermaRoller needle (Kalluri 2011) |
+//! | `coupling_length_mm` ℓ | 0.15 mm | 0.15 mm | 0.15 mm | \[A\]: needle spacing matters only below ≈ 150 µm (Olatunji 2013) \[M\] |
+//! | `closure_radius_um` r_c | 21.5 µm | 21.5 µm | 21.5 µm | rat \[K\]: the 152.5 µm channel the same needle left (Kalluri 2011); others \[A\]: taken equal |
+//! | `tangential_slack_mm` c_t | 0.42 mm | 0.42 mm | 0.42 mm | \[A\]: a 1.5 mm MF8 needle opens a hole about 1.7× as long as wide, "round, maybe slightly oval … never a slit" (Fernandes) \[C\] |
 //!
-//! The body dermis takes the lower end of its range so that the subcutis advisory errs on
-//! the side of warning. Where sources disagree, every figure is a key of `[skin]`.
+//! Layers (mm, surface first: stratum corneum, viable epidermis, papillary dermis, reticular
+//! dermis):
 //!
-//! The insertion parameters (F₀, p, k, c, δ₀, r_c) are those of [`crate::model::insertion`], which
-//! explains the model. One set per species: the human presets share theirs.
+//! | preset | layers | source |
+//! |---|---|---|
+//! | `face` | 0.015, 0.050, 0.285, 1.200 | stratum corneum 11–18 µm (Sandby-Møller 2003) \[M\]; face epidermis 29.6–62.6 µm (Chopra 2015) \[M\]; papillary dermis to ≈ 300–400 µm (Sorrell & Caplan 2004) \[S\]; face dermis 0.759–1.969 mm (Chopra 2015) \[M\] |
+//! | `body` | 0.015, 0.070, 0.315, 1.800 | epidermis 57–82 µm (Sandby-Møller 2003) \[M\]; body dermis 2.1–5.9 mm (Oltulu 2018) \[M\], lower end so that the subcutis advisory errs on the side of warning |
+//! | `rat` | 0.010, 0.030, 0.160, 0.870 | \[A\]: thinner than human (Wei 2017) \[M\] |
+//! | `pig` | 0.015, 0.060, 0.300, 1.500 | \[A\]: ex vivo porcine skin, the usual stand-in for human skin; no thickness in our sources |
+//!
+//! The insertion parameters are those of [`crate::model::insertion`], which explains the
+//! model. Where sources disagree, every figure is a key of `[skin]`.
 
 use serde::Serialize;
 
@@ -96,25 +103,118 @@ pub struct Skin {
     pub preset: String,
     /// Thickness of the four bounded layers, mm, surface first.
     pub thickness_mm: [f64; 4],
-    /// Residual tenting δ₀ of the surface around a pierced, fully loaded needle, mm: a needle
-    /// pressed to its base reaches its length minus this.
-    pub deflection_mm: f64,
+    /// How far one needle's load deflects the surface at its neighbours: the deflection falls
+    /// as exp(−s/ℓ) with the distance s, mm.
+    pub coupling_length_mm: f64,
     /// How far the surface follows a needle sideways before it tears, mm.
     pub tangential_slack_mm: f64,
     /// Puncture force of an ideally sharp tip F₀, N.
     pub puncture_force_n: f64,
     /// Puncture force gained per mm² of tip area p, N/mm².
     pub tip_pressure_n_mm2: f64,
-    /// Force per mm of surface deflection before puncture k, N/mm.
+    /// Stiffness of the surface under one pierced needle's load k_s, N/mm.
     pub tenting_stiffness_n_mm: f64,
-    /// Force gained per mm of depth after puncture c, N/mm.
-    pub insertion_resistance_n_mm: f64,
+    /// Indentation stiffness K of the tip before puncture: f = K·√(r_tip/µm + 1)·u^1.5,
+    /// N/mm^1.5.
+    pub indentation_stiffness: f64,
+    /// The force after puncture as a fraction χ of the puncture force (cutting).
+    pub cutting_fraction: f64,
+    /// Friction τ on the needle's inserted flank, N/mm².
+    pub friction_n_mm2: f64,
     /// A channel narrower than this radius closes after withdrawal r_c, µm.
     pub closure_radius_um: f64,
 }
 
-/// Names of the presets, for error messages.
-pub const PRESETS: &[&str] = &["face", "body", "rat"];
+/// One species' mechanics (see the module's table).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Species {
+    /// Its name, for the docs.
+    pub name: &'static str,
+    /// F₀, N.
+    pub puncture_force_n: f64,
+    /// p, N/mm².
+    pub tip_pressure_n_mm2: f64,
+    /// K, N/mm^1.5.
+    pub indentation_stiffness: f64,
+    /// χ.
+    pub cutting_fraction: f64,
+    /// τ, N/mm².
+    pub friction_n_mm2: f64,
+    /// k_s, N/mm.
+    pub tenting_stiffness_n_mm: f64,
+    /// ℓ, mm.
+    pub coupling_length_mm: f64,
+    /// r_c, µm.
+    pub closure_radius_um: f64,
+    /// c_t, mm.
+    pub tangential_slack_mm: f64,
+}
+
+/// Human skin: one set for every site.
+pub const HUMAN: Species = Species {
+    name: "human",
+    puncture_force_n: 0.020,
+    tip_pressure_n_mm2: 150.0,
+    indentation_stiffness: 0.30,
+    cutting_fraction: 0.5,
+    friction_n_mm2: 0.68,
+    tenting_stiffness_n_mm: 1.0,
+    coupling_length_mm: 0.15,
+    closure_radius_um: 21.5,
+    tangential_slack_mm: 0.42,
+};
+
+/// Rat skin: softer (Wei 2017); its surface stiffness and closure calibrated to Kalluri 2011.
+pub const RAT: Species = Species {
+    name: "rat",
+    indentation_stiffness: 0.15,
+    tenting_stiffness_n_mm: 0.113,
+    ..HUMAN
+};
+
+/// Ex vivo porcine skin: taken as human \[A\].
+pub const PIG: Species = Species {
+    name: "pig",
+    ..HUMAN
+};
+
+/// A preset: a species and a site's layer stack.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Preset {
+    /// The name `[skin] preset` takes.
+    pub name: &'static str,
+    /// The species' mechanics.
+    pub species: Species,
+    /// Thickness of the four bounded layers, mm, surface first.
+    pub thickness_mm: [f64; 4],
+}
+
+/// Every preset: one table.
+pub const PRESET_TABLE: &[Preset] = &[
+    Preset {
+        name: "face",
+        species: HUMAN,
+        thickness_mm: [0.015, 0.050, 0.285, 1.200],
+    },
+    Preset {
+        name: "body",
+        species: HUMAN,
+        thickness_mm: [0.015, 0.070, 0.315, 1.800],
+    },
+    Preset {
+        name: "rat",
+        species: RAT,
+        thickness_mm: [0.010, 0.030, 0.160, 0.870],
+    },
+    Preset {
+        name: "pig",
+        species: PIG,
+        thickness_mm: [0.015, 0.060, 0.300, 1.500],
+    },
+];
+
+/// Names of the presets, for error messages and the schema.
+pub const PRESETS: &[&str] = &["face", "body", "rat", "pig"];
 
 impl Skin {
     /// A named preset, or `None` if there is none by that name.
@@ -125,24 +225,20 @@ impl Skin {
     /// assert!((face.boundaries_mm()[1] - 0.065).abs() < 1e-12);
     /// ```
     pub fn preset(name: &str) -> Option<Skin> {
-        // (layers, δ₀, F₀, k, c): one mechanical set per species (module docs).
-        let human = (0.14, 0.020, 0.14, 0.30);
-        let (thickness_mm, (deflection_mm, puncture_force_n, k, c)) = match name {
-            "face" => ([0.015, 0.050, 0.285, 1.200], human),
-            "body" => ([0.015, 0.070, 0.315, 1.800], human),
-            "rat" => ([0.010, 0.030, 0.160, 0.870], (0.381, 0.020, 0.07, 0.15)),
-            _ => return None,
-        };
+        let p = PRESET_TABLE.iter().find(|p| p.name == name)?;
+        let m = p.species;
         Some(Skin {
             preset: name.to_string(),
-            thickness_mm,
-            deflection_mm,
-            tangential_slack_mm: 0.42,
-            puncture_force_n,
-            tip_pressure_n_mm2: 150.0,
-            tenting_stiffness_n_mm: k,
-            insertion_resistance_n_mm: c,
-            closure_radius_um: 21.5,
+            thickness_mm: p.thickness_mm,
+            coupling_length_mm: m.coupling_length_mm,
+            tangential_slack_mm: m.tangential_slack_mm,
+            puncture_force_n: m.puncture_force_n,
+            tip_pressure_n_mm2: m.tip_pressure_n_mm2,
+            tenting_stiffness_n_mm: m.tenting_stiffness_n_mm,
+            indentation_stiffness: m.indentation_stiffness,
+            cutting_fraction: m.cutting_fraction,
+            friction_n_mm2: m.friction_n_mm2,
+            closure_radius_um: m.closure_radius_um,
         })
     }
 
@@ -192,6 +288,18 @@ mod tests {
         let body = Skin::preset("body").unwrap();
         let bb = body.boundaries_mm();
         assert!((2.1..=5.9).contains(&(bb[3] - bb[1])));
+    }
+
+    #[test]
+    fn one_table_names_every_preset_and_each_species_has_one_set() {
+        let names: Vec<&str> = PRESET_TABLE.iter().map(|p| p.name).collect();
+        assert_eq!(names, PRESETS);
+        for p in PRESET_TABLE {
+            let s = Skin::preset(p.name).unwrap();
+            assert_eq!(s.friction_n_mm2, p.species.friction_n_mm2);
+        }
+        // the human sites share one mechanical set
+        assert_eq!(PRESET_TABLE[0].species, PRESET_TABLE[1].species);
     }
 
     #[test]

@@ -8,6 +8,9 @@ use crate::studies::validation::{all_pass, Row};
 pub fn measured(r: &Row) -> String {
     let m = &r.measured;
     let q = m.quantity;
+    if let crate::design::experiment::Band::Range(lo, hi) = m.band {
+        return format!("{}–{}", q.show(lo), q.show(hi));
+    }
     match m.sd {
         Some(sd) => format!("{} ± {}", q.show(m.mean), q.show(sd)),
         None => q.show(m.mean),

@@ -107,7 +107,10 @@ pub fn validate(designs: &[Design], progress: &dyn Progress) -> Result<Vec<Row>,
                 skin: d.skin.preset.clone(),
                 measured: m.clone(),
                 predicted,
-                relative_error: predicted.map(|p| (p - m.mean) / m.mean),
+                // a range has no mean to be off from
+                relative_error: predicted
+                    .filter(|_| !matches!(m.band, crate::design::experiment::Band::Range(..)))
+                    .map(|p| (p - m.mean) / m.mean),
                 within,
             });
         }

@@ -12,7 +12,7 @@ use crate::design::file::S;
 use crate::design::layout;
 use crate::design::validate::{Ctx, MAX_NEEDLES, R};
 use crate::design::Needle;
-use crate::model::insertion::{array_displacements_each, Mechanics};
+use crate::model::insertion::{press_array, Mechanics, Tip};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -307,11 +307,17 @@ pub(crate) fn nominal(needles: &[PenNeedle], reach_mm: f64) -> Vec<(f64, f64, f6
         .collect()
 }
 
-/// Tip displacements of an array's drawn needles pressed with `force_n`, needle j with its
-/// own mechanics `ms[j]`.
-pub(crate) fn tips(ms: &[Mechanics], needles: &[DrawnNeedle], force_n: f64) -> Vec<f64> {
+/// What an array's drawn needles reach pressed with `force_n`, needle j with its own
+/// mechanics `ms[j]`, coupled through skin of coupling length `ell_mm`.
+pub(crate) fn tips(
+    ms: &[Mechanics],
+    needles: &[DrawnNeedle],
+    ell_mm: f64,
+    force_n: f64,
+) -> Vec<Tip> {
     let lengths: Vec<f64> = needles.iter().map(|n| n.length_mm).collect();
-    array_displacements_each(ms, &lengths, force_n)
+    let points: Vec<(f64, f64)> = needles.iter().map(|n| (n.across_mm, n.along_mm)).collect();
+    press_array(ms, &lengths, &points, ell_mm, force_n)
 }
 
 /// A `[<table>]` array of the starter design (`needlemap init`): a grid, with the other

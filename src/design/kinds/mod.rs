@@ -15,7 +15,7 @@
 
 use crate::base::error::InputError;
 use crate::model::advisory::Advisory;
-use crate::model::insertion::Mechanics;
+use crate::model::insertion::{Mechanics, Tip};
 use crate::model::skin::Skin;
 use crate::model::strength::bending::Approach;
 use crate::model::strength::fatigue::PenDuty;
@@ -207,10 +207,10 @@ pub trait DeviceKind: Sync {
     fn along_with_angle_error(&self, along_mm: f64, _angle_err_deg: f64) -> f64 {
         along_mm
     }
-    /// Tip displacement below the undeformed surface each needle reaches when pressed with
-    /// the device's force, mm (the force balance of [`crate::model::insertion`]); `ms[i]` is
-    /// needle i's mechanics.
-    fn tip_displacements(&self, ms: &[Mechanics], needles: &[DrawnNeedle]) -> Vec<f64>;
+    /// What each needle reaches when the device is pressed with its force (the force balance
+    /// of [`crate::model::insertion`]); `ms[i]` is needle i's mechanics, `ell_mm` the skin's
+    /// coupling length.
+    fn press(&self, ms: &[Mechanics], needles: &[DrawnNeedle], ell_mm: f64) -> Vec<Tip>;
     /// Slit length of the opening of a needle of length `length_mm` at insertion depth
     /// `depth_mm` (0 for devices that enter vertically).
     fn slit_mm(&self, _skin: &Skin, _length_mm: f64, _depth_mm: f64) -> f64 {

@@ -19,7 +19,7 @@ use crate::design::ranges::{r, Num, Range, SweepKey};
 use crate::design::validate::{Ctx, NeedleCtx, R};
 use crate::design::{Design, Needle};
 use crate::model::advisory::Advisory;
-use crate::model::insertion::Mechanics;
+use crate::model::insertion::{Mechanics, Tip};
 use crate::model::strength::bending::Approach;
 use crate::model::strength::fatigue::{PenDuty, DEFAULT_SESSION_S};
 use super::array::DEFAULT_MISALIGNMENT_DEG;
@@ -28,6 +28,10 @@ use serde::{Deserialize, Serialize};
 
 /// Default pen drive force per stamp, N. (assumption) no source gives a pen's motor force.
 pub const DEFAULT_PEN_DRIVE_FORCE_N: f64 = 5.0;
+
+/// Default hand preload on the pen's nose, N. (assumption) no source measures it; a pen is held
+/// lightly, about as firmly as a roller is pressed.
+pub const DEFAULT_PEN_PRELOAD_N: f64 = 3.0;
 
 /// The kind's table in the design file.
 pub type File = PenFile;
@@ -47,6 +51,16 @@ pub const SWEEP_KEYS: &[SweepKey] = &[
     },
     SweepKey {
         key: "pen.drive_force_n",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "pen.preload_n",
+        num: Num::Float,
+        pattern: None,
+    },
+    SweepKey {
+        key: "pen.setting_tolerance_mm",
         num: Num::Float,
         pattern: None,
     },
@@ -137,6 +151,22 @@ pub const RANGES: &[Range] = &[
         "a motor in a hand-held pen",
     ),
     r(
+        "pen.preload_n",
+        0.0,
+        false,
+        1000.0,
+        "N",
+        "a hand holds a pen with a few N",
+    ),
+    r(
+        "pen.setting_tolerance_mm",
+        0.0,
+        true,
+        1.0,
+        "mm",
+        "a cleared pen states ±0.15 mm (510(k) K182407)",
+    ),
+    r(
         "pen.misalignment_deg",
         0.0,
         true,
@@ -210,6 +240,12 @@ pub struct PenFile {
     /// Motor force driving the cartridge into the skin at each stamp, N. Default: an assumption (no source gives a pen's motor force).
     #[schemars(extend("default" = DEFAULT_PEN_DRIVE_FORCE_N))]
     pub drive_force_n: Option<S<f64>>,
+    /// Hand preload on the pen's nose, N: the needles' reaction cannot push the pen back harder than the hand holds it, so each stroke's force is the smaller of this and drive_force_n. Default: an assumption, 3 N (no source measures it).
+    #[schemars(extend("default" = DEFAULT_PEN_PRELOAD_N))]
+    pub preload_n: Option<S<f64>>,
+    /// Tolerance of the depth setting, mm, from 0 to 1: each made pen's needles stand out by the setting plus an error drawn uniformly within ± this (mc draws a new one each run). Default 0; a cleared pen states ±0.15 mm (510(k) K182407).
+    #[schemars(extend("default" = 0.0))]
+    pub setting_tolerance_mm: Option<S<f64>>,
     /// How far the hand holds the pen off square to the skin, degrees, from 0 to 45 (bending check). Default: an assumption, 10° (no source measures it).
     #[schemars(extend("default" = super::array::DEFAULT_MISALIGNMENT_DEG))]
     pub misalignment_deg: Option<S<f64>>,
@@ -233,6 +269,10 @@ pub struct Pen {
     pub cartridge_angle_deg: f64,
     /// Motor force driving the cartridge into the skin at each stamp, N.
     pub drive_force_n: f64,
+    /// Hand preload on the nose, N.
+    pub preload_n: f64,
+    /// Tolerance of the depth setting, ± mm.
+    pub setting_tolerance_mm: f64,
     /// Angle the hand holds the pen off square to the skin, degrees.
     pub misalignment_deg: f64,
     /// Length of one treatment session, s.
@@ -270,6 +310,14 @@ impl Ctx<'_> {
             DEFAULT_PEN_DRIVE_FORCE_N,
             Self::positive,
         )?;
+        let preload_n: f64 =
+            self.opt(&pf.preload_n, "pen.preload_n", DEFAULT_PEN_PRELOAD_N, Self::positive)?;
+        let setting_tolerance_mm: f64 = self.opt(
+            &pf.setting_tolerance_mm,
+            "pen.setting_tolerance_mm",
+            0.0,
+            Self::non_negative,
+        )?;
         let misalignment_deg: f64 = self.opt(
             &pf.misalignment_deg,
             "pen.misalignment_deg",
@@ -285,6 +333,8 @@ impl Ctx<'_> {
             hand_speed_mm_s,
             cartridge_angle_deg,
             drive_force_n,
+            preload_n,
+            setting_tolerance_mm,
             misalignment_deg,
             session_s,
             needles,
@@ -301,7 +351,9 @@ pub(super) fn starter() -> String {
          frequency_hz = 110.0           # Hz, stamps per second, required (Dermapen ~110)\n\
          hand_speed_mm_s = 25.0         # mm/s, required; shipped pens assume 25 [A]\n\
          cartridge_angle_deg = 0.0      # °, cartridge rotation to the stroke\n\
-         drive_force_n = {DEFAULT_PEN_DRIVE_FORCE_N:?}            # N per stamp; default (assumption)\n\
+         drive_force_n = {DEFAULT_PEN_DRIVE_FORCE_N:?}            # N per stamp, the motor's limit; default (assumption)\n\
+         preload_n = {DEFAULT_PEN_PRELOAD_N:?}                # N, hand on the nose; default (assumption)\n\
+         setting_tolerance_mm = 0.0     # ± mm on the depth setting (a cleared pen: 0.15)\n\
          misalignment_deg = {DEFAULT_MISALIGNMENT_DEG:?}        # °, hand off square (bending check); default (assumption)\n\
          session_s = {DEFAULT_SESSION_S:?}             # s per session (fatigue check); default (assumption)\n\n{}",
         super::array::starter("pen.cartridge")
@@ -325,6 +377,15 @@ pub fn pen_opening(
     (depth > 0.0).then(|| (depth, d_mm / 2.0 * (depth / tip_mm).min(1.0)))
 }
 
+impl Pen {
+    /// The force of one stroke, N: the motor drives the needles towards the setting with at
+    /// most `drive_force_n`, and the needles' reaction cannot exceed the hand's preload on
+    /// the nose without pushing the pen back, so the smaller of the two.
+    pub fn stroke_force_n(&self) -> f64 {
+        self.drive_force_n.min(self.preload_n)
+    }
+}
+
 impl DeviceKind for Pen {
     fn kind(&self) -> &'static str {
         "pen"
@@ -339,15 +400,16 @@ impl DeviceKind for Pen {
     }
 
     fn force_n(&self) -> f64 {
-        self.drive_force_n
+        self.stroke_force_n()
     }
 
     fn set_force_n(&mut self, force_n: f64) {
         self.drive_force_n = force_n;
+        self.preload_n = force_n;
     }
 
     fn force_words(&self) -> &'static str {
-        "drive force per stamp"
+        "force per stroke (the lesser of drive force and hand preload)"
     }
 
     fn advisories(&self) -> Vec<Advisory> {
@@ -447,8 +509,8 @@ impl DeviceKind for Pen {
         super::array::nominal(&self.needles, self.depth_mm)
     }
 
-    fn tip_displacements(&self, ms: &[Mechanics], needles: &[DrawnNeedle]) -> Vec<f64> {
-        super::array::tips(ms, needles, self.drive_force_n)
+    fn press(&self, ms: &[Mechanics], needles: &[DrawnNeedle], ell_mm: f64) -> Vec<Tip> {
+        super::array::tips(ms, needles, ell_mm, self.stroke_force_n())
     }
 
     fn density_per_pass_mm2(&self, n: usize, lane_mm: f64) -> f64 {

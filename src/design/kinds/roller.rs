@@ -21,7 +21,7 @@ use crate::design::layout;
 use crate::design::ranges::{r, Num, Range, SweepKey};
 use crate::design::validate::{Ctx, NeedleCtx, RawNeedle, R, MAX_NEEDLES};
 use crate::design::{Design, Needle};
-use crate::model::insertion::{drum_displacements_each, DrumNeedle, Mechanics};
+use crate::model::insertion::{press_drum, DrumNeedle, Mechanics, Tip};
 use crate::model::skin::Skin;
 use crate::model::strength::bending::Approach;
 use schemars::JsonSchema;
@@ -650,16 +650,17 @@ impl DeviceKind for Roller {
         along_mm + self.radius_mm() * deg_to_rad(angle_err_deg)
     }
 
-    fn tip_displacements(&self, ms: &[Mechanics], needles: &[DrawnNeedle]) -> Vec<f64> {
+    fn press(&self, ms: &[Mechanics], needles: &[DrawnNeedle], ell_mm: f64) -> Vec<Tip> {
         let r = self.radius_mm();
         let drum: Vec<DrumNeedle> = needles
             .iter()
             .map(|n| DrumNeedle {
                 angle_rad: n.along_mm / r,
+                axial_mm: n.across_mm,
                 length_mm: n.length_mm,
             })
             .collect();
-        drum_displacements_each(ms, r, &drum, self.force_n)
+        press_drum(ms, r, &drum, ell_mm, self.force_n)
     }
 
     fn slit_mm(&self, skin: &Skin, length_mm: f64, depth_mm: f64) -> f64 {

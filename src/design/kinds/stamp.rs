@@ -17,7 +17,7 @@ use crate::design::file::S;
 use crate::design::ranges::{r, Num, Range, SweepKey};
 use crate::design::validate::{Ctx, NeedleCtx, R};
 use crate::design::{Design, Needle};
-use crate::model::insertion::Mechanics;
+use crate::model::insertion::{Mechanics, Tip};
 use crate::model::strength::bending::Approach;
 use super::array::DEFAULT_MISALIGNMENT_DEG;
 use schemars::JsonSchema;
@@ -375,8 +375,8 @@ impl DeviceKind for Stamp {
         super::array::nominal(&self.needles, self.length_mm)
     }
 
-    fn tip_displacements(&self, ms: &[Mechanics], needles: &[DrawnNeedle]) -> Vec<f64> {
-        super::array::tips(ms, needles, self.force_n)
+    fn press(&self, ms: &[Mechanics], needles: &[DrawnNeedle], ell_mm: f64) -> Vec<Tip> {
+        super::array::tips(ms, needles, ell_mm, self.force_n)
     }
 
     fn density_per_pass_mm2(&self, n: usize, lane_mm: f64) -> f64 {

@@ -20,25 +20,49 @@ impl Ctx<'_> {
                     format!("valid: {}", Quantity::KEYS.join(", ")),
                 )
             })?;
-            let mean = self.positive(&mf.mean, &format!("{at}.mean"))?;
             let sd = match &mf.sd {
                 Some(v) => Some(self.positive(v, &format!("{at}.sd"))?),
                 None => None,
             };
-            let band = match (mf.band.get_ref().as_str(), sd, &mf.tolerance) {
-                ("sd", Some(_), None) => Band::OneSd,
-                ("relative", _, Some(t)) => {
+            let ends = (&mf.min, &mf.max);
+            let band = match (mf.band.get_ref().as_str(), sd, &mf.tolerance, ends) {
+                ("sd", Some(_), None, (None, None)) => Band::OneSd,
+                ("relative", _, Some(t), (None, None)) => {
                     Band::Relative(self.positive(t, &format!("{at}.tolerance"))?)
                 }
-                (b, _, _) => {
+                ("range", None, None, (Some(lo), Some(hi))) => {
+                    let l = self.non_negative(lo, &format!("{at}.min"))?;
+                    let h = self.positive(hi, &format!("{at}.max"))?;
+                    if h <= l {
+                        return Err(self.err(
+                            hi.span(),
+                            &format!("{at}.max"),
+                            h.to_string(),
+                            format!("greater than min = {l}"),
+                        ));
+                    }
+                    Band::Range(l, h)
+                }
+                (b, _, _, _) => {
                     return Err(self.err(
                         mf.band.span(),
                         &format!("{at}.band"),
                         format!("{b:?}"),
-                        "\"sd\" (within one standard deviation; needs sd, no tolerance) or \"relative\" (within tolerance × mean; needs tolerance)",
+                        "\"sd\" (within one standard deviation; needs mean and sd), \"relative\" (within tolerance × mean; needs mean and tolerance) or \"range\" (between min and max; no sd or tolerance)",
                     ))
                 }
             };
+            let mean =
+                match (&mf.mean, band) {
+                    (Some(v), _) => self.positive(v, &format!("{at}.mean"))?,
+                    (None, Band::Range(l, h)) => 0.5 * (l + h),
+                    (None, _) => return Err(self.err(
+                        mf.band.span(),
+                        &format!("{at}.mean"),
+                        "(missing)",
+                        "the measured mean, greater than 0 (only band = \"range\" goes without)",
+                    )),
+                };
             let role = match mf.role.get_ref().as_str() {
                 "calibration" => Role::Calibration,
                 "validation" => Role::Validation,

@@ -20,7 +20,23 @@ impl Ctx<'_> {
             })?,
         };
         if let Some(v) = &s.deflection_mm {
-            skin.deflection_mm = self.non_negative(v, "skin.deflection_mm")?;
+            return Err(self.err(
+                v.span(),
+                "skin.deflection_mm",
+                v.get_ref().to_string(),
+                "removed: since depth model v2 the surface's tenting around a pierced needle is a result of the force balance (its load over skin.tenting_stiffness_n_mm), not a constant; delete the key (docs/model.md, Insertion)",
+            ));
+        }
+        if let Some(v) = &s.insertion_resistance_n_mm {
+            return Err(self.err(
+                v.span(),
+                "skin.insertion_resistance_n_mm",
+                v.get_ref().to_string(),
+                "removed: since depth model v2 the resistance after puncture is the cutting force plus friction on the inserted flank; use skin.cutting_fraction and skin.friction_n_mm2 (N/mm²) instead (docs/model.md, Insertion)",
+            ));
+        }
+        if let Some(v) = &s.coupling_length_mm {
+            skin.coupling_length_mm = self.non_negative(v, "skin.coupling_length_mm")?;
         }
         if let Some(v) = &s.tangential_slack_mm {
             skin.tangential_slack_mm = self.non_negative(v, "skin.tangential_slack_mm")?;
@@ -34,8 +50,14 @@ impl Ctx<'_> {
         if let Some(v) = &s.tenting_stiffness_n_mm {
             skin.tenting_stiffness_n_mm = self.positive(v, "skin.tenting_stiffness_n_mm")?;
         }
-        if let Some(v) = &s.insertion_resistance_n_mm {
-            skin.insertion_resistance_n_mm = self.positive(v, "skin.insertion_resistance_n_mm")?;
+        if let Some(v) = &s.indentation_stiffness {
+            skin.indentation_stiffness = self.positive(v, "skin.indentation_stiffness")?;
+        }
+        if let Some(v) = &s.cutting_fraction {
+            skin.cutting_fraction = self.non_negative(v, "skin.cutting_fraction")?;
+        }
+        if let Some(v) = &s.friction_n_mm2 {
+            skin.friction_n_mm2 = self.non_negative(v, "skin.friction_n_mm2")?;
         }
         if let Some(v) = &s.closure_radius_um {
             skin.closure_radius_um = self.non_negative(v, "skin.closure_radius_um")?;

@@ -6,7 +6,8 @@ use crate::model::registry::{metric_unit, show_metric};
 use crate::output::headline::{Headline, Wording, HEADLINES, SAME_REL};
 use crate::studies::compare::opening_mm;
 
-/// An opening in words: "round, 0.25 mm across" or "0.19 mm slits (0.44 × 0.25 mm)".
+/// An opening in words: "round, 0.25 mm across", "nearly round, 0.26 × 0.25 mm",
+/// "oval, 0.33 × 0.25 mm" or "0.30 mm slits (0.55 × 0.25 mm)".
 pub fn describe_opening(slit_mm: f64, radius_mm: f64) -> String {
     let across = 2.0 * radius_mm;
     if slit_mm < 0.005 {
@@ -15,6 +16,13 @@ pub fn describe_opening(slit_mm: f64, radius_mm: f64) -> String {
         // a slit under a fifth of the width reads as a hole barely longer than wide
         format!(
             "nearly round, {} × {} mm",
+            fmt_num(slit_mm + across, 2),
+            fmt_num(across, 2)
+        )
+    } else if slit_mm < across {
+        // under twice as long as wide: an oval, as roller holes are described
+        format!(
+            "oval, {} × {} mm",
             fmt_num(slit_mm + across, 2),
             fmt_num(across, 2)
         )
