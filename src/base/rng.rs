@@ -19,6 +19,10 @@ pub enum StreamId {
     Device,
     /// Manufacturing variation of the device: which needles are missing.
     Missing,
+    /// The error of a pen's depth setting.
+    Setting,
+    /// The skin's variation from person to person and site to site.
+    Skin,
     /// Lateral offset of pass `p` (0-based, after expanding counts).
     Pass(u32),
     /// Start phase of stroke (lane) `lane` of pass `p`; `lane` is the absolute lane number.
@@ -30,6 +34,8 @@ impl StreamId {
         match self {
             StreamId::Device => 0,
             StreamId::Missing => 1,
+            StreamId::Setting => 2,
+            StreamId::Skin => 3,
             StreamId::Pass(p) => (1u64 << 62) | u64::from(p),
             // 30 bits of pass, 32 bits of lane: lanes are counted from the region centre and
             // stay far below 2^31 (refused earlier by the channel limit).

@@ -210,6 +210,8 @@ pub struct SkinFile {
     /// The largest side pressure the skin bears on a needle before it tears around it, MPa (bending check). Default: an assumption, 21.6 MPa, the tensile strength of human skin (Ní Annaidh 2012).
     #[schemars(extend("default" = crate::model::strength::bending::DEFAULT_LATERAL_STRENGTH_MPA))]
     pub lateral_strength_mpa: Option<S<f64>>,
+    /// How much the skin varies from person to person and site to site: `mc` draws one skin per run, and the datasheet's maximum penetration depth becomes the 99th percentile over the needles and 64 drawn skins. Default: no variation.
+    pub variability: Option<S<VariabilityFile>>,
 }
 
 /// `[treatment]`: the region and the passes over it.
@@ -304,4 +306,18 @@ pub struct MeasuredFile {
     /// Whether a miss fails `needlemap validate` (exit 1) or only reports.
     #[schemars(extend("default" = true))]
     pub gate: Option<bool>,
+}
+
+/// `[skin.variability]`: each figure's relative SD σ (a drawn skin multiplies it by e^(σ·z)).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VariabilityFile {
+    /// Relative SD of the skin's stiffness (the tip's indentation and the surface's under load together), 0 to 1. Default 0.
+    pub stiffness: Option<S<f64>>,
+    /// Relative SD of the friction on the inserted flank, 0 to 1. Default 0.
+    pub friction: Option<S<f64>>,
+    /// Relative SD of the puncture force, 0 to 1. Default 0.
+    pub puncture_force: Option<S<f64>>,
+    /// Relative SD of every layer's thickness together, 0 to 1. Default 0.
+    pub thickness: Option<S<f64>>,
 }

@@ -260,6 +260,14 @@ pub(super) fn draw_needles(design: &Design, kin: &dyn DeviceKind) -> Vec<DrawnNe
             tip[i] = super::draw_tip_radius_um(design, &mut draw);
         }
     }
+    // a pen's setting error: one for the whole cartridge, uniform within ± the tolerance
+    let setting_mm = match &design.device {
+        crate::design::Device::Pen(p) if p.setting_tolerance_mm > 0.0 => {
+            let mut r = Stream::new(design.treatment.seed, StreamId::Setting);
+            p.setting_tolerance_mm * (2.0 * r.uniform() - 1.0)
+        }
+        _ => 0.0,
+    };
     let mut missing = vec![false; n];
     if tol.missing_fraction > 0.0 {
         let mut r = Stream::new(design.treatment.seed, StreamId::Missing);
@@ -275,7 +283,7 @@ pub(super) fn draw_needles(design: &Design, kin: &dyn DeviceKind) -> Vec<DrawnNe
             index: i as u32,
             across_mm: across,
             along_mm: kin.along_with_angle_error(along, dang[i]),
-            length_mm: length + dlen[i],
+            length_mm: length + dlen[i] + setting_mm,
             tip_radius_um: tip[i],
         })
         .filter(|n| n.length_mm > 0.0)

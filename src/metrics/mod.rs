@@ -12,6 +12,7 @@ pub mod depth;
 pub mod gap;
 pub mod integrity;
 pub mod overlap;
+pub mod penetration;
 pub mod raster;
 
 pub mod tiles;

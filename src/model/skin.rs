@@ -123,6 +123,34 @@ pub struct Skin {
     pub friction_n_mm2: f64,
     /// A channel narrower than this radius closes after withdrawal r_c, µm.
     pub closure_radius_um: f64,
+    /// How much the skin varies from person to person and site to site (`[skin.variability]`).
+    pub variability: Variability,
+}
+
+/// The skin's spread from person to person and site to site, each a relative SD σ: a drawn
+/// skin multiplies the figures by e^(σ·z), z standard normal (median 1). Zero (the default):
+/// the same skin every time. No source in needlemap's references gives these spreads; a user
+/// states them (an assumption of the design).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Variability {
+    /// Stiffness: the tip's indentation stiffness and the surface's under load, together.
+    pub stiffness: f64,
+    /// Friction on the inserted flank.
+    pub friction: f64,
+    /// Puncture force (F₀ and the tip term together).
+    pub puncture_force: f64,
+    /// Thickness of every layer, together.
+    pub thickness: f64,
+}
+
+impl Variability {
+    /// Whether any figure varies.
+    pub fn any(&self) -> bool {
+        self.stiffness > 0.0
+            || self.friction > 0.0
+            || self.puncture_force > 0.0
+            || self.thickness > 0.0
+    }
 }
 
 /// One species' mechanics (see the module's table).
@@ -239,7 +267,46 @@ impl Skin {
             cutting_fraction: m.cutting_fraction,
             friction_n_mm2: m.friction_n_mm2,
             closure_radius_um: m.closure_radius_um,
+            variability: Variability::default(),
         })
+    }
+
+    /// One person's skin drawn from [`Skin::variability`] with `seed` (its own random stream,
+    /// so the draw never moves the hand's or the device's); itself when nothing varies.
+    ///
+    /// # Examples
+    /// ```
+    /// let mut s = needlemap::model::skin::Skin::preset("face").unwrap();
+    /// assert_eq!(s.drawn(7), s);
+    /// s.variability.stiffness = 0.3;
+    /// let a = s.drawn(7);
+    /// assert_eq!(a, s.drawn(7));
+    /// assert_ne!(a.tenting_stiffness_n_mm, s.tenting_stiffness_n_mm);
+    /// ```
+    pub fn drawn(&self, seed: u64) -> Skin {
+        let v = self.variability;
+        if !v.any() {
+            return self.clone();
+        }
+        let mut r = crate::base::rng::Stream::new(seed, crate::base::rng::StreamId::Skin);
+        // four draws in a fixed order, whichever spreads are zero
+        let mut factor = |sd: f64| (sd * r.normal()).exp();
+        let (k, f, p, t) = (
+            factor(v.stiffness),
+            factor(v.friction),
+            factor(v.puncture_force),
+            factor(v.thickness),
+        );
+        let mut s = self.clone();
+        s.tenting_stiffness_n_mm *= k;
+        s.indentation_stiffness *= k;
+        s.friction_n_mm2 *= f;
+        s.puncture_force_n *= p;
+        s.tip_pressure_n_mm2 *= p;
+        for x in s.thickness_mm.iter_mut() {
+            *x *= t;
+        }
+        s
     }
 
     /// Depth of the bottom of each bounded layer, mm (cumulative thicknesses).

@@ -62,6 +62,35 @@ impl Ctx<'_> {
         if let Some(v) = &s.closure_radius_um {
             skin.closure_radius_um = self.non_negative(v, "skin.closure_radius_um")?;
         }
+        if let Some(v) = &s.variability {
+            let v = v.get_ref();
+            for (f, key, out) in [
+                (
+                    &v.stiffness,
+                    "skin.variability.stiffness",
+                    &mut skin.variability.stiffness,
+                ),
+                (
+                    &v.friction,
+                    "skin.variability.friction",
+                    &mut skin.variability.friction,
+                ),
+                (
+                    &v.puncture_force,
+                    "skin.variability.puncture_force",
+                    &mut skin.variability.puncture_force,
+                ),
+                (
+                    &v.thickness,
+                    "skin.variability.thickness",
+                    &mut skin.variability.thickness,
+                ),
+            ] {
+                if let Some(x) = f {
+                    *out = self.non_negative(x, key)?;
+                }
+            }
+        }
         let keys = [
             (&s.stratum_corneum_mm, "skin.stratum_corneum_mm"),
             (&s.viable_epidermis_mm, "skin.viable_epidermis_mm"),

@@ -160,7 +160,18 @@ fn datasheet_rows(a: &Analysis, text: Option<&str>) -> Vec<SheetRow> {
         format!("reaches the {l} ({} skin)", ds.skin.preset)
     });
     let show = |key: &str, v: Option<f64>| table::show_metric(key, v);
-    let max = show("max_depth_mm", m.max_depth_mm);
+    // with a varying skin: the upper percentile over needles and skins, the percentile stated
+    let (max, reaches) = match a.penetration {
+        Some(p) => (
+            table::show_metric("max_depth_mm", Some(p.depth_mm)),
+            format!(
+                "{}th percentile over the needles and {} skins drawn from [skin.variability]; {reaches}",
+                (p.percentile * 100.0).round(),
+                p.skins
+            ),
+        ),
+        None => (show("max_depth_mm", m.max_depth_mm), reaches),
+    };
     let p95 = show("p95_depth_mm", m.p95_depth_mm);
     let channel = show("mean_channel_depth_mm", m.mean_channel_depth_mm);
     let rate = show("puncture_rate_per_s", Some(m.puncture_rate_per_s));

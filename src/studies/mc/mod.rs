@@ -218,6 +218,8 @@ pub fn study(design: &Design, runs: u32, progress: &dyn Progress) -> Result<Stud
             let mut d = design.clone();
             let seed = seed0.wrapping_add(u64::from(k));
             d.treatment.seed = seed;
+            // one person's skin per run, from [skin.variability] (none: the design's skin)
+            d.skin = design.skin.drawn(seed);
             let keep = analysis::Keep {
                 picture_cells: false,
                 covered_cells: true,
