@@ -7,7 +7,7 @@ use serde::Serialize;
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Advisory {
     /// Stable identifier: `no_channels`, `deep`, `channels_close`, `pen_depth_range`,
-    /// `subcutis`, `non_piercing`, `deflection_capped`, `coarse_raster`, `gap_at_margin`,
+    /// `subcutis`, `non_piercing`, `coarse_raster`, `gap_at_margin`,
     /// `needle_may_buckle`, `needle_may_bend`, `cartridge_fatigue`.
     pub code: &'static str,
     /// Plain words.

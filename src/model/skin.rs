@@ -21,7 +21,7 @@
 //! | `tenting_stiffness_n_mm` k_s | 1.0 N/mm | 0.113 N/mm | 1.0 N/mm | human \[A\]: the surface's stiffness under one pierced needle's load; rat \[K\]: the 70.7 µm opening of a 770 µm DermaRoller needle (Kalluri 2011) |
 //! | `coupling_length_mm` ℓ | 0.15 mm | 0.15 mm | 0.15 mm | \[A\]: needle spacing matters only below ≈ 150 µm (Olatunji 2013) \[M\] |
 //! | `closure_radius_um` r_c | 21.5 µm | 21.5 µm | 21.5 µm | rat \[K\]: the 152.5 µm channel the same needle left (Kalluri 2011); others \[A\]: taken equal |
-//! | `tangential_slack_mm` c_t | 0.42 mm | 0.42 mm | 0.42 mm | \[A\]: a 1.5 mm MF8 needle opens a hole about 1.7× as long as wide, "round, maybe slightly oval … never a slit" (Fernandes) \[C\] |
+//! | `tangential_slack_mm` c_t | 0.42 mm | 0.42 mm | 0.42 mm | \[A\]: chosen so a 1.5 mm MF8 needle's hole is "round, maybe slightly oval … never a slit" (Fernandes) \[C\]: 0.33 × 0.25 mm at 3 N |
 //!
 //! Layers (mm, surface first: stratum corneum, viable epidermis, papillary dermis, reticular
 //! dermis):

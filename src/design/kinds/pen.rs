@@ -364,16 +364,16 @@ pub(super) fn starter() -> String {
 const PEN_SETTING_MM: (f64, f64) = (0.25, 2.5);
 
 /// Depth and opening radius of a pen needle at depth setting `setting_mm` pressed to the
-/// setting (full load), tenting by `deflection_mm`: depth = setting − δ,
+/// setting (full load), tenting by `tenting_mm`: depth = setting − δ,
 /// r = (d/2)·min(1, depth/t). `None` when it cannot pierce. The analysis takes the depth from
 /// the force balance of [`crate::model::insertion`]; this is its limit of large drive force.
 pub fn pen_opening(
     setting_mm: f64,
-    deflection_mm: f64,
+    tenting_mm: f64,
     d_mm: f64,
     tip_mm: f64,
 ) -> Option<(f64, f64)> {
-    let depth = setting_mm - deflection_mm;
+    let depth = setting_mm - tenting_mm;
     (depth > 0.0).then(|| (depth, d_mm / 2.0 * (depth / tip_mm).min(1.0)))
 }
 

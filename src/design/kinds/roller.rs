@@ -509,12 +509,12 @@ pub(super) fn starter() -> String {
 }
 
 /// Entry angle β_e of a needle of length `h_mm` on a drum of radius `r_mm` into skin that
-/// tents by `deflection_mm`: cos β_e = (R + δ)/(R + h). `None` when the needle cannot pierce.
-pub fn entry_angle_rad(r_mm: f64, deflection_mm: f64, h_mm: f64) -> Option<f64> {
-    if h_mm <= deflection_mm {
+/// tents by `tenting_mm`: cos β_e = (R + δ)/(R + h). `None` when the needle cannot pierce.
+pub fn entry_angle_rad(r_mm: f64, tenting_mm: f64, h_mm: f64) -> Option<f64> {
+    if h_mm <= tenting_mm {
         return None;
     }
-    Some(trig::acos((r_mm + deflection_mm) / (r_mm + h_mm)))
+    Some(trig::acos((r_mm + tenting_mm) / (r_mm + h_mm)))
 }
 
 /// The slit rigid skin would tear, ℓ₀ = 2((R + δ)·tan β_e − R·β_e), mm.
@@ -525,25 +525,25 @@ pub fn entry_angle_rad(r_mm: f64, deflection_mm: f64, h_mm: f64) -> Option<f64> 
 /// let l0 = needlemap::design::kinds::roller::slit_rigid_mm(10.0, 0.0, 1.5).unwrap();
 /// assert!((l0 - 1.028).abs() < 0.001);
 /// ```
-pub fn slit_rigid_mm(r_mm: f64, deflection_mm: f64, h_mm: f64) -> Option<f64> {
-    let b = entry_angle_rad(r_mm, deflection_mm, h_mm)?;
-    Some(2.0 * ((r_mm + deflection_mm) * trig::tan(b) - r_mm * b))
+pub fn slit_rigid_mm(r_mm: f64, tenting_mm: f64, h_mm: f64) -> Option<f64> {
+    let b = entry_angle_rad(r_mm, tenting_mm, h_mm)?;
+    Some(2.0 * ((r_mm + tenting_mm) * trig::tan(b) - r_mm * b))
 }
 
 /// Depth, opening radius and slit of a roller needle of length `h_mm` that tents the skin by
-/// `deflection_mm` at full load: depth = h − δ, r = (d/2)·min(1, depth/t),
+/// `tenting_mm` at full load: depth = h − δ, r = (d/2)·min(1, depth/t),
 /// ℓ = max(0, ℓ₀ − 2c). `None` when it cannot pierce. The analysis takes δ = h − d from the
 /// force balance of [`crate::model::insertion`]; this is the closed form of one needle.
 pub fn roller_opening(
     r_mm: f64,
-    deflection_mm: f64,
+    tenting_mm: f64,
     slack_mm: f64,
     h_mm: f64,
     d_mm: f64,
     tip_mm: f64,
 ) -> Option<(f64, f64, f64)> {
-    let l0 = slit_rigid_mm(r_mm, deflection_mm, h_mm)?;
-    let depth = h_mm - deflection_mm;
+    let l0 = slit_rigid_mm(r_mm, tenting_mm, h_mm)?;
+    let depth = h_mm - tenting_mm;
     let radius = d_mm / 2.0 * (depth / tip_mm).min(1.0);
     let slit = (l0 - 2.0 * slack_mm).max(0.0);
     Some((depth, radius, slit))
