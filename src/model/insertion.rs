@@ -46,9 +46,6 @@
 
 use crate::model::skin::Skin;
 
-/// Bisection steps: the bracket shrinks by 2⁵⁶, below f64 resolution for any depth in mm.
-const STEPS: u32 = 56;
-
 /// The tip radius added under the square root of the indentation stiffness, µm: a tip of
 /// radius 0 still indents like a 1 µm sphere \[A\].
 pub const TIP_FLOOR_UM: f64 = 1.0;
@@ -148,6 +145,20 @@ impl Mechanics {
         self.cutting_n + self.friction_n_mm2 * self.lateral_area_mm2(d_mm)
     }
 
+    /// d/dd of [`Mechanics::resistance_n`], τ·A'(d), N/mm (the cone's flank grows as d²).
+    fn resistance_slope(&self, d_mm: f64) -> f64 {
+        let t = self.tip_length_mm;
+        let a = if d_mm <= 0.0 {
+            0.0
+        } else if d_mm <= t {
+            let k = self.diameter_mm / 2.0 / t;
+            2.0 * std::f64::consts::PI * k * (k * k + 1.0).sqrt() * d_mm
+        } else {
+            std::f64::consts::PI * self.diameter_mm
+        };
+        self.friction_n_mm2 * a
+    }
+
     /// Depth of the open channel left after withdrawal from insertion depth `depth_mm`, mm.
     pub fn channel_depth_mm(&self, depth_mm: f64) -> f64 {
         if self.closes_whole {
@@ -167,9 +178,22 @@ impl Mechanics {
         let u = if c == 0.0 {
             w_mm
         } else {
-            solve_increasing(0.0, w_mm, w_mm, |u| u + k * u * u.sqrt() * c)
+            newton_increasing(0.0, w_mm, w_mm, |u| {
+                (u + k * u * u.sqrt() * c, 1.0 + 1.5 * k * u.sqrt() * c)
+            })
         };
         k * u * u.sqrt()
+    }
+
+    /// d f/d w of an unpierced needle at `w_mm` (neighbours' share `c`), N/mm.
+    fn indenting_slope(&self, w_mm: f64, c: f64) -> f64 {
+        if w_mm <= 0.0 {
+            return 0.0;
+        }
+        let f = self.indenting_n(w_mm, c);
+        let u = (f / self.indent_n_mm15).powf(2.0 / 3.0);
+        let df_du = 1.5 * self.indent_n_mm15 * u.sqrt();
+        df_du / (1.0 + df_du * c)
     }
 
     /// Depth and force of a pierced needle whose tip is `w_mm` below the undeformed surface,
@@ -181,24 +205,42 @@ impl Mechanics {
         if w_mm <= self.cutting_n * compliance {
             return (0.0, w_mm / compliance);
         }
-        let d = solve_increasing(0.0, w_mm, w_mm, |d| d + self.resistance_n(d) * compliance);
+        let d = newton_increasing(0.0, w_mm, w_mm, |d| {
+            (
+                d + self.resistance_n(d) * compliance,
+                1.0 + self.resistance_slope(d) * compliance,
+            )
+        });
         (d, self.resistance_n(d))
     }
 }
 
-/// Bisection for the x in [lo, hi] at which the non-decreasing `total(x)` reaches `target`;
-/// `hi` when it never does. Returns the upper end of the final bracket, where total ≥ target.
-fn solve_increasing(mut lo: f64, mut hi: f64, target: f64, total: impl Fn(f64) -> f64) -> f64 {
-    if total(hi) <= target {
+/// The x in [lo, hi] at which the increasing `g(x)` (value, slope) reaches `target`: Newton
+/// steps kept inside the bracket (a bisection step where Newton would leave it), to f64
+/// resolution; `hi` when g never reaches it. The same steps on every machine.
+fn newton_increasing(mut lo: f64, mut hi: f64, target: f64, g: impl Fn(f64) -> (f64, f64)) -> f64 {
+    if g(hi).0 <= target {
         return hi;
     }
-    for _ in 0..STEPS {
-        let mid = 0.5 * (lo + hi);
-        if total(mid) >= target {
-            hi = mid;
+    let mut x = 0.5 * (lo + hi);
+    for _ in 0..200 {
+        let (v, dv) = g(x);
+        if v >= target {
+            hi = x;
         } else {
-            lo = mid;
+            lo = x;
         }
+        let mut next = x - (v - target) / dv;
+        if !(next > lo && next < hi) {
+            next = 0.5 * (lo + hi);
+        }
+        // converged: the step is below a few ulps of x (or the bracket closed)
+        if (next - x).abs() <= 4.0 * f64::EPSILON * x.abs().max(1e-12)
+            || hi - lo <= f64::EPSILON * hi.abs()
+        {
+            return if v >= target { x } else { next.min(hi) };
+        }
+        x = next;
     }
     hi
 }
@@ -276,13 +318,39 @@ pub fn press(ms: &[Mechanics], contacts: &[Contact], force_n: f64, z_max: f64) -
             .map(|((m, c), &t)| needle_at(m, c, z, t <= state).0)
             .sum()
     };
+    // the total and its slope d/dz, for Newton's steps
+    let total_slope = |z: f64, state: f64| -> (f64, f64) {
+        ms.iter()
+            .zip(contacts)
+            .zip(&at)
+            .map(|((m, c), &t)| {
+                let w = z - c.offset_mm;
+                if t <= state {
+                    let compliance = (1.0 + c.coupling) / m.k_n_mm;
+                    let (d, f) = m.inserted(w, compliance);
+                    let slope = if w <= 0.0 {
+                        0.0
+                    } else if d <= 0.0 {
+                        1.0 / compliance
+                    } else {
+                        let r = m.resistance_slope(d);
+                        r / (1.0 + r * compliance)
+                    };
+                    (f, slope)
+                } else {
+                    let cc = c.coupling / m.k_n_mm;
+                    (m.indenting_n(w, cc), m.indenting_slope(w, cc))
+                }
+            })
+            .fold((0.0, 0.0), |(a, b), (f, s)| (a + f, b + s))
+    };
     // intervals [start, end) between punctures; the state: pierced iff pierce_at ≤ start
     let mut found: Option<(f64, f64)> = None;
     let mut start = 0.0;
     for end in events.iter().copied().chain(std::iter::once(z_max)) {
         let state = if start == 0.0 { -1.0 } else { start };
         if end > start && total(end, state) >= force_n {
-            let z = solve_increasing(start, end, force_n, |z| total(z, state));
+            let z = newton_increasing(start, end, force_n, |z| total_slope(z, state));
             found = Some((z, state));
             break;
         }
