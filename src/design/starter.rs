@@ -93,6 +93,11 @@ fn common() -> String {
          # reticular_dermis_mm = {rd:?}      # mm\n\
          # needle_friction = {:?}          # needle–skin friction (bending check); default (assumption)\n\
          # lateral_strength_mpa = {:?}    # MPa, side pressure skin bears (bending check); default (assumption)\n\n\
+         # [skin.variability]            # relative SD between people: mc draws one skin a run\n\
+         # stiffness = 0.0               # tip indentation and surface stiffness together\n\
+         # friction = 0.0                # friction on the inserted flank\n\
+         # puncture_force = 0.0          # puncture force\n\
+         # thickness = 0.0               # every layer together\n\n\
          [treatment]\n\
          area_mm = [30.0, 30.0]         # mm, [Lx, Ly], required\n\
          passes = [{{ angle_deg = 0.0, count = 2 }}, {{ angle_deg = 90.0, count = 2 }}]   # ° and how many, required\n\
