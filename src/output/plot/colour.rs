@@ -154,6 +154,9 @@ pub struct ColourScale {
 impl ColourScale {
     /// A scale over [lo, hi] (lo ≤ hi) with labels of `decimals` decimals.
     pub fn new(lo: f64, hi: f64, decimals: usize, unit: &str) -> ColourScale {
+        // a span of rounding noise (a few ulps between needles that balance alike) is one value
+        let noise = 1e-9 * lo.abs().max(hi.abs());
+        let hi = if hi - lo <= noise { lo } else { hi };
         ColourScale {
             lo,
             hi,
@@ -209,15 +212,19 @@ pub fn bar_labels(scale: &ColourScale, h: u32, min_gap_px: f64) -> Vec<(f64, Str
     let span = scale.hi - scale.lo;
     let step = nice_step(span / 6.0);
     let px = |v: f64| (v - scale.lo) / span * h as f64;
-    let mut v = (scale.lo / step).ceil() * step;
-    while v < scale.hi {
+    // ticks by index, not by adding steps: a step below lo's resolution cannot stall the loop
+    let first = (scale.lo / step).ceil();
+    for k in 0..64 {
+        let v = (first + f64::from(k)) * step;
+        if v >= scale.hi {
+            break;
+        }
         if out
             .iter()
             .all(|(u, _)| (px(*u) - px(v)).abs() >= min_gap_px)
         {
             out.push((v, num(v, scale.decimals)));
         }
-        v += step;
     }
     out
 }
@@ -307,6 +314,21 @@ pub fn empty_key<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_scale_of_rounding_noise_is_one_value_and_its_labels_end() {
+        // depths 1.054 mm that differ in the last bits: one value, one label
+        let lo = 1.053_652_f64;
+        let s = ColourScale::new(lo, lo + 4.0 * f64::EPSILON, 3, "mm");
+        assert_eq!(s.hi, s.lo);
+        assert_eq!(bar_labels(&s, 400, 14.0).len(), 1);
+        // a span far below a step of lo's resolution still ends with a few labels
+        let s = ColourScale {
+            hi: lo + 1e-12,
+            ..ColourScale::new(lo, lo, 3, "mm")
+        };
+        assert!(bar_labels(&s, 400, 14.0).len() <= 66);
+    }
 
     #[test]
     fn lut_ends_and_middle() {
