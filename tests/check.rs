@@ -78,23 +78,6 @@ fn baseline_and_longer() -> (tempfile::TempDir, PathBuf, PathBuf) {
     (dir, file, changed)
 }
 
-/// Depth of a lone cit8 needle (0.25 mm shaft, 0.5 mm cone, 4 µm tip, face skin) of length
-/// `h` pressed to the drum's body: d + (F_c + τ·A(d))/k_s = h, by bisection (model §2a).
-fn pressed_to_body(h: f64) -> f64 {
-    let face = needlemap::model::skin::Skin::preset("face").unwrap();
-    let m = needlemap::model::insertion::Mechanics::new(&face, 0.25, 0.5, 4.0);
-    let (mut lo, mut hi) = (0.0, h);
-    for _ in 0..200 {
-        let mid = 0.5 * (lo + hi);
-        if mid + m.resistance_n(mid) / m.k_n_mm < h {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    lo
-}
-
 #[test]
 fn baseline_has_a_row_per_design_with_provenance() {
     let (_d, file) = baseline_of(&[&cit8()]);
@@ -110,7 +93,7 @@ fn baseline_has_a_row_per_design_with_provenance() {
     // Pressed to the drum (3 N over the arc saturates 0.5 mm needles 2.6 mm apart, beyond
     // the skin's coupling): the lone needle's balance, written with 5 decimals as in
     // summary.csv.
-    assert_eq!(cells[6], format!("{:.5}", pressed_to_body(0.5)));
+    assert_eq!(cells[6], format!("{:.5}", common::pressed_to_body(0.5)));
     assert_eq!(cells[24], env!("CARGO_PKG_VERSION"));
     let sha = cells[25];
     assert_eq!(sha.len(), 64);
@@ -191,7 +174,7 @@ fn longer_needle_fails_naming_design_metric_and_hash_change() {
         .find(|l| l.starts_with("cit8-0.5") && l.contains("max_depth_mm"))
         .unwrap_or_else(|| panic!("no max_depth_mm row:\n{}", r.stdout));
     // The needle grew by 0.1 mm: every channel goes to the balance of the longer needle.
-    let (was, now) = (pressed_to_body(0.5), pressed_to_body(0.6));
+    let (was, now) = (common::pressed_to_body(0.5), common::pressed_to_body(0.6));
     assert!(
         depth_row.contains(&format!("{was:.5}"))
             && depth_row.contains(&format!("{now:.5}"))
@@ -382,8 +365,8 @@ fn junit_parses_and_records_the_failure() {
     assert!(
         msg.contains(&format!(
             "baseline {:.5}, now {:.5}",
-            pressed_to_body(0.5),
-            pressed_to_body(0.6)
+            common::pressed_to_body(0.5),
+            common::pressed_to_body(0.6)
         )) && msg.contains("design file changed"),
         "{msg}"
     );
@@ -438,7 +421,7 @@ fn truncated_or_garbled_baseline_is_exit_2_with_the_line() {
     // A garbled number on line 2.
     let bad = dir.path().join("garbled.csv");
     let mut lines: Vec<String> = text.lines().map(String::from).collect();
-    let depth = format!("{:.5}", pressed_to_body(0.5));
+    let depth = format!("{:.5}", common::pressed_to_body(0.5));
     lines[1] = lines[1].replacen(&format!(",{depth},"), ",0.36OOO,", 1);
     std::fs::write(&bad, lines.join("\n")).unwrap();
     let r = run(&["check", s(&cit8()), "--baseline", s(&bad)]);

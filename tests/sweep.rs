@@ -77,23 +77,6 @@ fn num(row: &std::collections::HashMap<String, String>, k: &str) -> f64 {
         .unwrap_or_else(|_| panic!("{k} = {:?} is not a number", row[k]))
 }
 
-/// Depth of a lone MF8 needle (0.25 mm shaft, 0.5 mm cone, 4 µm tip, face skin) of length `h`
-/// pressed to the drum's body: d + (F_c + τ·A(d))/k_s = h, by bisection (model §2a).
-fn pressed_to_body(h: f64) -> f64 {
-    let face = needlemap::model::skin::Skin::preset("face").unwrap();
-    let m = needlemap::model::insertion::Mechanics::new(&face, 0.25, 0.5, 4.0);
-    let (mut lo, mut hi) = (0.0, h);
-    for _ in 0..200 {
-        let mid = 0.5 * (lo + hi);
-        if mid + m.resistance_n(mid) / m.k_n_mm < h {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    lo
-}
-
 #[test]
 fn one_row_per_combination_in_odometer_order() {
     let (dir, s) = sweep_file("\"needle.length_mm\" = [1.0, 1.5, 2.0]\n\"roller.layout.rings\" = [4, 8]\n\"treatment.seed\" = [1, 2]\n");
@@ -170,7 +153,10 @@ fn depth_is_the_lone_needle_balance_when_pressed_to_the_drum() {
     // surface tented around it; deeper with length, but the inserted fraction does not rise
     let hs = [0.5, 1.0, 1.5, 2.0];
     for (h, d) in hs.iter().zip(&depth) {
-        assert!((d - pressed_to_body(*h)).abs() < 1e-5, "h {h}: depth {d}");
+        assert!(
+            (d - common::pressed_to_body(*h)).abs() < 1e-5,
+            "h {h}: depth {d}"
+        );
     }
     assert!(depth.windows(2).all(|w| w[1] > w[0]));
     let frac: Vec<f64> = hs.iter().zip(&depth).map(|(h, d)| d / h).collect();
@@ -198,7 +184,7 @@ fn depth_rises_with_force_and_saturates() {
         "rises between puncture and saturation: {depth:?}"
     );
     // saturation below the length: the lone 1.5 mm MF8 needle's balance at its base
-    let sat = pressed_to_body(1.5);
+    let sat = common::pressed_to_body(1.5);
     assert!(
         (depth[depth.len() - 1] - sat).abs() < 1e-5,
         "{depth:?} {sat}"

@@ -212,8 +212,6 @@ pub struct Analysis {
     pub tile_channels: (Vec<u64>, usize, usize),
     /// Worker threads used.
     pub threads: usize,
-    /// The maximum penetration depth over the skin's variability, when it varies.
-    pub penetration: Option<crate::metrics::penetration::Penetration>,
 }
 
 /// What an analysis computes beyond the metrics.
@@ -346,7 +344,6 @@ pub fn analyze_with(
     };
     let mut advisories = advisories(&design, &made, &metrics, &layers, gap_at_margin);
     advisories.extend(integrity::advisories(&integrity, &design.needle.material));
-    let penetration = crate::metrics::penetration::penetration(&design);
     Ok(Analysis {
         design,
         made,
@@ -360,7 +357,6 @@ pub fn analyze_with(
         tiles,
         tile_channels,
         threads: rayon::current_num_threads(),
-        penetration,
     })
 }
 

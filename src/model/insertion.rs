@@ -168,11 +168,12 @@ impl Mechanics {
         }
     }
 
-    /// Force on an unpierced needle whose tip is `w_mm` below the undeformed surface, with its
-    /// neighbours' share `c` (S/k_s, mm/N) of the surface's sinking: u + K_t·u^1.5·c = w.
-    fn indenting_n(&self, w_mm: f64, c: f64) -> f64 {
+    /// Force and its slope d f/d w (N, N/mm) on an unpierced needle whose tip is `w_mm` below
+    /// the undeformed surface, with its neighbours' share `c` (S/k_s, mm/N) of the surface's
+    /// sinking: u + K_t·u^1.5·c = w.
+    fn indenting(&self, w_mm: f64, c: f64) -> (f64, f64) {
         if w_mm <= 0.0 {
-            return 0.0;
+            return (0.0, 0.0);
         }
         let k = self.indent_n_mm15;
         let u = if c == 0.0 {
@@ -182,28 +183,20 @@ impl Mechanics {
                 (u + k * u * u.sqrt() * c, 1.0 + 1.5 * k * u.sqrt() * c)
             })
         };
-        k * u * u.sqrt()
+        let df_du = 1.5 * k * u.sqrt();
+        (k * u * u.sqrt(), df_du / (1.0 + df_du * c))
     }
 
-    /// d f/d w of an unpierced needle at `w_mm` (neighbours' share `c`), N/mm.
-    fn indenting_slope(&self, w_mm: f64, c: f64) -> f64 {
+    /// Depth, force and the force's slope d f/d w (mm, N, N/mm) of a pierced needle whose tip
+    /// is `w_mm` below the undeformed surface, the surface sinking by f·`compliance` (mm/N):
+    /// d + f(d)·compliance = w.
+    fn inserted(&self, w_mm: f64, compliance: f64) -> (f64, f64, f64) {
         if w_mm <= 0.0 {
-            return 0.0;
-        }
-        let f = self.indenting_n(w_mm, c);
-        let u = (f / self.indent_n_mm15).powf(2.0 / 3.0);
-        let df_du = 1.5 * self.indent_n_mm15 * u.sqrt();
-        df_du / (1.0 + df_du * c)
-    }
-
-    /// Depth and force of a pierced needle whose tip is `w_mm` below the undeformed surface,
-    /// the surface sinking by f·`compliance` (mm/N): d + f(d)·compliance = w.
-    fn inserted(&self, w_mm: f64, compliance: f64) -> (f64, f64) {
-        if w_mm <= 0.0 {
-            return (0.0, 0.0);
+            return (0.0, 0.0, 0.0);
         }
         if w_mm <= self.cutting_n * compliance {
-            return (0.0, w_mm / compliance);
+            // in, but below the cutting force: the surface alone gives
+            return (0.0, w_mm / compliance, 1.0 / compliance);
         }
         let d = newton_increasing(0.0, w_mm, w_mm, |d| {
             (
@@ -211,7 +204,8 @@ impl Mechanics {
                 1.0 + self.resistance_slope(d) * compliance,
             )
         });
-        (d, self.resistance_n(d))
+        let r = self.resistance_slope(d);
+        (d, self.resistance_n(d), r / (1.0 + r * compliance))
     }
 }
 
@@ -273,14 +267,16 @@ fn pierce_at(m: &Mechanics, c: &Contact) -> f64 {
     c.offset_mm + m.puncture_displacement_mm() + m.puncture_n * c.coupling / m.k_n_mm
 }
 
-/// Needle i's force and depth at sinking `z`, pierced or not.
-fn needle_at(m: &Mechanics, c: &Contact, z: f64, pierced: bool) -> (f64, Option<f64>) {
+/// Needle i at sinking `z`, pierced or not: its force, the force's slope d/dz (for Newton's
+/// steps) and its depth.
+fn needle_at(m: &Mechanics, c: &Contact, z: f64, pierced: bool) -> (f64, f64, Option<f64>) {
     let w = z - c.offset_mm;
     if pierced {
-        let (d, f) = m.inserted(w, (1.0 + c.coupling) / m.k_n_mm);
-        (f, (d > 0.0).then_some(d))
+        let (d, f, slope) = m.inserted(w, (1.0 + c.coupling) / m.k_n_mm);
+        (f, slope, (d > 0.0).then_some(d))
     } else {
-        (m.indenting_n(w, c.coupling / m.k_n_mm), None)
+        let (f, slope) = m.indenting(w, c.coupling / m.k_n_mm);
+        (f, slope, None)
     }
 }
 
@@ -311,46 +307,23 @@ pub fn press(ms: &[Mechanics], contacts: &[Contact], force_n: f64, z_max: f64) -
     let mut events: Vec<f64> = at.iter().copied().filter(|&t| t < z_max).collect();
     events.sort_by(f64::total_cmp);
     events.dedup();
-    let total = |z: f64, state: f64| -> f64 {
+    // the needles' total force at sinking z with those pierced whose pierce_at ≤ state, and
+    // its slope d/dz
+    let total = |z: f64, state: f64| -> (f64, f64) {
         ms.iter()
             .zip(contacts)
             .zip(&at)
-            .map(|((m, c), &t)| needle_at(m, c, z, t <= state).0)
-            .sum()
-    };
-    // the total and its slope d/dz, for Newton's steps
-    let total_slope = |z: f64, state: f64| -> (f64, f64) {
-        ms.iter()
-            .zip(contacts)
-            .zip(&at)
-            .map(|((m, c), &t)| {
-                let w = z - c.offset_mm;
-                if t <= state {
-                    let compliance = (1.0 + c.coupling) / m.k_n_mm;
-                    let (d, f) = m.inserted(w, compliance);
-                    let slope = if w <= 0.0 {
-                        0.0
-                    } else if d <= 0.0 {
-                        1.0 / compliance
-                    } else {
-                        let r = m.resistance_slope(d);
-                        r / (1.0 + r * compliance)
-                    };
-                    (f, slope)
-                } else {
-                    let cc = c.coupling / m.k_n_mm;
-                    (m.indenting_n(w, cc), m.indenting_slope(w, cc))
-                }
-            })
-            .fold((0.0, 0.0), |(a, b), (f, s)| (a + f, b + s))
+            .map(|((m, c), &t)| needle_at(m, c, z, t <= state))
+            .fold((0.0, 0.0), |(a, b), (f, s, _)| (a + f, b + s))
     };
     // intervals [start, end) between punctures; the state: pierced iff pierce_at ≤ start
     let mut found: Option<(f64, f64)> = None;
     let mut start = 0.0;
     for end in events.iter().copied().chain(std::iter::once(z_max)) {
-        let state = if start == 0.0 { -1.0 } else { start };
-        if end > start && total(end, state) >= force_n {
-            let z = newton_increasing(start, end, force_n, |z| total_slope(z, state));
+        // every pierce_at is above 0 (u_p > 0), so the first interval has none pierced
+        let state = start;
+        if end > start && total(end, state).0 >= force_n {
+            let z = newton_increasing(start, end, force_n, |z| total(z, state));
             found = Some((z, state));
             break;
         }
@@ -361,7 +334,7 @@ pub fn press(ms: &[Mechanics], contacts: &[Contact], force_n: f64, z_max: f64) -
         .zip(contacts)
         .zip(&at)
         .map(|((m, c), &t)| {
-            let (load_n, depth_mm) = needle_at(m, c, z, t <= state);
+            let (load_n, _, depth_mm) = needle_at(m, c, z, t <= state);
             Tip {
                 w_mm: z - c.offset_mm,
                 depth_mm,

@@ -89,3 +89,21 @@ impl SmallRoller<'_> {
         )
     }
 }
+
+/// Depth of a lone needle of 0.25 mm shaft, 0.5 mm cone and 4 µm tip (the MF8's and the
+/// CIT-8's) of length `h` in face skin, pressed to its body: d + (F_c + τ·A(d))/k_s = h, by
+/// bisection (model §2a) — the oracle of the tests that press the shipped rollers firmly.
+pub fn pressed_to_body(h: f64) -> f64 {
+    let face = needlemap::model::skin::Skin::preset("face").unwrap();
+    let m = needlemap::model::insertion::Mechanics::new(&face, 0.25, 0.5, 4.0);
+    let (mut lo, mut hi) = (0.0, h);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if mid + m.resistance_n(mid) / m.k_n_mm < h {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}

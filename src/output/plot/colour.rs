@@ -322,12 +322,15 @@ mod tests {
         let s = ColourScale::new(lo, lo + 4.0 * f64::EPSILON, 3, "mm");
         assert_eq!(s.hi, s.lo);
         assert_eq!(bar_labels(&s, 400, 14.0).len(), 1);
-        // a span far below a step of lo's resolution still ends with a few labels
+        // a span far below a step of lo's resolution (it once stalled the loop) ends, with
+        // both ends first and every tick between them
         let s = ColourScale {
             hi: lo + 1e-12,
             ..ColourScale::new(lo, lo, 3, "mm")
         };
-        assert!(bar_labels(&s, 400, 14.0).len() <= 66);
+        let labels = bar_labels(&s, 400, 14.0);
+        assert_eq!((labels[0].0, labels[1].0), (s.lo, s.hi));
+        assert!(labels[2..].iter().all(|(v, _)| *v > s.lo && *v < s.hi));
     }
 
     #[test]

@@ -161,7 +161,8 @@ fn datasheet_rows(a: &Analysis, text: Option<&str>) -> Vec<SheetRow> {
     });
     let show = |key: &str, v: Option<f64>| table::show_metric(key, v);
     // with a varying skin: the upper percentile over needles and skins, the percentile stated
-    let (max, reaches) = match a.penetration {
+    // (drawn here, for the datasheet alone: no study or sweep pays for the 64 skins)
+    let (max, reaches) = match crate::metrics::penetration::penetration(ds) {
         Some(p) => (
             table::show_metric("max_depth_mm", Some(p.depth_mm)),
             format!(
