@@ -388,7 +388,7 @@ pub const RANGES: &[Range] = &[
         true,
         10_000.0,
         "N/mm",
-        "0.5–1 N/mm in the presets",
+        "0.113–1 N/mm in the presets",
     ),
     r(
         "skin.indentation_stiffness",
@@ -412,7 +412,7 @@ pub const RANGES: &[Range] = &[
         true,
         10_000.0,
         "N/mm²",
-        "0.3–0.7 N/mm² in the presets",
+        "0.68 N/mm² in the presets",
     ),
     r(
         "skin.closure_radius_um",

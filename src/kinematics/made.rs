@@ -85,13 +85,13 @@ pub struct MadeDevice {
     pub present: usize,
     /// Needles present that do not pierce at the stated force.
     pub unpierced: usize,
-    /// Of those, needles that could never pierce at any force (shorter than the tenting
-    /// before puncture).
+    /// Of those, needles that could never pierce at any force: the device's body reaches the
+    /// skin before their tips indent it as far as puncture takes.
     pub never_pierce: usize,
     /// The force at which every present needle that can pierce would pierce, N, when some
     /// do not at the stated force.
     pub pierce_force_n: Option<f64>,
-    /// Tenting before puncture of this needle shape, mm.
+    /// Indentation at puncture of the nominal needle shape in free skin, u_p, mm.
     pub puncture_displacement_mm: f64,
     /// Channels per mm² one pass lays (lanes that tile).
     pub density_per_pass_mm2: f64,
@@ -290,8 +290,9 @@ pub(super) fn draw_needles(design: &Design, kin: &dyn DeviceKind) -> Vec<DrawnNe
         .collect()
 }
 
-/// The smallest force at which every needle that can pierce (length above the tenting before
-/// puncture) does, N; `None` when even 2³⁰ times the stated force does not suffice.
+/// The smallest force at which every needle that can pierce (its tip reaches the indentation
+/// of puncture before the body stops the device) does, N; `None` when even 2³⁰ times the
+/// stated force does not suffice.
 fn pierce_force(design: &Design, ms: &[Mechanics], drawn: &[DrawnNeedle]) -> Option<f64> {
     // One copy of the device, its force set at each step (not the whole design per step).
     let mut device = design.device.clone();

@@ -317,17 +317,35 @@ pub fn press(ms: &[Mechanics], contacts: &[Contact], force_n: f64, z_max: f64) -
             .fold((0.0, 0.0), |(a, b), (f, s, _)| (a + f, b + s))
     };
     // intervals [start, end) between punctures; the state: pierced iff pierce_at ≤ start
+    // (every pierce_at is above 0, u_p > 0, so the first interval has none pierced)
+    let ends: Vec<f64> = events.iter().copied().chain(std::iter::once(z_max)).collect();
+    let start_of = |j: usize| if j == 0 { 0.0 } else { ends[j - 1] };
+    // No interval ends with a total above the envelope Σ max(unpierced, pierced force), which
+    // rises with z: the intervals before the first whose end's envelope reaches the force
+    // cannot hold the equilibrium, and a bisection over the ends skips them.
+    let envelope = |z: f64| -> f64 {
+        ms.iter()
+            .zip(contacts)
+            .map(|(m, c)| needle_at(m, c, z, false).0.max(needle_at(m, c, z, true).0))
+            .sum()
+    };
+    let (mut lo, mut hi) = (0, ends.len() - 1);
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if envelope(ends[mid]) >= force_n {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
     let mut found: Option<(f64, f64)> = None;
-    let mut start = 0.0;
-    for end in events.iter().copied().chain(std::iter::once(z_max)) {
-        // every pierce_at is above 0 (u_p > 0), so the first interval has none pierced
-        let state = start;
+    for (j, &end) in ends.iter().enumerate().skip(lo) {
+        let (start, state) = (start_of(j), start_of(j));
         if end > start && total(end, state).0 >= force_n {
             let z = newton_increasing(start, end, force_n, |z| total(z, state));
             found = Some((z, state));
             break;
         }
-        start = end;
     }
     let (z, state) = found.unwrap_or((z_max, z_max));
     ms.iter()

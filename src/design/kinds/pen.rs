@@ -318,6 +318,18 @@ impl Ctx<'_> {
             0.0,
             Self::non_negative,
         )?;
+        if let Some(t) = &pf.setting_tolerance_mm {
+            if setting_tolerance_mm >= depth_mm {
+                return Err(self.err(
+                    t.span(),
+                    "pen.setting_tolerance_mm",
+                    setting_tolerance_mm,
+                    format!(
+                        "must be less than the setting it is a tolerance of (pen.depth_mm = {depth_mm} mm): a made pen's setting stays above 0"
+                    ),
+                ));
+            }
+        }
         let misalignment_deg: f64 = self.opt(
             &pf.misalignment_deg,
             "pen.misalignment_deg",
@@ -454,9 +466,15 @@ impl DeviceKind for Pen {
         let mm = |x: f64| fmt_num(x, 2);
         let (lo, hi) = PEN_SETTING_MM;
         let within = ["OUTSIDE", "within"][usize::from((lo..=hi).contains(&self.depth_mm))];
-        let range = format!("{within} the {}–{} mm pens offer", mm(lo), fmt_num(hi, 1));
+        let mut range = format!("{within} the {}–{} mm pens offer", mm(lo), fmt_num(hi, 1));
+        if self.setting_tolerance_mm > 0.0 {
+            range += &format!(
+                "; made to ± {} mm (each made pen's setting drawn within it, so its needles may reach past the nominal setting)",
+                mm(self.setting_tolerance_mm)
+            );
+        }
         let setting = "needle length (depth setting)";
-        let force = "stated drive force per stamp";
+        let force = "stated drive force per stamp (the stroke: at most the hand's preload)";
         let f_src = Assumed("pen.drive_force_n");
         let hz = fmt_num(self.frequency_hz, 1);
         let speed = fmt_num(self.hand_speed_mm_s, 1);

@@ -30,6 +30,14 @@ impl Ctx<'_> {
                 ("relative", _, Some(t), (None, None)) => {
                     Band::Relative(self.positive(t, &format!("{at}.tolerance"))?)
                 }
+                ("range", None, None, (lo, hi)) if lo.is_none() || hi.is_none() => {
+                    return Err(self.err(
+                        mf.band.span(),
+                        &format!("{at}.{}", if lo.is_none() { "min" } else { "max" }),
+                        "(missing)",
+                        "band = \"range\" needs both min and max, in the quantity's unit",
+                    ))
+                }
                 ("range", None, None, (Some(lo), Some(hi))) => {
                     let l = self.non_negative(lo, &format!("{at}.min"))?;
                     let h = self.positive(hi, &format!("{at}.max"))?;
@@ -38,7 +46,7 @@ impl Ctx<'_> {
                             hi.span(),
                             &format!("{at}.max"),
                             h.to_string(),
-                            format!("greater than min = {l}"),
+                            format!("must be greater than min = {l}"),
                         ));
                     }
                     Band::Range(l, h)

@@ -4,7 +4,7 @@ use super::*;
 
 impl Ctx<'_> {
     /// `[spec]`: every key a registry metric, bounds finite, min ≤ max, at least one bound.
-    pub(super) fn spec(
+    pub(crate) fn spec(
         &self,
         s: Option<&std::collections::BTreeMap<S<String>, S<file::LimitFile>>>,
     ) -> R<Vec<SpecLimit>> {

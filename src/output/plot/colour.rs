@@ -187,6 +187,31 @@ impl ColourScale {
     }
 }
 
+/// The narrowest span a depth scale shows, mm: depths that differ by less (a needle's own
+/// load, a µm of tolerance) are drawn on a bar this wide around them, so a spread the tables
+/// round away does not look like a range from pale to dark.
+pub const MIN_DEPTH_SPAN_MM: f64 = 0.01;
+
+/// `lo`…`hi` widened about its middle to at least [`MIN_DEPTH_SPAN_MM`] (never below 0); a
+/// single value stays one value.
+///
+/// # Examples
+/// ```
+/// use needlemap::output::plot::colour::depth_span;
+/// assert_eq!(depth_span(0.6846, 0.6848), (0.6797, 0.6897));
+/// assert_eq!(depth_span(0.5, 0.5), (0.5, 0.5));
+/// assert_eq!(depth_span(0.2, 0.9), (0.2, 0.9));
+/// ```
+pub fn depth_span(lo: f64, hi: f64) -> (f64, f64) {
+    let span = hi - lo;
+    if span <= 0.0 || span >= MIN_DEPTH_SPAN_MM {
+        return (lo, hi);
+    }
+    let lo2 = (0.5 * (lo + hi) - 0.5 * MIN_DEPTH_SPAN_MM).max(0.0);
+    let round = |x: f64| (x * 1e9).round() / 1e9;
+    (round(lo2), round(lo2 + MIN_DEPTH_SPAN_MM))
+}
+
 /// Where a colour bar goes and how tall it is.
 #[derive(Clone, Copy, Debug)]
 pub struct BarPlace {

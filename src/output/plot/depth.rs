@@ -112,6 +112,7 @@ pub fn render(a: &Analysis) -> Result<Picture, PlotError> {
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
             (l.min(v), h.max(v))
         });
+    let (lo, hi) = super::colour::depth_span(lo, hi);
     let scale = (lo <= hi)
         .then(|| ColourScale::new(lo, hi, text::decimals_for(hi - lo, hi).max(2), BAR_UNIT));
     let channels = a.metrics.min_depth_mm.zip(a.metrics.max_depth_mm);

@@ -134,6 +134,7 @@ pub fn render(d: &Design) -> Result<Picture, PlotError> {
 fn depth_scale(depths: &[f64]) -> ColourScale {
     let lo = depths.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = depths.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (lo, hi) = super::colour::depth_span(lo, hi);
     ColourScale::new(
         lo,
         hi,
