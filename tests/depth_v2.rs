@@ -223,8 +223,16 @@ fn the_pens_setting_tolerance_moves_every_needle_together() {
 fn a_setting_tolerance_as_large_as_the_setting_is_refused() {
     let text = std::fs::read_to_string(common::design("pen-12-110.toml"))
         .unwrap()
-        .replace("depth_mm = 1.0", "depth_mm = 0.3\nsetting_tolerance_mm = 0.3");
+        .replace(
+            "depth_mm = 1.0",
+            "depth_mm = 0.3\nsetting_tolerance_mm = 0.3",
+        );
     assert!(text.contains("setting_tolerance_mm = 0.3"));
-    let e = Design::from_bytes(text.as_bytes(), Path::new("p.toml")).unwrap_err().to_string();
-    assert!(e.contains("pen.setting_tolerance_mm") && e.contains("pen.depth_mm = 0.3"), "{e}");
+    let e = Design::from_bytes(text.as_bytes(), Path::new("p.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("pen.setting_tolerance_mm") && e.contains("pen.depth_mm = 0.3"),
+        "{e}"
+    );
 }

@@ -19,6 +19,7 @@ mod completions;
 mod init;
 mod layout;
 mod mc;
+mod optimise;
 mod progress;
 mod report;
 mod schema;
@@ -189,6 +190,8 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// Parameter sweep over a base design, in parallel: DIR/<name>/sweep.csv and a plot (--out DIR, default out)
     Sweep(sweep::SweepArgs),
+    /// Design from a target: the designs of a search space that meet [spec], their Pareto front and trade-off picture (DIR/<name>/optimise/)
+    Optimise(optimise::OptimiseArgs),
     /// Needle table and unrolled-drum / cartridge picture for manufacturing review
     Layout(layout::LayoutArgs),
     /// Published experiments (designs/validation/) against the depth model; exit 1 when one leaves its band
@@ -216,6 +219,7 @@ impl Command {
             Command::Baseline(_) => "baseline",
             Command::Compare(_) => "compare",
             Command::Sweep(_) => "sweep",
+            Command::Optimise(_) => "optimise",
             Command::Layout(_) => "layout",
             Command::Validate(_) => "validate",
             Command::Report(_) => "report",
@@ -235,6 +239,7 @@ impl Command {
             Command::Baseline(a) => Some(&a.model),
             Command::Compare(a) => Some(&a.model),
             Command::Sweep(a) => Some(&a.model),
+            Command::Optimise(a) => Some(&a.model),
             Command::Validate(a) => Some(&a.model),
             Command::Report(a) => Some(&a.model),
             Command::Mc(a) => Some(&a.model),
@@ -306,6 +311,7 @@ pub fn run() -> ExitCode {
         Command::Baseline(a) => check::run_baseline(&cli.global, a),
         Command::Compare(a) => compare::run(&cli.global, a),
         Command::Sweep(a) => sweep::run(&cli.global, a),
+        Command::Optimise(a) => optimise::run(&cli.global, a),
         Command::Layout(a) => layout::run(&cli.global, a),
         Command::Validate(a) => validate::run(&cli.global, a),
         Command::Schema(a) => schema::run(a),

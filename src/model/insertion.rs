@@ -318,7 +318,11 @@ pub fn press(ms: &[Mechanics], contacts: &[Contact], force_n: f64, z_max: f64) -
     };
     // intervals [start, end) between punctures; the state: pierced iff pierce_at ≤ start
     // (every pierce_at is above 0, u_p > 0, so the first interval has none pierced)
-    let ends: Vec<f64> = events.iter().copied().chain(std::iter::once(z_max)).collect();
+    let ends: Vec<f64> = events
+        .iter()
+        .copied()
+        .chain(std::iter::once(z_max))
+        .collect();
     let start_of = |j: usize| if j == 0 { 0.0 } else { ends[j - 1] };
     // No interval ends with a total above the envelope Σ max(unpierced, pierced force), which
     // rises with z: the intervals before the first whose end's envelope reaches the force

@@ -11,6 +11,7 @@ pub mod headline;
 pub mod json;
 pub mod mc;
 pub mod needles;
+pub mod optimise;
 pub mod plot;
 pub mod review;
 pub mod sweep;

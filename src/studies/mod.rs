@@ -6,5 +6,6 @@
 pub mod check;
 pub mod compare;
 pub mod mc;
+pub mod optimise;
 pub mod sweep;
 pub mod validation;

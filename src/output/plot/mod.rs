@@ -43,6 +43,7 @@ pub mod encode;
 pub mod frame;
 pub mod mc;
 pub mod needles;
+pub mod pareto;
 pub mod pitch;
 pub mod strength;
 pub mod sweep;

@@ -14,6 +14,18 @@ use std::ops::Range;
 use std::path::Path;
 use toml::Value;
 
+/// The parts of a file that make a sweep.
+pub(crate) struct Parts {
+    /// `name`.
+    pub name: toml::Spanned<String>,
+    /// `base`.
+    pub base: toml::Spanned<String>,
+    /// The table of varied keys.
+    pub vary: Node,
+    /// Its name in the file: `vary`, or an optimisation's `search`.
+    pub table: &'static str,
+}
+
 /// The name a sweep made by [`Sweep::from_parts`] has in messages.
 pub const FROM_PARTS: &str = "<sweep>";
 
@@ -87,6 +99,26 @@ impl Sweep {
         let file: SweepFile = crate::design::parse_toml(text, path).map_err(|e| {
             crate::design::other_kind(e, text, path, crate::design::InputKind::Sweep)
         })?;
+        let parts = Parts {
+            name: file.name,
+            base: file.base,
+            vary: file.vary,
+            table: "vary",
+        };
+        Sweep::build(path, bytes, text, parts, policy, given)
+    }
+
+    /// A sweep from a file's parts (a sweep file's, or an optimisation file's `[search]`):
+    /// the base read and every key checked, errors placed in `text`, the file read from `path`.
+    pub(crate) fn build(
+        path: &Path,
+        bytes: &[u8],
+        text: &str,
+        file: Parts,
+        policy: &ReadPolicy,
+        given: Option<(&Design, &str)>,
+    ) -> Result<Sweep, InputError> {
+        let table = file.table;
         let ctx = Ctx::new(path, text);
         let err = |span: Range<usize>, key: &str, value: String, problem: String| {
             ctx.err(span, key, value, problem)
@@ -100,7 +132,7 @@ impl Sweep {
                 file.base.span(),
                 "base",
                 format!("{:?}", crate::base::input::clip(file.base.get_ref())),
-                format!("{problem}; `base` is a design file, relative to the sweep file"),
+                format!("{problem}; `base` is a design file, relative to this file"),
             )
         };
         let (base_path, base, base_text) = match given {
@@ -121,16 +153,19 @@ impl Sweep {
         let base_table: toml::Table = toml::from_str(base_text)
             .map_err(|e| crate::design::toml_error(&base_path, &e, base_text))?;
 
-        let vary_at = key_offset(text, "[vary]");
+        let vary_at = key_offset(text, &format!("[{table}]"), table);
         let mut flat = Vec::new();
         match file.vary {
-            Node::Table(_) => flatten("", file.vary, &mut flat),
-            Node::List(_) => return Err(err(vary_at..vary_at, "vary", "a list".into(), "must be a table of keys and lists of values: [vary] \"needle.length_mm\" = [1.0, 1.5]".into())),
+            Node::Table(_) => flatten("", file.vary, text, table, &mut flat).map_err(|b| {
+                let at = key_offset(text, &b.key, table);
+                err(at..at, &b.key, b.value, b.problem)
+            })?,
+            Node::List(_) | Node::Number(_) => return Err(err(vary_at..vary_at, table, "a value".into(), format!("must be a table of keys and lists of values: [{table}] \"needle.length_mm\" = [1.0, 1.5]"))),
         }
         if flat.is_empty() {
             return Err(err(
                 vary_at..vary_at,
-                "vary",
+                table,
                 "{}".into(),
                 "names no key; add e.g. \"needle.length_mm\" = [1.0, 1.5, 2.0]".into(),
             ));
@@ -141,7 +176,7 @@ impl Sweep {
         for (written, list) in flat {
             let span = list
                 .first()
-                .map_or_else(|| key_offset(text, &written)..0, |v| v.span());
+                .map_or_else(|| key_offset(text, &written, table)..0, |v| v.span());
             let line = line_col(text, span.start).0;
             // key-level errors point at the start of the key's line and show the list as written
             let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
@@ -204,7 +239,7 @@ impl Sweep {
                     ));
                 }
             }
-            total = total.checked_mul(values.len()).filter(|&t| t <= MAX_COMBINATIONS).ok_or_else(|| err(span.clone(), &written, format!("{} values", values.len()), format!("the sweep would have more than {MAX_COMBINATIONS} combinations; use fewer values")))?;
+            total = total.checked_mul(values.len()).filter(|&t| t <= MAX_COMBINATIONS).ok_or_else(|| err(span.clone(), &written, format!("{} values", values.len()), format!("the {} would have more than {MAX_COMBINATIONS} combinations; use fewer values{}", if table == "search" { "search" } else { "sweep" }, if table == "search" { " or larger steps" } else { "" })))?;
             keys.push(Key {
                 name: written,
                 line,

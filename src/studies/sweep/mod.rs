@@ -42,8 +42,10 @@ mod shard;
 pub(crate) mod tests;
 
 pub use keys::{numeric_keys, Applies, Num, MAX_COMBINATIONS};
+pub(crate) use load::Parts;
 pub use load::FROM_PARTS;
-pub(crate) use parse::SweepFile;
+pub use parse::MAX_RANGE_VALUES;
+pub(crate) use parse::{Node, SweepFile};
 pub use rank::{Best, Filter};
 pub use resolve::set_key;
 pub use shard::Shard;

@@ -11,9 +11,11 @@ use toml::{Spanned, Value};
 ///
 /// Only the values carry spans: toml gives implicit tables of dotted keys none.
 #[derive(Debug)]
-pub(super) enum Node {
+pub(crate) enum Node {
     List(Vec<Spanned<Value>>),
     Table(Vec<(String, Node)>),
+    /// A bare number: the `min`, `max` or `step` of a range table, else an error.
+    Number(f64),
 }
 
 impl<'de> Deserialize<'de> for Node {
@@ -23,6 +25,15 @@ impl<'de> Deserialize<'de> for Node {
             type Value = Node;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a list of numbers, e.g. \"needle.length_mm\" = [1.0, 1.5, 2.0]")
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Node, E> {
+                Ok(Node::Number(v as f64))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Node, E> {
+                Ok(Node::Number(v as f64))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Node, E> {
+                Ok(Node::Number(v))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Node, A::Error> {
                 let mut v = Vec::new();
@@ -59,7 +70,8 @@ pub(crate) struct SweepFile {
     pub(super) vary: Node,
 }
 
-/// `[vary]`: one property per key of [`numeric_keys`], a list of whole numbers or of numbers;
+/// `[vary]`: one property per key of [`numeric_keys`], a list of whole numbers or of numbers, or
+/// a range `{ min, max, step }`;
 /// array indices (`#`) as a number or `*`. Unquoted dotted keys make nested tables, which the
 /// schema lets through as tables and the sweep checks when it flattens them.
 impl schemars::JsonSchema for Node {
@@ -86,9 +98,21 @@ impl schemars::JsonSchema for Node {
                 Num::Float => "number",
             };
             let schema = serde_json::json!({
-                "type": "array",
-                "items": { "type": item },
                 "description": meaning(key),
+                "oneOf": [
+                    { "type": "array", "items": { "type": item } },
+                    {
+                        "type": "object",
+                        "description": "a range: min, min + step, … up to max",
+                        "properties": {
+                            "min": { "type": item },
+                            "max": { "type": item },
+                            "step": { "type": item, "exclusiveMinimum": 0 },
+                        },
+                        "required": ["min", "max", "step"],
+                        "additionalProperties": false,
+                    },
+                ],
             });
             if key.contains('#') {
                 let re = format!("^{}$", key.replace('.', "\\.").replace('#', "([0-9]+|\\*)"));
@@ -109,10 +133,86 @@ impl schemars::JsonSchema for Node {
     }
 }
 
-/// Flattens `[vary]` into (dotted key, its values) in file order.
-pub(super) fn flatten(prefix: &str, node: Node, out: &mut Vec<(String, Vec<Spanned<Value>>)>) {
+/// Most values one `{ min, max, step }` range may expand to.
+pub const MAX_RANGE_VALUES: usize = 10_000;
+
+/// A key whose values cannot be read: its dotted name and what is wrong.
+pub(super) struct Bad {
+    pub key: String,
+    pub value: String,
+    pub problem: String,
+}
+
+/// Flattens the table of varied keys (`[vary]`, an optimisation's `[search]`) into (dotted
+/// key, its values) in file order. A table of exactly `min`, `max` and `step` is a range: the
+/// values min, min + step, … up to max (each value spanned at its key's line in `text`,
+/// below the `[table]` header).
+pub(super) fn flatten(
+    prefix: &str,
+    node: Node,
+    text: &str,
+    table: &str,
+    out: &mut Vec<(String, Vec<Spanned<Value>>)>,
+) -> Result<(), Bad> {
     match node {
         Node::List(v) => out.push((prefix.to_string(), v)),
+        Node::Number(x) => {
+            return Err(Bad {
+                key: prefix.to_string(),
+                value: x.to_string(),
+                problem: "must be a list of numbers, e.g. [1.0, 1.5], or a range { min = 1.0, max = 2.0, step = 0.25 }".into(),
+            })
+        }
+        Node::Table(entries) if is_range(&entries) => {
+            let get = |name: &str| {
+                entries.iter().find_map(|(k, n)| match n {
+                    Node::Number(x) if k == name => Some(*x),
+                    _ => None,
+                })
+            };
+            let (lo, hi, step) = (get("min"), get("max"), get("step"));
+            let shown = format!(
+                "{{ min = {}, max = {}, step = {} }}",
+                lo.map_or("?".into(), |x| x.to_string()),
+                hi.map_or("?".into(), |x| x.to_string()),
+                step.map_or("?".into(), |x| x.to_string())
+            );
+            let bad = |problem: &str| Bad {
+                key: prefix.to_string(),
+                value: shown.clone(),
+                problem: problem.to_string(),
+            };
+            let (Some(lo), Some(hi), Some(step)) = (lo, hi, step) else {
+                return Err(bad("a range needs min, max and step"));
+            };
+            if !(lo.is_finite() && hi.is_finite() && step.is_finite()) || step <= 0.0 {
+                return Err(bad("min, max and step must be finite and step above 0"));
+            }
+            if hi < lo {
+                return Err(bad("the range is inverted: max must be at least min"));
+            }
+            let n = ((hi - lo) / step * (1.0 + 1e-12)).floor() + 1.0;
+            if n > MAX_RANGE_VALUES as f64 {
+                return Err(bad(&format!(
+                    "expands to {n} values, more than {MAX_RANGE_VALUES}; use a larger step"
+                )));
+            }
+            let at = key_offset(text, prefix, table);
+            let values = (0..n as usize)
+                .map(|k| {
+                    // by index, so the steps do not accumulate rounding; integral ranges stay
+                    // integers
+                    let x = lo + k as f64 * step;
+                    let v = if lo.fract() == 0.0 && step.fract() == 0.0 && x.abs() < 9.0e15 {
+                        Value::Integer(x as i64)
+                    } else {
+                        Value::Float(x)
+                    };
+                    Spanned::new(at..at, v)
+                })
+                .collect();
+            out.push((prefix.to_string(), values));
+        }
         Node::Table(entries) => {
             for (k, n) in entries {
                 let key = if prefix.is_empty() {
@@ -120,16 +220,26 @@ pub(super) fn flatten(prefix: &str, node: Node, out: &mut Vec<(String, Vec<Spann
                 } else {
                     format!("{prefix}.{k}")
                 };
-                flatten(&key, n, out);
+                flatten(&key, n, text, table, out)?;
             }
         }
     }
+    Ok(())
+}
+
+/// Whether a table is a range: its keys all among `min`, `max`, `step`, its values numbers.
+fn is_range(entries: &[(String, Node)]) -> bool {
+    !entries.is_empty()
+        && entries.iter().all(|(k, n)| {
+            matches!(k.as_str(), "min" | "max" | "step") && matches!(n, Node::Number(_))
+        })
 }
 
 /// Byte offset of the line that writes `key` (for a key whose list is empty, so has no span):
-/// the first line holding its last part, or the `[vary]` header.
-pub(super) fn key_offset(text: &str, key: &str) -> usize {
+/// the first line holding its last part below the `[table]` header, or the header.
+pub(super) fn key_offset(text: &str, key: &str, table: &str) -> usize {
     let last = key.rsplit('.').next().unwrap_or(key);
-    let vary = text.find("[vary]").unwrap_or(0);
+    let header = format!("[{table}]");
+    let vary = text.find(&header).unwrap_or(0);
     text[vary..].find(last).map_or(vary, |i| vary + i)
 }

@@ -1,0 +1,347 @@
+//! An optimisation's outcome as CSV, JSON and words: candidates.csv (every candidate with
+//! its stage, the limit it failed, its objectives and metrics), pareto.csv (the front), the
+//! terminal summary. Serializers return bytes or text; writing is the caller's.
+
+use crate::base::fmt::{fmt_num, fmt_opt, render, CsvBytes};
+use crate::model::registry::{show_metric, METRICS};
+use crate::studies::optimise::{on_edge, Candidate, Optimise, Outcome, Sense};
+use crate::studies::sweep::show_value;
+use serde_json::json;
+
+/// The CSV header: the candidate, its searched values, what happened, its objectives and
+/// yield, every metric.
+pub fn header(opt: &Optimise) -> Vec<String> {
+    let mut h = vec!["candidate".to_string(), "name".into()];
+    h.extend(opt.sweep.keys.iter().map(|k| k.name.clone()));
+    h.extend(["stage", "feasible", "failed"].map(String::from));
+    h.extend(
+        opt.objectives
+            .iter()
+            .map(|o| format!("objective_{}", o.key())),
+    );
+    h.push("yield_lo".into());
+    h.extend(METRICS.iter().map(|m| m.key.to_string()));
+    h
+}
+
+fn row(opt: &Optimise, c: &Candidate) -> Vec<String> {
+    let mut r = vec![(c.index + 1).to_string(), c.name.clone()];
+    for (k, j) in opt.sweep.keys.iter().zip(opt.sweep.combination(c.index)) {
+        r.push(show_value(k.values[j]));
+    }
+    r.push(c.stage.key().into());
+    r.push(c.feasible().to_string());
+    r.push(c.failed.clone().unwrap_or_default());
+    r.extend(
+        c.objectives
+            .iter()
+            .map(|v| v.map_or(String::new(), show_value)),
+    );
+    r.push(fmt_opt(c.yield_lo, 4));
+    for m in METRICS {
+        r.push(fmt_opt(
+            c.metrics.as_ref().and_then(|x| x.get(m.key)),
+            m.decimals,
+        ));
+    }
+    r
+}
+
+/// candidates.csv: every candidate in index order.
+pub fn candidates_csv(opt: &Optimise, o: &Outcome) -> Vec<u8> {
+    let mut w = CsvBytes::new();
+    w.row(header(opt));
+    for c in &o.candidates {
+        w.row(row(opt, c));
+    }
+    w.into_bytes()
+}
+
+/// pareto.csv: the front, sorted by the objectives.
+pub fn pareto_csv(opt: &Optimise, o: &Outcome) -> Vec<u8> {
+    let mut w = CsvBytes::new();
+    w.row(header(opt));
+    for &k in &o.front {
+        w.row(row(opt, &o.candidates[k]));
+    }
+    w.into_bytes()
+}
+
+/// The file name of front member `k` (a candidate index): `<name>-<k + 1>.toml`. One is
+/// written per trade-off point (the first of the designs alike on every objective).
+pub fn design_file_name(opt: &Optimise, k: usize) -> String {
+    format!("{}.toml", opt.sweep.variant_name(k))
+}
+
+fn objective_cells(opt: &Optimise, c: &Candidate) -> Vec<String> {
+    opt.objectives
+        .iter()
+        .zip(&c.objectives)
+        .map(|(o, v)| match o.key() {
+            "needles" | "passes" => v.map_or("—".into(), |x| fmt_num(x, 0)),
+            "force_n" => v.map_or("—".into(), |x| fmt_num(x, 2)),
+            k => show_metric(k, *v),
+        })
+        .collect()
+}
+
+/// Each stage's work: candidates in, rejected, CPU seconds and candidates per CPU second (the
+/// clock's figures: for the terminal's error stream, not for files that must repeat).
+pub fn stage_table(o: &Outcome) -> String {
+    let mut rows = vec![vec![
+        "stage".to_string(),
+        "entered".into(),
+        "rejected".into(),
+        "CPU s".into(),
+        "candidates/CPU s".into(),
+    ]];
+    for (name, st) in ["screen", "coarse", "full", "yield"].iter().zip(&o.stages) {
+        if st.entered == 0 {
+            continue;
+        }
+        let rate = if st.cpu_s > 0.0 {
+            fmt_num(st.entered as f64 / st.cpu_s, 0)
+        } else {
+            "—".into()
+        };
+        rows.push(vec![
+            name.to_string(),
+            st.entered.to_string(),
+            st.rejected.to_string(),
+            fmt_num(st.cpu_s, 1),
+            rate,
+        ]);
+    }
+    render(&rows)
+}
+
+/// The summary in words: the space, the front (or why there is none), the limits that bind,
+/// and the front's values on the edge of their range.
+pub fn summary(opt: &Optimise, o: &Outcome) -> String {
+    let n = o.candidates.len();
+    let mut s = format!(
+        "optimise {}: {n} candidates over {} key(s); constraints: {}\n",
+        opt.sweep.name,
+        opt.sweep.keys.len(),
+        opt.spec
+            .iter()
+            .map(|l| format!("{} {}", l.key, l.describe()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let invalid = o
+        .candidates
+        .iter()
+        .filter(|c| c.stage == crate::studies::optimise::Stage::Invalid)
+        .count();
+    if invalid > 0 {
+        s += &format!("{invalid} combinations are not valid designs (candidates.csv, failed)\n");
+    }
+    for (name, st) in ["screen", "coarse", "full", "yield"].iter().zip(&o.stages) {
+        if st.entered > 0 {
+            s += &format!("{name}: {} in, {} rejected\n", st.entered, st.rejected);
+        }
+    }
+    let feasible = o.candidates.iter().filter(|c| c.feasible()).count();
+    if o.front.is_empty() {
+        s += &format!("no feasible design among the {n} candidates");
+        if let Some((k, times)) = o.binding().first() {
+            s += &format!("; the limit failed most often: {k} ({times} candidates)");
+        }
+        s.push('\n');
+        return s;
+    }
+    let groups = o.front_groups();
+    s += &format!(
+        "{feasible} feasible; the Pareto front of {} in {} trade-off points ({}):\n",
+        o.front.len(),
+        groups.len(),
+        opt.objectives
+            .iter()
+            .map(|o| format!(
+                "{} {}",
+                match o.sense() {
+                    Sense::Min => "minimise",
+                    Sense::Max => "maximise",
+                },
+                o.key()
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut t = vec![{
+        let mut h = vec!["design".to_string()];
+        h.extend(opt.sweep.keys.iter().map(|k| k.name.clone()));
+        h.extend(opt.objectives.iter().map(|o| o.key().to_string()));
+        h
+    }];
+    for &(k, alike) in &groups {
+        let c = &o.candidates[k];
+        let name = if alike > 1 {
+            format!("{} (+{} alike)", c.name, alike - 1)
+        } else {
+            c.name.clone()
+        };
+        let mut r = vec![name];
+        for (key, j) in opt.sweep.keys.iter().zip(opt.sweep.combination(k)) {
+            r.push(key.show(j));
+        }
+        r.extend(objective_cells(opt, c));
+        t.push(r);
+    }
+    s += &render(&t);
+    let binding = o.binding();
+    if !binding.is_empty() {
+        s += &format!(
+            "limits failed (first failure per candidate): {}\n",
+            binding
+                .iter()
+                .map(|(k, t)| format!("{k} {t}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    for &(k, _) in &groups {
+        let edge = on_edge(opt, k);
+        if !edge.is_empty() {
+            s += &format!(
+                "{} lies on the edge of the search: {}; the range may be too narrow\n",
+                o.candidates[k].name,
+                edge.join(", ")
+            );
+        }
+    }
+    s
+}
+
+/// The JSON record: the file, the stages, the front and every candidate's outcome.
+pub fn json(opt: &Optimise, o: &Outcome) -> Vec<u8> {
+    let cand = |c: &Candidate| {
+        let objectives: serde_json::Map<String, serde_json::Value> = opt
+            .objectives
+            .iter()
+            .zip(&c.objectives)
+            .map(|(o, v)| (o.key().to_string(), json!(v)))
+            .collect();
+        json!({
+            "candidate": c.index + 1,
+            "name": c.name,
+            "stage": c.stage,
+            "feasible": c.feasible(),
+            "failed": c.failed,
+            "objectives": objectives,
+            "yield_lo": c.yield_lo,
+            "metrics": c.metrics,
+        })
+    };
+    let stages: Vec<serde_json::Value> = ["screen", "coarse", "full", "yield"]
+        .iter()
+        .zip(&o.stages)
+        .map(|(n, s)| json!({"stage": n, "entered": s.entered, "rejected": s.rejected}))
+        .collect();
+    let binding: Vec<serde_json::Value> = o
+        .binding()
+        .iter()
+        .map(|(k, t)| json!({"limit": k, "candidates": t}))
+        .collect();
+    let pareto: Vec<serde_json::Value> = o.front.iter().map(|&k| cand(&o.candidates[k])).collect();
+    let all: Vec<serde_json::Value> = o.candidates.iter().map(cand).collect();
+    let doc = json!({
+        "optimise": opt.sweep.name,
+        "file": opt.path.display().to_string(),
+        "base_file": opt.sweep.base_path.display().to_string(),
+        "candidates": o.candidates.len(),
+        "stages": stages,
+        "binding": binding,
+        "pareto": pareto,
+        "all": all,
+    });
+    crate::output::json::record(doc)
+}
+
+/// The trade-off picture's content: the first two objectives (one objective: against the
+/// candidate's number), `base` the base design's objectives.
+pub fn trade_off(
+    opt: &Optimise,
+    o: &Outcome,
+    base: &[Option<f64>],
+) -> crate::output::plot::pareto::TradeOff {
+    let label = |k: usize| {
+        let key = opt.objectives[k].key();
+        let (unit, _) = crate::model::registry::metric_unit(key);
+        let unit = match key {
+            "force_n" => "N",
+            _ if unit == "%" => "fraction",
+            _ => unit,
+        };
+        let sense = match opt.objectives[k].sense() {
+            Sense::Min => "smaller is better",
+            Sense::Max => "larger is better",
+        };
+        if unit.is_empty() {
+            format!("{key} ({sense})")
+        } else {
+            format!("{key} ({unit}; {sense})")
+        }
+    };
+    let two = opt.objectives.len() >= 2;
+    let point = |c: &Candidate| -> Option<(f64, f64)> {
+        if two {
+            Some((c.objectives[0]?, c.objectives[1]?))
+        } else {
+            Some(((c.index + 1) as f64, c.objectives[0]?))
+        }
+    };
+    let (x_label, y_label) = if two {
+        (label(0), label(1))
+    } else {
+        ("candidate".to_string(), label(0))
+    };
+    let (mut feasible, mut infeasible) = (Vec::new(), Vec::new());
+    for c in &o.candidates {
+        if let Some(p) = point(c) {
+            if c.feasible() {
+                feasible.push(p);
+            } else {
+                infeasible.push(p);
+            }
+        }
+    }
+    let mut front: Vec<(f64, f64)> = o
+        .front
+        .iter()
+        .filter_map(|&k| point(&o.candidates[k]))
+        .collect();
+    front.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    let base = if two {
+        base.first()
+            .copied()
+            .flatten()
+            .zip(base.get(1).copied().flatten())
+    } else {
+        None
+    };
+    crate::output::plot::pareto::TradeOff {
+        title: format!(
+            "{}: {} candidates, {} feasible",
+            opt.sweep.name,
+            o.candidates.len(),
+            feasible.len()
+        ),
+        subtitle: format!(
+            "base design {} · constraints {}",
+            opt.sweep.base.name,
+            opt.spec
+                .iter()
+                .map(|l| format!("{} {}", l.key, l.describe()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        x_label,
+        y_label,
+        feasible,
+        infeasible,
+        front,
+        base,
+    }
+}

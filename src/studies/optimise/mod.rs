@@ -1,0 +1,566 @@
+//! Design from a target: the devices of a search space that meet a specification, and the
+//! trade-off between objectives among them (`needlemap optimise`).
+//!
+//! An optimisation file is a sweep file whose varied keys are the search space, with the
+//! constraints as a `[spec]` table and the objectives named:
+//!
+//! ```toml
+//! name = "mf8-fewest-needles"            # out/<name>/optimise/
+//! base = "../mf8-192.toml"               # relative to this file
+//! minimise = ["needles", "force_n"]      # needles, force_n, passes or any metric key
+//! maximise = []                          # metric keys where larger is better
+//! runs = 0                               # Monte Carlo runs for the finalists' yield (0: none)
+//! min_yield = 0.9                        # with runs: the yield's lower 95 % bound
+//! [search]                               # as a sweep's [vary]; a range expands by its step
+//! "roller.layout.needles_per_ring" = { min = 8, max = 32, step = 2 }
+//! "needle.length_mm" = [1.0, 1.5, 2.0]
+//! [spec]                                 # the constraints: limits on metrics
+//! coverage_fraction = { min = 0.15 }
+//! ```
+//!
+//! # The search
+//! The space is the grid of the listed values, searched exhaustively: every candidate is
+//! evaluated, so the answer is exact on the grid and the result is the same on every machine
+//! and thread count. What makes it fast is the order of the evaluation, cheapest first, each
+//! stage rejecting only what the next could not accept:
+//!
+//! 1. **screen**: the device as made and pressed, no raster. Puncture rate, time and the
+//!    needles' strength are those of the full analysis; every depth statistic of the channels
+//!    lies between the shallowest and the deepest needle, so a depth limit outside that range
+//!    fails; density is the closed form of the layout within [`DENSITY_SLACK`]; coverage is
+//!    at most the density times an opening's area (openings overlap, never add).
+//! 2. **coarse**: the analysis at [`COARSE_FACTOR`] times the raster pitch, every limit
+//!    widened by [`coarse_slack`] for the coarser pixels.
+//! 3. **full**: the analysis at the design's pitch; a candidate meeting every limit is
+//!    feasible.
+//! 4. **yield** (with `runs`): a Monte Carlo study of each design on the Pareto front; one
+//!    whose yield's lower 95 % bound is under `min_yield` leaves the front, and the front is
+//!    drawn again.
+//!
+//! The Pareto front is the set of feasible candidates no other feasible candidate dominates
+//! (as good in every objective and better in one). A search over 10 000 MF8 variants runs in
+//! well under a minute on 2 cores (`bash benches/optimise.sh`).
+
+mod load;
+
+pub use load::{Objective, Optimise, Sense, OBJECTIVE_WORDS};
+
+use crate::base::progress::Progress;
+use crate::design::{Design, SpecLimit};
+use crate::kinematics::MadeDevice;
+use crate::metrics::analysis::{self, Keep, Overrides};
+use crate::metrics::Metrics;
+use rayon::prelude::*;
+
+/// Relative slack of the screening density: the closed form of the layout against the
+/// channels counted in the region (seeded offsets and the region's edges move it by a few %).
+pub const DENSITY_SLACK: f64 = 0.15;
+
+/// The coarse stage's raster pitch: this many times the design's, at most [`MAX_COARSE_UM`].
+pub const COARSE_FACTOR: f64 = 4.0;
+
+/// The coarsest pitch of the coarse stage, µm.
+pub const MAX_COARSE_UM: f64 = 200.0;
+
+/// How far a metric at the coarse pitch may lie from the full analysis's: raster metrics by
+/// a few coarse pixels, the others (channels do not depend on the pitch) by rounding.
+pub fn coarse_slack(key: &str, coarse_um: f64) -> f64 {
+    match key {
+        "coverage_fraction" | "treated_fraction" | "overlap_fraction" => 0.03,
+        "max_gap_mm" => 3.0 * coarse_um / 1000.0,
+        "density_cv" => 0.05,
+        _ => 0.0,
+    }
+}
+
+/// How far an evaluation went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// The design rules refused the combination.
+    Invalid,
+    /// Screened without a raster.
+    Screen,
+    /// Analyzed at the coarse pitch.
+    Coarse,
+    /// Analyzed at the design's pitch.
+    Full,
+    /// Its yield estimated by Monte Carlo.
+    Yield,
+}
+
+impl Stage {
+    /// The word in candidates.csv.
+    pub fn key(self) -> &'static str {
+        match self {
+            Stage::Invalid => "invalid",
+            Stage::Screen => "screen",
+            Stage::Coarse => "coarse",
+            Stage::Full => "full",
+            Stage::Yield => "yield",
+        }
+    }
+}
+
+/// One evaluated candidate.
+#[derive(Clone, Debug)]
+pub struct Candidate {
+    /// Index in the search's odometer order (0-based).
+    pub index: usize,
+    /// `<name>-<index + 1>`.
+    pub name: String,
+    /// The last stage it reached.
+    pub stage: Stage,
+    /// The first limit it failed (`yield` for the Monte Carlo), or the design error;
+    /// `None` when feasible.
+    pub failed: Option<String>,
+    /// Its objectives, in the file's order; `None` where the stage it reached does not know
+    /// the value.
+    pub objectives: Vec<Option<f64>>,
+    /// Every metric of the full analysis, when it reached it.
+    pub metrics: Option<Metrics>,
+    /// The yield's lower 95 % bound, when estimated.
+    pub yield_lo: Option<f64>,
+}
+
+impl Candidate {
+    /// Whether it meets every constraint.
+    pub fn feasible(&self) -> bool {
+        self.failed.is_none() && self.stage >= Stage::Full
+    }
+}
+
+/// How many candidates each stage rejected, and its time.
+#[derive(Clone, Debug, Default)]
+pub struct StageCount {
+    /// Candidates that entered the stage.
+    pub entered: usize,
+    /// Of those, rejected there.
+    pub rejected: usize,
+    /// CPU seconds spent in it (all threads).
+    pub cpu_s: f64,
+}
+
+/// The outcome of a search.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// Every candidate, in index order.
+    pub candidates: Vec<Candidate>,
+    /// Indices of the Pareto front, sorted by the objectives.
+    pub front: Vec<usize>,
+    /// Per stage: screen, coarse, full, yield.
+    pub stages: [StageCount; 4],
+}
+
+impl Outcome {
+    /// The front's distinct objective vectors: (the first candidate with it, how many share
+    /// it), in the front's order. Designs that tie on every objective are alike to the search.
+    pub fn front_groups(&self) -> Vec<(usize, usize)> {
+        let mut groups: Vec<(usize, usize)> = Vec::new();
+        for &k in &self.front {
+            let v = &self.candidates[k].objectives;
+            match groups
+                .iter_mut()
+                .find(|(r, _)| &self.candidates[*r].objectives == v)
+            {
+                Some(g) => g.1 += 1,
+                None => groups.push((k, 1)),
+            }
+        }
+        groups
+    }
+
+    /// The limits failed, with how many candidates failed each first, most often first.
+    pub fn binding(&self) -> Vec<(String, usize)> {
+        let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+        for c in &self.candidates {
+            if let (Some(f), true) = (&c.failed, c.stage != Stage::Invalid) {
+                *counts.entry(f.clone()).or_default() += 1;
+            }
+        }
+        let mut v: Vec<(String, usize)> = counts.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        v
+    }
+}
+
+/// The first limit of `spec` the screening values reject, without a raster (stage 1).
+fn screen(d: &Design, made: &MadeDevice, spec: &[SpecLimit]) -> Option<&'static str> {
+    // the strength checks solve an eigenproblem per needle: only when a limit asks for them
+    let strength = spec.iter().any(|l| l.key.ends_with("safety_factor"));
+    let integrity = strength.then(|| crate::metrics::integrity::assess(d, made));
+    let factor = |f: fn(&crate::metrics::integrity::Integrity) -> Option<f64>| {
+        integrity.as_ref().and_then(f)
+    };
+    let depths: Vec<f64> = made.needles.iter().map(|n| n.depth_mm).collect();
+    let channel: Vec<f64> = made.needles.iter().map(|n| n.channel_depth_mm).collect();
+    let range = |xs: &[f64]| {
+        (!xs.is_empty()).then(|| {
+            xs.iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                    (a.min(x), b.max(x))
+                })
+        })
+    };
+    let density = made.density_mm2(d) * 100.0;
+    // openings overlap and never add: coverage ≤ channels per mm² × the largest opening
+    let opening = made
+        .needles
+        .iter()
+        .map(|n| std::f64::consts::PI * n.radius_mm * n.radius_mm + 2.0 * n.radius_mm * n.slit_mm)
+        .fold(0.0, f64::max);
+    let outside = |l: &SpecLimit, lo: f64, hi: f64| {
+        l.min.is_some_and(|m| hi < m) || l.max.is_some_and(|m| lo > m)
+    };
+    spec.iter()
+        .find(|l| match l.key {
+            "puncture_rate_per_s" => !l.passes(Some(made.puncture_rate_per_s)),
+            "time_s" => !l.passes(Some(made.time_s)),
+            "min_buckling_safety_factor" => !l.passes(factor(|i| i.min_buckling_safety_factor())),
+            "min_bending_safety_factor" => !l.passes(factor(|i| i.min_bending_safety_factor())),
+            "fatigue_safety_factor" => !l.passes(factor(|i| i.fatigue_safety_factor())),
+            "density_per_cm2" => outside(
+                l,
+                density * (1.0 - DENSITY_SLACK),
+                density * (1.0 + DENSITY_SLACK),
+            ),
+            "coverage_fraction" => l
+                .min
+                .is_some_and(|m| (density / 100.0 * opening * (1.0 + DENSITY_SLACK)).min(1.0) < m),
+            "mean_depth_mm" | "min_depth_mm" | "max_depth_mm" | "p05_depth_mm" | "p95_depth_mm" => {
+                range(&depths).is_none_or(|(lo, hi)| outside(l, lo, hi))
+            }
+            "mean_channel_depth_mm" => range(&channel).is_none_or(|(lo, hi)| outside(l, lo, hi)),
+            _ => false,
+        })
+        .map(|l| l.key)
+}
+
+/// The first limit of `spec` that `m` fails, each widened by `slack(key)`.
+fn first_failed(
+    m: &Metrics,
+    spec: &[SpecLimit],
+    slack: impl Fn(&str) -> f64,
+) -> Option<&'static str> {
+    spec.iter()
+        .find(|l| {
+            let s = slack(l.key);
+            let widened = SpecLimit {
+                key: l.key,
+                min: l.min.map(|x| x - s),
+                max: l.max.map(|x| x + s),
+            };
+            !widened.passes(m.get(l.key))
+        })
+        .map(|l| l.key)
+}
+
+/// The value of objective `o` for design `d`: a device figure, or a metric of `m`.
+fn objective(o: &Objective, d: &Design, made: &MadeDevice, m: Option<&Metrics>) -> Option<f64> {
+    match o {
+        Objective::Needles => Some(made.present as f64),
+        Objective::ForceN => Some(d.device.force_n()),
+        Objective::Passes => Some(d.treatment.pass_angles_deg.len() as f64),
+        Objective::Metric(key, _) => match *key {
+            "puncture_rate_per_s" => Some(made.puncture_rate_per_s),
+            "time_s" => Some(made.time_s),
+            k => m.and_then(|m| m.get(k)),
+        },
+    }
+}
+
+/// Evaluates candidate `i` through the stages; `times` gathers each stage's CPU seconds.
+fn evaluate(opt: &Optimise, i: usize, overrides: &Overrides) -> (Candidate, [f64; 3]) {
+    let mut times = [0.0; 3];
+    let name = opt.sweep.variant_name(i);
+    let mut c = Candidate {
+        index: i,
+        name,
+        stage: Stage::Invalid,
+        failed: None,
+        objectives: vec![None; opt.objectives.len()],
+        metrics: None,
+        yield_lo: None,
+    };
+    let d = match opt.sweep.variant(i, overrides) {
+        Ok(d) => d,
+        Err(e) => {
+            c.failed = Some(e);
+            return (c, times);
+        }
+    };
+    let clock = std::time::Instant::now();
+    // the device as the limits see it (no search for the force that would pierce them all:
+    // the full analysis builds its own, with it, for its advisories)
+    let made = MadeDevice::for_limits(&d);
+    c.stage = Stage::Screen;
+    let objectives = |made: &MadeDevice, m: Option<&Metrics>| {
+        opt.objectives
+            .iter()
+            .map(|o| objective(o, &d, made, m))
+            .collect::<Vec<_>>()
+    };
+    c.objectives = objectives(&made, None);
+    let screened = screen(&d, &made, &opt.spec);
+    times[0] = clock.elapsed().as_secs_f64();
+    if let Some(k) = screened {
+        c.failed = Some(k.to_string());
+        return (c, times);
+    }
+    let keep = Keep {
+        picture_cells: false,
+        covered_cells: false,
+    };
+    // the device as the analyses see it, built once for both (with the force that would pierce
+    // every needle, for their advisories)
+    let made = MadeDevice::new(&d);
+    let pitch = d.analysis.resolution_um;
+    let coarse_um = (pitch * COARSE_FACTOR).min(MAX_COARSE_UM).max(pitch);
+    if coarse_um > pitch {
+        let clock = std::time::Instant::now();
+        let mut coarse = d.clone();
+        coarse.analysis.resolution_um = coarse_um;
+        let a = analysis::analyze_with(
+            coarse,
+            Some(made.clone()),
+            keep,
+            &crate::base::progress::Silent,
+        );
+        times[1] = clock.elapsed().as_secs_f64();
+        c.stage = Stage::Coarse;
+        match a {
+            Ok(a) => {
+                if let Some(k) =
+                    first_failed(&a.metrics, &opt.spec, |key| coarse_slack(key, coarse_um))
+                {
+                    c.failed = Some(k.to_string());
+                    return (c, times);
+                }
+            }
+            Err(e) => {
+                c.failed = Some(e.to_string());
+                return (c, times);
+            }
+        }
+    }
+    let clock = std::time::Instant::now();
+    let a = analysis::analyze_with(
+        d.clone(),
+        Some(made.clone()),
+        keep,
+        &crate::base::progress::Silent,
+    );
+    times[2] = clock.elapsed().as_secs_f64();
+    c.stage = Stage::Full;
+    match a {
+        Ok(a) => {
+            c.failed = first_failed(&a.metrics, &opt.spec, |_| 0.0).map(str::to_string);
+            c.objectives = objectives(&made, Some(&a.metrics));
+            c.metrics = Some(a.metrics);
+        }
+        Err(e) => c.failed = Some(e.to_string()),
+    }
+    (c, times)
+}
+
+/// Whether objective vector `a` dominates `b` (every objective as good, one better), each
+/// objective's sense in `senses`.
+pub fn dominates(a: &[f64], b: &[f64], senses: &[Sense]) -> bool {
+    let mut better = false;
+    for ((x, y), s) in a.iter().zip(b).zip(senses) {
+        let (x, y) = match s {
+            Sense::Min => (*x, *y),
+            Sense::Max => (-*x, -*y),
+        };
+        if x > y {
+            return false;
+        }
+        better |= x < y;
+    }
+    better
+}
+
+/// The Pareto front of the feasible candidates among `cands`: indices into `cands`, sorted by
+/// the objectives (first objective first).
+pub fn pareto(cands: &[Candidate], senses: &[Sense]) -> Vec<usize> {
+    let feasible: Vec<(usize, Vec<f64>)> = cands
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.feasible())
+        .filter_map(|(k, c)| {
+            c.objectives
+                .iter()
+                .copied()
+                .collect::<Option<Vec<f64>>>()
+                .map(|v| (k, v))
+        })
+        .collect();
+    let mut front: Vec<(usize, &Vec<f64>)> = feasible
+        .iter()
+        .filter(|(_, v)| !feasible.iter().any(|(_, w)| dominates(w, v, senses)))
+        .map(|(k, v)| (*k, v))
+        .collect();
+    front.sort_by(|a, b| {
+        a.1.iter()
+            .zip(b.1)
+            .map(|(x, y)| x.total_cmp(y))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.0.cmp(&b.0))
+    });
+    front.into_iter().map(|(k, _)| k).collect()
+}
+
+/// Runs the search over candidates `range` (all of them for a whole search), in parallel;
+/// `progress` sees one stage, "candidates".
+pub fn run(opt: &Optimise, overrides: &Overrides, progress: &dyn Progress) -> Outcome {
+    let n = opt.sweep.len();
+    progress.start("candidates", n as u64);
+    let evaluated: Vec<(Candidate, [f64; 3])> = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let r = evaluate(opt, i, overrides);
+            progress.advance(1);
+            r
+        })
+        .collect();
+    progress.finish();
+    let mut stages: [StageCount; 4] = Default::default();
+    let mut candidates = Vec::with_capacity(n);
+    for (c, t) in evaluated {
+        for (s, (stage, secs)) in [Stage::Screen, Stage::Coarse, Stage::Full]
+            .iter()
+            .zip(t)
+            .enumerate()
+        {
+            if c.stage >= *stage {
+                stages[s].entered += 1;
+                stages[s].cpu_s += secs;
+                if c.stage == *stage && c.failed.is_some() {
+                    stages[s].rejected += 1;
+                }
+            }
+        }
+        candidates.push(c);
+    }
+    let senses: Vec<Sense> = opt.objectives.iter().map(Objective::sense).collect();
+    let mut front = pareto(&candidates, &senses);
+    if opt.runs > 0 {
+        // yield of the finalists: the front, drawn again until every member passes
+        loop {
+            let untested: Vec<usize> = front
+                .iter()
+                .copied()
+                .filter(|&k| candidates[k].stage < Stage::Yield)
+                .collect();
+            if untested.is_empty() {
+                break;
+            }
+            for k in untested {
+                let clock = std::time::Instant::now();
+                let mut d = opt
+                    .sweep
+                    .variant(k, overrides)
+                    .expect("a feasible candidate is a valid design");
+                d.spec = opt.spec.clone();
+                let lo = crate::studies::mc::study(&d, opt.runs, &crate::base::progress::Silent)
+                    .ok()
+                    .and_then(|s| s.yield_)
+                    .map_or(0.0, |y| y.wilson95_lo);
+                stages[3].entered += 1;
+                stages[3].cpu_s += clock.elapsed().as_secs_f64();
+                let c = &mut candidates[k];
+                c.stage = Stage::Yield;
+                c.yield_lo = Some(lo);
+                if lo < opt.min_yield {
+                    c.failed = Some("yield".into());
+                    stages[3].rejected += 1;
+                }
+            }
+            front = pareto(&candidates, &senses);
+        }
+    }
+    Outcome {
+        candidates,
+        front,
+        stages,
+    }
+}
+
+/// The searched keys whose value for candidate `i` is the first or last of the key's values:
+/// the best design on the edge of its range, where the range may be too narrow.
+pub fn on_edge(opt: &Optimise, i: usize) -> Vec<String> {
+    opt.sweep
+        .keys
+        .iter()
+        .zip(opt.sweep.combination(i))
+        .filter(|(k, j)| k.values.len() > 1 && (*j == 0 || *j + 1 == k.values.len()))
+        .map(|(k, j)| {
+            let end = if j == 0 { "lowest" } else { "highest" };
+            format!("{} = {} (the {end} searched)", k.name, k.show(j))
+        })
+        .collect()
+}
+
+/// The design file of candidate `i`: the variant's TOML with the constraints as its `[spec]`,
+/// a schema line for a file written two folders below the project (out/<name>/optimise/), and
+/// a header saying where it came from.
+pub fn design_text(opt: &Optimise, i: usize) -> String {
+    let mut t: toml::Table =
+        toml::from_str(&opt.sweep.variant_text(i)).expect("a variant's text is TOML");
+    let mut spec = toml::Table::new();
+    for l in &opt.spec {
+        let mut limit = toml::Table::new();
+        if let Some(m) = l.min {
+            limit.insert("min".into(), m.into());
+        }
+        if let Some(m) = l.max {
+            limit.insert("max".into(), m.into());
+        }
+        spec.insert(l.key.into(), limit.into());
+    }
+    t.insert("spec".into(), spec.into());
+    format!(
+        "#:schema ../../../schema/design.json\n# Found by `needlemap optimise {}`: candidate {} of {}, base {}.\n{}",
+        opt.path.display(),
+        i + 1,
+        opt.sweep.len(),
+        opt.sweep.base_path.display(),
+        toml::to_string(&t).expect("a TOML table serializes")
+    )
+}
+
+/// The objectives of the base design itself (analyzed whole), for the picture.
+pub fn base_objectives(opt: &Optimise, overrides: &Overrides) -> Vec<Option<f64>> {
+    let d = overrides.apply(&opt.sweep.base);
+    let made = MadeDevice::new(&d);
+    let m = analysis::analyze_with(
+        d.clone(),
+        Some(made.clone()),
+        Keep {
+            picture_cells: false,
+            covered_cells: false,
+        },
+        &crate::base::progress::Silent,
+    )
+    .ok()
+    .map(|a| a.metrics);
+    opt.objectives
+        .iter()
+        .map(|o| objective(o, &d, &made, m.as_ref()))
+        .collect()
+}
+
+/// Whether candidate `i`, analyzed whole at the design's pitch with no screening, meets every
+/// constraint: the first limit it fails, or the design error; `None` when feasible. The
+/// oracle of the screening stages (they must never reject a candidate this accepts).
+pub fn full_verdict(opt: &Optimise, i: usize, overrides: &Overrides) -> Option<String> {
+    let d = match opt.sweep.variant(i, overrides) {
+        Ok(d) => d,
+        Err(e) => return Some(e),
+    };
+    match analysis::analyze(&d, &crate::base::progress::Silent) {
+        Ok(a) => first_failed(&a.metrics, &opt.spec, |_| 0.0).map(str::to_string),
+        Err(e) => Some(e.to_string()),
+    }
+}

@@ -1,0 +1,255 @@
+//! `needlemap optimise`: the answer of a space with a closed form, the Pareto front's designs
+//! re-analyzed, the screening stages against the full analysis, the same bytes at any thread
+//! count, and bad files refused with nothing written.
+
+mod common;
+
+use common::{bin, root};
+use needlemap::base::input::ReadPolicy;
+use needlemap::metrics::analysis::Overrides;
+use needlemap::studies::optimise::{self, Optimise, Stage};
+use std::path::Path;
+
+/// Writes `text` as an optimisation file beside the shipped designs' copy in a temporary
+/// project (designs/ copied, so `base` resolves inside its root).
+fn project(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let designs = dir.path().join("designs");
+    std::fs::create_dir_all(designs.join("optimise")).unwrap();
+    for f in ["mf8-192.toml", "pen-12-110.toml"] {
+        std::fs::copy(root().join("designs").join(f), designs.join(f)).unwrap();
+    }
+    let file = designs.join("optimise/o.toml");
+    std::fs::write(&file, text).unwrap();
+    (dir, file)
+}
+
+fn load(file: &Path) -> Optimise {
+    Optimise::load_with(file, &ReadPolicy::default()).unwrap()
+}
+
+/// The MF8 drum (20 mm × 20 mm, 8 rings, 15 passes) with every needle count per ring from 4 to
+/// 40, the fewest needles reaching `rho` channels/cm².
+fn density_search(rho: f64) -> String {
+    format!(
+        "name = \"o\"\nbase = \"../mf8-192.toml\"\nminimise = [\"needles\"]\n\
+         [search]\n\"roller.layout.needles_per_ring\" = {{ min = 4, max = 40, step = 2 }}\n\
+         \"tolerance.length_sd_mm\" = [0.0]\n\
+         [spec]\ndensity_per_cm2 = {{ min = {rho:?} }}\n"
+    )
+}
+
+#[test]
+fn the_fewest_needles_for_a_density_is_the_closed_form() {
+    // N ≥ ρ·π·D·W / passes on a drum of diameter D, width W: 100/cm² × π·2 cm·2 cm / 15
+    // passes = 83.8 needles per pass, so 8 rings of 12 (96); 8 × 10 = 80 falls 4.5 % short
+    let rho = 100.0;
+    let (_d, file) = project(&density_search(rho));
+    let opt = load(&file);
+    let o = optimise::run(
+        &opt,
+        &Overrides::default(),
+        &needlemap::base::progress::Silent,
+    );
+    let n_min = rho * std::f64::consts::PI * 2.0 * 2.0 / 15.0;
+    let per_ring = ((n_min / 8.0 / 2.0).ceil() * 2.0) as usize;
+    assert_eq!(o.front.len(), 1, "{:?}", o.front);
+    let best = &o.candidates[o.front[0]];
+    assert_eq!(best.objectives[0], Some((8 * per_ring) as f64));
+    assert_eq!(per_ring, 12);
+}
+
+#[test]
+fn every_front_design_meets_the_constraints_again_and_none_is_dominated() {
+    let text =
+        "name = \"o\"\nbase = \"../pen-12-110.toml\"\nminimise = [\"needles\", \"time_s\"]\n\
+                [search]\n\"pen.cartridge.rows\" = [1, 2, 3]\n\"pen.cartridge.cols\" = [1, 2, 4]\n\
+                \"pen.hand_speed_mm_s\" = [15.0, 30.0]\n\"analysis.resolution_um\" = [40.0]\n\
+                [spec]\ncoverage_fraction = { min = 0.2 }\nmax_gap_mm = { max = 0.6 }\n";
+    let (dir, file) = project(text);
+    let out = dir.path().join("out");
+    let r = bin()
+        .current_dir(dir.path())
+        .args(["--quiet", "optimise"])
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let opt_dir = out.join("o/optimise");
+    let pareto = std::fs::read_to_string(opt_dir.join("pareto.csv")).unwrap();
+    let names: Vec<String> = pareto
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap().to_string())
+        .collect();
+    assert!(!names.is_empty());
+    for n in &names {
+        // the written design, analyzed as a user would: its [spec] (the constraints) passes
+        let f = opt_dir.join(format!("{n}.toml"));
+        let a = bin()
+            .current_dir(dir.path())
+            .args(["--quiet", "analyze"])
+            .arg(&f)
+            .args(["--no-plots", "--format", "json", "--out"])
+            .arg(dir.path().join("re"))
+            .output()
+            .unwrap();
+        assert_eq!(
+            a.status.code(),
+            Some(0),
+            "{n}: {}",
+            String::from_utf8_lossy(&a.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+        let spec = &v["results"][0]["spec"];
+        assert!(
+            spec.to_string().contains("true") && !spec.to_string().contains("false"),
+            "{n}: {spec}"
+        );
+    }
+    // none of the front is dominated by a feasible candidate
+    let opt = load(&file);
+    let o = optimise::run(
+        &opt,
+        &Overrides::default(),
+        &needlemap::base::progress::Silent,
+    );
+    let senses: Vec<_> = opt.objectives.iter().map(|o| o.sense()).collect();
+    for &k in &o.front {
+        let a: Vec<f64> = o.candidates[k]
+            .objectives
+            .iter()
+            .map(|v| v.unwrap())
+            .collect();
+        for c in o.candidates.iter().filter(|c| c.feasible()) {
+            let b: Vec<f64> = c.objectives.iter().map(|v| v.unwrap()).collect();
+            assert!(
+                !optimise::dominates(&b, &a, &senses),
+                "{} dominates {}",
+                c.name,
+                o.candidates[k].name
+            );
+        }
+    }
+}
+
+#[test]
+fn screening_never_rejects_what_the_full_analysis_accepts() {
+    // a roller space across the limits: every candidate the early stages reject is checked
+    // against the whole analysis at the design's pitch (a sample of 40 spread over the space)
+    let text = "name = \"o\"\nbase = \"../mf8-192.toml\"\nminimise = [\"needles\"]\n\
+                [search]\n\"roller.layout.needles_per_ring\" = [12, 24, 36]\n\
+                \"roller.layout.rings\" = [4, 8]\n\"needle.length_mm\" = [0.3, 0.5, 0.8]\n\
+                \"needle.tip_length_mm\" = [0.15]\n\"roller.force_n\" = [1.0, 3.0]\n\
+                \"treatment.passes.*.count\" = [2, 5]\n\"analysis.resolution_um\" = [40.0]\n\
+                [spec]\ncoverage_fraction = { min = 0.04 }\nmax_gap_mm = { max = 1.5 }\n\
+                p05_depth_mm = { min = 0.065 }\np95_depth_mm = { max = 0.35 }\n\
+                density_per_cm2 = { min = 30.0 }\n";
+    let (_d, file) = project(text);
+    let opt = load(&file);
+    let o = optimise::run(
+        &opt,
+        &Overrides::default(),
+        &needlemap::base::progress::Silent,
+    );
+    let rejected_early: Vec<usize> = o
+        .candidates
+        .iter()
+        .filter(|c| c.stage < Stage::Full && c.stage != Stage::Invalid)
+        .map(|c| c.index)
+        .collect();
+    assert!(
+        rejected_early.len() > 20,
+        "the space exercises the screens: {}",
+        rejected_early.len()
+    );
+    assert!(
+        o.candidates.iter().any(|c| c.feasible()),
+        "and holds feasible designs"
+    );
+    let step = (rejected_early.len() / 40).max(1);
+    for &i in rejected_early.iter().step_by(step) {
+        assert!(
+            optimise::full_verdict(&opt, i, &Overrides::default()).is_some(),
+            "{} was rejected at {:?} ({:?}) but the full analysis accepts it",
+            o.candidates[i].name,
+            o.candidates[i].stage,
+            o.candidates[i].failed
+        );
+    }
+}
+
+#[test]
+fn the_same_bytes_at_one_and_two_threads() {
+    let (dir, file) = project(&density_search(100.0));
+    let run = |threads: &str| {
+        let out = dir.path().join(format!("out{threads}"));
+        let r = bin()
+            .current_dir(dir.path())
+            .args(["--quiet", "--threads", threads, "optimise"])
+            .arg(&file)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(
+            r.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&r.stderr)
+        );
+        let d = out.join("o/optimise");
+        ["candidates.csv", "pareto.csv", "pareto.png", "pareto.svg"]
+            .map(|f| std::fs::read(d.join(f)).unwrap())
+    };
+    assert_eq!(run("1"), run("2"));
+}
+
+#[test]
+fn bad_files_are_refused_naming_file_key_and_value_with_nothing_written() {
+    let good = density_search(100.0);
+    for (from, to, expect) in [
+        ("\"roller.layout.needles_per_ring\"", "\"roller.layout.nedles_per_ring\"", "nedles_per_ring"),
+        ("{ min = 4, max = 40, step = 2 }", "{ min = 40, max = 4, step = 2 }", "inverted"),
+        ("{ min = 4, max = 40, step = 2 }", "{ min = 4, max = 40, step = 0 }", "step above 0"),
+        ("{ min = 4, max = 40, step = 2 }", "{ min = 4, max = 40 }", "min, max and step"),
+        ("{ min = 4, max = 40, step = 2 }", "[]", "at least one value"),
+        ("density_per_cm2", "densty_per_cm2", "densty_per_cm2"),
+        ("minimise = [\"needles\"]", "minimise = [\"neddles\"]", "neddles"),
+        ("minimise = [\"needles\"]", "minimise = []", "objective"),
+        (
+            "\"tolerance.length_sd_mm\" = [0.0]",
+            "\"tolerance.length_sd_mm\" = { min = 0.0, max = 1.0, step = 0.00001 }",
+            "10000",
+        ),
+        (
+            "\"tolerance.length_sd_mm\" = [0.0]",
+            "\"needle.length_mm\" = { min = 0.3, max = 2.0, step = 0.001 }\n\"roller.force_n\" = { min = 1, max = 10, step = 0.01 }",
+            "combinations",
+        ),
+    ] {
+        let text = good.replace(from, to);
+        assert_ne!(text, good, "{from}");
+        let (dir, file) = project(&text);
+        let out = dir.path().join("out");
+        let r = bin()
+            .current_dir(dir.path())
+            .args(["optimise"])
+            .arg(&file)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(r.status.code(), Some(2), "{to}: {err}");
+        assert!(err.contains("o.toml") && err.contains(expect), "{to}: {err}");
+        assert!(!out.join("o").exists(), "{to}: nothing written");
+    }
+}
