@@ -266,13 +266,13 @@ fn buckle(w: &Worst, mat: &MaterialProps) -> Advisory {
     let fix = if euler <= 0.5 * cap.squash_n {
         // Euler: P ∝ d⁴/L²
         format!(
-            "a shorter needle (about {:.2} mm) or a thicker one (about {:.2} mm; the buckling load grows as d⁴/L²), a stiffer material, or less force per needle",
+            "a shorter needle (about {:.2} mm) or a thicker one (about {:.3} mm; the buckling load grows as d⁴/L²), a stiffer material, or less force per needle",
             g.length_mm * (f / ADVISORY_FACTOR).sqrt(),
             g.shaft_diameter_mm * (ADVISORY_FACTOR / f).powf(0.25)
         )
     } else {
         format!(
-            "the shaft is near its squash load ({:.3} N at a yield strength of {:.0} MPa): a thicker needle (about {:.2} mm), a stronger material, or less force per needle",
+            "the shaft is near its squash load ({:.3} N at a yield strength of {:.0} MPa): a thicker needle (about {:.3} mm), a stronger material, or less force per needle",
             cap.squash_n,
             mat.yield_strength_mpa,
             g.shaft_diameter_mm * (ADVISORY_FACTOR / f).sqrt()
@@ -334,7 +334,7 @@ fn bend(w: &Worst, mat: &MaterialProps) -> Advisory {
                 s.side_load_n, s.side_pressure_mpa
             ),
             format!(
-                "a thicker needle (about {:.2} mm; the root stress falls as d³), a shorter one, {kind_fix}, or a stronger material",
+                "a thicker needle (about {:.3} mm; the root stress falls as d³), a shorter one, {kind_fix}, or a stronger material",
                 g.shaft_diameter_mm * (ADVISORY_FACTOR / f).cbrt()
             ),
         ),

@@ -128,16 +128,18 @@ impl Optimise {
                     ("passes", Sense::Min) => Objective::Passes,
                     _ => match crate::model::registry::metric(key) {
                         Some(m) => Objective::Metric(m.key, sense),
-                        None => return Err(ctx.err(
-                            o.span(),
-                            table,
-                            format!("{key:?}"),
-                            format!(
+                        None => {
+                            return Err(ctx.err(
+                                o.span(),
+                                table,
+                                format!("{key:?}"),
+                                format!(
                                 "is not an objective; valid: {} (minimise only) or a metric: {}",
                                 OBJECTIVE_WORDS.join(", "),
                                 crate::model::registry::key_list()
                             ),
-                        )),
+                            ))
+                        }
                     },
                 };
                 if objectives.iter().any(|x: &Objective| x.key() == obj.key()) {
