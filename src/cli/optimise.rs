@@ -1,5 +1,5 @@
 //! `needlemap optimise`: a thin shell over [`crate::studies::optimise`] — flags, one progress
-//! bar over candidates, out/<name>/optimise/ written whole, the summary on stdout.
+//! bar over candidates, `out/<name>/optimise/` written whole, the summary on stdout.
 
 use super::{emit, prepare_dir, write_file, CmdResult, Failure, Format, Global};
 use crate::base::outdir::Staging;

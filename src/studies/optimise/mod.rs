@@ -503,7 +503,7 @@ pub fn on_edge(opt: &Optimise, i: usize) -> Vec<String> {
 }
 
 /// The design file of candidate `i`: the variant's TOML with the constraints as its `[spec]`,
-/// a schema line for a file written two folders below the project (out/<name>/optimise/), and
+/// a schema line for a file written two folders below the project (`out/<name>/optimise/`), and
 /// a header saying where it came from.
 pub fn design_text(opt: &Optimise, i: usize) -> String {
     let mut t: toml::Table =
