@@ -162,7 +162,7 @@ pub const RANGES: &[Range] = &[
         "pen.setting_tolerance_mm",
         0.0,
         true,
-        1.0,
+        0.5,
         "mm",
         "a cleared pen states ±0.15 mm (510(k) K182407)",
     ),
@@ -243,7 +243,7 @@ pub struct PenFile {
     /// Hand preload on the pen's nose, N: the needles' reaction cannot push the pen back harder than the hand holds it, so each stroke's force is the smaller of this and drive_force_n. Default: an assumption, 3 N (no source measures it).
     #[schemars(extend("default" = DEFAULT_PEN_PRELOAD_N))]
     pub preload_n: Option<S<f64>>,
-    /// Tolerance of the depth setting, mm, from 0 to 1: each made pen's needles stand out by the setting plus an error drawn uniformly within ± this (mc draws a new one each run). Default 0; a cleared pen states ±0.15 mm (510(k) K182407).
+    /// Tolerance of the depth setting, mm, from 0 to 0.5 and below the setting: each made pen's needles stand out by the setting plus an error drawn uniformly within ± this (mc draws a new one each run). Default 0; a cleared pen states ±0.15 mm (510(k) K182407).
     #[schemars(extend("default" = 0.0))]
     pub setting_tolerance_mm: Option<S<f64>>,
     /// How far the hand holds the pen off square to the skin, degrees, from 0 to 45 (bending check). Default: an assumption, 10° (no source measures it).
