@@ -253,3 +253,19 @@ fn bad_files_are_refused_naming_file_key_and_value_with_nothing_written() {
         assert!(!out.join("o").exists(), "{to}: nothing written");
     }
 }
+
+#[test]
+fn a_device_shared_across_treatments_is_the_device_made_for_each() {
+    // optimise shares one made device between candidates that differ in [treatment] alone
+    let base = needlemap::design::Design::load(&root().join("designs/mf8-192.toml")).unwrap();
+    let made = needlemap::kinematics::MadeDevice::new(&base);
+    let mut other = base.clone();
+    other.treatment.pass_angles_deg = vec![0.0, 90.0];
+    other.treatment.lane_spacing_mm = 7.5;
+    other.treatment.area_mm = [25.0, 30.0];
+    let fresh = needlemap::kinematics::MadeDevice::new(&other);
+    assert_eq!(
+        format!("{:?}", made.with_treatment(&other)),
+        format!("{fresh:?}")
+    );
+}

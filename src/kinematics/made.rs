@@ -176,6 +176,23 @@ impl MadeDevice {
         }
     }
 
+    /// The same device under `design`'s treatment: the figures a made device keeps of its
+    /// treatment (density per pass: the lanes; time: the passes, the region, the lanes)
+    /// recomputed, its needles as they are. `design` must differ from the one the device was
+    /// made for in `[treatment]` alone, seed apart (the search of `optimise` shares one device
+    /// between such candidates).
+    pub fn with_treatment(&self, design: &Design) -> MadeDevice {
+        let kin = design.device.kind_of();
+        let t = &design.treatment;
+        MadeDevice {
+            density_per_pass_mm2: kin.density_per_pass_mm2(self.needles.len(), t.lane_spacing_mm),
+            time_s: t.pass_angles_deg.len() as f64 * t.area_mm2()
+                / t.lane_spacing_mm
+                / kin.speed_mm_s(),
+            ..self.clone()
+        }
+    }
+
     /// Channels per mm² the whole treatment lays on average.
     pub fn density_mm2(&self, design: &Design) -> f64 {
         self.density_per_pass_mm2 * design.treatment.pass_angles_deg.len() as f64

@@ -38,8 +38,9 @@
 //!    drawn again.
 //!
 //! The Pareto front is the set of feasible candidates no other feasible candidate dominates
-//! (as good in every objective and better in one). A search over 10 000 MF8 variants runs in
-//! well under a minute on 2 cores (`bash benches/optimise.sh`).
+//! (as good in every objective and better in one). A search over 10 800 MF8 variants runs in
+//! about a minute on 2 cores (`bash benches/optimise.sh`): candidates that differ in their
+//! treatment alone share one made device.
 
 mod load;
 
@@ -269,8 +270,48 @@ fn objective(o: &Objective, d: &Design, made: &MadeDevice, m: Option<&Metrics>) 
     }
 }
 
+/// Made devices by what makes them (the device, its needles, tolerance, skin and seed):
+/// candidates that differ in `[treatment]` alone (passes, lanes, region) share one, its
+/// treatment's figures recomputed ([`MadeDevice::with_treatment`]). Building a device is the
+/// force balance of every needle: the screen's main cost.
+#[derive(Default)]
+struct Devices(std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<MadeDevice>>>);
+
+impl Devices {
+    fn made(&self, d: &Design) -> MadeDevice {
+        let key = serde_json::json!({
+            "device": d.device, "needle": d.needle, "tolerance": d.tolerance, "skin": d.skin,
+            "seed": d.treatment.seed, "as_built": d.as_built.is_some(),
+        })
+        .to_string();
+        let cached = self
+            .0
+            .lock()
+            .expect("no thread panics holding it")
+            .get(&key)
+            .cloned();
+        let made = match cached {
+            Some(m) => m,
+            None => {
+                let m = std::sync::Arc::new(MadeDevice::new(d));
+                self.0
+                    .lock()
+                    .expect("no thread panics holding it")
+                    .insert(key, m.clone());
+                m
+            }
+        };
+        made.with_treatment(d)
+    }
+}
+
 /// Evaluates candidate `i` through the stages; `times` gathers each stage's CPU seconds.
-fn evaluate(opt: &Optimise, i: usize, overrides: &Overrides) -> (Candidate, [f64; 3]) {
+fn evaluate(
+    opt: &Optimise,
+    i: usize,
+    overrides: &Overrides,
+    devices: &Devices,
+) -> (Candidate, [f64; 3]) {
     let mut times = [0.0; 3];
     let name = opt.sweep.variant_name(i);
     let mut c = Candidate {
@@ -290,9 +331,8 @@ fn evaluate(opt: &Optimise, i: usize, overrides: &Overrides) -> (Candidate, [f64
         }
     };
     let clock = std::time::Instant::now();
-    // the device as the limits see it (no search for the force that would pierce them all:
-    // the full analysis builds its own, with it, for its advisories)
-    let made = MadeDevice::for_limits(&d);
+    // the device as made, shared with the candidates that differ in their treatment alone
+    let made = devices.made(&d);
     c.stage = Stage::Screen;
     let objectives = |made: &MadeDevice, m: Option<&Metrics>| {
         opt.objectives
@@ -311,9 +351,6 @@ fn evaluate(opt: &Optimise, i: usize, overrides: &Overrides) -> (Candidate, [f64
         picture_cells: false,
         covered_cells: false,
     };
-    // the device as the analyses see it, built once for both (with the force that would pierce
-    // every needle, for their advisories)
-    let made = MadeDevice::new(&d);
     let pitch = d.analysis.resolution_um;
     let coarse_um = (pitch * COARSE_FACTOR).min(MAX_COARSE_UM).max(pitch);
     if coarse_um > pitch {
@@ -416,10 +453,11 @@ pub fn pareto(cands: &[Candidate], senses: &[Sense]) -> Vec<usize> {
 pub fn run(opt: &Optimise, overrides: &Overrides, progress: &dyn Progress) -> Outcome {
     let n = opt.sweep.len();
     progress.start("candidates", n as u64);
+    let devices = Devices::default();
     let evaluated: Vec<(Candidate, [f64; 3])> = (0..n)
         .into_par_iter()
         .map(|i| {
-            let r = evaluate(opt, i, overrides);
+            let r = evaluate(opt, i, overrides, &devices);
             progress.advance(1);
             r
         })
