@@ -32,10 +32,11 @@ fn load(file: &Path) -> Optimise {
 /// 40, the fewest needles reaching `rho` channels/cm².
 fn density_search(rho: f64) -> String {
     format!(
-        "name = \"o\"\nbase = \"../mf8-192.toml\"\nminimise = [\"needles\"]\n\
+        "name = \"o\"\nbase = \"../mf8-192.toml\"\n\
          [search]\n\"roller.layout.needles_per_ring\" = {{ min = 4, max = 40, step = 2 }}\n\
          \"tolerance.length_sd_mm\" = [0.0]\n\
-         [spec]\ndensity_per_cm2 = {{ min = {rho:?} }}\n"
+         [constraints]\ndensity_per_cm2 = {{ min = {rho:?} }}\n\
+         [objective]\nminimise = [\"needles\"]\n"
     )
 }
 
@@ -61,11 +62,11 @@ fn the_fewest_needles_for_a_density_is_the_closed_form() {
 
 #[test]
 fn every_front_design_meets_the_constraints_again_and_none_is_dominated() {
-    let text =
-        "name = \"o\"\nbase = \"../pen-12-110.toml\"\nminimise = [\"needles\", \"time_s\"]\n\
+    let text = "name = \"o\"\nbase = \"../pen-12-110.toml\"\n\
                 [search]\n\"pen.cartridge.rows\" = [1, 2, 3]\n\"pen.cartridge.cols\" = [1, 2, 4]\n\
                 \"pen.hand_speed_mm_s\" = [15.0, 30.0]\n\"analysis.resolution_um\" = [40.0]\n\
-                [spec]\ncoverage_fraction = { min = 0.2 }\nmax_gap_mm = { max = 0.6 }\n";
+                [constraints]\ncoverage_fraction = { min = 0.2 }\nmax_gap_mm = { max = 0.6 }\n\
+                [objective]\nminimise = [\"needles\", \"time_s\"]\n";
     let (dir, file) = project(text);
     let out = dir.path().join("out");
     let r = bin()
@@ -90,9 +91,26 @@ fn every_front_design_meets_the_constraints_again_and_none_is_dominated() {
         .map(|l| l.split(',').nth(1).unwrap().to_string())
         .collect();
     assert!(!names.is_empty());
-    for n in &names {
+    // one best-<rank>.toml per trade-off point, each a design of the front
+    let mut best: Vec<std::path::PathBuf> = std::fs::read_dir(&opt_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("best-")
+        })
+        .collect();
+    best.sort();
+    assert!(!best.is_empty() && best.len() <= names.len());
+    for f in &best {
+        let text = std::fs::read_to_string(f).unwrap();
+        let n = names
+            .iter()
+            .find(|n| text.contains(&format!("name = \"{n}\"")))
+            .unwrap_or_else(|| panic!("{}: not a design of pareto.csv", f.display()));
         // the written design, analyzed as a user would: its [spec] (the constraints) passes
-        let f = opt_dir.join(format!("{n}.toml"));
         let a = bin()
             .current_dir(dir.path())
             .args(["--quiet", "analyze"])
@@ -144,14 +162,14 @@ fn every_front_design_meets_the_constraints_again_and_none_is_dominated() {
 fn screening_never_rejects_what_the_full_analysis_accepts() {
     // a roller space across the limits: every candidate the early stages reject is checked
     // against the whole analysis at the design's pitch (a sample of 40 spread over the space)
-    let text = "name = \"o\"\nbase = \"../mf8-192.toml\"\nminimise = [\"needles\"]\n\
+    let text = "name = \"o\"\nbase = \"../mf8-192.toml\"\n\
                 [search]\n\"roller.layout.needles_per_ring\" = [12, 24, 36]\n\
                 \"roller.layout.rings\" = [4, 8]\n\"needle.length_mm\" = [0.3, 0.5, 0.8]\n\
                 \"needle.tip_length_mm\" = [0.15]\n\"roller.force_n\" = [1.0, 3.0]\n\
                 \"treatment.passes.*.count\" = [2, 5]\n\"analysis.resolution_um\" = [40.0]\n\
-                [spec]\ncoverage_fraction = { min = 0.04 }\nmax_gap_mm = { max = 1.5 }\n\
+                [constraints]\ncoverage_fraction = { min = 0.04 }\nmax_gap_mm = { max = 1.5 }\n\
                 p05_depth_mm = { min = 0.065 }\np95_depth_mm = { max = 0.35 }\n\
-                density_per_cm2 = { min = 30.0 }\n";
+                density_per_cm2 = { min = 30.0 }\n[objective]\nminimise = [\"needles\"]\n";
     let (_d, file) = project(text);
     let opt = load(&file);
     let o = optimise::run(
@@ -219,7 +237,16 @@ fn bad_files_are_refused_naming_file_key_and_value_with_nothing_written() {
         ("\"roller.layout.needles_per_ring\"", "\"roller.layout.nedles_per_ring\"", "nedles_per_ring"),
         ("{ min = 4, max = 40, step = 2 }", "{ min = 40, max = 4, step = 2 }", "inverted"),
         ("{ min = 4, max = 40, step = 2 }", "{ min = 4, max = 40, step = 0 }", "step above 0"),
-        ("{ min = 4, max = 40, step = 2 }", "{ min = 4, max = 40 }", "min, max and step"),
+        ("{ min = 4, max = 40, step = 2 }", "{ min = 4.5, max = 40 }", "a step unless"),
+        ("{ min = 4, max = 40, step = 2 }", "{ max = 40, step = 2 }", "needs min and max"),
+        ("{ min = 4, max = 40, step = 2 }", "[\"ss304\"]", "every value must be a number"),
+        ("\"tolerance.length_sd_mm\" = [0.0]", "\"needle.material\" = [\"steel\"]", "ss304 | ss316l"),
+        ("\"tolerance.length_sd_mm\" = [0.0]", "\"needle.material\" = [1.0]", "must be one of"),
+        ("[objective]", "yield = { min = 0.9 }\n[objective]", "constraints.yield.runs"),
+        ("[objective]", "yield = { min = 1.5, runs = 10 }\n[objective]", "a fraction from 0 to 1"),
+        ("[objective]", "time_s = { max = 100, runs = 10 }\n[objective]", "constraints.time_s.runs"),
+        ("density_per_cm2 = { min = 100.0 }", "", "needs constraints"),
+        ("minimise = [\"needles\"]", "minimise = [\"roller.force_n\"]", "numeric key of [search]"),
         ("{ min = 4, max = 40, step = 2 }", "[]", "at least one value"),
         ("density_per_cm2", "densty_per_cm2", "densty_per_cm2"),
         ("minimise = [\"needles\"]", "minimise = [\"neddles\"]", "neddles"),

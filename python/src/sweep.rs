@@ -138,6 +138,10 @@ pub fn sweep<'py>(
                     .collect::<Vec<_>>()
                     .into_pyarray_bound(py),
             )?,
+            Num::Word(_) => out.set_item(
+                &k.name,
+                rows.iter().map(|r| k.text(r.values[i])).collect::<Vec<_>>(),
+            )?,
         }
     }
     out.set_item(

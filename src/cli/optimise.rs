@@ -74,9 +74,9 @@ pub fn run(g: &Global, args: &OptimiseArgs) -> CmdResult {
         &output::candidates_csv(&opt, &outcome),
     )?;
     write_file(&tmp.join("pareto.csv"), &output::pareto_csv(&opt, &outcome))?;
-    for (k, _) in outcome.front_groups() {
+    for (rank, (k, _)) in outcome.front_groups().into_iter().enumerate() {
         write_file(
-            &tmp.join(output::design_file_name(&opt, k)),
+            &tmp.join(output::best_file_name(rank + 1)),
             optimise::design_text(&opt, k).as_bytes(),
         )?;
     }

@@ -23,6 +23,10 @@ use toml::Spanned;
 pub struct S<T>(Spanned<T>);
 
 impl<T> S<T> {
+    /// `value`, written at `span`.
+    pub fn new(span: Range<usize>, value: T) -> S<T> {
+        S(Spanned::new(span, value))
+    }
     /// Byte range of the value in the file.
     pub fn span(&self) -> Range<usize> {
         self.0.span()

@@ -45,13 +45,40 @@ pub(crate) const fn r(
     }
 }
 
-/// Whether a numeric key takes whole numbers or any number.
+/// Whether a key a sweep may vary takes whole numbers, any number or one of a set of words.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Num {
     /// A whole number (rings, counts, seed).
     Int,
     /// Any number (lengths, angles, speeds).
     Float,
+    /// One of a set of words (a material, a skin preset).
+    Word(Words),
+}
+
+/// The word-valued keys' sets of words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Words {
+    /// The needle materials of [`crate::model::material::MATERIALS`].
+    Material,
+    /// The skin presets of [`crate::model::skin::PRESET_TABLE`].
+    SkinPreset,
+}
+
+impl Words {
+    /// The valid words, in registry order.
+    pub fn list(self) -> Vec<&'static str> {
+        match self {
+            Words::Material => crate::model::material::MATERIALS
+                .iter()
+                .map(|m| m.key)
+                .collect(),
+            Words::SkinPreset => crate::model::skin::PRESET_TABLE
+                .iter()
+                .map(|p| p.name)
+                .collect(),
+        }
+    }
 }
 
 /// A numeric key of the design format that a sweep may vary.
@@ -68,6 +95,16 @@ pub struct SweepKey {
 /// The numeric keys outside the device tables a sweep may vary (each device kind lists its
 /// own, in its file under `design/kinds/`); `needle.length_mm` only where the kind has one.
 pub const COMMON_SWEEP_KEYS: &[SweepKey] = &[
+    SweepKey {
+        key: "needle.material",
+        num: Num::Word(Words::Material),
+        pattern: None,
+    },
+    SweepKey {
+        key: "skin.preset",
+        num: Num::Word(Words::SkinPreset),
+        pattern: None,
+    },
     SweepKey {
         key: "needle.length_mm",
         num: Num::Float,

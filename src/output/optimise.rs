@@ -4,7 +4,7 @@
 
 use crate::base::fmt::{fmt_num, fmt_opt, render, CsvBytes};
 use crate::model::registry::{show_metric, METRICS};
-use crate::studies::optimise::{on_edge, Candidate, Optimise, Outcome, Sense};
+use crate::studies::optimise::{on_edge, Candidate, Objective, Optimise, Outcome, Sense};
 use crate::studies::sweep::show_value;
 use serde_json::json;
 
@@ -27,7 +27,7 @@ pub fn header(opt: &Optimise) -> Vec<String> {
 fn row(opt: &Optimise, c: &Candidate) -> Vec<String> {
     let mut r = vec![(c.index + 1).to_string(), c.name.clone()];
     for (k, j) in opt.sweep.keys.iter().zip(opt.sweep.combination(c.index)) {
-        r.push(show_value(k.values[j]));
+        r.push(k.show(j));
     }
     r.push(c.stage.key().into());
     r.push(c.feasible().to_string());
@@ -67,20 +67,21 @@ pub fn pareto_csv(opt: &Optimise, o: &Outcome) -> Vec<u8> {
     w.into_bytes()
 }
 
-/// The file name of front member `k` (a candidate index): `<name>-<k + 1>.toml`. One is
-/// written per trade-off point (the first of the designs alike on every objective).
-pub fn design_file_name(opt: &Optimise, k: usize) -> String {
-    format!("{}.toml", opt.sweep.variant_name(k))
+/// The file name of the front's trade-off point `rank` (1-based, in the front's order): one
+/// design file is written per point (the first of the designs alike on every objective).
+pub fn best_file_name(rank: usize) -> String {
+    format!("best-{rank}.toml")
 }
 
 fn objective_cells(opt: &Optimise, c: &Candidate) -> Vec<String> {
     opt.objectives
         .iter()
         .zip(&c.objectives)
-        .map(|(o, v)| match o.key() {
-            "needles" | "passes" => v.map_or("—".into(), |x| fmt_num(x, 0)),
-            "force_n" => v.map_or("—".into(), |x| fmt_num(x, 2)),
-            k => show_metric(k, *v),
+        .map(|(o, v)| match o {
+            Objective::Needles | Objective::Passes => v.map_or("—".into(), |x| fmt_num(x, 0)),
+            Objective::ForceN => v.map_or("—".into(), |x| fmt_num(x, 2)),
+            Objective::Key(..) => v.map_or("—".into(), show_value),
+            Objective::Metric(k, _) => show_metric(k, *v),
         })
         .collect()
 }
@@ -170,19 +171,19 @@ pub fn summary(opt: &Optimise, o: &Outcome) -> String {
             .join(", ")
     );
     let mut t = vec![{
-        let mut h = vec!["design".to_string()];
+        let mut h = vec!["file".to_string(), "design".to_string()];
         h.extend(opt.sweep.keys.iter().map(|k| k.name.clone()));
         h.extend(opt.objectives.iter().map(|o| o.key().to_string()));
         h
     }];
-    for &(k, alike) in &groups {
+    for (rank, &(k, alike)) in groups.iter().enumerate() {
         let c = &o.candidates[k];
         let name = if alike > 1 {
             format!("{} (+{} alike)", c.name, alike - 1)
         } else {
             c.name.clone()
         };
-        let mut r = vec![name];
+        let mut r = vec![best_file_name(rank + 1), name];
         for (key, j) in opt.sweep.keys.iter().zip(opt.sweep.combination(k)) {
             r.push(key.show(j));
         }
@@ -269,8 +270,9 @@ pub fn trade_off(
     let label = |k: usize| {
         let key = opt.objectives[k].key();
         let (unit, _) = crate::model::registry::metric_unit(key);
-        let unit = match key {
-            "force_n" => "N",
+        let unit = match &opt.objectives[k] {
+            Objective::ForceN => "N",
+            Objective::Key(..) => crate::output::sweep::chart::key_unit(key),
             _ if unit == "%" => "fraction",
             _ => unit,
         };

@@ -8,10 +8,20 @@ impl Ctx<'_> {
         &self,
         s: Option<&std::collections::BTreeMap<S<String>, S<file::LimitFile>>>,
     ) -> R<Vec<SpecLimit>> {
+        self.limits("spec", s)
+    }
+
+    /// A table of limits named `table` (`[spec]`, an optimisation's `[constraints]`), checked
+    /// as `[spec]` is.
+    pub(crate) fn limits(
+        &self,
+        table: &str,
+        s: Option<&std::collections::BTreeMap<S<String>, S<file::LimitFile>>>,
+    ) -> R<Vec<SpecLimit>> {
         let Some(s) = s else { return Ok(Vec::new()) };
         let mut out = Vec::with_capacity(s.len());
         for (k, v) in s {
-            let key = format!("spec.{}", k.get_ref());
+            let key = format!("{table}.{}", k.get_ref());
             let info = crate::model::registry::metric(k.get_ref()).ok_or_else(|| {
                 self.err(
                     k.span(),

@@ -40,6 +40,8 @@ pub struct Chart {
     pub x_label: String,
     /// The x key takes whole numbers: ticks only at whole numbers.
     pub x_whole: bool,
+    /// The x key takes words: tick `j` (at x = j) is labelled `x_words[j]` (empty: numbers).
+    pub x_words: Vec<String>,
     /// Y axis label, with unit.
     pub y_label: String,
     /// The lines.
@@ -60,6 +62,7 @@ pub struct Chart {
 ///     note: None,
 ///     x_label: "needle.length_mm (mm)".into(),
 ///     x_whole: false,
+///     x_words: Vec::new(),
 ///     y_label: "coverage_fraction (%)".into(),
 ///     series: vec![Series { label: "coverage_fraction".into(), points: vec![(1.0, Some(10.0)), (2.0, Some(30.0))] }],
 ///     threshold: None,
@@ -150,11 +153,16 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Chart) -> Result<
         10
     };
     let whole = c.x_whole;
+    let words = &c.x_words;
     let x_fmt = move |x: &f64| {
         if !whole {
             text::tick(*x)
         } else if (x - x.round()).abs() < 1e-9 {
-            format!("{}", x.round())
+            match words.get(x.round() as usize) {
+                Some(w) if x.round() >= 0.0 => w.clone(),
+                _ if !words.is_empty() => String::new(),
+                _ => format!("{}", x.round()),
+            }
         } else {
             String::new()
         }
@@ -253,6 +261,7 @@ mod tests {
             note: Some("held".into()),
             x_label: "x (mm)".into(),
             x_whole: false,
+            x_words: Vec::new(),
             y_label: "y (%)".into(),
             series: vec![Series {
                 label: "a = 1".into(),

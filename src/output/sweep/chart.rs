@@ -115,7 +115,8 @@ pub fn chart(sweep: &Sweep, rows: &[Row], metric: &str, overrides: &Overrides) -
         title: format!("{}: {} vs {}", sweep.name, metric, x0.name),
         note: (!fixed.is_empty()).then(|| format!("held at {}", fixed.join(", "))),
         x_label: key_label(&x0.name),
-        x_whole: x0.num == super::Num::Int,
+        x_whole: x0.num == super::Num::Int || x0.is_word(),
+        x_words: x0.words.clone(),
         y_label: with_unit(metric, unit),
         series,
         threshold: metric.ends_with("_safety_factor").then(|| {

@@ -10,12 +10,17 @@ pub mod chart;
 
 use crate::base::fmt::{fmt_opt, render, CsvBytes};
 use crate::model::registry::{metric_unit, show_metric, METRICS};
-use crate::studies::sweep::{csv_header, show_value, Best, Key, Num, Row, Sweep};
+use crate::studies::sweep::{csv_header, Best, Key, Num, Row, Sweep};
 use serde_json::{json, Map, Value};
 
 /// One CSV row.
-pub fn csv_row(row: &Row) -> Vec<String> {
-    let mut r: Vec<String> = row.values.iter().map(|v| show_value(*v)).collect();
+pub fn csv_row(sweep: &Sweep, row: &Row) -> Vec<String> {
+    let mut r: Vec<String> = sweep
+        .keys
+        .iter()
+        .zip(&row.values)
+        .map(|(k, v)| k.text(*v))
+        .collect();
     r.push(row.name.clone());
     for m in METRICS {
         r.push(fmt_opt(row.metric(m.key), m.decimals));
@@ -30,7 +35,7 @@ pub fn csv<'a>(sweep: &Sweep, rows: impl IntoIterator<Item = &'a Row>) -> Vec<u8
     let mut w = CsvBytes::new();
     w.row(csv_header(sweep));
     for r in rows {
-        w.row(csv_row(r));
+        w.row(csv_row(sweep, r));
     }
     w.into_bytes()
 }
@@ -40,6 +45,7 @@ fn key_json(k: &Key, v: f64) -> Value {
     match k.num {
         Num::Int => json!(v as i64),
         Num::Float => json!(v),
+        Num::Word(_) => json!(k.text(v)),
     }
 }
 
@@ -118,7 +124,7 @@ pub fn table<'a>(
     let mut errors = Vec::new();
     for r in rows {
         let mut line = vec![r.name.clone()];
-        line.extend(r.values.iter().map(|v| show_value(*v)));
+        line.extend(sweep.keys.iter().zip(&r.values).map(|(k, v)| k.text(*v)));
         match &r.outcome {
             Ok(_) => line.extend(metrics.iter().map(|m| show_metric(m, r.metric(m)))),
             Err(e) => {

@@ -38,23 +38,26 @@ pub enum Objective {
     Passes,
     /// A metric of the registry, with its sense.
     Metric(&'static str, Sense),
+    /// A numeric key of the search (its name and position among the keys), with its sense.
+    Key(String, usize, Sense),
 }
 
 impl Objective {
-    /// Its name: `needles`, `force_n`, `passes` or the metric's key.
-    pub fn key(&self) -> &'static str {
+    /// Its name: `needles`, `force_n`, `passes`, the metric's or the searched key's.
+    pub fn key(&self) -> &str {
         match self {
             Objective::Needles => "needles",
             Objective::ForceN => "force_n",
             Objective::Passes => "passes",
             Objective::Metric(k, _) => k,
+            Objective::Key(k, _, _) => k,
         }
     }
 
     /// Which way it is better.
     pub fn sense(&self) -> Sense {
         match self {
-            Objective::Metric(_, s) => *s,
+            Objective::Metric(_, s) | Objective::Key(_, _, s) => *s,
             _ => Sense::Min,
         }
     }
@@ -66,14 +69,28 @@ impl Objective {
 struct OptimiseFile {
     name: Spanned<String>,
     base: Spanned<String>,
-    #[serde(default)]
-    minimise: Vec<Spanned<String>>,
-    #[serde(default)]
-    maximise: Vec<Spanned<String>>,
-    runs: Option<Spanned<i64>>,
-    min_yield: Option<Spanned<f64>>,
     search: Node,
-    spec: Option<BTreeMap<S<String>, S<LimitFile>>>,
+    constraints: Option<BTreeMap<S<String>, S<ConstraintFile>>>,
+    objective: Option<S<ObjectiveFile>>,
+}
+
+/// One `[constraints]` entry: a metric's `{ min, max }`, or `yield = { min, runs }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConstraintFile {
+    min: Option<S<f64>>,
+    max: Option<S<f64>>,
+    runs: Option<S<i64>>,
+}
+
+/// `[objective]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ObjectiveFile {
+    #[serde(default)]
+    minimise: Vec<S<String>>,
+    #[serde(default)]
+    maximise: Vec<S<String>>,
 }
 
 /// A checked optimisation.
@@ -85,9 +102,9 @@ pub struct Optimise {
     pub path: PathBuf,
     /// The objectives, in the file's order (minimise's, then maximise's).
     pub objectives: Vec<Objective>,
-    /// The constraints.
+    /// The constraints on metrics.
     pub spec: Vec<SpecLimit>,
-    /// Monte Carlo runs per finalist; 0: no yield stage.
+    /// Monte Carlo runs per finalist; 0: no yield constraint.
     pub runs: u32,
     /// The yield's lower 95 % bound a finalist needs.
     pub min_yield: f64,
@@ -102,43 +119,130 @@ impl Optimise {
         let text = crate::design::toml_text(
             &bytes,
             path,
-            "an optimisation needs `name`, `base`, a [search] table, `minimise` or `maximise`, and a [spec] table",
+            "an optimisation needs `name`, `base`, and the tables [search], [constraints] and [objective]",
         )?;
         let file: OptimiseFile = crate::design::parse_toml(text, path)?;
         let ctx = Ctx::new(path, text);
-        let spec = ctx.spec(file.spec.as_ref())?;
+        let at_table = |t: &str| {
+            let i = text.find(&format!("[{t}]")).unwrap_or(0);
+            i..i
+        };
+        // `yield` is the statistical constraint; every other entry is a metric's limit
+        let mut limits = BTreeMap::new();
+        let (mut runs, mut min_yield) = (0, 0.0);
+        for (k, v) in file.constraints.unwrap_or_default() {
+            let span = v.span();
+            let c = v.into_inner();
+            if k.get_ref() == "yield" {
+                if let Some(m) = &c.max {
+                    return Err(ctx.err(
+                        m.span(),
+                        "constraints.yield.max",
+                        m.get_ref(),
+                        "a yield has a lower limit only: yield = { min = 0.9, runs = 200 }",
+                    ));
+                }
+                let Some(m) = &c.min else {
+                    return Err(ctx.err(span, "constraints.yield.min", "(missing)", "the yield's lower 95 % bound a finalist needs, a fraction: yield = { min = 0.9, runs = 200 }"));
+                };
+                let y = *m.get_ref();
+                if !(0.0..=1.0).contains(&y) {
+                    return Err(ctx.err(
+                        m.span(),
+                        "constraints.yield.min",
+                        y,
+                        "a fraction from 0 to 1",
+                    ));
+                }
+                let Some(r) = &c.runs else {
+                    return Err(ctx.err(span, "constraints.yield.runs", "(missing)", format!("Monte Carlo runs per finalist, 1 to {MAX_RUNS}: yield = {{ min = {y}, runs = 200 }}")));
+                };
+                let n = *r.get_ref();
+                if !(1..=i64::from(MAX_RUNS)).contains(&n) {
+                    return Err(ctx.err(
+                        r.span(),
+                        "constraints.yield.runs",
+                        n,
+                        format!("Monte Carlo runs per finalist: 1 to {MAX_RUNS}"),
+                    ));
+                }
+                (runs, min_yield) = (n as u32, y);
+                continue;
+            }
+            if let Some(r) = &c.runs {
+                return Err(ctx.err(
+                    r.span(),
+                    &format!("constraints.{}.runs", k.get_ref()),
+                    r.get_ref(),
+                    "only the yield is estimated over runs; a metric's limit is { min, max }",
+                ));
+            }
+            limits.insert(
+                k,
+                S::new(
+                    span,
+                    LimitFile {
+                        min: c.min,
+                        max: c.max,
+                    },
+                ),
+            );
+        }
+        let spec = ctx.limits("constraints", Some(&limits))?;
         if spec.is_empty() {
             return Err(ctx.err(
-                0..0,
-                "spec",
-                "(missing)",
-                "an optimisation needs constraints: a [spec] table of limits, e.g. coverage_fraction = { min = 0.15 }",
+                at_table("constraints"),
+                "constraints",
+                "(none)",
+                "an optimisation needs constraints: a [constraints] table of limits on metrics, e.g. coverage_fraction = { min = 0.15 }",
             ));
         }
+        let parts = Parts {
+            name: file.name,
+            base: file.base,
+            vary: file.search,
+            table: "search",
+        };
+        let sweep = Sweep::build(path, &bytes, text, parts, policy, None)?;
         let mut objectives = Vec::new();
+        let (minimise, maximise) = match &file.objective {
+            Some(o) => (&o.get_ref().minimise[..], &o.get_ref().maximise[..]),
+            None => (&[][..], &[][..]),
+        };
         for (list, sense, table) in [
-            (&file.minimise, Sense::Min, "minimise"),
-            (&file.maximise, Sense::Max, "maximise"),
+            (minimise, Sense::Min, "objective.minimise"),
+            (maximise, Sense::Max, "objective.maximise"),
         ] {
             for o in list {
                 let key = o.get_ref().as_str();
-                let obj = match (key, sense) {
-                    ("needles", Sense::Min) => Objective::Needles,
-                    ("force_n", Sense::Min) => Objective::ForceN,
-                    ("passes", Sense::Min) => Objective::Passes,
+                let searched = sweep.keys.iter().position(|k| k.name == key);
+                let obj = match (key, sense, searched) {
+                    ("needles", Sense::Min, _) => Objective::Needles,
+                    ("force_n", Sense::Min, _) => Objective::ForceN,
+                    ("passes", Sense::Min, _) => Objective::Passes,
+                    (_, _, Some(i)) if !sweep.keys[i].is_word() => {
+                        Objective::Key(sweep.keys[i].name.clone(), i, sense)
+                    }
                     _ => match crate::model::registry::metric(key) {
                         Some(m) => Objective::Metric(m.key, sense),
                         None => {
+                            let searched: Vec<&str> = sweep
+                                .keys
+                                .iter()
+                                .filter(|k| !k.is_word())
+                                .map(|k| k.name.as_str())
+                                .collect();
                             return Err(ctx.err(
                                 o.span(),
                                 table,
                                 format!("{key:?}"),
                                 format!(
-                                "is not an objective; valid: {} (minimise only) or a metric: {}",
-                                OBJECTIVE_WORDS.join(", "),
-                                crate::model::registry::key_list()
-                            ),
-                            ))
+                                    "is not an objective; valid: {} (minimise only), a numeric key of [search] ({}), or a metric: {}",
+                                    OBJECTIVE_WORDS.join(", "),
+                                    if searched.is_empty() { "none".to_string() } else { searched.join(", ") },
+                                    crate::model::registry::key_list()
+                                ),
+                            ));
                         }
                     },
                 };
@@ -150,58 +254,12 @@ impl Optimise {
         }
         if objectives.is_empty() {
             return Err(ctx.err(
-                0..0,
-                "minimise",
-                "(missing)",
-                "an optimisation needs at least one objective: minimise = [\"needles\"] (or a metric; maximise = [...] for metrics where larger is better)",
+                at_table("objective"),
+                "objective.minimise",
+                "(none)",
+                "an optimisation needs at least one objective: [objective] minimise = [\"needles\"] (or a metric or a searched key; maximise = [...] where larger is better)",
             ));
         }
-        let runs = match &file.runs {
-            Some(r) => {
-                let v = *r.get_ref();
-                if !(0..=i64::from(MAX_RUNS)).contains(&v) {
-                    return Err(ctx.err(
-                        r.span(),
-                        "runs",
-                        v,
-                        format!("Monte Carlo runs per finalist: 0 (none) to {MAX_RUNS}"),
-                    ));
-                }
-                v as u32
-            }
-            None => 0,
-        };
-        let min_yield = match (&file.min_yield, runs) {
-            (Some(y), r) => {
-                let v = *y.get_ref();
-                if !(0.0..=1.0).contains(&v) {
-                    return Err(ctx.err(y.span(), "min_yield", v, "a fraction from 0 to 1"));
-                }
-                if r == 0 {
-                    return Err(ctx.err(
-                        y.span(),
-                        "min_yield",
-                        v,
-                        "needs runs = N (Monte Carlo runs per finalist) to estimate a yield",
-                    ));
-                }
-                v
-            }
-            (None, 0) => 0.0,
-            (None, _) => return Err(ctx.err(
-                file.runs.as_ref().map_or(0..0, |r| r.span()),
-                "runs",
-                runs,
-                "a yield needs its limit: min_yield = 0.9 (the lower 95 % bound a finalist needs)",
-            )),
-        };
-        let parts = Parts {
-            name: file.name,
-            base: file.base,
-            vary: file.search,
-            table: "search",
-        };
-        let sweep = Sweep::build(path, &bytes, text, parts, policy, None)?;
         Ok(Optimise {
             sweep,
             path: path.to_path_buf(),

@@ -256,9 +256,21 @@ fn first_failed(
         .map(|l| l.key)
 }
 
-/// The value of objective `o` for design `d`: a device figure, or a metric of `m`.
-fn objective(o: &Objective, d: &Design, made: &MadeDevice, m: Option<&Metrics>) -> Option<f64> {
+/// The value of objective `o` for design `d`, candidate `i` of `opt` (`None`: the base
+/// design): a device figure, a searched key's value, or a metric of `m`.
+fn objective(
+    o: &Objective,
+    opt: &Optimise,
+    i: Option<usize>,
+    d: &Design,
+    made: &MadeDevice,
+    m: Option<&Metrics>,
+) -> Option<f64> {
     match o {
+        Objective::Key(_, k, _) => match i {
+            Some(i) => Some(opt.sweep.keys[*k].values[opt.sweep.combination(i)[*k]]),
+            None => opt.sweep.base_value(*k),
+        },
         Objective::Needles => Some(made.present as f64),
         Objective::ForceN => Some(d.device.force_n()),
         Objective::Passes => Some(d.treatment.pass_angles_deg.len() as f64),
@@ -337,7 +349,7 @@ fn evaluate(
     let objectives = |made: &MadeDevice, m: Option<&Metrics>| {
         opt.objectives
             .iter()
-            .map(|o| objective(o, &d, made, m))
+            .map(|o| objective(o, opt, Some(i), &d, made, m))
             .collect::<Vec<_>>()
     };
     c.objectives = objectives(&made, None);
@@ -585,7 +597,7 @@ pub fn base_objectives(opt: &Optimise, overrides: &Overrides) -> Vec<Option<f64>
     .map(|a| a.metrics);
     opt.objectives
         .iter()
-        .map(|o| objective(o, &d, &made, m.as_ref()))
+        .map(|o| objective(o, opt, None, &d, &made, m.as_ref()))
         .collect()
 }
 

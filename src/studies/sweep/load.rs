@@ -200,7 +200,34 @@ impl Sweep {
                 ));
             }
             let mut values = Vec::new();
+            let mut words = Vec::new();
             for v in &list {
+                if let Num::Word(set) = num {
+                    let valid = set.list();
+                    match v.get_ref() {
+                        Value::String(w) if valid.contains(&w.as_str()) => {
+                            if words.contains(w) {
+                                return Err(err(
+                                    v.span(),
+                                    &written,
+                                    format!("{w:?}"),
+                                    "is listed twice".into(),
+                                ));
+                            }
+                            values.push(words.len() as f64);
+                            words.push(w.clone());
+                            continue;
+                        }
+                        other => {
+                            return Err(err(
+                                v.span(),
+                                &written,
+                                crate::base::input::clip(&other.to_string()).to_string(),
+                                format!("every value must be one of: {}", valid.join(" | ")),
+                            ))
+                        }
+                    }
+                }
                 let x = match (v.get_ref(), num) {
                     (Value::Integer(i), _) => *i as f64,
                     (Value::Float(x), Num::Float) => *x,
@@ -245,6 +272,7 @@ impl Sweep {
                 line,
                 num,
                 values,
+                words,
                 targets,
             });
         }

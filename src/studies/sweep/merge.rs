@@ -78,24 +78,19 @@ pub fn merge(sweep: &Sweep, dir: &Path, n: usize) -> Result<(Vec<u8>, Vec<Row>),
             let combo = sweep.combination(index);
             let mut values = Vec::with_capacity(nkeys);
             for (i, (key, j)) in sweep.keys.iter().zip(combo).enumerate() {
-                let v: f64 = rec[i].parse().map_err(|_| {
-                    bad(
-                        line,
-                        format!("{} = {:?} is not a number", key.name, &rec[i]),
-                    )
-                })?;
-                if v != key.values[j] {
+                if key.position(&rec[i]) != Some(j) {
                     return Err(bad(
                         line,
                         format!(
-                            "{} = {v} but combination {} has {}; was the sweep file changed?",
+                            "{} = {:?} but combination {} has {}; was the sweep file changed?",
                             key.name,
+                            crate::base::input::clip(&rec[i]),
                             index + 1,
                             key.show(j)
                         ),
                     ));
                 }
-                values.push(v);
+                values.push(key.values[j]);
             }
             let error = rec.get(header.len() - 1).unwrap_or("").to_string();
             let advisories: Vec<String> = rec

@@ -57,7 +57,7 @@ use crate::design::Design;
 use crate::metrics::analysis::{self, Overrides};
 use crate::metrics::Metrics;
 use rayon::prelude::*;
-use resolve::{set, Seg};
+use resolve::{get, set, Seg};
 use std::ops::Range;
 use std::path::PathBuf;
 use toml::Value;
@@ -69,10 +69,13 @@ pub struct Key {
     pub name: String,
     /// Line of the key in the sweep file (1-based).
     pub line: usize,
-    /// Whole numbers or any number.
+    /// Whole numbers, any number or words.
     pub num: Num,
-    /// The values, in the order written.
+    /// The values, in the order written; a word key's are the words' positions (0, 1, …) in
+    /// `words`.
     pub values: Vec<f64>,
+    /// A word key's words, in the order written; empty for a numeric key.
+    pub words: Vec<String>,
     /// Concrete paths set by this key (several with `*`).
     targets: Vec<Vec<Seg>>,
 }
@@ -83,13 +86,35 @@ impl Key {
         match self.num {
             Num::Int => Value::Integer(self.values[j] as i64),
             Num::Float => Value::Float(self.values[j]),
+            Num::Word(_) => Value::String(self.words[j].clone()),
         }
     }
 
-    /// Value `j` as text: whole numbers without a decimal point, others in the shortest form
-    /// that reads back to the same number.
+    /// Value `j` as text: a word as written, whole numbers without a decimal point, others in
+    /// the shortest form that reads back to the same number.
     pub fn show(&self, j: usize) -> String {
-        show_value(self.values[j])
+        match self.num {
+            Num::Word(_) => self.words[j].clone(),
+            _ => show_value(self.values[j]),
+        }
+    }
+
+    /// A value of this key as text: `v` a number, or a word key's position of its word.
+    pub fn text(&self, v: f64) -> String {
+        match self.num {
+            Num::Word(_) => self.words.get(v as usize).cloned().unwrap_or_default(),
+            _ => show_value(v),
+        }
+    }
+
+    /// Whether the key takes words.
+    pub fn is_word(&self) -> bool {
+        matches!(self.num, Num::Word(_))
+    }
+
+    /// The position of the value written `text` (as [`Key::show`] writes it), if it is one.
+    pub fn position(&self, text: &str) -> Option<usize> {
+        (0..self.values.len()).find(|&j| self.show(j) == text)
     }
 }
 
@@ -156,6 +181,12 @@ impl Sweep {
             }
         }
         toml::to_string(&t).expect("a TOML table serializes")
+    }
+
+    /// The base file's value of numeric key `k` (its first target), if the file writes it.
+    pub fn base_value(&self, k: usize) -> Option<f64> {
+        let v = get(&self.base_table, self.keys[k].targets.first()?)?;
+        v.as_float().or(v.as_integer().map(|i| i as f64))
     }
 
     /// Combination `i` checked as a design, with `overrides` applied; the error in plain words.

@@ -93,27 +93,40 @@ impl schemars::JsonSchema for Node {
         let mut patterns = serde_json::Map::new();
         for k in numeric_keys() {
             let key = k.key;
-            let item = match k.num {
-                Num::Int => "integer",
-                Num::Float => "number",
-            };
-            let schema = serde_json::json!({
-                "description": meaning(key),
-                "oneOf": [
-                    { "type": "array", "items": { "type": item } },
-                    {
-                        "type": "object",
-                        "description": "a range: min, min + step, … up to max",
-                        "properties": {
-                            "min": { "type": item },
-                            "max": { "type": item },
-                            "step": { "type": item, "exclusiveMinimum": 0 },
-                        },
-                        "required": ["min", "max", "step"],
-                        "additionalProperties": false,
+            let range = |item: &str, required: &[&str]| {
+                serde_json::json!({
+                    "type": "object",
+                    "description": "a range: min, min + step, … up to max (step 1 when min and max are whole numbers and no step is given)",
+                    "properties": {
+                        "min": { "type": item },
+                        "max": { "type": item },
+                        "step": { "type": item, "exclusiveMinimum": 0 },
                     },
-                ],
-            });
+                    "required": required,
+                    "additionalProperties": false,
+                })
+            };
+            let schema = match k.num {
+                Num::Word(set) => serde_json::json!({
+                    "description": meaning(key),
+                    "type": "array",
+                    "items": { "type": "string", "enum": set.list() },
+                }),
+                Num::Int => serde_json::json!({
+                    "description": meaning(key),
+                    "oneOf": [
+                        { "type": "array", "items": { "type": "integer" } },
+                        range("integer", &["min", "max"]),
+                    ],
+                }),
+                Num::Float => serde_json::json!({
+                    "description": meaning(key),
+                    "oneOf": [
+                        { "type": "array", "items": { "type": "number" } },
+                        range("number", &["min", "max"]),
+                    ],
+                }),
+            };
             if key.contains('#') {
                 let re = format!("^{}$", key.replace('.', "\\.").replace('#', "([0-9]+|\\*)"));
                 patterns.insert(re, schema);
@@ -182,8 +195,15 @@ pub(super) fn flatten(
                 value: shown.clone(),
                 problem: problem.to_string(),
             };
+            // whole-number ends count by 1 unless a step is given
+            let step = step.or(match (lo, hi) {
+                (Some(a), Some(b)) if a.fract() == 0.0 && b.fract() == 0.0 => Some(1.0),
+                _ => None,
+            });
             let (Some(lo), Some(hi), Some(step)) = (lo, hi, step) else {
-                return Err(bad("a range needs min, max and step"));
+                return Err(bad(
+                    "a range needs min and max, and a step unless both are whole numbers (which count by 1)",
+                ));
             };
             if !(lo.is_finite() && hi.is_finite() && step.is_finite()) || step <= 0.0 {
                 return Err(bad("min, max and step must be finite and step above 0"));

@@ -57,7 +57,7 @@ pub(super) fn resolve(written: &str, base: &toml::Table) -> Result<(Num, Vec<Vec
             .join(", ")
     };
     let Some(entry) = numeric_keys().find(|k| k.key == pattern) else {
-        return Err(format!("is not a numeric key of a design; valid keys: {} (N an index from 0, or * for every element)", valid()));
+        return Err(format!("is not a key a sweep may vary; valid keys: {} (N an index from 0, or * for every element)", valid()));
     };
     let num = entry.num;
     let kind = str_at(base, &["kind"]).unwrap_or("");
@@ -150,6 +150,21 @@ fn array_len(t: &toml::Table, path: &[Seg]) -> Option<usize> {
     cur?.as_array().map(Vec::len)
 }
 
+/// The value at `path` in `t`, if it is there.
+pub(super) fn get<'a>(t: &'a toml::Table, path: &[Seg]) -> Option<&'a Value> {
+    let mut cur: Option<&Value> = None;
+    for s in path {
+        cur = match (s, cur) {
+            (Seg::Key(k), None) => t.get(k),
+            (Seg::Key(k), Some(v)) => v.as_table()?.get(k),
+            (Seg::Index(i), Some(v)) => v.as_array()?.get(*i),
+            (Seg::Index(_), None) => None,
+        };
+        cur?;
+    }
+    cur
+}
+
 /// Sets `path` in `t` to `v`, creating missing tables on the way (paths were checked by [`resolve`]).
 pub(super) fn set(t: &mut toml::Table, path: &[Seg], v: Value) {
     let (last, init) = path.split_last().expect("a key has at least one step");
@@ -203,6 +218,7 @@ pub fn set_key(design: &mut toml::Table, key: &str, value: f64) -> Result<(), St
         Num::Int if value.fract() == 0.0 && value.abs() < 9.0e15 => Value::Integer(value as i64),
         Num::Int => return Err(format!("takes whole numbers only, not {value}")),
         Num::Float => Value::Float(value),
+        Num::Word(_) => return Err("takes a word, not a number".into()),
     };
     for t in &targets {
         set(design, t, v.clone());
