@@ -296,3 +296,185 @@ fn a_device_shared_across_treatments_is_the_device_made_for_each() {
         format!("{fresh:?}")
     );
 }
+
+/// Runs `needlemap <args>` in the project `dir`; returns the exit code and stderr.
+fn run_in(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let r = bin().current_dir(dir).args(args).output().unwrap();
+    (r.status.code(), String::from_utf8_lossy(&r.stderr).into())
+}
+
+#[test]
+fn shards_merged_give_the_bytes_of_the_whole_search_and_a_changed_file_is_refused() {
+    let (dir, file) = project(&density_search(100.0));
+    let f = file.to_str().unwrap();
+    let (code, err) = run_in(dir.path(), &["--quiet", "optimise", f, "--out", "whole"]);
+    assert_eq!(code, Some(0), "{err}");
+    for k in 1..=3 {
+        let shard = format!("{k}/3");
+        let (code, err) = run_in(
+            dir.path(),
+            &[
+                "--quiet", "optimise", f, "--shard", &shard, "--out", "parts",
+            ],
+        );
+        assert_eq!(code, Some(0), "{err}");
+    }
+    // a shard writes its candidates and provenance, no front
+    assert!(dir.path().join("parts/o/candidates.2-of-3.csv").is_file());
+    assert!(dir.path().join("parts/o/candidates.2-of-3.json").is_file());
+    assert!(!dir.path().join("parts/o/optimise").exists());
+    let (code, err) = run_in(
+        dir.path(),
+        &["--quiet", "optimise", f, "--merge", "3", "--out", "parts"],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let files = |out: &str| {
+        let d = dir.path().join(out).join("o/optimise");
+        let mut names: Vec<String> = std::fs::read_dir(&d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+            .into_iter()
+            .map(|n| (n.clone(), std::fs::read(d.join(&n)).unwrap()))
+            .collect::<Vec<_>>()
+    };
+    let whole = files("whole");
+    assert!(whole.iter().any(|(n, _)| n == "best-1.toml"));
+    assert_eq!(whole, files("parts"));
+
+    // the file changed after the shards ran: the merge names the provenance and writes nothing
+    std::fs::write(&file, density_search(120.0)).unwrap();
+    std::fs::remove_dir_all(dir.path().join("parts/o/optimise")).unwrap();
+    let (code, err) = run_in(
+        dir.path(),
+        &["--quiet", "optimise", f, "--merge", "3", "--out", "parts"],
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("candidates.1-of-3.json") && err.contains("sweep_sha256"),
+        "{err}"
+    );
+    assert!(!dir.path().join("parts/o/optimise").exists());
+    // a shard missing
+    std::fs::write(&file, density_search(100.0)).unwrap();
+    std::fs::remove_file(dir.path().join("parts/o/candidates.3-of-3.csv")).unwrap();
+    let (code, err) = run_in(
+        dir.path(),
+        &["--quiet", "optimise", f, "--merge", "3", "--out", "parts"],
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("candidates.3-of-3.csv"), "{err}");
+}
+
+#[test]
+fn a_word_key_is_searched_and_a_searched_key_is_an_objective() {
+    // the MF8's 1.5 mm needles in PLA and in steel: PLA (E 3.5 GPa) bends under any of these
+    // forces (bending factor 1.09 at 1 N), steel up to 3 N (1.92; 1.40 at 5 N); the most
+    // force a design survives with a bending factor of 1.5 is steel at 3 N
+    let text = "name = \"o\"\nbase = \"../mf8-192.toml\"\n\
+                [search]\n\"needle.material\" = [\"pla\", \"ss304\"]\n\
+                \"roller.force_n\" = { min = 1, max = 5, step = 2 }\n\"needle.length_mm\" = [1.5]\n\
+                \"analysis.resolution_um\" = [40.0]\n\
+                [constraints]\nmin_bending_safety_factor = { min = 1.5 }\n\
+                coverage_fraction = { min = 0.01 }\n\
+                [objective]\nmaximise = [\"roller.force_n\"]\n";
+    let (_d, file) = project(text);
+    let opt = load(&file);
+    assert_eq!(opt.sweep.len(), 6);
+    assert_eq!(opt.sweep.keys[0].show(1), "ss304");
+    let o = optimise::run(
+        &opt,
+        &Overrides::default(),
+        &needlemap::base::progress::Silent,
+    );
+    for c in &o.candidates {
+        let material = opt.sweep.keys[0].show(opt.sweep.combination(c.index)[0]);
+        let force = opt.sweep.keys[1].values[opt.sweep.combination(c.index)[1]];
+        // the objective is the searched key's value
+        assert_eq!(c.objectives[0], Some(force), "{}", c.name);
+        if material == "pla" {
+            assert_eq!(
+                c.failed.as_deref(),
+                Some("min_bending_safety_factor"),
+                "{}",
+                c.name
+            );
+        }
+    }
+    assert_eq!(o.front.len(), 1);
+    let best = &o.candidates[o.front[0]];
+    let combo = opt.sweep.combination(best.index);
+    assert_eq!(opt.sweep.keys[0].show(combo[0]), "ss304");
+    assert_eq!(best.objectives[0], Some(3.0));
+    // the written design names its material as a word
+    assert!(optimise::design_text(&opt, best.index).contains("material = \"ss304\""));
+}
+
+#[test]
+fn the_review_page_shows_the_search_its_front_and_a_datasheet_per_front_design() {
+    let text = "name = \"o\"\nbase = \"../pen-12-110.toml\"\n\
+                [search]\n\"pen.cartridge.rows\" = [1, 2]\n\"pen.cartridge.cols\" = [1, 2, 4]\n\
+                \"analysis.resolution_um\" = [40.0]\n\
+                [constraints]\ncoverage_fraction = { min = 0.1 }\n\
+                [objective]\nminimise = [\"needles\", \"time_s\"]\n";
+    let (dir, file) = project(text);
+    let opt = load(&file);
+    let o = optimise::run(
+        &opt,
+        &Overrides::default(),
+        &needlemap::base::progress::Silent,
+    );
+    let groups = o.front_groups();
+    assert!(
+        groups.len() >= 2,
+        "{groups:?} {:?}",
+        o.candidates
+            .iter()
+            .map(|c| (&c.failed, &c.objectives))
+            .collect::<Vec<_>>()
+    );
+    let (code, err) = run_in(
+        dir.path(),
+        &[
+            "--quiet",
+            "report",
+            "--optimise",
+            file.to_str().unwrap(),
+            "--out",
+            "out",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let page = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
+    let html = scraper::Html::parse_document(&page);
+    let sel = |s: &str| scraper::Selector::parse(s).unwrap();
+    let section = html
+        .select(&sel("section#optimise"))
+        .next()
+        .expect("the section");
+    assert!(
+        section.select(&sel("figure img")).next().is_some(),
+        "its picture"
+    );
+    let rows: Vec<_> = section.select(&sel("table.front tbody tr")).collect();
+    assert_eq!(rows.len(), groups.len());
+    for (row, (k, _)) in rows.iter().zip(&groups) {
+        let name = &o.candidates[*k].name;
+        assert_eq!(row.value().attr("data-design"), Some(name.as_str()));
+        // its datasheet is on the page
+        let id = format!("section#design-{name}");
+        assert!(html.select(&sel(&id)).next().is_some(), "{id}");
+    }
+    // and the summary judges each front design against the constraints, its [spec]: met
+    let verdicts: Vec<_> = html
+        .select(&sel("table.summary tr[data-key=\"spec\"] td.spec"))
+        .collect();
+    assert_eq!(verdicts.len(), groups.len());
+    for v in verdicts {
+        assert!(v.value().classes().any(|c| c == "pass"), "{}", v.html());
+    }
+    let stages: Vec<_> = section.select(&sel("table.stages tbody tr")).collect();
+    assert_eq!(stages.len(), 3, "screen, coarse, full");
+}

@@ -4,7 +4,8 @@
 use super::{emit, prepare_dir, write_file, CmdResult, Failure, Format, Global};
 use crate::base::outdir::Staging;
 use crate::output::optimise as output;
-use crate::studies::optimise::{self, Optimise};
+use crate::studies::optimise::{self, shards, Optimise};
+use crate::studies::sweep::{merge::shard_file_name, provenance, Shard};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -21,6 +22,12 @@ pub struct OptimiseArgs {
     /// Skip the picture
     #[arg(long)]
     pub no_plots: bool,
+    /// Evaluate only the K-th of N contiguous slices of the candidates (K from 1): writes DIR/<name>/candidates.K-of-N.csv and its provenance candidates.K-of-N.json, no front
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+    /// Evaluate nothing: check the N shards' provenance, read their candidates and finish the search (front, yield, files) as a whole run would
+    #[arg(long, value_name = "N", conflicts_with = "shard", value_parser = clap::value_parser!(u32).range(1..))]
+    pub merge: Option<u32>,
     #[command(flatten)]
     pub model: super::ModelFlags,
     #[command(flatten)]
@@ -32,25 +39,50 @@ pub fn run(g: &Global, args: &OptimiseArgs) -> CmdResult {
     let o = g.overrides();
     opt.sweep.check_overrides(&o)?;
     let total = opt.sweep.len();
-    // every candidate analyzed whole is the most the search can cost; the stages cost less
-    let cpu_s = opt
-        .sweep
-        .check_work(0..total, None, &o, args.limit.cpu_s())
-        .map_err(|e| {
-            Failure::Input(anyhow::anyhow!(
-                "{}: {e}; or raise the limit (--max-cpu-min)",
-                args.file.display()
-            ))
-        })?;
-    super::say_estimate(
-        g,
-        &format!("optimise {}: {total} candidates, at most", opt.sweep.name),
-        cpu_s,
-    );
-    prepare_dir(&args.out)?;
-    super::check_outputs(&args.out, [opt.sweep.name.as_str()], Some("optimise"))?;
-    let bars = super::progress::Bars::new(&opt.sweep.name, g.quiet);
-    let outcome = optimise::run(&opt, &o, &bars);
+    let set = args.out.join(&opt.sweep.name);
+    let outcome = match args.merge {
+        Some(n) => {
+            prepare_dir(&args.out)?;
+            super::check_outputs(&args.out, [opt.sweep.name.as_str()], Some("optimise"))?;
+            let (_, candidates) = shards::merge(&opt, &o, &set, n as usize)?;
+            optimise::finish(&opt, candidates, None, &o)
+        }
+        None => {
+            let range = args.shard.map_or(0..total, |s| s.range(total));
+            // every candidate analyzed whole is the most the search can cost; the stages cost less
+            let cpu_s = opt
+                .sweep
+                .check_work(
+                    range.clone(),
+                    args.shard.map(|s| (s.k, s.n)),
+                    &o,
+                    args.limit.cpu_s(),
+                )
+                .map_err(|e| {
+                    Failure::Input(anyhow::anyhow!(
+                        "{}: {e}; or raise the limit (--max-cpu-min)",
+                        args.file.display()
+                    ))
+                })?;
+            super::say_estimate(
+                g,
+                &format!(
+                    "optimise {}: {} candidates, at most",
+                    opt.sweep.name,
+                    range.len()
+                ),
+                cpu_s,
+            );
+            prepare_dir(&args.out)?;
+            super::check_outputs(&args.out, [opt.sweep.name.as_str()], Some("optimise"))?;
+            let bars = super::progress::Bars::new(&opt.sweep.name, g.quiet);
+            let (candidates, cpu_s) = optimise::evaluate_range(&opt, range.clone(), &o, &bars);
+            if let Some(s) = args.shard {
+                return write_shard(g, args, &opt, s, range, candidates, cpu_s);
+            }
+            optimise::finish(&opt, candidates, Some(cpu_s), &o)
+        }
+    };
     if outcome
         .candidates
         .iter()
@@ -88,7 +120,7 @@ pub fn run(g: &Global, args: &OptimiseArgs) -> CmdResult {
     }
     super::commit(staging)?;
     if !g.quiet {
-        eprint!("{}", output::stage_table(&outcome));
+        eprint!("{}", output::stage_table(&outcome.stages));
     }
     let bytes = match args.format {
         Format::Table if g.quiet => Vec::new(),
@@ -97,4 +129,50 @@ pub fn run(g: &Global, args: &OptimiseArgs) -> CmdResult {
         Format::Json => output::json(&opt, &outcome),
     };
     emit(&bytes)
+}
+
+/// Writes shard `s`'s candidates (`range` of the search) and their provenance into
+/// DIR/<name>/, and says what the merge needs.
+fn write_shard(
+    g: &Global,
+    args: &OptimiseArgs,
+    opt: &Optimise,
+    s: Shard,
+    range: std::ops::Range<usize>,
+    candidates: Vec<optimise::Candidate>,
+    cpu_s: [f64; 3],
+) -> CmdResult {
+    let o = g.overrides();
+    let csv = output::shard_csv(opt, &candidates);
+    let p = provenance::Provenance::new(&opt.sweep, &o, s).with_csv(&csv);
+    let files = vec![
+        (shard_file_name(shards::STUDY.stem, s), csv),
+        (
+            provenance::sidecar_name(shards::STUDY.stem, s),
+            p.to_bytes(),
+        ),
+    ];
+    let dir = crate::base::outdir::write_into(&args.out, &opt.sweep.name, &files)
+        .map_err(|e| super::out_failure(&args.out.join(&opt.sweep.name), e))?;
+    let feasible = candidates.iter().filter(|c| c.feasible()).count();
+    if !g.quiet {
+        eprint!(
+            "{}",
+            output::stage_table(&optimise::stage_counts(&candidates, Some(cpu_s)))
+        );
+        let text = format!(
+            "optimise {} shard {}/{}: candidates {} to {} of {}, {feasible} feasible; written to {}\nwhen every shard's two files are in that folder: needlemap optimise {} --merge {}\n",
+            opt.sweep.name,
+            s.k,
+            s.n,
+            range.start + 1,
+            range.end,
+            opt.sweep.len(),
+            dir.display(),
+            args.file.display(),
+            s.n
+        );
+        return emit(text.as_bytes());
+    }
+    Ok(())
 }

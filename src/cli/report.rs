@@ -16,9 +16,10 @@ use crate::base::progress::Silent;
 use crate::metrics::analysis::{self, Analysis};
 use crate::output::plot;
 use crate::output::review::{
-    embed, ComparePart, DesignPart, Embedded, McPart, Report, RunInfo, ValidationPart,
+    embed, ComparePart, DesignPart, Embedded, McPart, OptimisePart, Report, RunInfo, ValidationPart,
 };
 use crate::studies::mc::{self, Study};
+use crate::studies::optimise::{self, Optimise, Outcome};
 use clap::Args;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -27,8 +28,12 @@ use std::process::Command;
 #[derive(Args, Debug)]
 pub struct ReportArgs {
     /// Design files, or folders of them
-    #[arg(required = true)]
+    #[arg(required_unless_present = "optimise")]
     pub designs: Vec<PathBuf>,
+    /// Also run this optimisation file and show its search and Pareto front, with a
+    /// datasheet for each of its first trade-off points
+    #[arg(long, value_name = "FILE")]
+    pub optimise: Option<PathBuf>,
     /// Output folder: writes DIR/report.html (and DIR/report.pdf)
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
@@ -55,8 +60,33 @@ pub struct ReportArgs {
     pub limit: super::WorkLimit,
 }
 
+/// Most trade-off points of an optimisation that get a datasheet.
+const MAX_FRONT_SHOWN: usize = 6;
+
 pub fn run(g: &Global, args: &ReportArgs) -> CmdResult {
-    let designs = load_designs(&args.designs, g)?;
+    let mut designs = if args.designs.is_empty() {
+        Vec::new()
+    } else {
+        load_designs(&args.designs, g)?
+    };
+    let o = g.overrides();
+    let opt = args
+        .optimise
+        .as_ref()
+        .map(|f| -> Result<_, Failure> {
+            let opt = Optimise::load_with(f, &g.read_policy())?;
+            opt.sweep.check_overrides(&o)?;
+            opt.sweep
+                .check_work(0..opt.sweep.len(), None, &o, args.limit.cpu_s())
+                .map_err(|e| {
+                    Failure::Input(anyhow::anyhow!(
+                        "{}: {e}; or raise the limit (--max-cpu-min)",
+                        f.display()
+                    ))
+                })?;
+            Ok(opt)
+        })
+        .transpose()?;
     let validation_dir = args
         .validation
         .clone()
@@ -96,6 +126,10 @@ pub fn run(g: &Global, args: &ReportArgs) -> CmdResult {
     }
     prepare_dir(&args.out)?;
     let mut top = vec!["report.html".to_string()];
+    let searched = match &opt {
+        Some(opt) => Some(search(g, opt, &mut designs, args.runs)?),
+        None => None,
+    };
     if args.pdf {
         top.push("report.pdf".to_string());
     }
@@ -138,12 +172,18 @@ pub fn run(g: &Global, args: &ReportArgs) -> CmdResult {
     );
     let compared = compared?;
     let done = done?;
+    let user = designs.len() - searched.as_ref().map_or(0, |s| s.2.len());
     let texts: Vec<Option<String>> = designs
         .iter()
-        .map(|d| {
-            std::fs::read(&d.source.path)
+        .enumerate()
+        .map(|(i, d)| match (&opt, &searched) {
+            // a front design's file is the one `optimise` writes
+            (Some(opt), Some((_, _, shown))) if i >= user => {
+                Some(optimise::design_text(opt, shown[i - user]))
+            }
+            _ => std::fs::read(&d.source.path)
                 .ok()
-                .and_then(|b| String::from_utf8(b).ok())
+                .and_then(|b| String::from_utf8(b).ok()),
         })
         .collect();
 
@@ -154,6 +194,15 @@ pub fn run(g: &Global, args: &ReportArgs) -> CmdResult {
     );
     let command_line = command_line();
     let report = Report {
+        optimise: opt
+            .as_ref()
+            .zip(searched.as_ref())
+            .map(|(opt, (outcome, pic, shown))| OptimisePart {
+                optimise: opt,
+                outcome,
+                picture: pic.as_ref(),
+                shown: shown.clone(),
+            }),
         designs: analyses
             .iter()
             .zip(&done)
@@ -199,6 +248,59 @@ pub fn run(g: &Global, args: &ReportArgs) -> CmdResult {
         }
     }
     Ok(())
+}
+
+/// Runs the optimisation `opt` (a progress bar on the terminal), draws its picture and
+/// appends the designs of its first [`MAX_FRONT_SHOWN`] trade-off points to `designs`, the
+/// constraints as their `[spec]`; with `runs`, checks their studies' work as for the others.
+fn search(
+    g: &Global,
+    opt: &Optimise,
+    designs: &mut Vec<crate::design::Design>,
+    runs: Option<u32>,
+) -> Result<(Outcome, Option<Embedded>, Vec<usize>), Failure> {
+    let o = g.overrides();
+    let bars = super::progress::Bars::new(&opt.sweep.name, g.quiet);
+    let outcome = optimise::run(opt, &o, &bars);
+    let shown: Vec<usize> = outcome
+        .front_groups()
+        .into_iter()
+        .take(MAX_FRONT_SHOWN)
+        .map(|(k, _)| k)
+        .collect();
+    for &k in &shown {
+        let mut d = opt
+            .sweep
+            .variant(k, &o)
+            .expect("a front design is a valid design");
+        d.spec = opt.spec.clone();
+        if let Some(prev) = designs.iter().find(|p| p.name == d.name) {
+            return Err(Failure::Input(anyhow::anyhow!(
+                "{}: name {:?} is also the name of optimisation {}'s design {}; rename one",
+                prev.source.path.display(),
+                d.name,
+                opt.path.display(),
+                k + 1
+            )));
+        }
+        if let Some(n) = runs {
+            mc::check_work(&d, n).map_err(|e| Failure::Input(e.into()))?;
+        }
+        designs.push(d);
+    }
+    let picture = if outcome
+        .candidates
+        .iter()
+        .all(|c| c.stage == optimise::Stage::Invalid)
+    {
+        None
+    } else {
+        let base = optimise::base_objectives(opt, &o);
+        let pic = plot::pareto::render(&crate::output::optimise::trade_off(opt, &outcome, &base))
+            .map_err(|e| Failure::Io(e.into()))?;
+        Some(embed::embed(&pic))
+    };
+    Ok((outcome, picture, shown))
 }
 
 /// A design's pictures and, with `--runs`, its study and the study's picture, embedded.

@@ -60,7 +60,7 @@ pub fn run(g: &Global, args: &SweepArgs) -> CmdResult {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let rows = match args.merge {
         Some(n) => {
-            provenance::check(&sweep, &g.overrides(), &dir, n as usize)?;
+            provenance::check(&sweep, &g.overrides(), &dir, n as usize, provenance::SWEEP)?;
             let (bytes, rows) = merge::merge(&sweep, &dir, n as usize)?;
             files.push(("sweep.csv".into(), bytes));
             rows
@@ -83,13 +83,14 @@ pub fn run(g: &Global, args: &SweepArgs) -> CmdResult {
             );
             let bars = super::progress::Bars::new(&sweep.name, g.quiet);
             let rows = sweep.run(range, &g.overrides(), &bars);
-            let csv_name = args
-                .shard
-                .map_or_else(|| "sweep.csv".to_string(), merge::shard_file_name);
+            let csv_name = args.shard.map_or_else(
+                || "sweep.csv".to_string(),
+                |s| merge::shard_file_name("sweep", s),
+            );
             let csv = output::csv(&sweep, &rows);
             if let Some(s) = args.shard {
                 let p = provenance::Provenance::new(&sweep, &g.overrides(), s).with_csv(&csv);
-                files.push((provenance::sidecar_name(s), p.to_bytes()));
+                files.push((provenance::sidecar_name("sweep", s), p.to_bytes()));
             }
             files.push((csv_name, csv));
             rows

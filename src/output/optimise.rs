@@ -4,24 +4,13 @@
 
 use crate::base::fmt::{fmt_num, fmt_opt, render, CsvBytes};
 use crate::model::registry::{show_metric, METRICS};
-use crate::studies::optimise::{on_edge, Candidate, Objective, Optimise, Outcome, Sense};
+use crate::studies::optimise::{edges, Candidate, Objective, Optimise, Outcome, Sense};
 use crate::studies::sweep::show_value;
 use serde_json::json;
 
-/// The CSV header: the candidate, its searched values, what happened, its objectives and
-/// yield, every metric.
+/// The CSV header: [`crate::studies::optimise::shards::csv_header`].
 pub fn header(opt: &Optimise) -> Vec<String> {
-    let mut h = vec!["candidate".to_string(), "name".into()];
-    h.extend(opt.sweep.keys.iter().map(|k| k.name.clone()));
-    h.extend(["stage", "feasible", "failed"].map(String::from));
-    h.extend(
-        opt.objectives
-            .iter()
-            .map(|o| format!("objective_{}", o.key())),
-    );
-    h.push("yield_lo".into());
-    h.extend(METRICS.iter().map(|m| m.key.to_string()));
-    h
+    crate::studies::optimise::shards::csv_header(opt)
 }
 
 fn row(opt: &Optimise, c: &Candidate) -> Vec<String> {
@@ -52,6 +41,17 @@ pub fn candidates_csv(opt: &Optimise, o: &Outcome) -> Vec<u8> {
     let mut w = CsvBytes::new();
     w.row(header(opt));
     for c in &o.candidates {
+        w.row(row(opt, c));
+    }
+    w.into_bytes()
+}
+
+/// A shard's candidates.K-of-N.csv: its candidates, as the whole search's candidates.csv
+/// writes them.
+pub fn shard_csv(opt: &Optimise, candidates: &[Candidate]) -> Vec<u8> {
+    let mut w = CsvBytes::new();
+    w.row(header(opt));
+    for c in candidates {
         w.row(row(opt, c));
     }
     w.into_bytes()
@@ -88,7 +88,7 @@ fn objective_cells(opt: &Optimise, c: &Candidate) -> Vec<String> {
 
 /// Each stage's work: candidates in, rejected, CPU seconds and candidates per CPU second (the
 /// clock's figures: for the terminal's error stream, not for files that must repeat).
-pub fn stage_table(o: &Outcome) -> String {
+pub fn stage_table(stages: &[crate::studies::optimise::StageCount; 4]) -> String {
     let mut rows = vec![vec![
         "stage".to_string(),
         "entered".into(),
@@ -96,20 +96,26 @@ pub fn stage_table(o: &Outcome) -> String {
         "CPU s".into(),
         "candidates/CPU s".into(),
     ]];
-    for (name, st) in ["screen", "coarse", "full", "yield"].iter().zip(&o.stages) {
+    for (name, st) in ["screen", "coarse", "full", "yield"].iter().zip(stages) {
         if st.entered == 0 {
             continue;
         }
-        let rate = if st.cpu_s > 0.0 {
-            fmt_num(st.entered as f64 / st.cpu_s, 0)
+        // a merged search does not know its shards' times
+        let (secs, rate) = if st.cpu_s > 0.0 {
+            (
+                fmt_num(st.cpu_s, 1),
+                fmt_num(st.entered as f64 / st.cpu_s, 0),
+            )
+        } else if st.cpu_s == 0.0 {
+            ("0.0".into(), "—".into())
         } else {
-            "—".into()
+            ("—".into(), "—".into())
         };
         rows.push(vec![
             name.to_string(),
             st.entered.to_string(),
             st.rejected.to_string(),
-            fmt_num(st.cpu_s, 1),
+            secs,
             rate,
         ]);
     }
@@ -202,14 +208,11 @@ pub fn summary(opt: &Optimise, o: &Outcome) -> String {
                 .join(", ")
         );
     }
-    for &(k, _) in &groups {
-        let edge = on_edge(opt, k);
-        if !edge.is_empty() {
-            s += &format!(
-                "{} lies on the edge of the search: {}; the range may be too narrow\n",
-                o.candidates[k].name,
-                edge.join(", ")
-            );
+    let edges = edges(opt, &groups.iter().map(|g| g.0).collect::<Vec<_>>());
+    if !edges.is_empty() {
+        s += "on the edge of the search (a wider range may hold better designs):\n";
+        for e in edges {
+            s += &format!("  {e}\n");
         }
     }
     s

@@ -31,6 +31,8 @@ table.summary td.spec { font-size: .85em; white-space: nowrap; }
 .fail { color: #b00020; font-weight: 700; }
 .info { color: #555; }
 .scroll { overflow-x: auto; }
+table.front td:nth-child(-n+2) { white-space: nowrap; }
+table.front th { white-space: nowrap; font-size: .9em; }
 .datasheet { border: 2px solid #2b5d8a; border-radius: 6px; padding: .4em 1em .2em; background: #f8fafc;
   break-inside: avoid; page-break-inside: avoid; }
 .datasheet h3 { margin-top: .4em; }
@@ -48,7 +50,7 @@ code { font-family: "DejaVu Sans Mono", ui-monospace, monospace; font-size: .92e
 @media print {
   body { max-width: none; padding: 0; font-size: 10pt; }
   nav.toc { display: none; }
-  section.design, section.compare, section.validation { break-before: page; page-break-before: always; }
+  section.design, section.compare, section.validation, section.optimise { break-before: page; page-break-before: always; }
   h2, h3 { break-after: avoid; page-break-after: avoid; }
   figure, .datasheet, tr, pre { break-inside: avoid; page-break-inside: avoid; }
   figure img { max-height: 11.5cm; width: auto; max-width: 100%; }

@@ -1,7 +1,9 @@
 //! The review report: one self-contained HTML page (`needlemap report`) with a summary table
 //! of every design ([`summary`]), a datasheet per design with its pictures and, with
 //! `--runs`, its Monte Carlo summary ([`datasheet`], [`mc`]), the roller-vs-pen comparison at
-//! equal density, the validation table and the provenance ([`provenance`]).
+//! equal density, the validation table and the provenance ([`provenance`]); given an
+//! optimisation, its search and Pareto front first ([`optimise`]), the front's designs among
+//! the datasheets.
 //!
 //! The page reads only what [`crate::metrics::analysis::analyze`] computed (the same
 //! [`Analysis`](crate::metrics::analysis::Analysis) the JSON record serializes), formats every metric
@@ -16,6 +18,7 @@ pub mod css;
 pub mod datasheet;
 pub mod embed;
 pub mod mc;
+pub mod optimise;
 pub mod provenance;
 pub mod summary;
 
@@ -45,6 +48,18 @@ pub struct McPart<'a> {
     pub study: &'a Study,
     /// Its picture ([`crate::output::plot::mc::render`]), embedded.
     pub picture: &'a Embedded,
+}
+
+/// An optimisation (`report --optimise FILE`): the search, its outcome and its picture.
+pub struct OptimisePart<'a> {
+    /// The optimisation file, checked.
+    pub optimise: &'a crate::studies::optimise::Optimise,
+    /// The search's outcome.
+    pub outcome: &'a crate::studies::optimise::Outcome,
+    /// The trade-off picture ([`crate::output::plot::pareto::render`]), embedded.
+    pub picture: Option<&'a Embedded>,
+    /// The candidates (indices) whose datasheets the page holds.
+    pub shown: Vec<usize>,
 }
 
 /// The roller-vs-pen comparison: compare's table text and its picture.
@@ -80,6 +95,8 @@ pub struct RunInfo<'a> {
 pub struct Report<'a> {
     /// The designs, in the order given.
     pub designs: Vec<DesignPart<'a>>,
+    /// The optimisation, when the report was given one.
+    pub optimise: Option<OptimisePart<'a>>,
     /// The roller–pen comparisons (none unless the designs include a roller and a pen).
     pub compare: Vec<ComparePart<'a>>,
     /// Which pairs were compared, in words.
@@ -163,6 +180,9 @@ pub fn render(r: &Report) -> Vec<u8> {
     );
     toc(&mut h, r, &names);
     h.push_str("</header>\n");
+    if let Some(o) = &r.optimise {
+        optimise::write(&mut h, o);
+    }
     summary::write(&mut h, r);
     for d in &r.designs {
         datasheet::write(&mut h, d);
@@ -188,7 +208,11 @@ pub fn render(r: &Report) -> Vec<u8> {
 
 /// The page's contents: the summary, each design, the comparison, validation, provenance.
 fn toc(h: &mut String, r: &Report, names: &[&str]) {
-    h.push_str("<nav class=\"toc\"><a href=\"#summary\">summary</a>");
+    h.push_str("<nav class=\"toc\">");
+    if r.optimise.is_some() {
+        h.push_str("<a href=\"#optimise\">optimisation</a>");
+    }
+    h.push_str("<a href=\"#summary\">summary</a>");
     for n in names {
         let _ = write!(h, "<a href=\"#design-{0}\">{0}</a>", escape(n));
     }

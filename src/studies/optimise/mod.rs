@@ -43,6 +43,7 @@
 //! treatment alone share one made device.
 
 mod load;
+pub mod shards;
 
 pub use load::{Objective, Optimise, Sense, OBJECTIVE_WORDS};
 
@@ -125,6 +126,26 @@ pub struct Candidate {
 }
 
 impl Candidate {
+    /// Its figures as candidates.csv writes them: each metric at its CSV decimals and the
+    /// yield at 4, so a search merged from shards (read back from their CSVs) and the whole
+    /// search hold the same numbers. (Objectives are written in full.)
+    pub fn settle(&mut self) {
+        let at = |v: Option<f64>, decimals: usize| {
+            v.map(|x| {
+                crate::base::fmt::fmt_num(x, decimals)
+                    .parse::<f64>()
+                    .unwrap_or(x)
+            })
+        };
+        if let Some(m) = &mut self.metrics {
+            for info in crate::model::registry::METRICS {
+                let v = at(m.get(info.key), info.decimals);
+                (info.set)(m, v);
+            }
+        }
+        self.yield_lo = at(self.yield_lo, 4);
+    }
+
     /// Whether it meets every constraint.
     pub fn feasible(&self) -> bool {
         self.failed.is_none() && self.stage >= Stage::Full
@@ -460,42 +481,78 @@ pub fn pareto(cands: &[Candidate], senses: &[Sense]) -> Vec<usize> {
     front.into_iter().map(|(k, _)| k).collect()
 }
 
-/// Runs the search over candidates `range` (all of them for a whole search), in parallel;
-/// `progress` sees one stage, "candidates".
-pub fn run(opt: &Optimise, overrides: &Overrides, progress: &dyn Progress) -> Outcome {
-    let n = opt.sweep.len();
-    progress.start("candidates", n as u64);
+/// Evaluates candidates `range` of the search (all of them for a whole search, a shard's
+/// slice for `--shard`) through the screen, coarse and full stages, in parallel; the
+/// candidates come back in index order whatever the thread count, with each stage's CPU
+/// seconds. `progress` sees one stage, "candidates".
+pub fn evaluate_range(
+    opt: &Optimise,
+    range: std::ops::Range<usize>,
+    overrides: &Overrides,
+    progress: &dyn Progress,
+) -> (Vec<Candidate>, [f64; 3]) {
+    progress.start("candidates", range.len() as u64);
     let devices = Devices::default();
-    let evaluated: Vec<(Candidate, [f64; 3])> = (0..n)
+    let evaluated: Vec<(Candidate, [f64; 3])> = range
         .into_par_iter()
         .map(|i| {
-            let r = evaluate(opt, i, overrides, &devices);
+            let (mut c, t) = evaluate(opt, i, overrides, &devices);
+            c.settle();
             progress.advance(1);
-            r
+            (c, t)
         })
         .collect();
     progress.finish();
+    let mut cpu_s = [0.0; 3];
+    let candidates = evaluated
+        .into_iter()
+        .map(|(c, t)| {
+            for (s, x) in cpu_s.iter_mut().zip(t) {
+                *s += x;
+            }
+            c
+        })
+        .collect();
+    (candidates, cpu_s)
+}
+
+/// How many of `candidates` entered and were rejected at the screen, coarse and full stages,
+/// with their CPU seconds (`None`: not known, as for candidates read from shards; NaN).
+pub fn stage_counts(candidates: &[Candidate], cpu_s: Option<[f64; 3]>) -> [StageCount; 4] {
     let mut stages: [StageCount; 4] = Default::default();
-    let mut candidates = Vec::with_capacity(n);
-    for (c, t) in evaluated {
-        for (s, (stage, secs)) in [Stage::Screen, Stage::Coarse, Stage::Full]
+    for c in candidates {
+        for (s, stage) in [Stage::Screen, Stage::Coarse, Stage::Full]
             .iter()
-            .zip(t)
             .enumerate()
         {
             if c.stage >= *stage {
                 stages[s].entered += 1;
-                stages[s].cpu_s += secs;
                 if c.stage == *stage && c.failed.is_some() {
                     stages[s].rejected += 1;
                 }
             }
         }
-        candidates.push(c);
     }
+    for (st, t) in stages.iter_mut().zip(cpu_s.unwrap_or([f64::NAN; 3])) {
+        st.cpu_s = t;
+    }
+    stages
+}
+
+/// The search's outcome from every candidate evaluated (in index order): the Pareto front,
+/// then, with a yield constraint, the Monte Carlo study of the front, drawn again until every
+/// member passes. `cpu_s`: the three evaluation stages' CPU seconds, where known.
+pub fn finish(
+    opt: &Optimise,
+    mut candidates: Vec<Candidate>,
+    cpu_s: Option<[f64; 3]>,
+    overrides: &Overrides,
+) -> Outcome {
+    let mut stages = stage_counts(&candidates, cpu_s);
     let senses: Vec<Sense> = opt.objectives.iter().map(Objective::sense).collect();
     let mut front = pareto(&candidates, &senses);
     if opt.runs > 0 {
+        stages[3].cpu_s = 0.0;
         // yield of the finalists: the front, drawn again until every member passes
         loop {
             let untested: Vec<usize> = front
@@ -526,6 +583,7 @@ pub fn run(opt: &Optimise, overrides: &Overrides, progress: &dyn Progress) -> Ou
                     c.failed = Some("yield".into());
                     stages[3].rejected += 1;
                 }
+                c.settle();
             }
             front = pareto(&candidates, &senses);
         }
@@ -537,19 +595,39 @@ pub fn run(opt: &Optimise, overrides: &Overrides, progress: &dyn Progress) -> Ou
     }
 }
 
-/// The searched keys whose value for candidate `i` is the first or last of the key's values:
-/// the best design on the edge of its range, where the range may be too narrow.
-pub fn on_edge(opt: &Optimise, i: usize) -> Vec<String> {
-    opt.sweep
-        .keys
-        .iter()
-        .zip(opt.sweep.combination(i))
-        .filter(|(k, j)| k.values.len() > 1 && (*j == 0 || *j + 1 == k.values.len()))
-        .map(|(k, j)| {
-            let end = if j == 0 { "lowest" } else { "highest" };
-            format!("{} = {} (the {end} searched)", k.name, k.show(j))
-        })
-        .collect()
+/// Runs the whole search: every candidate evaluated ([`evaluate_range`]), then
+/// [`finish`]ed.
+pub fn run(opt: &Optimise, overrides: &Overrides, progress: &dyn Progress) -> Outcome {
+    let (candidates, cpu_s) = evaluate_range(opt, 0..opt.sweep.len(), overrides, progress);
+    finish(opt, candidates, Some(cpu_s), overrides)
+}
+
+/// The searched keys on whose first or last value the front's trade-off points `front` (candidate
+/// indices) lie, where a wider range may hold better designs: per key and end, the value and
+/// how many of the points lie there, in key order ("pen.hand_speed_mm_s = 35, the highest
+/// searched (6 of 6 trade-off points)"). A key searched over one value has no edge.
+pub fn edges(opt: &Optimise, front: &[usize]) -> Vec<String> {
+    let combos: Vec<Vec<usize>> = front.iter().map(|&k| opt.sweep.combination(k)).collect();
+    let mut out = Vec::new();
+    for (i, k) in opt.sweep.keys.iter().enumerate() {
+        let n = k.values.len();
+        if n < 2 {
+            continue;
+        }
+        for (j, end) in [(0, "lowest"), (n - 1, "highest")] {
+            let at = combos.iter().filter(|c| c[i] == j).count();
+            if at > 0 {
+                out.push(format!(
+                    "{} = {}, the {end} searched ({at} of {} trade-off point{})",
+                    k.name,
+                    k.show(j),
+                    front.len(),
+                    if front.len() == 1 { "" } else { "s" }
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// The design file of candidate `i`: the variant's TOML with the constraints as its `[spec]`,

@@ -103,29 +103,46 @@ impl Provenance {
     }
 }
 
-/// File name of shard `k` of `n`'s provenance: `sweep.K-of-N.json`, beside its CSV.
+/// File name of shard `k` of `n`'s provenance, for a study whose files start `stem`:
+/// `<stem>.K-of-N.json`, beside its CSV.
 ///
 /// # Examples
 /// ```
 /// use needlemap::studies::sweep::{provenance::sidecar_name, Shard};
-/// assert_eq!(sidecar_name(Shard { k: 3, n: 12 }), "sweep.03-of-12.json");
+/// assert_eq!(sidecar_name("sweep", Shard { k: 3, n: 12 }), "sweep.03-of-12.json");
 /// ```
-pub fn sidecar_name(s: Shard) -> String {
+pub fn sidecar_name(stem: &str, s: Shard) -> String {
     let w = s.n.to_string().len();
-    format!("sweep.{:0w$}-of-{}.json", s.k, s.n)
+    format!("{stem}.{:0w$}-of-{}.json", s.k, s.n)
 }
 
+/// Which study's shards: the stem of their files and the command that writes them.
+#[derive(Clone, Copy, Debug)]
+pub struct Study {
+    /// `sweep`, `candidates`.
+    pub stem: &'static str,
+    /// `sweep`, `optimise`.
+    pub command: &'static str,
+}
+
+/// A sweep's shards.
+pub const SWEEP: Study = Study {
+    stem: "sweep",
+    command: "sweep",
+};
+
 /// Reads shard `shard`'s provenance from `dir`.
-fn read(dir: &Path, shard: Shard) -> Result<(PathBuf, Provenance), InputError> {
-    let path = dir.join(sidecar_name(shard));
+fn read(dir: &Path, shard: Shard, study: Study) -> Result<(PathBuf, Provenance), InputError> {
+    let path = dir.join(sidecar_name(study.stem, shard));
     let bytes = crate::base::input::read_regular(&path, MAX_BYTES).map_err(|source| {
         InputError::Path {
             path: path.clone(),
             problem: format!(
-                "cannot read the provenance of shard {}/{} ({source}); `sweep --shard` writes it beside {}: copy both files of every shard",
+                "cannot read the provenance of shard {}/{} ({source}); `{} --shard` writes it beside {}: copy both files of every shard",
                 shard.k,
                 shard.n,
-                super::merge::shard_file_name(shard)
+                study.command,
+                super::merge::shard_file_name(study.stem, shard)
             ),
         }
     })?;
@@ -148,12 +165,18 @@ fn read(dir: &Path, shard: Shard) -> Result<(PathBuf, Provenance), InputError> {
 /// Checks the provenance of shards 1..=`n` in `dir`: every shard must agree with shard 1, and
 /// shard 1 with this run (`sweep` and `overrides` as the merge sees them, this build's
 /// version). The error names both files (or the file and this run) and the differing field.
-pub fn check(sweep: &Sweep, overrides: &Overrides, dir: &Path, n: usize) -> Result<(), InputError> {
-    let (first_path, first) = read(dir, Shard { k: 1, n })?;
+pub fn check(
+    sweep: &Sweep,
+    overrides: &Overrides,
+    dir: &Path,
+    n: usize,
+    study: Study,
+) -> Result<(), InputError> {
+    let (first_path, first) = read(dir, Shard { k: 1, n }, study)?;
     for k in 1..=n {
-        let (path, p) = read(dir, Shard { k, n })?;
+        let (path, p) = read(dir, Shard { k, n }, study)?;
         // the CSV must be the one the shard wrote: not edited, truncated or re-encoded since
-        let csv = dir.join(super::merge::shard_file_name(Shard { k, n }));
+        let csv = dir.join(super::merge::shard_file_name(study.stem, Shard { k, n }));
         if let Ok(bytes) =
             crate::base::input::read_regular(&csv, crate::base::input::MAX_INPUT_BYTES)
         {

@@ -1,0 +1,175 @@
+//! The optimisation's section of the review page (`needlemap report --optimise FILE`): the
+//! search (file, base design, space, constraints, objectives), how many candidates each stage
+//! rejected and which limits bind, the trade-off picture, and the Pareto front's trade-off
+//! points, each linked to its datasheet further down the page.
+
+use super::{escape, figure, OptimisePart};
+use crate::output::optimise::best_file_name;
+use crate::studies::optimise::{edges, Objective, Sense};
+use std::fmt::Write as _;
+
+/// Appends the optimisation's section.
+pub(super) fn write(h: &mut String, p: &OptimisePart) {
+    let (opt, o) = (p.optimise, p.outcome);
+    let _ = writeln!(
+        h,
+        "<section class=\"optimise\" id=\"optimise\">\n<h2>Design from a target: {}</h2>",
+        escape(&opt.sweep.name)
+    );
+    let objectives: Vec<String> = opt
+        .objectives
+        .iter()
+        .map(|x| {
+            let sense = match x.sense() {
+                Sense::Min => "fewest/least",
+                Sense::Max => "most",
+            };
+            format!("<code>{}</code> ({sense})", escape(x.key()))
+        })
+        .collect();
+    let constraints: Vec<String> = opt
+        .spec
+        .iter()
+        .map(|l| format!("<code>{}</code> {}", l.key, escape(&l.describe())))
+        .chain((opt.runs > 0).then(|| {
+            format!(
+                "yield's lower 95 % bound ≥ {} over {} Monte Carlo runs",
+                opt.min_yield, opt.runs
+            )
+        }))
+        .collect();
+    let _ = writeln!(
+        h,
+        "<p><code>{}</code> searches {} candidates, every combination of {} key(s) over the base design <code>{}</code>, for the designs that meet {} with {}.</p>",
+        escape(&opt.path.display().to_string()),
+        o.candidates.len(),
+        opt.sweep.keys.len(),
+        escape(&opt.sweep.base_path.display().to_string()),
+        constraints.join(", "),
+        objectives.join(" and ")
+    );
+    h.push_str("<table class=\"stages\"><thead><tr><th>stage</th><th>what it checks</th><th>entered</th><th>rejected</th></tr></thead><tbody>\n");
+    let what = [
+        "the device as made and pressed, closed forms, no raster",
+        "the analysis at a coarse raster pitch, limits widened by its error",
+        "the analysis at the design's pitch",
+        "Monte Carlo yield of the front",
+    ];
+    for ((name, st), w) in ["screen", "coarse", "full", "yield"]
+        .iter()
+        .zip(&o.stages)
+        .zip(what)
+    {
+        if st.entered > 0 {
+            let _ = writeln!(
+                h,
+                "<tr data-stage=\"{name}\"><td>{name}</td><td>{w}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                st.entered, st.rejected
+            );
+        }
+    }
+    h.push_str("</tbody></table>\n");
+    let binding = o.binding();
+    if !binding.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p>Limits failed (the first failure per candidate): {}.</p>",
+            binding
+                .iter()
+                .map(|(k, t)| format!("<code>{}</code> {t}", escape(k)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    if let Some(pic) = p.picture {
+        figure(
+            h,
+            pic,
+            &opt.sweep.name,
+            "every candidate by its objectives: feasible, infeasible, the Pareto front and the base design",
+        );
+    }
+    let groups = o.front_groups();
+    if groups.is_empty() {
+        h.push_str("<p class=\"fail\">No candidate meets every constraint: widen the search or relax the limit that binds most often (above).</p>\n</section>\n");
+        return;
+    }
+    let _ = writeln!(
+        h,
+        "<h3>The Pareto front: {} trade-off point(s)</h3>\n<p>No other feasible candidate is as good in every objective and better in one. <code>optimise</code> writes each point as a design file (the constraints as its <code>[spec]</code>); each has its datasheet below.</p>",
+        groups.len()
+    );
+    h.push_str(
+        "<div class=\"scroll\"><table class=\"front\"><thead><tr><th>file</th><th>design</th>",
+    );
+    for k in &opt.sweep.keys {
+        let _ = write!(h, "<th>{}</th>", escape(&k.name));
+    }
+    for x in &opt.objectives {
+        let _ = write!(h, "<th>{}</th>", escape(x.key()));
+    }
+    if opt.runs > 0 {
+        h.push_str("<th>yield (lower 95 %)</th>");
+    }
+    h.push_str("</tr></thead><tbody>\n");
+    for (rank, &(k, alike)) in groups.iter().enumerate() {
+        let c = &o.candidates[k];
+        let shown = p.shown.contains(&k);
+        let name = if shown {
+            format!("<a href=\"#design-{0}\">{0}</a>", escape(&c.name))
+        } else {
+            escape(&c.name)
+        };
+        let alike = if alike > 1 {
+            format!(" (+{} alike)", alike - 1)
+        } else {
+            String::new()
+        };
+        let _ = write!(
+            h,
+            "<tr data-design=\"{}\"><td>{}</td><td>{name}{alike}</td>",
+            escape(&c.name),
+            best_file_name(rank + 1)
+        );
+        for (key, j) in opt.sweep.keys.iter().zip(opt.sweep.combination(k)) {
+            let _ = write!(h, "<td class=\"num\">{}</td>", escape(&key.show(j)));
+        }
+        for (x, v) in opt.objectives.iter().zip(&c.objectives) {
+            let cell = match (x, v) {
+                (_, None) => "—".to_string(),
+                (Objective::Metric(key, _), v) => crate::model::registry::show_metric(key, *v),
+                (_, Some(v)) => crate::studies::sweep::show_value(*v),
+            };
+            let _ = write!(h, "<td class=\"num\">{cell}</td>");
+        }
+        if opt.runs > 0 {
+            let y = c
+                .yield_lo
+                .map_or("—".into(), |y| format!("{:.1} %", y * 100.0));
+            let _ = write!(h, "<td class=\"num\">{y}</td>");
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table></div>\n");
+    if groups.len() > p.shown.len() {
+        let _ = writeln!(
+            h,
+            "<p class=\"info\">The datasheets below show the first {} trade-off points; the others are in <code>out/{}/optimise/</code> after <code>needlemap optimise</code>.</p>",
+            p.shown.len(),
+            escape(&opt.sweep.name)
+        );
+    }
+    let edges = edges(opt, &groups.iter().map(|g| g.0).collect::<Vec<_>>());
+    if !edges.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">On the edge of the search (a wider range may hold better designs):</p>\n<ul class=\"note\">{}</ul>",
+            edges
+                .iter()
+                .map(|e| format!("<li>{}</li>", escape(e)))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+    h.push_str("</section>\n");
+}
