@@ -114,7 +114,7 @@ fn every_front_design_meets_the_constraints_again_and_none_is_dominated() {
         let a = bin()
             .current_dir(dir.path())
             .args(["--quiet", "analyze"])
-            .arg(&f)
+            .arg(f)
             .args(["--no-plots", "--format", "json", "--out"])
             .arg(dir.path().join("re"))
             .output()
