@@ -46,6 +46,11 @@ fn committed_schemas_are_current() {
         &needlemap::design::schema::to_text(&needlemap::studies::sweep::schema()),
         "cargo run --release -- schema sweep > schema/sweep.json",
     );
+    same_as_committed(
+        "schema/optimise.json",
+        &needlemap::design::schema::to_text(&needlemap::studies::optimise::schema()),
+        "cargo run --release -- schema optimise > schema/optimise.json",
+    );
 }
 
 #[test]
@@ -139,6 +144,43 @@ fn every_shipped_sweep_passes_the_sweep_schema() {
     }
     let bad =
         serde_json::json!({"name": "s", "base": "b.toml", "vary": {"needle.lenght_mm": [1.0]}});
+    assert!(schemas.validate(&bad, idx).is_err());
+}
+
+#[test]
+fn every_shipped_optimisation_passes_the_schema_and_loads() {
+    let (schemas, idx) = compile(needlemap::studies::optimise::schema());
+    let files = toml_files(&root().join("designs/optimise"));
+    assert!(files.len() >= 3);
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text.lines().next(),
+            Some("#:schema ../../schema/optimise.json"),
+            "{}",
+            path.display()
+        );
+        if let Err(e) = schemas.validate(&as_json(&path), idx) {
+            panic!("{}: {e}", path.display());
+        }
+        let opt = needlemap::studies::optimise::Optimise::load_with(
+            &path,
+            &needlemap::base::input::ReadPolicy::default(),
+        )
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(opt.sweep.len() > 1 && !opt.spec.is_empty() && !opt.objectives.is_empty());
+    }
+    // a word key takes its words, a misspelt table is refused
+    let ok = serde_json::json!({"name": "o", "base": "b.toml",
+        "search": {"needle.material": ["ss304", "pla"], "roller.layout.rings": {"min": 2, "max": 8}},
+        "constraints": {"coverage_fraction": {"min": 0.1}, "yield": {"min": 0.9, "runs": 100}},
+        "objective": {"minimise": ["needles"]}});
+    assert!(schemas.validate(&ok, idx).is_ok());
+    let mut bad = ok.clone();
+    bad["search"]["needle.material"] = serde_json::json!(["steel"]);
+    assert!(schemas.validate(&bad, idx).is_err());
+    let mut bad = ok.clone();
+    bad["objectives"] = bad["objective"].clone();
     assert!(schemas.validate(&bad, idx).is_err());
 }
 

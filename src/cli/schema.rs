@@ -1,4 +1,4 @@
-//! `needlemap schema [design|sweep] [--markdown]`: the JSON Schema of a file format on
+//! `needlemap schema [design|sweep|optimise] [--markdown]`: the JSON Schema of a file format on
 //! stdout, generated from the parser's own file mirrors (the committed schema/*.json are
 //! this output), or the key tables of docs/design-format.md.
 
@@ -11,6 +11,8 @@ pub enum Which {
     Design,
     /// Sweep files (designs/sweeps/*.toml)
     Sweep,
+    /// Optimisation files (designs/optimise/*.toml)
+    Optimise,
 }
 
 #[derive(Args, Debug)]
@@ -27,10 +29,13 @@ pub fn run(args: &SchemaArgs) -> CmdResult {
     let text = match (args.which, args.markdown) {
         (Which::Design, false) => crate::design::schema::to_text(&crate::design::schema::design()),
         (Which::Sweep, false) => crate::design::schema::to_text(&crate::studies::sweep::schema()),
+        (Which::Optimise, false) => {
+            crate::design::schema::to_text(&crate::studies::optimise::schema())
+        }
         (Which::Design, true) => crate::design::schema::design_markdown(),
-        (Which::Sweep, true) => {
+        (Which::Sweep | Which::Optimise, true) => {
             return Err(Failure::Input(anyhow::anyhow!(
-                "--markdown is for `schema design`: the sweep keys are the design's numeric keys"
+                "--markdown is for `schema design`: the searched keys are the design's"
             )))
         }
     };

@@ -63,34 +63,53 @@ impl Objective {
     }
 }
 
-/// An optimisation file as written.
-#[derive(Debug, Deserialize)]
+/// A needlemap optimisation: a base design, the keys to search, the constraints and the
+/// objectives.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "needlemap optimisation")]
 struct OptimiseFile {
+    /// Name; also `out/<name>/optimise/` and the prefix of the candidates' names `<name>-<i>`.
+    #[schemars(with = "String")]
     name: Spanned<String>,
+    /// The base design file, relative to this file.
+    #[schemars(with = "String")]
     base: Spanned<String>,
+    /// The keys to search, as a sweep's `[vary]`: `"dotted.key" = [values]` or a range `{ min, max, step }`; every combination is a candidate.
     search: Node,
+    /// Limits on metrics, `{ min, max }` as a design's `[spec]`, and `yield = { min, runs }`: the finalists' Monte Carlo yield (its lower 95 % bound) over `runs` runs.
     constraints: Option<BTreeMap<S<String>, S<ConstraintFile>>>,
+    /// What the search trades off.
     objective: Option<S<ObjectiveFile>>,
 }
 
 /// One `[constraints]` entry: a metric's `{ min, max }`, or `yield = { min, runs }`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ConstraintFile {
+    /// Smallest value that passes, in the metric's unit (fractions as fractions); the yield's lower 95 % bound.
     min: Option<S<f64>>,
+    /// Largest value that passes, in the metric's unit.
     max: Option<S<f64>>,
+    /// `yield` only: Monte Carlo runs per finalist, 1 to 10 000.
     runs: Option<S<i64>>,
 }
 
-/// `[objective]`.
-#[derive(Debug, Deserialize)]
+/// `[objective]`: one or more objectives; several give a Pareto front.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ObjectiveFile {
+    /// Smaller is better: `needles`, `force_n` (the pressing force), `passes`, a metric, or a numeric key of `[search]`.
     #[serde(default)]
     minimise: Vec<S<String>>,
+    /// Larger is better: a metric or a numeric key of `[search]`.
     #[serde(default)]
     maximise: Vec<S<String>>,
+}
+
+/// The JSON Schema of optimisation files (schema/optimise.json).
+pub fn schema() -> serde_json::Value {
+    crate::design::schema::generate::<OptimiseFile>()
 }
 
 /// A checked optimisation.

@@ -45,7 +45,7 @@
 mod load;
 pub mod shards;
 
-pub use load::{Objective, Optimise, Sense, OBJECTIVE_WORDS};
+pub use load::{schema, Objective, Optimise, Sense, OBJECTIVE_WORDS};
 
 use crate::base::progress::Progress;
 use crate::design::{Design, SpecLimit};
