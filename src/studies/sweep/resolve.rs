@@ -57,7 +57,15 @@ pub(super) fn resolve(written: &str, base: &toml::Table) -> Result<(Num, Vec<Vec
             .join(", ")
     };
     let Some(entry) = numeric_keys().find(|k| k.key == pattern) else {
-        return Err(format!("is not a key a sweep may vary; valid keys: {} (N an index from 0, or * for every element)", valid()));
+        // the nearest catalogue key, when a slip of a few letters away
+        let near = numeric_keys()
+            .map(|k| (strsim::damerau_levenshtein(k.key, &pattern), k.key))
+            .min()
+            .filter(|(d, _)| *d <= 3)
+            .map_or(String::new(), |(_, k)| {
+                format!(" (did you mean \"{}\"?)", k.replace('#', "N"))
+            });
+        return Err(format!("is not a key a sweep may vary{near}; valid keys: {} (N an index from 0, or * for every element)", valid()));
     };
     let num = entry.num;
     let kind = str_at(base, &["kind"]).unwrap_or("");

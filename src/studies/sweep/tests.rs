@@ -85,7 +85,9 @@ fn bad_keys_are_refused_with_their_line() {
         .unwrap_err()
         .to_string();
     assert!(
-        e.contains(":5:") && e.contains("needle.lenght_mm") && e.contains("not a numeric key"),
+        e.contains(":5:")
+            && e.contains("needle.lenght_mm")
+            && e.contains("not a key a sweep may vary (did you mean \"needle.length_mm\"?)"),
         "{e}"
     );
     let e = mf8_sweep("\"pen.depth_mm\" = [1.0]\n")
