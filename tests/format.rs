@@ -315,13 +315,25 @@ fn init_refuses_to_overwrite_and_bad_names() {
 fn design_format_examples_validate() {
     let doc = std::fs::read_to_string(root().join("docs/design-format.md")).unwrap();
     let mut kinds = Vec::new();
+    let (schemas, idx) = compile(needlemap::studies::optimise::schema());
+    let mut optimisations = 0;
     for block in doc.split("```toml\n").skip(1) {
         let text = block.split("```").next().unwrap();
+        if text.contains("\n[search]") {
+            // an optimisation file: its schema
+            let v: toml::Value = toml::from_str(text).unwrap();
+            if let Err(e) = schemas.validate(&serde_json::to_value(v).unwrap(), idx) {
+                panic!("the optimisation example of docs/design-format.md: {e}\n{text}");
+            }
+            optimisations += 1;
+            continue;
+        }
         let d = needlemap::design::Design::from_bytes(text.as_bytes(), Path::new("example.toml"))
             .unwrap_or_else(|e| panic!("an example of docs/design-format.md: {e}\n{text}"));
         kinds.push(d.device.kind());
     }
     assert_eq!(kinds, ["roller", "pen", "stamp"]);
+    assert_eq!(optimisations, 1);
 }
 
 /// The validation table pasted in docs/model.md is what `needlemap validate` prints now.

@@ -155,7 +155,7 @@ pub struct NeedleFile {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ToleranceFile {
-    /// Standard deviation of each needle's length, mm.
+    /// Standard deviation of each needle's length, mm; a needle drawn at zero length or less is left out, as a missing one.
     #[schemars(extend("default" = 0.0))]
     pub length_sd_mm: Option<S<f64>>,
     /// Standard deviation of each roller needle's angular position on the drum, degrees.
