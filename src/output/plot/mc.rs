@@ -156,9 +156,9 @@ fn title_lines(s: &Study) -> Vec<String> {
         "raster {} µm · {seeds}",
         text::tick(d.analysis.resolution_um)
     );
-    let third = match &s.yield_ {
+    let spec = match &s.yield_ {
         Some(y) => {
-            let each: Vec<String> = y
+            let mut each: Vec<String> = y
                 .limits
                 .iter()
                 .map(|l| {
@@ -170,18 +170,23 @@ fn title_lines(s: &Study) -> Vec<String> {
                     )
                 })
                 .collect();
-            format!(
-                "[spec] limits (red lines): {} · {} of {} runs meet every limit",
-                each.join(" · "),
-                y.passing,
-                y.runs
+            each.push(format!("{} of {} runs meet every limit", y.passing, y.runs));
+            // a long [spec] takes a second line rather than losing its last limits
+            text::pack(
+                "[spec] limits (red lines): ",
+                &each,
+                " · ",
+                super::TITLE_TEXT_PX,
+                LINE_PX,
+                2,
             )
         }
-        None => "no [spec] limits: no yield".to_string(),
+        None => vec!["no [spec] limits: no yield".to_string()],
     };
-    [super::design_line(d), second, third]
+    [super::design_line(d), second]
         .into_iter()
         .map(|l| text::fit(&l, super::TITLE_TEXT_PX, LINE_PX))
+        .chain(spec)
         .collect()
 }
 
@@ -323,6 +328,16 @@ impl McFigure {
             .map_err(e)?;
             // the counts' axis on the left: 0 and the tallest bin's count
             let (px, py, pw, ph) = (cx + Y_TICKS_W, cy + 20, w - Y_TICKS_W, h - 42);
+            if hg.mean.is_none() {
+                // undefined in every run (a fatigue factor of a device that never cycles)
+                root.draw(&Text::new(
+                    "not defined in any run",
+                    (px + 4, py + ph / 2),
+                    text::anchored(small.clone(), HPos::Left, VPos::Center),
+                ))
+                .map_err(e)?;
+                continue;
+            }
             root.draw(&Rectangle::new(
                 [(px, py), (px + pw, py + ph)],
                 BLACK.stroke_width(1),

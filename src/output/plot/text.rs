@@ -92,11 +92,45 @@ pub fn title<DB: DrawingBackend>(
 ) -> DResult {
     root.draw(&Text::new(head.to_string(), (24, 14), bold(30)))
         .map_err(err)?;
+    // four lines close up to stay above a plot that starts at y = 150
+    let step = if lines.len() > 3 { 24 } else { 26 };
     for (k, l) in lines.iter().enumerate() {
-        root.draw(&Text::new(l.clone(), (24, 54 + 26 * k as i32), text(20)))
+        root.draw(&Text::new(l.clone(), (24, 54 + step * k as i32), text(20)))
             .map_err(err)?;
     }
     Ok(())
+}
+
+/// `items` joined by `sep` after `head`, on as few lines of at most `max_px` (at `px`) as
+/// they need, at most `max_lines` (the last one cut with an ellipsis if even that is not
+/// enough); an item is never split.
+pub fn pack(
+    head: &str,
+    items: &[String],
+    sep: &str,
+    px: u32,
+    max_px: u32,
+    max_lines: usize,
+) -> Vec<String> {
+    let mut lines = vec![head.to_string()];
+    for (i, item) in items.iter().enumerate() {
+        let n = lines.len();
+        let last = &mut lines[n - 1];
+        let joined = if i == 0 {
+            format!("{last}{item}")
+        } else {
+            format!("{last}{sep}{item}")
+        };
+        if width(&joined, px) <= max_px || n == max_lines {
+            *last = joined;
+        } else {
+            if i > 0 {
+                last.push_str(sep.trim_end());
+            }
+            lines.push(item.clone());
+        }
+    }
+    lines.into_iter().map(|l| fit(&l, px, max_px)).collect()
 }
 
 /// Writes lines of legend text from (x, y) downwards, `px` pixels high; returns the y below.
