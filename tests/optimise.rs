@@ -50,8 +50,10 @@ fn the_fewest_needles_for_a_density_is_the_closed_form() {
     let o = optimise::run(
         &opt,
         &Overrides::default(),
+        f64::INFINITY,
         &needlemap::base::progress::Silent,
-    );
+    )
+    .unwrap();
     let n_min = rho * std::f64::consts::PI * 2.0 * 2.0 / 15.0;
     let per_ring = ((n_min / 8.0 / 2.0).ceil() * 2.0) as usize;
     assert_eq!(o.front.len(), 1, "{:?}", o.front);
@@ -137,8 +139,10 @@ fn every_front_design_meets_the_constraints_again_and_none_is_dominated() {
     let o = optimise::run(
         &opt,
         &Overrides::default(),
+        f64::INFINITY,
         &needlemap::base::progress::Silent,
-    );
+    )
+    .unwrap();
     let senses: Vec<_> = opt.objectives.iter().map(|o| o.sense()).collect();
     for &k in &o.front {
         let a: Vec<f64> = o.candidates[k]
@@ -175,8 +179,10 @@ fn screening_never_rejects_what_the_full_analysis_accepts() {
     let o = optimise::run(
         &opt,
         &Overrides::default(),
+        f64::INFINITY,
         &needlemap::base::progress::Silent,
-    );
+    )
+    .unwrap();
     let rejected_early: Vec<usize> = o
         .candidates
         .iter()
@@ -245,7 +251,11 @@ fn bad_files_are_refused_naming_file_key_and_value_with_nothing_written() {
         ("[objective]", "yield = { min = 0.9 }\n[objective]", "constraints.yield.runs"),
         ("[objective]", "yield = { min = 1.5, runs = 10 }\n[objective]", "a fraction from 0 to 1"),
         ("[objective]", "time_s = { max = 100, runs = 10 }\n[objective]", "constraints.time_s.runs"),
-        ("density_per_cm2 = { min = 100.0 }", "", "needs constraints"),
+        ("density_per_cm2 = { min = 100.0 }", "", "needs a limit on a metric"),
+        ("[objective]", "[objectives]", "did you mean [objective]"),
+        ("[constraints]", "[spec]", "did you mean [constraints]"),
+        ("{ min = 4, max = 40, step = 2 }", "{ min = 4, max = 40, step = 5 }", "leave out 40"),
+        ("\"tolerance.length_sd_mm\" = [0.0]", "\"tolerance.length_sd_mm\" = [0.0, 0.0]", "listed twice"),
         ("minimise = [\"needles\"]", "minimise = [\"roller.force_n\"]", "numeric key of [search]"),
         ("{ min = 4, max = 40, step = 2 }", "[]", "at least one value"),
         ("density_per_cm2", "densty_per_cm2", "densty_per_cm2"),
@@ -387,8 +397,10 @@ fn a_word_key_is_searched_and_a_searched_key_is_an_objective() {
     let o = optimise::run(
         &opt,
         &Overrides::default(),
+        f64::INFINITY,
         &needlemap::base::progress::Silent,
-    );
+    )
+    .unwrap();
     for c in &o.candidates {
         let material = opt.sweep.keys[0].show(opt.sweep.combination(c.index)[0]);
         let force = opt.sweep.keys[1].values[opt.sweep.combination(c.index)[1]];
@@ -408,8 +420,23 @@ fn a_word_key_is_searched_and_a_searched_key_is_an_objective() {
     let combo = opt.sweep.combination(best.index);
     assert_eq!(opt.sweep.keys[0].show(combo[0]), "ss304");
     assert_eq!(best.objectives[0], Some(3.0));
+    // words have no order: not an objective
+    let (_d, file) = project(&text.replace(
+        "maximise = [\"roller.force_n\"]",
+        "maximise = [\"needle.material\"]",
+    ));
+    let e = Optimise::load_with(&file, &ReadPolicy::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("needle.material") && e.contains("no order"),
+        "{e}"
+    );
     // the written design names its material as a word
-    assert!(optimise::design_text(&opt, best.index).contains("material = \"ss304\""));
+    assert!(
+        optimise::design_text(&opt, best.index, &Overrides::default())
+            .contains("material = \"ss304\"")
+    );
 }
 
 #[test]
@@ -424,8 +451,10 @@ fn the_review_page_shows_the_search_its_front_and_a_datasheet_per_front_design()
     let o = optimise::run(
         &opt,
         &Overrides::default(),
+        f64::INFINITY,
         &needlemap::base::progress::Silent,
-    );
+    )
+    .unwrap();
     let groups = o.front_groups();
     assert!(
         groups.len() >= 2,
@@ -477,4 +506,105 @@ fn the_review_page_shows_the_search_its_front_and_a_datasheet_per_front_design()
     }
     let stages: Vec<_> = section.select(&sel("table.stages tbody tr")).collect();
     assert_eq!(stages.len(), 3, "screen, coarse, full");
+}
+
+#[test]
+fn the_yield_stage_is_refused_past_its_budget_and_written_designs_keep_the_overrides() {
+    let text = density_search(100.0).replace(
+        "[objective]",
+        "yield = { min = 0.5, runs = 10000 }\n[objective]",
+    );
+    let (dir, file) = project(&text);
+    let f = file.to_str().unwrap();
+    let (code, err) = run_in(
+        dir.path(),
+        &[
+            "--quiet",
+            "optimise",
+            f,
+            "--max-cpu-min",
+            "0.2",
+            "--out",
+            "out",
+        ],
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("the yield constraint would run 1 Monte Carlo studies of 10000 runs")
+            && err.contains("nothing written"),
+        "{err}"
+    );
+    assert!(!dir.path().join("out/o/optimise").exists());
+    // without the yield: the written design carries the run's seed and raster pitch
+    let (dir, file) = project(&density_search(100.0));
+    let f = file.to_str().unwrap();
+    let (code, err) = run_in(
+        dir.path(),
+        &[
+            "--quiet",
+            "--seed",
+            "7",
+            "--resolution-um",
+            "25",
+            "optimise",
+            f,
+            "--out",
+            "out",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let best = std::fs::read_to_string(dir.path().join("out/o/optimise/best-1.toml")).unwrap();
+    let d: toml::Table = best.parse().unwrap();
+    assert_eq!(d["treatment"]["seed"].as_integer(), Some(7));
+    assert_eq!(d["analysis"]["resolution_um"].as_float(), Some(25.0));
+    assert!(d["description"]
+        .as_str()
+        .unwrap()
+        .contains("roller.layout.needles_per_ring = 12"));
+}
+
+#[test]
+fn a_coarse_raster_too_small_for_the_region_leaves_the_decision_to_the_full_one() {
+    // a 1 mm region at 50 µm: 20 pixels across, 5 at the coarse 200 µm, which the raster
+    // refuses; the candidate is decided at its own pitch, and an undefined objective (no
+    // fatigue factor on a roller) makes a candidate infeasible, saying so
+    let text = "name = \"o\"\nbase = \"../mf8-192.toml\"\n\
+                [search]\n\"treatment.area_mm.*\" = [1.0]\n\"analysis.resolution_um\" = [50.0]\n\
+                \"roller.force_n\" = [1.0, 3.0]\n\
+                [constraints]\ncoverage_fraction = { min = 0.0 }\n\
+                [objective]\nminimise = [\"force_n\"]\n";
+    let (_d, file) = project(text);
+    let opt = load(&file);
+    let o = optimise::run(
+        &opt,
+        &Overrides::default(),
+        f64::INFINITY,
+        &needlemap::base::progress::Silent,
+    )
+    .unwrap();
+    assert!(
+        o.candidates.iter().all(|c| c.feasible()),
+        "{:?}",
+        o.candidates
+    );
+    assert_eq!(o.front.len(), 1);
+    let (_d, file) = project(&text.replace(
+        "minimise = [\"force_n\"]",
+        "maximise = [\"fatigue_safety_factor\"]",
+    ));
+    let opt = load(&file);
+    let o = optimise::run(
+        &opt,
+        &Overrides::default(),
+        f64::INFINITY,
+        &needlemap::base::progress::Silent,
+    )
+    .unwrap();
+    for c in &o.candidates {
+        assert!(!c.feasible());
+        assert_eq!(
+            c.failed.as_deref(),
+            Some("objective fatigue_safety_factor undefined")
+        );
+    }
 }

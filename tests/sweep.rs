@@ -271,7 +271,10 @@ fn unknown_key_is_exit_2_naming_it() {
 #[test]
 fn non_numeric_and_inapplicable_keys_are_exit_2() {
     for (vary, says) in [
-        ("\"skin.preset\" = [1]\n", "every value must be one of: face | body"),
+        (
+            "\"skin.preset\" = [1]\n",
+            "every value must be one of: face | body",
+        ),
         ("\"kind\" = [\"pen\"]\n", "not a key a sweep may vary"),
         ("\"pen.depth_mm\" = [1.0]\n", "kind = \"pen\""),
         (

@@ -190,7 +190,7 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// Parameter sweep over a base design, in parallel: DIR/<name>/sweep.csv and a plot (--out DIR, default out)
     Sweep(sweep::SweepArgs),
-    /// Design from a target: the designs of a search space that meet [spec], their Pareto front and trade-off picture (DIR/<name>/optimise/)
+    /// Design from a target: the designs of a search space that meet [constraints] best by [objective], their Pareto front and trade-off picture (DIR/<name>/optimise/)
     Optimise(optimise::OptimiseArgs),
     /// Needle table and unrolled-drum / cartridge picture for manufacturing review
     Layout(layout::LayoutArgs),

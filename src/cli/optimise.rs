@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 pub struct OptimiseArgs {
-    /// Optimisation file: name, base design, [search], [spec] and the objectives
+    /// Optimisation file: name, base design, [search], [constraints] and [objective]
     pub file: PathBuf,
     /// Output on stdout: the summary (table), every candidate (csv) or the JSON record
     #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -42,10 +42,12 @@ pub fn run(g: &Global, args: &OptimiseArgs) -> CmdResult {
     let set = args.out.join(&opt.sweep.name);
     let outcome = match args.merge {
         Some(n) => {
+            // the shards first: a merge with none to read makes no folder
+            let (_, candidates) = shards::merge(&opt, &o, &set, n as usize)?;
             prepare_dir(&args.out)?;
             super::check_outputs(&args.out, [opt.sweep.name.as_str()], Some("optimise"))?;
-            let (_, candidates) = shards::merge(&opt, &o, &set, n as usize)?;
-            optimise::finish(&opt, candidates, None, &o)
+            let bars = super::progress::Bars::new(&opt.sweep.name, g.quiet);
+            optimise::finish(&opt, candidates, None, &o, args.limit.cpu_s(), &bars)
         }
         None => {
             let range = args.shard.map_or(0..total, |s| s.range(total));
@@ -80,9 +82,15 @@ pub fn run(g: &Global, args: &OptimiseArgs) -> CmdResult {
             if let Some(s) = args.shard {
                 return write_shard(g, args, &opt, s, range, candidates, cpu_s);
             }
-            optimise::finish(&opt, candidates, Some(cpu_s), &o)
+            optimise::finish(&opt, candidates, Some(cpu_s), &o, args.limit.cpu_s(), &bars)
         }
-    };
+    }
+    .map_err(|e| {
+        Failure::Input(anyhow::anyhow!(
+            "{}: {e} (nothing written)",
+            args.file.display()
+        ))
+    })?;
     if outcome
         .candidates
         .iter()
@@ -109,7 +117,7 @@ pub fn run(g: &Global, args: &OptimiseArgs) -> CmdResult {
     for (rank, (k, _)) in outcome.front_groups().into_iter().enumerate() {
         write_file(
             &tmp.join(output::best_file_name(rank + 1)),
-            optimise::design_text(&opt, k).as_bytes(),
+            optimise::design_text(&opt, k, &o).as_bytes(),
         )?;
     }
     if !args.no_plots {
@@ -161,7 +169,7 @@ fn write_shard(
             output::stage_table(&optimise::stage_counts(&candidates, Some(cpu_s)))
         );
         let text = format!(
-            "optimise {} shard {}/{}: candidates {} to {} of {}, {feasible} feasible; written to {}\nwhen every shard's two files are in that folder: needlemap optimise {} --merge {}\n",
+            "optimise {} shard {}/{}: candidates {} to {} of {}, {feasible} feasible; written to {}\nwhen every shard's two files are in that folder: needlemap{} optimise {} --merge {}{}\n",
             opt.sweep.name,
             s.k,
             s.n,
@@ -169,8 +177,21 @@ fn write_shard(
             range.end,
             opt.sweep.len(),
             dir.display(),
+            // the merge needs the shards' seed, raster pitch and folder
+            [
+                o.seed.map(|x| format!(" --seed {x}")),
+                o.resolution_um.map(|x| format!(" --resolution-um {x}")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<String>(),
             args.file.display(),
-            s.n
+            s.n,
+            if args.out == std::path::Path::new("out") {
+                String::new()
+            } else {
+                format!(" --out {}", args.out.display())
+            }
         );
         return emit(text.as_bytes());
     }

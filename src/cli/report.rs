@@ -127,7 +127,7 @@ pub fn run(g: &Global, args: &ReportArgs) -> CmdResult {
     prepare_dir(&args.out)?;
     let mut top = vec!["report.html".to_string()];
     let searched = match &opt {
-        Some(opt) => Some(search(g, opt, &mut designs, args.runs)?),
+        Some(opt) => Some(search(g, opt, &mut designs, args.runs, args.limit.cpu_s())?),
         None => None,
     };
     if args.pdf {
@@ -179,7 +179,7 @@ pub fn run(g: &Global, args: &ReportArgs) -> CmdResult {
         .map(|(i, d)| match (&opt, &searched) {
             // a front design's file is the one `optimise` writes
             (Some(opt), Some((_, _, shown))) if i >= user => {
-                Some(optimise::design_text(opt, shown[i - user]))
+                Some(optimise::design_text(opt, shown[i - user], &g.overrides()))
             }
             _ => std::fs::read(&d.source.path)
                 .ok()
@@ -258,10 +258,16 @@ fn search(
     opt: &Optimise,
     designs: &mut Vec<crate::design::Design>,
     runs: Option<u32>,
+    max_cpu_s: f64,
 ) -> Result<(Outcome, Option<Embedded>, Vec<usize>), Failure> {
     let o = g.overrides();
     let bars = super::progress::Bars::new(&opt.sweep.name, g.quiet);
-    let outcome = optimise::run(opt, &o, &bars);
+    let outcome = optimise::run(opt, &o, max_cpu_s, &bars).map_err(|e| {
+        Failure::Input(anyhow::anyhow!(
+            "{}: {e} (nothing written)",
+            opt.path.display()
+        ))
+    })?;
     let shown: Vec<usize> = outcome
         .front_groups()
         .into_iter()

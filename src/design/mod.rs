@@ -322,6 +322,8 @@ pub enum InputKind {
     Design,
     /// A sweep: a top-level `base` and a `[vary]` table.
     Sweep,
+    /// An optimisation: a top-level `base` and a `[search]` table.
+    Optimise,
 }
 
 impl InputKind {
@@ -340,6 +342,8 @@ impl InputKind {
         let table = |k: &str| t.get(k).is_some_and(toml::Value::is_table);
         if t.contains_key("base") && table("vary") {
             Some(InputKind::Sweep)
+        } else if t.contains_key("base") && table("search") {
+            Some(InputKind::Optimise)
         } else if t.contains_key("kind") && table("treatment") {
             Some(InputKind::Design)
         } else {
@@ -359,6 +363,19 @@ pub fn other_kind(e: InputError, text: &str, path: &Path, expected: InputKind) -
         ),
         (InputKind::Sweep, Some(InputKind::Design)) => format!(
             "this looks like a design file (`kind` and a [treatment] table), not a sweep; run `needlemap analyze {}`, or name it as the `base` of a sweep file",
+            path.display()
+        ),
+        (InputKind::Design | InputKind::Sweep, Some(InputKind::Optimise)) => format!(
+            "this looks like an optimisation file (a top-level `base` and a [search] table), not a {}; run `needlemap optimise {}`",
+            if expected == InputKind::Design { "design" } else { "sweep" },
+            path.display()
+        ),
+        (InputKind::Optimise, Some(InputKind::Sweep)) => format!(
+            "this looks like a sweep file (a top-level `base` and a [vary] table), not an optimisation; run `needlemap sweep {}`, or name the keys to search in a [search] table with [constraints] and [objective]",
+            path.display()
+        ),
+        (InputKind::Optimise, Some(InputKind::Design)) => format!(
+            "this looks like a design file (`kind` and a [treatment] table), not an optimisation; run `needlemap analyze {}`, or name it as the `base` of an optimisation file",
             path.display()
         ),
         _ => return e,

@@ -74,14 +74,15 @@ pub fn best_file_name(rank: usize) -> String {
 }
 
 fn objective_cells(opt: &Optimise, c: &Candidate) -> Vec<String> {
-    opt.objectives
-        .iter()
-        .zip(&c.objectives)
-        .map(|(o, v)| match o {
-            Objective::Needles | Objective::Passes => v.map_or("—".into(), |x| fmt_num(x, 0)),
-            Objective::ForceN => v.map_or("—".into(), |x| fmt_num(x, 2)),
-            Objective::Key(..) => v.map_or("—".into(), show_value),
-            Objective::Metric(k, _) => show_metric(k, *v),
+    shown_objectives(opt)
+        .map(|(i, o)| {
+            let v = c.objectives[i];
+            match o {
+                Objective::Needles | Objective::Passes => v.map_or("—".into(), |x| fmt_num(x, 0)),
+                Objective::ForceN => v.map_or("—".into(), |x| fmt_num(x, 2)),
+                Objective::Key(..) => v.map_or("—".into(), show_value),
+                Objective::Metric(k, _) => show_metric(k, v),
+            }
         })
         .collect()
 }
@@ -122,6 +123,29 @@ pub fn stage_table(stages: &[crate::studies::optimise::StageCount; 4]) -> String
     render(&rows)
 }
 
+/// The constraints in words: each limit, then the yield's.
+pub fn constraint_words(opt: &Optimise) -> Vec<String> {
+    opt.spec
+        .iter()
+        .map(|l| format!("{} {}", l.key, l.describe()))
+        .chain((opt.runs > 0).then(|| {
+            format!(
+                "yield's lower 95 % bound ≥ {} over {} runs",
+                opt.min_yield, opt.runs
+            )
+        }))
+        .collect()
+}
+
+/// The objectives that get a column of their own beside the searched keys (a searched key
+/// is one of those already).
+fn shown_objectives(opt: &Optimise) -> impl Iterator<Item = (usize, &Objective)> {
+    opt.objectives
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| !matches!(o, Objective::Key(..)))
+}
+
 /// The summary in words: the space, the front (or why there is none), the limits that bind,
 /// and the front's values on the edge of their range.
 pub fn summary(opt: &Optimise, o: &Outcome) -> String {
@@ -130,11 +154,7 @@ pub fn summary(opt: &Optimise, o: &Outcome) -> String {
         "optimise {}: {n} candidates over {} key(s); constraints: {}\n",
         opt.sweep.name,
         opt.sweep.keys.len(),
-        opt.spec
-            .iter()
-            .map(|l| format!("{} {}", l.key, l.describe()))
-            .collect::<Vec<_>>()
-            .join(", ")
+        constraint_words(opt).join(", ")
     );
     let invalid = o
         .candidates
@@ -160,7 +180,7 @@ pub fn summary(opt: &Optimise, o: &Outcome) -> String {
     }
     let groups = o.front_groups();
     s += &format!(
-        "{feasible} feasible; the Pareto front of {} in {} trade-off points ({}):\n",
+        "{feasible} feasible; the Pareto front: {} design(s) in {} trade-off point(s) ({}):\n",
         o.front.len(),
         groups.len(),
         opt.objectives
@@ -179,7 +199,7 @@ pub fn summary(opt: &Optimise, o: &Outcome) -> String {
     let mut t = vec![{
         let mut h = vec!["file".to_string(), "design".to_string()];
         h.extend(opt.sweep.keys.iter().map(|k| k.name.clone()));
-        h.extend(opt.objectives.iter().map(|o| o.key().to_string()));
+        h.extend(shown_objectives(opt).map(|(_, o)| o.key().to_string()));
         h
     }];
     for (rank, &(k, alike)) in groups.iter().enumerate() {
@@ -208,7 +228,7 @@ pub fn summary(opt: &Optimise, o: &Outcome) -> String {
                 .join(", ")
         );
     }
-    let edges = edges(opt, &groups.iter().map(|g| g.0).collect::<Vec<_>>());
+    let edges = edges(opt, &o.front_members());
     if !edges.is_empty() {
         s += "on the edge of the search (a wider range may hold better designs):\n";
         for e in edges {
@@ -227,9 +247,24 @@ pub fn json(opt: &Optimise, o: &Outcome) -> Vec<u8> {
             .zip(&c.objectives)
             .map(|(o, v)| (o.key().to_string(), json!(v)))
             .collect();
+        let values: serde_json::Map<String, serde_json::Value> = opt
+            .sweep
+            .keys
+            .iter()
+            .zip(opt.sweep.combination(c.index))
+            .map(|(k, j)| {
+                let v = if k.is_word() {
+                    json!(k.show(j))
+                } else {
+                    json!(k.values[j])
+                };
+                (k.name.clone(), v)
+            })
+            .collect();
         json!({
             "candidate": c.index + 1,
             "name": c.name,
+            "values": values,
             "stage": c.stage,
             "feasible": c.feasible(),
             "failed": c.failed,
@@ -249,13 +284,36 @@ pub fn json(opt: &Optimise, o: &Outcome) -> Vec<u8> {
         .map(|(k, t)| json!({"limit": k, "candidates": t}))
         .collect();
     let pareto: Vec<serde_json::Value> = o.front.iter().map(|&k| cand(&o.candidates[k])).collect();
+    let best: Vec<serde_json::Value> = o
+        .front_members()
+        .iter()
+        .enumerate()
+        .map(|(rank, g)| {
+            json!({
+                "file": best_file_name(rank + 1),
+                "design": o.candidates[g[0]].name,
+                "alike": g.iter().map(|&k| o.candidates[k].name.clone()).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let objectives: Vec<serde_json::Value> = opt
+        .objectives
+        .iter()
+        .map(|x| {
+            json!({"key": x.key(), "sense": match x.sense() { Sense::Min => "minimise", Sense::Max => "maximise" }})
+        })
+        .collect();
     let all: Vec<serde_json::Value> = o.candidates.iter().map(cand).collect();
     let doc = json!({
         "optimise": opt.sweep.name,
         "file": opt.path.display().to_string(),
         "base_file": opt.sweep.base_path.display().to_string(),
         "candidates": o.candidates.len(),
+        "constraints": constraint_words(opt),
+        "objectives": objectives,
         "stages": stages,
+        "trade_off_points": best,
+        "on_edge": edges(opt, &o.front_members()),
         "binding": binding,
         "pareto": pareto,
         "all": all,

@@ -21,26 +21,19 @@ pub(super) fn write(h: &mut String, p: &OptimisePart) {
         .iter()
         .map(|x| {
             let sense = match x.sense() {
-                Sense::Min => "fewest/least",
-                Sense::Max => "most",
+                Sense::Min => "smaller is better",
+                Sense::Max => "larger is better",
             };
             format!("<code>{}</code> ({sense})", escape(x.key()))
         })
         .collect();
-    let constraints: Vec<String> = opt
-        .spec
+    let constraints: Vec<String> = crate::output::optimise::constraint_words(opt)
         .iter()
-        .map(|l| format!("<code>{}</code> {}", l.key, escape(&l.describe())))
-        .chain((opt.runs > 0).then(|| {
-            format!(
-                "yield's lower 95 % bound ≥ {} over {} Monte Carlo runs",
-                opt.min_yield, opt.runs
-            )
-        }))
+        .map(|c| escape(c))
         .collect();
     let _ = writeln!(
         h,
-        "<p><code>{}</code> searches {} candidates, every combination of {} key(s) over the base design <code>{}</code>, for the designs that meet {} with {}.</p>",
+        "<p><code>{}</code> searches {} candidates, every combination of {} key(s) over the base design <code>{}</code>, for the designs that meet {} — objectives: {}.</p>",
         escape(&opt.path.display().to_string()),
         o.candidates.len(),
         opt.sweep.keys.len(),
@@ -69,6 +62,17 @@ pub(super) fn write(h: &mut String, p: &OptimisePart) {
         }
     }
     h.push_str("</tbody></table>\n");
+    let invalid = o
+        .candidates
+        .iter()
+        .filter(|c| c.stage == crate::studies::optimise::Stage::Invalid)
+        .count();
+    if invalid > 0 {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">{invalid} combination(s) are not valid designs (the design rules refuse them; <code>candidates.csv</code> says why).</p>"
+        );
+    }
     let binding = o.binding();
     if !binding.is_empty() {
         let _ = writeln!(
@@ -102,20 +106,26 @@ pub(super) fn write(h: &mut String, p: &OptimisePart) {
     h.push_str(
         "<div class=\"scroll\"><table class=\"front\"><thead><tr><th>file</th><th>design</th>",
     );
-    for k in &opt.sweep.keys {
-        let _ = write!(h, "<th>{}</th>", escape(&k.name));
-    }
-    for x in &opt.objectives {
-        let _ = write!(h, "<th>{}</th>", escape(x.key()));
+    let shown: Vec<(usize, &Objective)> = opt
+        .objectives
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| !matches!(x, Objective::Key(..)))
+        .collect();
+    for (_, x) in &shown {
+        let _ = write!(h, "<th class=\"objective\">{}</th>", escape(x.key()));
     }
     if opt.runs > 0 {
         h.push_str("<th>yield (lower 95 %)</th>");
     }
+    for k in &opt.sweep.keys {
+        let _ = write!(h, "<th>{}</th>", escape(&k.name));
+    }
     h.push_str("</tr></thead><tbody>\n");
     for (rank, &(k, alike)) in groups.iter().enumerate() {
         let c = &o.candidates[k];
-        let shown = p.shown.contains(&k);
-        let name = if shown {
+        let linked = p.shown.contains(&k);
+        let name = if linked {
             format!("<a href=\"#design-{0}\">{0}</a>", escape(&c.name))
         } else {
             escape(&c.name)
@@ -131,16 +141,13 @@ pub(super) fn write(h: &mut String, p: &OptimisePart) {
             escape(&c.name),
             best_file_name(rank + 1)
         );
-        for (key, j) in opt.sweep.keys.iter().zip(opt.sweep.combination(k)) {
-            let _ = write!(h, "<td class=\"num\">{}</td>", escape(&key.show(j)));
-        }
-        for (x, v) in opt.objectives.iter().zip(&c.objectives) {
-            let cell = match (x, v) {
+        for (i, x) in &shown {
+            let cell = match (x, c.objectives[*i]) {
                 (_, None) => "—".to_string(),
-                (Objective::Metric(key, _), v) => crate::model::registry::show_metric(key, *v),
-                (_, Some(v)) => crate::studies::sweep::show_value(*v),
+                (Objective::Metric(key, _), v) => crate::model::registry::show_metric(key, v),
+                (_, Some(v)) => crate::studies::sweep::show_value(v),
             };
-            let _ = write!(h, "<td class=\"num\">{cell}</td>");
+            let _ = write!(h, "<td class=\"num objective\">{cell}</td>");
         }
         if opt.runs > 0 {
             let y = c
@@ -148,18 +155,21 @@ pub(super) fn write(h: &mut String, p: &OptimisePart) {
                 .map_or("—".into(), |y| format!("{:.1} %", y * 100.0));
             let _ = write!(h, "<td class=\"num\">{y}</td>");
         }
+        for (key, j) in opt.sweep.keys.iter().zip(opt.sweep.combination(k)) {
+            let _ = write!(h, "<td class=\"num\">{}</td>", escape(&key.show(j)));
+        }
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody></table></div>\n");
     if groups.len() > p.shown.len() {
         let _ = writeln!(
             h,
-            "<p class=\"info\">The datasheets below show the first {} trade-off points; the others are in <code>out/{}/optimise/</code> after <code>needlemap optimise</code>.</p>",
+            "<p class=\"info\">The datasheets below show the first {} trade-off points; <code>needlemap optimise</code> writes every one to <code>&lt;out&gt;/{}/optimise/</code>.</p>",
             p.shown.len(),
             escape(&opt.sweep.name)
         );
     }
-    let edges = edges(opt, &groups.iter().map(|g| g.0).collect::<Vec<_>>());
+    let edges = edges(opt, &o.front_members());
     if !edges.is_empty() {
         let _ = writeln!(
             h,

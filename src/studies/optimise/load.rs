@@ -140,8 +140,16 @@ impl Optimise {
             path,
             "an optimisation needs `name`, `base`, and the tables [search], [constraints] and [objective]",
         )?;
-        let file: OptimiseFile = crate::design::parse_toml(text, path)?;
         let ctx = Ctx::new(path, text);
+        if !matches!(
+            crate::design::InputKind::of(text),
+            Some(crate::design::InputKind::Sweep | crate::design::InputKind::Design)
+        ) {
+            hint_misnamed(&ctx, text)?;
+        }
+        let file: OptimiseFile = crate::design::parse_toml(text, path).map_err(|e| {
+            crate::design::other_kind(e, text, path, crate::design::InputKind::Optimise)
+        })?;
         let at_table = |t: &str| {
             let i = text.find(&format!("[{t}]")).unwrap_or(0);
             i..i
@@ -213,7 +221,10 @@ impl Optimise {
                 at_table("constraints"),
                 "constraints",
                 "(none)",
-                "an optimisation needs constraints: a [constraints] table of limits on metrics, e.g. coverage_fraction = { min = 0.15 }",
+                format!(
+                    "an optimisation needs a limit on a metric in [constraints]{}, e.g. coverage_fraction = {{ min = 0.15 }}",
+                    if runs > 0 { " beside the yield (the yield counts the runs that meet those limits)" } else { "" }
+                ),
             ));
         }
         let parts = Parts {
@@ -241,6 +252,14 @@ impl Optimise {
                     ("passes", Sense::Min, _) => Objective::Passes,
                     (_, _, Some(i)) if !sweep.keys[i].is_word() => {
                         Objective::Key(sweep.keys[i].name.clone(), i, sense)
+                    }
+                    (_, _, Some(_)) => {
+                        return Err(ctx.err(
+                            o.span(),
+                            table,
+                            format!("{key:?}"),
+                            "takes words, which have no order: an objective must be a number (a numeric searched key, a metric, needles, force_n or passes)",
+                        ))
                     }
                     _ => match crate::model::registry::metric(key) {
                         Some(m) => Objective::Metric(m.key, sense),
@@ -288,4 +307,52 @@ impl Optimise {
             min_yield,
         })
     }
+}
+
+/// The tables and keys of an optimisation file, for the hint at a misnamed one.
+const TOP_KEYS: [&str; 5] = ["name", "base", "search", "constraints", "objective"];
+
+/// Refuses a top-level key of `text` that is not an optimisation file's with a hint: the key
+/// it was likely meant to be (the old `[spec]` and top-level `minimise` included), before
+/// serde's bare "unknown field".
+fn hint_misnamed(ctx: &Ctx, text: &str) -> Result<(), InputError> {
+    let Ok(t) = text.parse::<toml::Table>() else {
+        return Ok(());
+    };
+    for k in t.keys() {
+        if TOP_KEYS.contains(&k.as_str()) {
+            continue;
+        }
+        let meant = match k.as_str() {
+            "spec" => "[constraints] (the limits, as a design's [spec])".to_string(),
+            "minimise" | "maximise" | "minimize" | "maximize" => {
+                format!(
+                    "[objective] {} = [...] (the objectives go in their own table)",
+                    k.replace('z', "s")
+                )
+            }
+            "vary" => "[search] (the keys to search, as a sweep's [vary])".to_string(),
+            "runs" | "min_yield" | "yield" => {
+                "[constraints] yield = { min = 0.9, runs = 200 }".to_string()
+            }
+            _ => match TOP_KEYS
+                .iter()
+                .map(|w| (strsim::damerau_levenshtein(w, k), *w))
+                .min()
+                .filter(|(d, _)| *d <= 3)
+            {
+                Some((_, w)) if w == "name" || w == "base" => format!("`{w}`"),
+                Some((_, w)) => format!("[{w}]"),
+                None => "one of name, base, [search], [constraints], [objective]".to_string(),
+            },
+        };
+        let at = text.find(k.as_str()).unwrap_or(0);
+        return Err(ctx.err(
+            at..at,
+            k,
+            "(a top-level key)",
+            format!("is not a key of an optimisation file; did you mean {meant}?"),
+        ));
+    }
+    Ok(())
 }

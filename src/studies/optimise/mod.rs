@@ -192,6 +192,23 @@ impl Outcome {
         groups
     }
 
+    /// The front's trade-off points with every design of each (candidate indices), in the
+    /// front's order: [`Outcome::front_groups`] with the alike designs listed.
+    pub fn front_members(&self) -> Vec<Vec<usize>> {
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for &k in &self.front {
+            let v = &self.candidates[k].objectives;
+            match groups
+                .iter_mut()
+                .find(|g| &self.candidates[g[0]].objectives == v)
+            {
+                Some(g) => g.push(k),
+                None => groups.push(vec![k]),
+            }
+        }
+        groups
+    }
+
     /// The limits failed, with how many candidates failed each first, most often first.
     pub fn binding(&self) -> Vec<(String, usize)> {
         let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
@@ -407,10 +424,9 @@ fn evaluate(
                     return (c, times);
                 }
             }
-            Err(e) => {
-                c.failed = Some(e.to_string());
-                return (c, times);
-            }
+            // a limit of the coarse raster itself (too few pixels in a small region): the
+            // design's own pitch decides
+            Err(_) => {}
         }
     }
     let clock = std::time::Instant::now();
@@ -427,6 +443,18 @@ fn evaluate(
             c.failed = first_failed(&a.metrics, &opt.spec, |_| 0.0).map(str::to_string);
             c.objectives = objectives(&made, Some(&a.metrics));
             c.metrics = Some(a.metrics);
+            // a design whose objective is undefined (a depth where nothing pierces) cannot
+            // be ranked: it is not a solution
+            if c.failed.is_none() {
+                if let Some((o, _)) = opt
+                    .objectives
+                    .iter()
+                    .zip(&c.objectives)
+                    .find(|(_, v)| v.is_none_or(|x| !x.is_finite()))
+                {
+                    c.failed = Some(format!("objective {} undefined", o.key()));
+                }
+            }
         }
         Err(e) => c.failed = Some(e.to_string()),
     }
@@ -547,12 +575,15 @@ pub fn finish(
     mut candidates: Vec<Candidate>,
     cpu_s: Option<[f64; 3]>,
     overrides: &Overrides,
-) -> Outcome {
+    max_yield_cpu_s: f64,
+    progress: &dyn Progress,
+) -> Result<Outcome, YieldTooLong> {
     let mut stages = stage_counts(&candidates, cpu_s);
     let senses: Vec<Sense> = opt.objectives.iter().map(Objective::sense).collect();
     let mut front = pareto(&candidates, &senses);
     if opt.runs > 0 {
         stages[3].cpu_s = 0.0;
+        let mut estimated = 0.0;
         // yield of the finalists: the front, drawn again until every member passes
         loop {
             let untested: Vec<usize> = front
@@ -563,17 +594,38 @@ pub fn finish(
             if untested.is_empty() {
                 break;
             }
-            for k in untested {
+            let designs: Vec<(usize, Design)> = untested
+                .iter()
+                .map(|&k| {
+                    let mut d = opt
+                        .sweep
+                        .variant(k, overrides)
+                        .expect("a feasible candidate is a valid design");
+                    d.spec = opt.spec.clone();
+                    (k, d)
+                })
+                .collect();
+            // every study's work, estimated before any runs: refused past the budget
+            for (_, d) in &designs {
+                let per_run = analysis::Work::of(d).map_or(0.0, |w| w.cpu_s());
+                estimated += per_run * f64::from(opt.runs);
+            }
+            if estimated > max_yield_cpu_s {
+                return Err(YieldTooLong {
+                    studies: designs.len(),
+                    runs: opt.runs,
+                    cpu_s: estimated,
+                    max_cpu_s: max_yield_cpu_s,
+                });
+            }
+            progress.start("yield studies", designs.len() as u64);
+            for (k, d) in designs {
                 let clock = std::time::Instant::now();
-                let mut d = opt
-                    .sweep
-                    .variant(k, overrides)
-                    .expect("a feasible candidate is a valid design");
-                d.spec = opt.spec.clone();
                 let lo = crate::studies::mc::study(&d, opt.runs, &crate::base::progress::Silent)
                     .ok()
                     .and_then(|s| s.yield_)
                     .map_or(0.0, |y| y.wilson95_lo);
+                progress.advance(1);
                 stages[3].entered += 1;
                 stages[3].cpu_s += clock.elapsed().as_secs_f64();
                 let c = &mut candidates[k];
@@ -585,44 +637,78 @@ pub fn finish(
                 }
                 c.settle();
             }
+            progress.finish();
             front = pareto(&candidates, &senses);
         }
     }
-    Outcome {
+    Ok(Outcome {
         candidates,
         front,
         stages,
-    }
+    })
+}
+
+/// The yield stage's Monte Carlo studies, estimated beyond their budget before they run.
+#[derive(Debug, thiserror::Error)]
+#[error("the yield constraint would run {studies} Monte Carlo studies of {runs} runs (the Pareto front's designs), about {} of CPU time in all, more than the limit of {}: lower `runs` in `yield = {{ min, runs }}`, narrow the search, or raise the limit (--max-cpu-min)", analysis::duration_words(*cpu_s), analysis::duration_words(*max_cpu_s))]
+pub struct YieldTooLong {
+    /// Studies of this round of the front.
+    pub studies: usize,
+    /// Runs per study.
+    pub runs: u32,
+    /// Estimated CPU seconds of the stage so far, this round included.
+    pub cpu_s: f64,
+    /// The budget, CPU seconds.
+    pub max_cpu_s: f64,
 }
 
 /// Runs the whole search: every candidate evaluated ([`evaluate_range`]), then
 /// [`finish`]ed.
-pub fn run(opt: &Optimise, overrides: &Overrides, progress: &dyn Progress) -> Outcome {
+pub fn run(
+    opt: &Optimise,
+    overrides: &Overrides,
+    max_yield_cpu_s: f64,
+    progress: &dyn Progress,
+) -> Result<Outcome, YieldTooLong> {
     let (candidates, cpu_s) = evaluate_range(opt, 0..opt.sweep.len(), overrides, progress);
-    finish(opt, candidates, Some(cpu_s), overrides)
+    finish(
+        opt,
+        candidates,
+        Some(cpu_s),
+        overrides,
+        max_yield_cpu_s,
+        progress,
+    )
 }
 
-/// The searched keys on whose first or last value the front's trade-off points `front` (candidate
-/// indices) lie, where a wider range may hold better designs: per key and end, the value and
-/// how many of the points lie there, in key order ("pen.hand_speed_mm_s = 35, the highest
-/// searched (6 of 6 trade-off points)"). A key searched over one value has no edge.
-pub fn edges(opt: &Optimise, front: &[usize]) -> Vec<String> {
-    let combos: Vec<Vec<usize>> = front.iter().map(|&k| opt.sweep.combination(k)).collect();
+/// The searched keys on whose first or last value the front's trade-off points lie, where a
+/// wider range may hold better designs: a point (its designs alike on every objective,
+/// `groups`, candidate indices) lies on an end when every one of its designs does, for a
+/// numeric key (words have no order). Per key and end, in key order:
+/// "pen.hand_speed_mm_s = 35, the highest searched (6 of 6 trade-off points)".
+pub fn edges(opt: &Optimise, groups: &[Vec<usize>]) -> Vec<String> {
+    let combos: Vec<Vec<Vec<usize>>> = groups
+        .iter()
+        .map(|g| g.iter().map(|&k| opt.sweep.combination(k)).collect())
+        .collect();
     let mut out = Vec::new();
     for (i, k) in opt.sweep.keys.iter().enumerate() {
         let n = k.values.len();
-        if n < 2 {
+        if n < 2 || k.is_word() {
             continue;
         }
         for (j, end) in [(0, "lowest"), (n - 1, "highest")] {
-            let at = combos.iter().filter(|c| c[i] == j).count();
+            let at = combos
+                .iter()
+                .filter(|g| g.iter().all(|c| c[i] == j))
+                .count();
             if at > 0 {
                 out.push(format!(
                     "{} = {}, the {end} searched ({at} of {} trade-off point{})",
                     k.name,
                     k.show(j),
-                    front.len(),
-                    if front.len() == 1 { "" } else { "s" }
+                    groups.len(),
+                    if groups.len() == 1 { "" } else { "s" }
                 ));
             }
         }
@@ -631,9 +717,10 @@ pub fn edges(opt: &Optimise, front: &[usize]) -> Vec<String> {
 }
 
 /// The design file of candidate `i`: the variant's TOML with the constraints as its `[spec]`,
-/// a schema line for a file written two folders below the project (`out/<name>/optimise/`), and
-/// a header saying where it came from.
-pub fn design_text(opt: &Optimise, i: usize) -> String {
+/// the seed and raster pitch of `overrides` when given (so `analyze` reproduces the search's
+/// figures), a description of what was searched, a schema line for a file written two folders
+/// below the project (`out/<name>/optimise/`), and a header saying where it came from.
+pub fn design_text(opt: &Optimise, i: usize, overrides: &Overrides) -> String {
     let mut t: toml::Table =
         toml::from_str(&opt.sweep.variant_text(i)).expect("a variant's text is TOML");
     let mut spec = toml::Table::new();
@@ -648,6 +735,39 @@ pub fn design_text(opt: &Optimise, i: usize) -> String {
         spec.insert(l.key.into(), limit.into());
     }
     t.insert("spec".into(), spec.into());
+    let table = |t: &mut toml::Table, name: &str| -> toml::Table {
+        t.get(name)
+            .and_then(|v| v.as_table())
+            .cloned()
+            .unwrap_or_default()
+    };
+    if let Some(seed) = overrides.seed {
+        let mut tr = table(&mut t, "treatment");
+        tr.insert("seed".into(), toml::Value::Integer(seed as i64));
+        t.insert("treatment".into(), tr.into());
+    }
+    if let Some(r) = overrides.resolution_um {
+        let mut a = table(&mut t, "analysis");
+        a.insert("resolution_um".into(), r.into());
+        t.insert("analysis".into(), a.into());
+    }
+    let chosen: Vec<String> = opt
+        .sweep
+        .keys
+        .iter()
+        .zip(opt.sweep.combination(i))
+        .map(|(k, j)| format!("{} = {}", k.name, k.show(j)))
+        .collect();
+    t.insert(
+        "description".into(),
+        format!(
+            "found by optimise {} on {}: {}",
+            opt.sweep.name,
+            opt.sweep.base.name,
+            chosen.join(", ")
+        )
+        .into(),
+    );
     format!(
         "#:schema ../../../schema/design.json\n# Found by `needlemap optimise {}`: candidate {} of {}, base {}.\n{}",
         opt.path.display(),

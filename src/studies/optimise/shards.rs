@@ -19,6 +19,7 @@ use std::path::Path;
 pub const STUDY: Study = Study {
     stem: "candidates",
     command: "optimise",
+    noun: "optimisation",
 };
 
 /// candidates.csv's header: `candidate`, `name`, the searched keys, `stage`, `feasible`,
@@ -88,6 +89,35 @@ pub fn merge(
         let first_metric = at + 3 + nobj + 1;
         let metrics = read_metrics(rec, first_metric)?;
         let any = (first_metric..header.len()).any(|i| !cell(i).is_empty());
+        // a candidate the shard found feasible has every constrained metric and objective
+        let feasible = stage == Stage::Full && failed.is_none();
+        if cell(at + 1) != feasible.to_string() {
+            return Err(format!(
+                "feasible = {:?} but stage {} and failed {:?} say {feasible}; was the file changed?",
+                crate::base::input::clip(cell(at + 1)),
+                cell(at),
+                crate::base::input::clip(cell(at + 2))
+            ));
+        }
+        if feasible {
+            let missing = opt
+                .spec
+                .iter()
+                .map(|l| (l.key, metrics.get(l.key)))
+                .chain(
+                    opt.objectives
+                        .iter()
+                        .zip(&objectives)
+                        .map(|(o, v)| (o.key(), *v)),
+                )
+                .find(|(_, v)| v.is_none_or(|x| !x.is_finite()));
+            if let Some((key, v)) = missing {
+                return Err(format!(
+                    "is marked feasible but its {key} is {}; was the file changed?",
+                    v.map_or("empty".to_string(), |x| x.to_string())
+                ));
+            }
+        }
         Ok(Candidate {
             index,
             name: opt.sweep.variant_name(index),

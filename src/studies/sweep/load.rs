@@ -249,6 +249,14 @@ impl Sweep {
                         ))
                     }
                 };
+                if values.contains(&x) {
+                    return Err(err(
+                        v.span(),
+                        &written,
+                        x.to_string(),
+                        "is listed twice; list each value once".into(),
+                    ));
+                }
                 values.push(x);
             }
             for k in &keys {

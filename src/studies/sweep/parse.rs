@@ -211,7 +211,17 @@ pub(super) fn flatten(
             if hi < lo {
                 return Err(bad("the range is inverted: max must be at least min"));
             }
-            let n = ((hi - lo) / step * (1.0 + 1e-12)).floor() + 1.0;
+            let steps = (hi - lo) / step;
+            if (steps - steps.round()).abs() > 1e-9 * steps.max(1.0) {
+                let below = lo + steps.floor() * step;
+                return Err(bad(&format!(
+                    "max is not min plus a whole number of steps: the range would stop at {} and leave out {hi}; make max {} or {}, or choose a step that divides max − min",
+                    super::show_value(below),
+                    super::show_value(below),
+                    super::show_value(below + step)
+                )));
+            }
+            let n = steps.round() + 1.0;
             if n > MAX_RANGE_VALUES as f64 {
                 return Err(bad(&format!(
                     "expands to {n} values, more than {MAX_RANGE_VALUES}; use a larger step"

@@ -123,12 +123,15 @@ pub struct Study {
     pub stem: &'static str,
     /// `sweep`, `optimise`.
     pub command: &'static str,
+    /// What its file is called: `sweep`, `optimisation`.
+    pub noun: &'static str,
 }
 
 /// A sweep's shards.
 pub const SWEEP: Study = Study {
     stem: "sweep",
     command: "sweep",
+    noun: "sweep",
 };
 
 /// Reads shard `shard`'s provenance from `dir`.
@@ -199,8 +202,9 @@ pub fn check(
             return Err(InputError::Path {
                 path,
                 problem: format!(
-                    "{field} is {here}, but {} has {there}: the shards were not made by the same needlemap from the same sweep file, base design, --seed and --resolution-um; re-run the shards that differ",
-                    first_path.display()
+                    "{field} is {here}, but {} has {there}: the shards were not made by the same needlemap from the same {} file, base design, --seed and --resolution-um; re-run the shards that differ",
+                    first_path.display(),
+                    study.noun
                 ),
             });
         }
@@ -209,8 +213,8 @@ pub fn check(
     if let Some((field, here, there)) = first.first_difference(&now) {
         let (this, fix) = match field {
             "sweep" | "sweep_sha256" => (
-                format!("the sweep file {}", sweep.path.display()),
-                "it changed since the shards ran: merge with the sweep file they used, or re-run them".to_string(),
+                format!("the {} file {}", study.noun, sweep.path.display()),
+                format!("it changed since the shards ran: merge with the {} file they used, or re-run them", study.noun),
             ),
             "base_sha256" => (
                 format!("the base design {}", sweep.base_path.display()),
