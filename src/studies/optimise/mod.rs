@@ -415,18 +415,14 @@ fn evaluate(
         );
         times[1] = clock.elapsed().as_secs_f64();
         c.stage = Stage::Coarse;
-        match a {
-            Ok(a) => {
-                if let Some(k) =
-                    first_failed(&a.metrics, &opt.spec, |key| coarse_slack(key, coarse_um))
-                {
-                    c.failed = Some(k.to_string());
-                    return (c, times);
-                }
+        // an error here is a limit of the coarse raster itself (too few pixels in a small
+        // region): the design's own pitch decides
+        if let Ok(a) = a {
+            if let Some(k) = first_failed(&a.metrics, &opt.spec, |key| coarse_slack(key, coarse_um))
+            {
+                c.failed = Some(k.to_string());
+                return (c, times);
             }
-            // a limit of the coarse raster itself (too few pixels in a small region): the
-            // design's own pitch decides
-            Err(_) => {}
         }
     }
     let clock = std::time::Instant::now();
