@@ -163,7 +163,7 @@ fn every_front_design_meets_the_constraints_again_and_none_is_dominated() {
 }
 
 #[test]
-fn screening_never_rejects_what_the_full_analysis_accepts() {
+fn screening_never_rejects_what_the_full_analysis_accepts_nor_accepts_what_it_rejects() {
     // a roller space across the limits: every candidate the early stages reject is checked
     // against the whole analysis at the design's pitch (a sample of 40 spread over the space)
     let text = "name = \"o\"\nbase = \"../mf8-192.toml\"\n\
@@ -186,7 +186,7 @@ fn screening_never_rejects_what_the_full_analysis_accepts() {
     let rejected_early: Vec<usize> = o
         .candidates
         .iter()
-        .filter(|c| c.stage < Stage::Full && c.stage != Stage::Invalid)
+        .filter(|c| c.stage < Stage::Full && c.stage != Stage::Invalid && c.failed.is_some())
         .map(|c| c.index)
         .collect();
     assert!(
@@ -198,6 +198,29 @@ fn screening_never_rejects_what_the_full_analysis_accepts() {
         o.candidates.iter().any(|c| c.feasible()),
         "and holds feasible designs"
     );
+    // and every candidate found feasible at the coarse pitch (by more than its error) is
+    // feasible at the design's pitch too (a sample of 40)
+    let accepted_early: Vec<usize> = o
+        .candidates
+        .iter()
+        .filter(|c| c.stage == Stage::Coarse && c.feasible())
+        .map(|c| c.index)
+        .collect();
+    assert!(accepted_early.len() > 5, "{}", accepted_early.len());
+    let step = (accepted_early.len() / 40).max(1);
+    for &i in accepted_early.iter().step_by(step) {
+        assert_eq!(
+            optimise::full_verdict(&opt, i, &Overrides::default()),
+            None,
+            "{} was found feasible at the coarse pitch but the full analysis rejects it",
+            o.candidates[i].name
+        );
+    }
+    // the front is analyzed at the design's pitch
+    assert!(o
+        .front
+        .iter()
+        .all(|&k| o.candidates[k].stage == Stage::Full));
     let step = (rejected_early.len() / 40).max(1);
     for &i in rejected_early.iter().step_by(step) {
         assert!(

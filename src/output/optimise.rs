@@ -94,6 +94,7 @@ pub fn stage_table(stages: &[crate::studies::optimise::StageCount; 4]) -> String
         "stage".to_string(),
         "entered".into(),
         "rejected".into(),
+        "accepted".into(),
         "CPU s".into(),
         "candidates/CPU s".into(),
     ]];
@@ -116,6 +117,7 @@ pub fn stage_table(stages: &[crate::studies::optimise::StageCount; 4]) -> String
             name.to_string(),
             st.entered.to_string(),
             st.rejected.to_string(),
+            st.accepted.to_string(),
             secs,
             rate,
         ]);
@@ -166,7 +168,14 @@ pub fn summary(opt: &Optimise, o: &Outcome) -> String {
     }
     for (name, st) in ["screen", "coarse", "full", "yield"].iter().zip(&o.stages) {
         if st.entered > 0 {
-            s += &format!("{name}: {} in, {} rejected\n", st.entered, st.rejected);
+            s += &format!("{name}: {} in, {} rejected", st.entered, st.rejected);
+            if st.accepted > 0 {
+                s += &format!(
+                    ", {} feasible by more than the coarse raster's error (analyzed at the design's pitch only if they reach the front)",
+                    st.accepted
+                );
+            }
+            s.push('\n');
         }
     }
     let feasible = o.candidates.iter().filter(|c| c.feasible()).count();
@@ -276,7 +285,7 @@ pub fn json(opt: &Optimise, o: &Outcome) -> Vec<u8> {
     let stages: Vec<serde_json::Value> = ["screen", "coarse", "full", "yield"]
         .iter()
         .zip(&o.stages)
-        .map(|(n, s)| json!({"stage": n, "entered": s.entered, "rejected": s.rejected}))
+        .map(|(n, s)| json!({"stage": n, "entered": s.entered, "rejected": s.rejected, "accepted": s.accepted}))
         .collect();
     let binding: Vec<serde_json::Value> = o
         .binding()

@@ -41,10 +41,10 @@ pub(super) fn write(h: &mut String, p: &OptimisePart) {
         constraints.join(", "),
         objectives.join(" and ")
     );
-    h.push_str("<table class=\"stages\"><thead><tr><th>stage</th><th>what it checks</th><th>entered</th><th>rejected</th></tr></thead><tbody>\n");
+    h.push_str("<table class=\"stages\"><thead><tr><th>stage</th><th>what it checks</th><th>entered</th><th>rejected</th><th>feasible here</th></tr></thead><tbody>\n");
     let what = [
         "the device as made and pressed, closed forms, no raster",
-        "the analysis at a coarse raster pitch, limits widened by its error",
+        "the analysis at a coarse raster pitch: fails a limit widened by its error, or meets every limit narrowed by it",
         "the analysis at the design's pitch",
         "Monte Carlo yield of the front",
     ];
@@ -56,8 +56,8 @@ pub(super) fn write(h: &mut String, p: &OptimisePart) {
         if st.entered > 0 {
             let _ = writeln!(
                 h,
-                "<tr data-stage=\"{name}\"><td>{name}</td><td>{w}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-                st.entered, st.rejected
+                "<tr data-stage=\"{name}\"><td>{name}</td><td>{w}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                st.entered, st.rejected, if *name == "coarse" { st.accepted.to_string() } else { "—".to_string() }
             );
         }
     }

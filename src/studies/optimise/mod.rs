@@ -147,8 +147,11 @@ impl Candidate {
     }
 
     /// Whether it meets every constraint.
+    /// Whether it meets every constraint: at the design's pitch, or (stage `coarse`) at the
+    /// coarse pitch by more than that raster's error (checked at the design's pitch if it
+    /// reaches the front).
     pub fn feasible(&self) -> bool {
-        self.failed.is_none() && self.stage >= Stage::Full
+        self.failed.is_none() && self.stage >= Stage::Coarse
     }
 }
 
@@ -159,6 +162,8 @@ pub struct StageCount {
     pub entered: usize,
     /// Of those, rejected there.
     pub rejected: usize,
+    /// Of those, found feasible there and not analyzed further (the coarse stage).
+    pub accepted: usize,
     /// CPU seconds spent in it (all threads).
     pub cpu_s: f64,
 }
@@ -397,10 +402,6 @@ fn evaluate(
         c.failed = Some(k.to_string());
         return (c, times);
     }
-    let keep = Keep {
-        picture_cells: false,
-        covered_cells: false,
-    };
     let pitch = d.analysis.resolution_um;
     let coarse_um = (pitch * COARSE_FACTOR).min(MAX_COARSE_UM).max(pitch);
     if coarse_um > pitch {
@@ -410,7 +411,7 @@ fn evaluate(
         let a = analysis::analyze_with(
             coarse,
             Some(made.clone()),
-            keep,
+            KEEP,
             &crate::base::progress::Silent,
         );
         times[1] = clock.elapsed().as_secs_f64();
@@ -418,29 +419,74 @@ fn evaluate(
         // an error here is a limit of the coarse raster itself (too few pixels in a small
         // region): the design's own pitch decides
         if let Ok(a) = a {
-            if let Some(k) = first_failed(&a.metrics, &opt.spec, |key| coarse_slack(key, coarse_um))
-            {
+            let slack = |key: &str| coarse_slack(key, coarse_um);
+            if let Some(k) = first_failed(&a.metrics, &opt.spec, slack) {
                 c.failed = Some(k.to_string());
                 return (c, times);
+            }
+            // every limit met by more than the coarse raster's error: feasible at the
+            // coarse pitch; the design's own pitch is run only if it reaches the front
+            if first_failed(&a.metrics, &opt.spec, |key| -slack(key)).is_none() {
+                judge(opt, i, &d, &made, &mut c, Ok(a.metrics));
+                if c.failed.is_none() {
+                    return (c, times);
+                }
+                c.failed = None;
             }
         }
     }
     let clock = std::time::Instant::now();
+    full(opt, i, &d, &made, &mut c);
+    times[2] = clock.elapsed().as_secs_f64();
+    (c, times)
+}
+
+/// What the coarse and full analyses keep: the metrics alone.
+const KEEP: Keep = Keep {
+    picture_cells: false,
+    covered_cells: false,
+};
+
+/// The full stage of candidate `i` (design `d`, made as `made`): the analysis at the design's
+/// pitch and its verdict on `c`.
+fn full(opt: &Optimise, i: usize, d: &Design, made: &MadeDevice, c: &mut Candidate) {
     let a = analysis::analyze_with(
         d.clone(),
         Some(made.clone()),
-        keep,
+        KEEP,
         &crate::base::progress::Silent,
     );
-    times[2] = clock.elapsed().as_secs_f64();
     c.stage = Stage::Full;
-    match a {
-        Ok(a) => {
-            c.failed = first_failed(&a.metrics, &opt.spec, |_| 0.0).map(str::to_string);
-            c.objectives = objectives(&made, Some(&a.metrics));
-            c.metrics = Some(a.metrics);
-            // a design whose objective is undefined (a depth where nothing pierces) cannot
-            // be ranked: it is not a solution
+    judge(
+        opt,
+        i,
+        d,
+        made,
+        c,
+        a.map(|a| a.metrics).map_err(|e| e.to_string()),
+    );
+}
+
+/// Candidate `i`'s verdict from the metrics `m` of an analysis (or its error): the first
+/// limit failed, its objectives; a design whose objective is undefined (a depth where
+/// nothing pierces) cannot be ranked, so it is not a solution.
+fn judge(
+    opt: &Optimise,
+    i: usize,
+    d: &Design,
+    made: &MadeDevice,
+    c: &mut Candidate,
+    m: Result<Metrics, String>,
+) {
+    match m {
+        Ok(m) => {
+            c.failed = first_failed(&m, &opt.spec, |_| 0.0).map(str::to_string);
+            c.objectives = opt
+                .objectives
+                .iter()
+                .map(|o| objective(o, opt, Some(i), d, made, Some(&m)))
+                .collect();
+            c.metrics = Some(m);
             if c.failed.is_none() {
                 if let Some((o, _)) = opt
                     .objectives
@@ -452,9 +498,30 @@ fn evaluate(
                 }
             }
         }
-        Err(e) => c.failed = Some(e.to_string()),
+        Err(e) => c.failed = Some(e),
     }
-    (c, times)
+}
+
+/// Candidate `i` analyzed at the design's pitch alone: the check of a front member found
+/// feasible at the coarse pitch.
+fn verify(opt: &Optimise, i: usize, overrides: &Overrides) -> Candidate {
+    let d = opt
+        .sweep
+        .variant(i, overrides)
+        .expect("a feasible candidate is a valid design");
+    let made = MadeDevice::new(&d);
+    let mut c = Candidate {
+        index: i,
+        name: opt.sweep.variant_name(i),
+        stage: Stage::Full,
+        failed: None,
+        objectives: vec![None; opt.objectives.len()],
+        metrics: None,
+        yield_lo: None,
+    };
+    full(opt, i, &d, &made, &mut c);
+    c.settle();
+    c
 }
 
 /// Whether objective vector `a` dominates `b` (every objective as good, one better), each
@@ -554,6 +621,9 @@ pub fn stage_counts(candidates: &[Candidate], cpu_s: Option<[f64; 3]>) -> [Stage
                 if c.stage == *stage && c.failed.is_some() {
                     stages[s].rejected += 1;
                 }
+                if c.stage == *stage && c.failed.is_none() && *stage == Stage::Coarse {
+                    stages[s].accepted += 1;
+                }
             }
         }
     }
@@ -574,9 +644,33 @@ pub fn finish(
     max_yield_cpu_s: f64,
     progress: &dyn Progress,
 ) -> Result<Outcome, YieldTooLong> {
-    let mut stages = stage_counts(&candidates, cpu_s);
     let senses: Vec<Sense> = opt.objectives.iter().map(Objective::sense).collect();
     let mut front = pareto(&candidates, &senses);
+    // the front's members found feasible at the coarse pitch, analyzed at the design's: one
+    // that fails leaves, and the front is drawn again
+    let mut verify_s = 0.0;
+    loop {
+        let coarse: Vec<usize> = front
+            .iter()
+            .copied()
+            .filter(|&k| candidates[k].stage == Stage::Coarse)
+            .collect();
+        if coarse.is_empty() {
+            break;
+        }
+        let clock = std::time::Instant::now();
+        let checked: Vec<Candidate> = coarse
+            .par_iter()
+            .map(|&k| verify(opt, k, overrides))
+            .collect();
+        verify_s += clock.elapsed().as_secs_f64();
+        for c in checked {
+            let k = c.index;
+            candidates[k] = c;
+        }
+        front = pareto(&candidates, &senses);
+    }
+    let mut stages = stage_counts(&candidates, cpu_s.map(|[a, b, c]| [a, b, c + verify_s]));
     if opt.runs > 0 {
         stages[3].cpu_s = 0.0;
         let mut estimated = 0.0;

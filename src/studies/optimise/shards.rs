@@ -90,7 +90,7 @@ pub fn merge(
         let metrics = read_metrics(rec, first_metric)?;
         let any = (first_metric..header.len()).any(|i| !cell(i).is_empty());
         // a candidate the shard found feasible has every constrained metric and objective
-        let feasible = stage == Stage::Full && failed.is_none();
+        let feasible = stage >= Stage::Coarse && failed.is_none();
         if cell(at + 1) != feasible.to_string() {
             return Err(format!(
                 "feasible = {:?} but stage {} and failed {:?} say {feasible}; was the file changed?",
