@@ -1,45 +1,48 @@
 //! Design from a target: the devices of a search space that meet a specification, and the
 //! trade-off between objectives among them (`needlemap optimise`).
 //!
-//! An optimisation file is a sweep file whose varied keys are the search space, with the
-//! constraints as a `[spec]` table and the objectives named:
+//! An optimisation file names a base design, the keys to search (as a sweep's `[vary]`), the
+//! constraints and the objectives:
 //!
 //! ```toml
 //! name = "mf8-fewest-needles"            # out/<name>/optimise/
 //! base = "../mf8-192.toml"               # relative to this file
-//! minimise = ["needles", "force_n"]      # needles, force_n, passes or any metric key
-//! maximise = []                          # metric keys where larger is better
-//! runs = 0                               # Monte Carlo runs for the finalists' yield (0: none)
-//! min_yield = 0.9                        # with runs: the yield's lower 95 % bound
-//! [search]                               # as a sweep's [vary]; a range expands by its step
+//! [search]                               # lists, words or ranges { min, max, step }
 //! "roller.layout.needles_per_ring" = { min = 8, max = 32, step = 2 }
 //! "needle.length_mm" = [1.0, 1.5, 2.0]
-//! [spec]                                 # the constraints: limits on metrics
+//! "needle.material" = ["ss304", "ti6al4v"]
+//! [constraints]                          # limits on metrics, as a design's [spec]
 //! coverage_fraction = { min = 0.15 }
+//! yield = { min = 0.9, runs = 200 }      # optional: the finalists' Monte Carlo yield
+//! [objective]
+//! minimise = ["needles", "force_n"]      # needles, force_n, passes, a metric, a searched key
+//! maximise = []                          # metrics or searched keys where larger is better
 //! ```
 //!
 //! # The search
 //! The space is the grid of the listed values, searched exhaustively: every candidate is
 //! evaluated, so the answer is exact on the grid and the result is the same on every machine
 //! and thread count. What makes it fast is the order of the evaluation, cheapest first, each
-//! stage rejecting only what the next could not accept:
+//! stage deciding only what the next would decide the same way:
 //!
 //! 1. **screen**: the device as made and pressed, no raster. Puncture rate, time and the
 //!    needles' strength are those of the full analysis; every depth statistic of the channels
 //!    lies between the shallowest and the deepest needle, so a depth limit outside that range
 //!    fails; density is the closed form of the layout within [`DENSITY_SLACK`]; coverage is
 //!    at most the density times an opening's area (openings overlap, never add).
-//! 2. **coarse**: the analysis at [`COARSE_FACTOR`] times the raster pitch, every limit
-//!    widened by [`coarse_slack`] for the coarser pixels.
-//! 3. **full**: the analysis at the design's pitch; a candidate meeting every limit is
-//!    feasible.
-//! 4. **yield** (with `runs`): a Monte Carlo study of each design on the Pareto front; one
-//!    whose yield's lower 95 % bound is under `min_yield` leaves the front, and the front is
-//!    drawn again.
+//! 2. **coarse**: the analysis at [`COARSE_FACTOR`] times the raster pitch: a candidate that
+//!    fails a limit widened by [`coarse_slack`] (the coarser pixels' error) is rejected; one
+//!    that meets every limit narrowed by it is feasible at the coarse pitch.
+//! 3. **full**: the analysis at the design's pitch decides the rest. Every design that
+//!    reaches the Pareto front is analyzed at its own pitch before it stays there (one that
+//!    fails leaves and the front is drawn again), so the front is exact.
+//! 4. **yield** (with `yield = { min, runs }`): a Monte Carlo study of each design on the
+//!    Pareto front, its work estimated first and refused past the budget; one whose yield's
+//!    lower 95 % bound is under `min` leaves the front, and the front is drawn again.
 //!
 //! The Pareto front is the set of feasible candidates no other feasible candidate dominates
 //! (as good in every objective and better in one). A search over 10 800 MF8 variants runs in
-//! about a minute on 2 cores (`bash benches/optimise.sh`): candidates that differ in their
+//! under a minute on 2 cores (`bash benches/optimise.sh`): candidates that differ in their
 //! treatment alone share one made device.
 
 mod load;

@@ -227,12 +227,21 @@ pub(super) fn flatten(
                     "expands to {n} values, more than {MAX_RANGE_VALUES}; use a larger step"
                 )));
             }
+            let decimals = [lo, step]
+                .iter()
+                .map(|v| {
+                    let t = format!("{v}");
+                    t.split_once('.').map_or(0, |(_, f)| f.len())
+                })
+                .max()
+                .unwrap_or(0);
             let at = key_offset(text, prefix, table);
             let values = (0..n as usize)
                 .map(|k| {
                     // by index, so the steps do not accumulate rounding; integral ranges stay
                     // integers
-                    let x = lo + k as f64 * step;
+                    // to the decimals min and step are written with: 0.3 + 3 × 0.1 is 0.6
+                    let x = round_to(lo + k as f64 * step, decimals);
                     let v = if lo.fract() == 0.0 && step.fract() == 0.0 && x.abs() < 9.0e15 {
                         Value::Integer(x as i64)
                     } else {
@@ -255,6 +264,15 @@ pub(super) fn flatten(
         }
     }
     Ok(())
+}
+
+/// `x` rounded to `decimals` decimal places (15 or more: as it is).
+fn round_to(x: f64, decimals: usize) -> f64 {
+    if decimals >= 15 {
+        return x;
+    }
+    let f = 10f64.powi(decimals as i32);
+    (x * f).round() / f
 }
 
 /// Whether a table is a range: its keys all among `min`, `max`, `step`, its values numbers.
