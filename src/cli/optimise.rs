@@ -163,6 +163,12 @@ fn write_shard(
     let dir = crate::base::outdir::write_into(&args.out, &opt.sweep.name, &files)
         .map_err(|e| super::out_failure(&args.out.join(&opt.sweep.name), e))?;
     let feasible = candidates.iter().filter(|c| c.feasible()).count();
+    match args.format {
+        // the shard's rows, or its provenance
+        Format::Csv => return emit(&files[0].1),
+        Format::Json => return emit(&files[1].1),
+        Format::Table => {}
+    }
     if !g.quiet {
         eprint!(
             "{}",

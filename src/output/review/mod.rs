@@ -164,10 +164,16 @@ pub fn render(r: &Report) -> Vec<u8> {
         .iter()
         .map(|d| d.analysis.design.name.as_str())
         .collect();
+    let titled: Vec<&str> = r
+        .optimise
+        .iter()
+        .map(|o| o.optimise.sweep.name.as_str())
+        .chain(names.iter().copied())
+        .collect();
     let _ = writeln!(
         h,
         "<title>needlemap review: {}</title>",
-        escape(&names.join(", "))
+        escape(&titled.join(", "))
     );
     let _ = writeln!(h, "<style>{}</style>\n</head>\n<body>", css::CSS);
     let _ = writeln!(
