@@ -631,3 +631,40 @@ fn a_coarse_raster_too_small_for_the_region_leaves_the_decision_to_the_full_one(
         );
     }
 }
+
+#[test]
+fn a_searched_pattern_sets_each_pattern_s_keys_in_its_own_candidates() {
+    // grid or ring cartridges on the 12-needle pen: a grid candidate keeps its rows (× the
+    // base's 4 columns), a ring candidate drops them and takes its count
+    let text = "name = \"o\"\nbase = \"../pen-12-110.toml\"\n\
+                [search]\n\"pen.cartridge.pattern\" = [\"grid\", \"ring\"]\n\
+                \"pen.cartridge.rows\" = [2, 3]\n\"pen.cartridge.count\" = [6, 10]\n\
+                \"pen.cartridge.diameter_mm\" = [3.0]\n\"analysis.resolution_um\" = [40.0]\n\
+                [constraints]\ncoverage_fraction = { min = 0.0 }\n\
+                [objective]\nminimise = [\"needles\"]\n";
+    let (_d, file) = project(text);
+    let opt = load(&file);
+    assert_eq!(opt.sweep.len(), 8);
+    let o = optimise::run(
+        &opt,
+        &Overrides::default(),
+        f64::INFINITY,
+        &needlemap::base::progress::Silent,
+    )
+    .unwrap();
+    for c in &o.candidates {
+        let combo = opt.sweep.combination(c.index);
+        let pattern = opt.sweep.keys[0].show(combo[0]);
+        let rows = opt.sweep.keys[1].values[combo[1]];
+        let count = opt.sweep.keys[2].values[combo[2]];
+        let expect = if pattern == "grid" { rows * 4.0 } else { count };
+        assert_eq!(c.objectives[0], Some(expect), "{} {pattern}", c.name);
+        assert!(c.feasible(), "{}: {:?}", c.name, c.failed);
+        let written = optimise::design_text(&opt, c.index, &Overrides::default());
+        assert!(written.contains(&format!("pattern = \"{pattern}\"")));
+        assert_eq!(written.contains("\nrows ="), pattern == "grid", "{written}");
+    }
+    // the fewest needles: a ring of 6
+    let best = &o.candidates[o.front[0]];
+    assert_eq!(best.objectives[0], Some(6.0));
+}

@@ -63,6 +63,9 @@ pub enum Words {
     Material,
     /// The skin presets of [`crate::model::skin::PRESET_TABLE`].
     SkinPreset,
+    /// A cartridge's or stamp array's pattern: `grid` or `ring` (an `explicit` one needs its
+    /// needles' places, which a search cannot draw).
+    ArrayPattern,
 }
 
 impl Words {
@@ -77,6 +80,7 @@ impl Words {
                 .iter()
                 .map(|p| p.name)
                 .collect(),
+            Words::ArrayPattern => vec!["grid", "ring"],
         }
     }
 }

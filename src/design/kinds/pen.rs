@@ -15,7 +15,7 @@ use super::{
 };
 use crate::base::fmt::{fmt_num, fmt_tick};
 use crate::design::file::S;
-use crate::design::ranges::{r, Num, Range, SweepKey};
+use crate::design::ranges::{r, Num, Range, SweepKey, Words};
 use crate::design::validate::{Ctx, NeedleCtx, R};
 use crate::design::{Design, Needle};
 use crate::model::advisory::Advisory;
@@ -44,6 +44,11 @@ pub const HAS_NEEDLE_LENGTH: bool = false;
 
 /// The numeric keys of `[pen]` a sweep may vary.
 pub const SWEEP_KEYS: &[SweepKey] = &[
+    SweepKey {
+        key: "pen.cartridge.pattern",
+        num: Num::Word(Words::ArrayPattern),
+        pattern: None,
+    },
     SweepKey {
         key: "pen.depth_mm",
         num: Num::Float,

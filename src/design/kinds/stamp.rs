@@ -14,7 +14,7 @@ use super::{
 };
 use crate::base::fmt::{fmt_num, fmt_tick};
 use crate::design::file::S;
-use crate::design::ranges::{r, Num, Range, SweepKey};
+use crate::design::ranges::{r, Num, Range, SweepKey, Words};
 use crate::design::validate::{Ctx, NeedleCtx, R};
 use crate::design::{Design, Needle};
 use crate::model::insertion::{Mechanics, Tip};
@@ -37,6 +37,11 @@ pub const HAS_NEEDLE_LENGTH: bool = true;
 
 /// The numeric keys of `[stamp]` a sweep may vary.
 pub const SWEEP_KEYS: &[SweepKey] = &[
+    SweepKey {
+        key: "stamp.array.pattern",
+        num: Num::Word(Words::ArrayPattern),
+        pattern: None,
+    },
     SweepKey {
         key: "stamp.force_n",
         num: Num::Float,

@@ -849,7 +849,9 @@ pub fn design_text(opt: &Optimise, i: usize, overrides: &Overrides) -> String {
         .keys
         .iter()
         .zip(opt.sweep.combination(i))
-        .map(|(k, j)| format!("{} = {}", k.name, k.show(j)))
+        .enumerate()
+        .filter(|(n, _)| opt.sweep.applies(*n, i))
+        .map(|(_, (k, j))| format!("{} = {}", k.name, k.show(j)))
         .collect();
     t.insert(
         "description".into(),

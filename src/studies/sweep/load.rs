@@ -3,7 +3,7 @@
 
 use super::keys::{Num, MAX_COMBINATIONS};
 use super::parse::{flatten, key_offset, Node, SweepFile};
-use super::resolve::{resolve, show_path};
+use super::resolve::{resolve_with, show_path};
 use super::{Key, Sweep};
 use crate::base::error::{line_col, InputError};
 use crate::base::input::ReadPolicy;
@@ -171,6 +171,7 @@ impl Sweep {
             ));
         }
 
+        let names: Vec<String> = flat.iter().map(|(k, _)| k.clone()).collect();
         let mut keys: Vec<Key> = Vec::new();
         let mut total: usize = 1;
         for (written, list) in flat {
@@ -189,7 +190,7 @@ impl Sweep {
                     .collect::<Vec<_>>()
                     .join(", ")
             );
-            let (num, targets) = resolve(&written, &base_table)
+            let (num, targets, only_with) = resolve_with(&written, &base_table, &names)
                 .map_err(|problem| err(key_at..key_at, &written, written_list.clone(), problem))?;
             if list.is_empty() {
                 return Err(err(
@@ -282,6 +283,7 @@ impl Sweep {
                 values,
                 words,
                 targets,
+                only_with,
             });
         }
         // The variants are named `<name>-<index>` and must pass the design name rule too.

@@ -78,6 +78,9 @@ pub struct Key {
     pub words: Vec<String>,
     /// Concrete paths set by this key (several with `*`).
     targets: Vec<Vec<Seg>>,
+    /// A key of one pattern in a search that varies the pattern: set only in that pattern's
+    /// combinations.
+    only_with: resolve::OnlyWith,
 }
 
 impl Key {
@@ -115,6 +118,14 @@ impl Key {
     /// The position of the value written `text` (as [`Key::show`] writes it), if it is one.
     pub fn position(&self, text: &str) -> Option<usize> {
         (0..self.values.len()).find(|&j| self.show(j) == text)
+    }
+}
+
+/// The table at `path` in `t`, if there is one.
+fn table_at<'a>(t: &'a mut toml::Table, path: &[&str]) -> Option<&'a mut toml::Table> {
+    match path.split_first() {
+        None => Some(t),
+        Some((first, rest)) => table_at(t.get_mut(*first)?.as_table_mut()?, rest),
     }
 }
 
@@ -171,11 +182,41 @@ impl Sweep {
         format!("{}-{:0w$}", self.name, i + 1)
     }
 
+    /// Whether key `k` is set in combination `i`: always, except a key of a pattern the
+    /// search varies in the combinations of another pattern.
+    pub fn applies(&self, k: usize, i: usize) -> bool {
+        let Some((at, p)) = &self.keys[k].only_with else {
+            return true;
+        };
+        let combo = self.combination(i);
+        self.keys
+            .iter()
+            .zip(&combo)
+            .find(|(key, _)| &key.name == at)
+            .is_none_or(|(key, &j)| key.show(j) == *p)
+    }
+
     /// The TOML text of combination `i`: the base file with the keys set and the name replaced.
     pub fn variant_text(&self, i: usize) -> String {
         let mut t = self.base_table.clone();
         t.insert("name".into(), Value::String(self.variant_name(i)));
-        for (k, j) in self.keys.iter().zip(self.combination(i)) {
+        let combo = self.combination(i);
+        for (k, &j) in self.keys.iter().zip(&combo) {
+            // a searched pattern: the table loses the other patterns' keys of the base
+            if matches!(k.num, Num::Word(crate::design::ranges::Words::ArrayPattern)) {
+                let path: Vec<&str> = k.name.split('.').collect();
+                let (_, table) = path.split_last().expect("a dotted key");
+                if let Some(cur) = table_at(&mut t, table) {
+                    for other in resolve::other_patterns_keys(&k.name, &k.show(j)) {
+                        cur.remove(&other);
+                    }
+                }
+            }
+        }
+        for (n, (k, &j)) in self.keys.iter().zip(&combo).enumerate() {
+            if !self.applies(n, i) {
+                continue;
+            }
             for target in &k.targets {
                 set(&mut t, target, k.toml_value(j));
             }

@@ -38,6 +38,22 @@ pub(super) fn show_path(p: &[Seg]) -> String {
 /// Checks a dotted key against [`NUMERIC_KEYS`] and the base design; returns its number type
 /// and the concrete paths it sets.
 pub(super) fn resolve(written: &str, base: &toml::Table) -> Result<(Num, Vec<Vec<Seg>>), String> {
+    resolve_with(written, base, &[]).map(|(num, targets, _)| (num, targets))
+}
+
+/// A key of one pattern (`pen.cartridge.rows`, of `grid`) in a search that also varies that
+/// pattern: the pattern key and the pattern the key belongs to; the key is set only in the
+/// combinations of that pattern.
+pub(super) type OnlyWith = Option<(String, &'static str)>;
+
+/// [`resolve`] among the other keys varied, `searched`: a key of a pattern the search varies
+/// is not held to the base design's pattern, and says which pattern it belongs to.
+pub(super) fn resolve_with(
+    written: &str,
+    base: &toml::Table,
+    searched: &[String],
+) -> Result<(Num, Vec<Vec<Seg>>, OnlyWith), String> {
+    let mut only_with = None;
     let parts: Vec<&str> = written.split('.').collect();
     let pattern: Vec<&str> = parts
         .iter()
@@ -93,7 +109,9 @@ pub(super) fn resolve(written: &str, base: &toml::Table) -> Result<(Num, Vec<Vec
             if let Some((at, p)) = pat {
                 let path: Vec<&str> = at.split('.').collect();
                 let have = str_at(base, &path).unwrap_or("");
-                if have != p {
+                if searched.contains(&at) {
+                    only_with = Some((at, p));
+                } else if have != p {
                     return Err(format!(
                         "applies to {at} = \"{p}\"; the base design has \"{have}\""
                     ));
@@ -140,7 +158,21 @@ pub(super) fn resolve(written: &str, base: &toml::Table) -> Result<(Num, Vec<Vec
         }
         paths = next;
     }
-    Ok((num, paths))
+    Ok((num, paths, only_with))
+}
+
+/// The keys of the patterns other than `pattern` in the table of the pattern key `at`
+/// (`pen.cartridge.pattern`): what a combination of that pattern must not carry over from the
+/// base design.
+pub(super) fn other_patterns_keys(at: &str, pattern: &str) -> Vec<String> {
+    let table = at.rsplit_once('.').map_or("", |(t, _)| t);
+    numeric_keys()
+        .filter(|k| k.pattern.is_some_and(|p| p != pattern))
+        .filter_map(|k| {
+            let (t, last) = k.key.rsplit_once('.')?;
+            (t == table).then(|| last.to_string())
+        })
+        .collect()
 }
 
 /// Length of the array at `path` in the base table, if there is one.
