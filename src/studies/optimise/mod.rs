@@ -392,13 +392,11 @@ fn evaluate(
     // the device as made, shared with the candidates that differ in their treatment alone
     let made = devices.made(&d);
     c.stage = Stage::Screen;
-    let objectives = |made: &MadeDevice, m: Option<&Metrics>| {
-        opt.objectives
-            .iter()
-            .map(|o| objective(o, opt, Some(i), &d, made, m))
-            .collect::<Vec<_>>()
-    };
-    c.objectives = objectives(&made, None);
+    c.objectives = opt
+        .objectives
+        .iter()
+        .map(|o| objective(o, opt, Some(i), &d, &made, None))
+        .collect();
     let screened = screen(&d, &made, &opt.spec);
     times[0] = clock.elapsed().as_secs_f64();
     if let Some(k) = screened {
