@@ -51,7 +51,7 @@ def test_with_refuses_unknown_keys_and_bad_values():
     with pytest.raises(needlemap.DesignError) as e:
         d.with_(**{"needle.colour": 1.0})
     assert e.value.key == "needle.colour" and e.value.path == str(MF8)
-    assert "not a numeric key" in str(e.value)
+    assert "not a key a sweep may vary" in str(e.value)
     with pytest.raises(needlemap.DesignError) as e:
         d.with_(**{"roller.layout.rings": 2.5})
     assert e.value.key == "roller.layout.rings"

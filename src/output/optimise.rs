@@ -148,6 +148,17 @@ fn shown_objectives(opt: &Optimise) -> impl Iterator<Item = (usize, &Objective)>
         .filter(|(_, o)| !matches!(o, Objective::Key(..)))
 }
 
+/// An objective's column heading: its key, with "(%)" for a fraction the table shows in
+/// percent.
+pub fn objective_heading(o: &Objective) -> String {
+    match o {
+        Objective::Metric(k, _) if crate::model::registry::metric_unit(k).0 == "%" => {
+            format!("{k} (%)")
+        }
+        _ => o.key().to_string(),
+    }
+}
+
 /// The summary in words: the space, the front (or why there is none), the limits that bind,
 /// and the front's values on the edge of their range.
 pub fn summary(opt: &Optimise, o: &Outcome) -> String {
@@ -208,7 +219,7 @@ pub fn summary(opt: &Optimise, o: &Outcome) -> String {
     let mut t = vec![{
         let mut h = vec!["file".to_string(), "design".to_string()];
         h.extend(opt.sweep.keys.iter().map(|k| k.name.clone()));
-        h.extend(shown_objectives(opt).map(|(_, o)| o.key().to_string()));
+        h.extend(shown_objectives(opt).map(|(_, o)| objective_heading(o)));
         h
     }];
     for (rank, &(k, alike)) in groups.iter().enumerate() {

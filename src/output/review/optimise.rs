@@ -113,7 +113,11 @@ pub(super) fn write(h: &mut String, p: &OptimisePart) {
         .filter(|(_, x)| !matches!(x, Objective::Key(..)))
         .collect();
     for (_, x) in &shown {
-        let _ = write!(h, "<th class=\"objective\">{}</th>", escape(x.key()));
+        let _ = write!(
+            h,
+            "<th class=\"objective\">{}</th>",
+            escape(&crate::output::optimise::objective_heading(x))
+        );
     }
     if opt.runs > 0 {
         h.push_str("<th>yield (lower 95 %)</th>");

@@ -250,6 +250,14 @@ impl Optimise {
                     ("needles", Sense::Min, _) => Objective::Needles,
                     ("force_n", Sense::Min, _) => Objective::ForceN,
                     ("passes", Sense::Min, _) => Objective::Passes,
+                    ("needles" | "force_n" | "passes", Sense::Max, _) => {
+                        return Err(ctx.err(
+                            o.span(),
+                            table,
+                            format!("{key:?}"),
+                            format!("can only be minimised: move it to minimise = [\"{key}\"]"),
+                        ))
+                    }
                     (_, _, Some(i)) if !sweep.keys[i].is_word() => {
                         Objective::Key(sweep.keys[i].name.clone(), i, sense)
                     }

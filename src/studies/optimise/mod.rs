@@ -583,11 +583,19 @@ pub fn evaluate_range(
     overrides: &Overrides,
     progress: &dyn Progress,
 ) -> (Vec<Candidate>, [f64; 3]) {
-    progress.start("candidates", range.len() as u64);
+    // a candidate that is the same design as an earlier one (a key of another pattern than
+    // its own varies) is evaluated once, as that one
+    let unique: Vec<usize> = range
+        .clone()
+        .map(|i| opt.sweep.canonical(i))
+        .collect::<std::collections::BTreeSet<usize>>()
+        .into_iter()
+        .collect();
+    progress.start("candidates", unique.len() as u64);
     let devices = Devices::default();
-    let evaluated: Vec<(Candidate, [f64; 3])> = range
-        .into_par_iter()
-        .map(|i| {
+    let evaluated: Vec<(Candidate, [f64; 3])> = unique
+        .par_iter()
+        .map(|&i| {
             let (mut c, t) = evaluate(opt, i, overrides, &devices);
             c.settle();
             progress.advance(1);
@@ -596,11 +604,28 @@ pub fn evaluate_range(
         .collect();
     progress.finish();
     let mut cpu_s = [0.0; 3];
-    let candidates = evaluated
-        .into_iter()
-        .map(|(c, t)| {
-            for (s, x) in cpu_s.iter_mut().zip(t) {
-                *s += x;
+    for (_, t) in &evaluated {
+        for (s, x) in cpu_s.iter_mut().zip(t) {
+            *s += x;
+        }
+    }
+    let candidates = range
+        .map(|i| {
+            let ci = opt.sweep.canonical(i);
+            let at = unique
+                .binary_search(&ci)
+                .expect("every canonical index is evaluated");
+            let mut c = evaluated[at].0.clone();
+            if ci != i {
+                let (from, to) = (c.name.clone(), opt.sweep.variant_name(i));
+                c.failed = c.failed.map(|f| f.replace(&from, &to));
+                (c.index, c.name) = (i, to);
+                let combo = opt.sweep.combination(i);
+                for (o, v) in opt.objectives.iter().zip(c.objectives.iter_mut()) {
+                    if let Objective::Key(_, k, _) = o {
+                        *v = Some(opt.sweep.keys[*k].values[combo[*k]]);
+                    }
+                }
             }
             c
         })

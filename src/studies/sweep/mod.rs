@@ -196,6 +196,18 @@ impl Sweep {
             .is_none_or(|(key, &j)| key.show(j) == *p)
     }
 
+    /// The first combination that is the same design as combination `i`: `i` with every key
+    /// it does not set (a key of another pattern than its own) at its first value.
+    pub fn canonical(&self, i: usize) -> usize {
+        let combo = self.combination(i);
+        let mut index = 0;
+        for (n, (k, &j)) in self.keys.iter().zip(&combo).enumerate() {
+            let j = if self.applies(n, i) { j } else { 0 };
+            index = index * k.values.len() + j;
+        }
+        index
+    }
+
     /// The TOML text of combination `i`: the base file with the keys set and the name replaced.
     pub fn variant_text(&self, i: usize) -> String {
         let mut t = self.base_table.clone();
