@@ -28,6 +28,17 @@ fn load(file: &Path) -> Optimise {
     Optimise::load_with(file, &ReadPolicy::default()).unwrap()
 }
 
+/// The whole search of `opt`, silent, with no budget on its yield stage.
+fn search(opt: &Optimise) -> optimise::Outcome {
+    optimise::run(
+        opt,
+        &Overrides::default(),
+        f64::INFINITY,
+        &needlemap::base::progress::Silent,
+    )
+    .unwrap()
+}
+
 /// The MF8 drum (20 mm × 20 mm, 8 rings, 15 passes) with every needle count per ring from 4 to
 /// 40, the fewest needles reaching `rho` channels/cm².
 fn density_search(rho: f64) -> String {
@@ -47,13 +58,7 @@ fn the_fewest_needles_for_a_density_is_the_closed_form() {
     let rho = 100.0;
     let (_d, file) = project(&density_search(rho));
     let opt = load(&file);
-    let o = optimise::run(
-        &opt,
-        &Overrides::default(),
-        f64::INFINITY,
-        &needlemap::base::progress::Silent,
-    )
-    .unwrap();
+    let o = search(&opt);
     let n_min = rho * std::f64::consts::PI * 2.0 * 2.0 / 15.0;
     let per_ring = ((n_min / 8.0 / 2.0).ceil() * 2.0) as usize;
     assert_eq!(o.front.len(), 1, "{:?}", o.front);
@@ -136,13 +141,7 @@ fn every_front_design_meets_the_constraints_again_and_none_is_dominated() {
     }
     // none of the front is dominated by a feasible candidate
     let opt = load(&file);
-    let o = optimise::run(
-        &opt,
-        &Overrides::default(),
-        f64::INFINITY,
-        &needlemap::base::progress::Silent,
-    )
-    .unwrap();
+    let o = search(&opt);
     let senses: Vec<_> = opt.objectives.iter().map(|o| o.sense()).collect();
     for &k in &o.front {
         let a: Vec<f64> = o.candidates[k]
@@ -176,13 +175,7 @@ fn screening_never_rejects_what_the_full_analysis_accepts_nor_accepts_what_it_re
                 density_per_cm2 = { min = 30.0 }\n[objective]\nminimise = [\"needles\"]\n";
     let (_d, file) = project(text);
     let opt = load(&file);
-    let o = optimise::run(
-        &opt,
-        &Overrides::default(),
-        f64::INFINITY,
-        &needlemap::base::progress::Silent,
-    )
-    .unwrap();
+    let o = search(&opt);
     let rejected_early: Vec<usize> = o
         .candidates
         .iter()
@@ -417,13 +410,7 @@ fn a_word_key_is_searched_and_a_searched_key_is_an_objective() {
     let opt = load(&file);
     assert_eq!(opt.sweep.len(), 6);
     assert_eq!(opt.sweep.keys[0].show(1), "ss304");
-    let o = optimise::run(
-        &opt,
-        &Overrides::default(),
-        f64::INFINITY,
-        &needlemap::base::progress::Silent,
-    )
-    .unwrap();
+    let o = search(&opt);
     for c in &o.candidates {
         let material = opt.sweep.keys[0].show(opt.sweep.combination(c.index)[0]);
         let force = opt.sweep.keys[1].values[opt.sweep.combination(c.index)[1]];
@@ -471,13 +458,7 @@ fn the_review_page_shows_the_search_its_front_and_a_datasheet_per_front_design()
                 [objective]\nminimise = [\"needles\", \"time_s\"]\n";
     let (dir, file) = project(text);
     let opt = load(&file);
-    let o = optimise::run(
-        &opt,
-        &Overrides::default(),
-        f64::INFINITY,
-        &needlemap::base::progress::Silent,
-    )
-    .unwrap();
+    let o = search(&opt);
     let groups = o.front_groups();
     assert!(
         groups.len() >= 2,
@@ -598,13 +579,7 @@ fn a_coarse_raster_too_small_for_the_region_leaves_the_decision_to_the_full_one(
                 [objective]\nminimise = [\"force_n\"]\n";
     let (_d, file) = project(text);
     let opt = load(&file);
-    let o = optimise::run(
-        &opt,
-        &Overrides::default(),
-        f64::INFINITY,
-        &needlemap::base::progress::Silent,
-    )
-    .unwrap();
+    let o = search(&opt);
     assert!(
         o.candidates.iter().all(|c| c.feasible()),
         "{:?}",
@@ -616,13 +591,7 @@ fn a_coarse_raster_too_small_for_the_region_leaves_the_decision_to_the_full_one(
         "maximise = [\"fatigue_safety_factor\"]",
     ));
     let opt = load(&file);
-    let o = optimise::run(
-        &opt,
-        &Overrides::default(),
-        f64::INFINITY,
-        &needlemap::base::progress::Silent,
-    )
-    .unwrap();
+    let o = search(&opt);
     for c in &o.candidates {
         assert!(!c.feasible());
         assert_eq!(
@@ -645,13 +614,7 @@ fn a_searched_pattern_sets_each_pattern_s_keys_in_its_own_candidates() {
     let (_d, file) = project(text);
     let opt = load(&file);
     assert_eq!(opt.sweep.len(), 8);
-    let o = optimise::run(
-        &opt,
-        &Overrides::default(),
-        f64::INFINITY,
-        &needlemap::base::progress::Silent,
-    )
-    .unwrap();
+    let o = search(&opt);
     for c in &o.candidates {
         let combo = opt.sweep.combination(c.index);
         let pattern = opt.sweep.keys[0].show(combo[0]);

@@ -38,12 +38,7 @@ fn row(opt: &Optimise, c: &Candidate) -> Vec<String> {
 
 /// candidates.csv: every candidate in index order.
 pub fn candidates_csv(opt: &Optimise, o: &Outcome) -> Vec<u8> {
-    let mut w = CsvBytes::new();
-    w.row(header(opt));
-    for c in &o.candidates {
-        w.row(row(opt, c));
-    }
-    w.into_bytes()
+    shard_csv(opt, &o.candidates)
 }
 
 /// A shard's candidates.K-of-N.csv: its candidates, as the whole search's candidates.csv
@@ -73,7 +68,9 @@ pub fn best_file_name(rank: usize) -> String {
     format!("best-{rank}.toml")
 }
 
-fn objective_cells(opt: &Optimise, c: &Candidate) -> Vec<String> {
+/// The cells of candidate `c`'s objectives that get a column of their own
+/// ([`shown_objectives`]), as the tables show them.
+pub fn objective_cells(opt: &Optimise, c: &Candidate) -> Vec<String> {
     shown_objectives(opt)
         .map(|(i, o)| {
             let v = c.objectives[i];
@@ -141,7 +138,7 @@ pub fn constraint_words(opt: &Optimise) -> Vec<String> {
 
 /// The objectives that get a column of their own beside the searched keys (a searched key
 /// is one of those already).
-fn shown_objectives(opt: &Optimise) -> impl Iterator<Item = (usize, &Objective)> {
+pub fn shown_objectives(opt: &Optimise) -> impl Iterator<Item = (usize, &Objective)> {
     opt.objectives
         .iter()
         .enumerate()
@@ -169,11 +166,7 @@ pub fn summary(opt: &Optimise, o: &Outcome) -> String {
         opt.sweep.keys.len(),
         constraint_words(opt).join(", ")
     );
-    let invalid = o
-        .candidates
-        .iter()
-        .filter(|c| c.stage == crate::studies::optimise::Stage::Invalid)
-        .count();
+    let invalid = o.invalid();
     if invalid > 0 {
         s += &format!("{invalid} combinations are not valid designs (candidates.csv, failed)\n");
     }
@@ -414,11 +407,7 @@ pub fn trade_off(
         subtitle: format!(
             "base design {} · constraints {}",
             opt.sweep.base.name,
-            opt.spec
-                .iter()
-                .map(|l| format!("{} {}", l.key, l.describe()))
-                .collect::<Vec<_>>()
-                .join(", ")
+            constraint_words(opt).join(", ")
         ),
         x_label,
         y_label,

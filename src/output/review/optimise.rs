@@ -5,7 +5,7 @@
 
 use super::{escape, figure, OptimisePart};
 use crate::output::optimise::best_file_name;
-use crate::studies::optimise::{edges, Objective, Sense};
+use crate::studies::optimise::{edges, Sense};
 use std::fmt::Write as _;
 
 /// Appends the optimisation's section.
@@ -62,11 +62,7 @@ pub(super) fn write(h: &mut String, p: &OptimisePart) {
         }
     }
     h.push_str("</tbody></table>\n");
-    let invalid = o
-        .candidates
-        .iter()
-        .filter(|c| c.stage == crate::studies::optimise::Stage::Invalid)
-        .count();
+    let invalid = o.invalid();
     if invalid > 0 {
         let _ = writeln!(
             h,
@@ -106,13 +102,7 @@ pub(super) fn write(h: &mut String, p: &OptimisePart) {
     h.push_str(
         "<div class=\"scroll\"><table class=\"front\"><thead><tr><th>file</th><th>design</th>",
     );
-    let shown: Vec<(usize, &Objective)> = opt
-        .objectives
-        .iter()
-        .enumerate()
-        .filter(|(_, x)| !matches!(x, Objective::Key(..)))
-        .collect();
-    for (_, x) in &shown {
+    for (_, x) in crate::output::optimise::shown_objectives(opt) {
         let _ = write!(
             h,
             "<th class=\"objective\">{}</th>",
@@ -145,12 +135,7 @@ pub(super) fn write(h: &mut String, p: &OptimisePart) {
             escape(&c.name),
             best_file_name(rank + 1)
         );
-        for (i, x) in &shown {
-            let cell = match (x, c.objectives[*i]) {
-                (_, None) => "—".to_string(),
-                (Objective::Metric(key, _), v) => crate::model::registry::show_metric(key, v),
-                (_, Some(v)) => crate::studies::sweep::show_value(v),
-            };
+        for cell in crate::output::optimise::objective_cells(opt, c) {
             let _ = write!(h, "<td class=\"num objective\">{cell}</td>");
         }
         if opt.runs > 0 {

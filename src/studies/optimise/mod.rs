@@ -186,18 +186,18 @@ impl Outcome {
     /// The front's distinct objective vectors: (the first candidate with it, how many share
     /// it), in the front's order. Designs that tie on every objective are alike to the search.
     pub fn front_groups(&self) -> Vec<(usize, usize)> {
-        let mut groups: Vec<(usize, usize)> = Vec::new();
-        for &k in &self.front {
-            let v = &self.candidates[k].objectives;
-            match groups
-                .iter_mut()
-                .find(|(r, _)| &self.candidates[*r].objectives == v)
-            {
-                Some(g) => g.1 += 1,
-                None => groups.push((k, 1)),
-            }
-        }
-        groups
+        self.front_members()
+            .iter()
+            .map(|g| (g[0], g.len()))
+            .collect()
+    }
+
+    /// How many candidates the design rules refused.
+    pub fn invalid(&self) -> usize {
+        self.candidates
+            .iter()
+            .filter(|c| c.stage == Stage::Invalid)
+            .count()
     }
 
     /// The front's trade-off points with every design of each (candidate indices), in the
@@ -585,12 +585,10 @@ pub fn evaluate_range(
 ) -> (Vec<Candidate>, [f64; 3]) {
     // a candidate that is the same design as an earlier one (a key of another pattern than
     // its own varies) is evaluated once, as that one
-    let unique: Vec<usize> = range
-        .clone()
-        .map(|i| opt.sweep.canonical(i))
-        .collect::<std::collections::BTreeSet<usize>>()
-        .into_iter()
-        .collect();
+    let canonical: Vec<usize> = range.clone().map(|i| opt.sweep.canonical(i)).collect();
+    let mut unique = canonical.clone();
+    unique.sort_unstable();
+    unique.dedup();
     progress.start("candidates", unique.len() as u64);
     let devices = Devices::default();
     let evaluated: Vec<(Candidate, [f64; 3])> = unique
@@ -610,8 +608,8 @@ pub fn evaluate_range(
         }
     }
     let candidates = range
-        .map(|i| {
-            let ci = opt.sweep.canonical(i);
+        .zip(canonical)
+        .map(|(i, ci)| {
             let at = unique
                 .binary_search(&ci)
                 .expect("every canonical index is evaluated");
@@ -851,21 +849,19 @@ pub fn design_text(opt: &Optimise, i: usize, overrides: &Overrides) -> String {
         spec.insert(l.key.into(), limit.into());
     }
     t.insert("spec".into(), spec.into());
-    let table = |t: &mut toml::Table, name: &str| -> toml::Table {
-        t.get(name)
-            .and_then(|v| v.as_table())
-            .cloned()
-            .unwrap_or_default()
+    let mut set = |table: &str, key: &str, v: toml::Value| {
+        if let toml::Value::Table(x) = t
+            .entry(table)
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()))
+        {
+            x.insert(key.into(), v);
+        }
     };
     if let Some(seed) = overrides.seed {
-        let mut tr = table(&mut t, "treatment");
-        tr.insert("seed".into(), toml::Value::Integer(seed as i64));
-        t.insert("treatment".into(), tr.into());
+        set("treatment", "seed", toml::Value::Integer(seed as i64));
     }
     if let Some(r) = overrides.resolution_um {
-        let mut a = table(&mut t, "analysis");
-        a.insert("resolution_um".into(), r.into());
-        t.insert("analysis".into(), a.into());
+        set("analysis", "resolution_um", r.into());
     }
     let chosen: Vec<String> = opt
         .sweep

@@ -185,13 +185,17 @@ impl Sweep {
     /// Whether key `k` is set in combination `i`: always, except a key of a pattern the
     /// search varies in the combinations of another pattern.
     pub fn applies(&self, k: usize, i: usize) -> bool {
+        self.sets(k, &self.combination(i))
+    }
+
+    /// [`Sweep::applies`] for the combination of value indices `combo`.
+    fn sets(&self, k: usize, combo: &[usize]) -> bool {
         let Some((at, p)) = &self.keys[k].only_with else {
             return true;
         };
-        let combo = self.combination(i);
         self.keys
             .iter()
-            .zip(&combo)
+            .zip(combo)
             .find(|(key, _)| &key.name == at)
             .is_none_or(|(key, &j)| key.show(j) == *p)
     }
@@ -202,7 +206,7 @@ impl Sweep {
         let combo = self.combination(i);
         let mut index = 0;
         for (n, (k, &j)) in self.keys.iter().zip(&combo).enumerate() {
-            let j = if self.applies(n, i) { j } else { 0 };
+            let j = if self.sets(n, &combo) { j } else { 0 };
             index = index * k.values.len() + j;
         }
         index
@@ -226,7 +230,7 @@ impl Sweep {
             }
         }
         for (n, (k, &j)) in self.keys.iter().zip(&combo).enumerate() {
-            if !self.applies(n, i) {
+            if !self.sets(n, &combo) {
                 continue;
             }
             for target in &k.targets {

@@ -177,17 +177,7 @@ pub(super) fn other_patterns_keys(at: &str, pattern: &str) -> Vec<String> {
 
 /// Length of the array at `path` in the base table, if there is one.
 fn array_len(t: &toml::Table, path: &[Seg]) -> Option<usize> {
-    let mut cur: Option<&Value> = None;
-    for s in path {
-        cur = match (s, cur) {
-            (Seg::Key(k), None) => t.get(k),
-            (Seg::Key(k), Some(v)) => v.as_table()?.get(k),
-            (Seg::Index(i), Some(v)) => v.as_array()?.get(*i),
-            (Seg::Index(_), None) => None,
-        };
-        cur?;
-    }
-    cur?.as_array().map(Vec::len)
+    get(t, path)?.as_array().map(Vec::len)
 }
 
 /// The value at `path` in `t`, if it is there.
